@@ -1,0 +1,20 @@
+//! Record envelopes: a record is encrypted once under a fresh content key, and that key is
+//! wrapped separately to each recipient.
+//!
+//! * [`payload`]: the encrypted record itself (STREAM over ChaCha20-Poly1305, 64 KiB chunks),
+//!   stored as a content-addressed blob. Its byte layout is documented there.
+//! * [`wrap`]: the content key wrapped to one recipient with HPKE (RFC 9180). Granting a doctor
+//!   access later is one more wrap of the same key; the payload is never re-encrypted.
+//!
+//! Decryption failures are deliberately coarse ([`EnvelopeError::Decrypt`]): wrong key, tampered
+//! chunk, truncation, reordering and a key-commitment mismatch all look the same to a caller.
+
+mod content_key;
+mod error;
+pub mod payload;
+pub mod wrap;
+
+pub use content_key::{CONTENT_KEY_LEN, ContentKey};
+pub use error::EnvelopeError;
+pub use payload::{CHUNK_LEN, HEADER_LEN, PayloadHeader, open_payload, seal_payload};
+pub use wrap::{Identity, Recipient, WRAPPED_KEY_LEN, WrappedKey, X25519Identity, X25519Recipient};

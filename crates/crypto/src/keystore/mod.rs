@@ -69,6 +69,15 @@ impl KdfParams {
         parallelism: 1,
     };
 
+    /// Component-wise maximum: a password change may raise the costs, never lower them.
+    pub fn at_least(self, floor: KdfParams) -> KdfParams {
+        KdfParams {
+            memory_kib: self.memory_kib.max(floor.memory_kib),
+            iterations: self.iterations.max(floor.iterations),
+            parallelism: self.parallelism.max(floor.parallelism),
+        }
+    }
+
     /// Bounds that keep a hostile file from making us allocate gigabytes or spin forever.
     pub fn check(&self) -> Result<(), KeystoreError> {
         if !(1..=64).contains(&self.parallelism) {

@@ -170,3 +170,11 @@ proptest! {
         let _ = Keystore::decode(&bytes);
     }
 }
+
+#[test]
+fn costs_are_raised_never_lowered() {
+    let low = KdfParams { memory_kib: 1024, iterations: 5, parallelism: 1 };
+    let raised = low.at_least(KdfParams::RFC9106_SECOND);
+    assert_eq!(raised, KdfParams { memory_kib: 65536, iterations: 5, parallelism: 4 });
+    assert!(raised.check().is_ok());
+}

@@ -1,0 +1,2 @@
+pub mod envelope;
+pub mod keys;

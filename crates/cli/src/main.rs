@@ -1,0 +1,67 @@
+//! `medwallet`: the patient's and doctor's wallet without a window, for scripts and tests.
+//!
+//! Every command takes `--wallet DIR`, reads the password from `--password-file F` or
+//! `MEDWALLET_PASSWORD`, prints human text by default and JSON with `--json`, and exits
+//! non-zero with a clear message on any failure.
+
+mod commands;
+mod output;
+mod password;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::output::Output;
+
+#[derive(Parser)]
+#[command(name = "medwallet", version, about = "Medwallet: your medical records, under your keys")]
+struct Cli {
+    /// Wallet directory.
+    #[arg(long, global = true, env = "MEDWALLET_WALLET", default_value = "medwallet-data")]
+    wallet: PathBuf,
+    /// File whose first line is the wallet password (else MEDWALLET_PASSWORD).
+    #[arg(long, global = true)]
+    password_file: Option<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a new wallet: prints the address, the share code and the 24 words (once).
+    Init(commands::keys::InitArgs),
+    /// Recreate a wallet from its 24 words.
+    Restore(commands::keys::RestoreArgs),
+    /// Print the wallet's address and share code (no password needed).
+    Address,
+    /// Change the wallet password.
+    Passwd(commands::keys::PasswdArgs),
+    /// Seal, re-wrap and open record envelopes locally.
+    #[command(subcommand)]
+    Envelope(commands::envelope::EnvelopeCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let out = Output::new(cli.json);
+    let password = password::Source::new(cli.password_file);
+    let result = match cli.command {
+        Command::Init(args) => commands::keys::init(&cli.wallet, &password, args, &out),
+        Command::Restore(args) => commands::keys::restore(&cli.wallet, &password, args, &out),
+        Command::Address => commands::keys::address(&cli.wallet, &out),
+        Command::Passwd(args) => commands::keys::passwd(&cli.wallet, &password, args, &out),
+        Command::Envelope(cmd) => commands::envelope::run(&cli.wallet, &password, cmd, &out),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            out.error(&err);
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,31 @@
+use serde_json::Value;
+
+/// Human text or JSON, chosen once by `--json`.
+pub struct Output {
+    json: bool,
+}
+
+impl Output {
+    pub fn new(json: bool) -> Self {
+        Self { json }
+    }
+
+    /// Prints a result: `human` as text, or `value` as one JSON document.
+    pub fn print(&self, human: &str, value: Value) {
+        if self.json {
+            println!("{value}");
+        } else {
+            println!("{human}");
+        }
+    }
+
+    /// Reports a failure on stderr (as `{"error": {"message": …}}` with `--json`).
+    pub fn error(&self, err: &anyhow::Error) {
+        let message = format!("{err:#}");
+        if self.json {
+            eprintln!("{}", serde_json::json!({ "error": { "message": message } }));
+        } else {
+            eprintln!("error: {message}");
+        }
+    }
+}

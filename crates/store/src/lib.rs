@@ -1,0 +1,27 @@
+//! Medwallet's files on disk. Every write is atomic (temporary file in the same directory,
+//! fsync, rename, fsync of the directory), so a crash or `kill -9` at any moment leaves either
+//! the old file or the new one, never a mixture.
+//!
+//! ```
+//! use medwallet_crypto::{KdfParams, Keystore, RecoveryPhrase};
+//! use medwallet_store::WalletDir;
+//! use rand::SeedableRng;
+//!
+//! let dir = tempfile::tempdir()?;
+//! let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+//! let phrase = RecoveryPhrase::generate(&mut rng);
+//! let keystore = Keystore::create(&phrase, "a long password", "Alice", KdfParams::INSECURE_FOR_TESTS, &mut rng)?;
+//!
+//! let wallet = WalletDir::new(dir.path());
+//! wallet.create_keystore(&keystore)?;
+//! assert!(wallet.create_keystore(&keystore).is_err()); // never overwrites a wallet
+//! assert_eq!(wallet.load_keystore()?, keystore);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![forbid(unsafe_code)]
+
+mod atomic_file;
+mod wallet_dir;
+
+pub use atomic_file::{read_bounded, write_atomically, write_new_atomically};
+pub use wallet_dir::{KEYSTORE_FILE, StoreError, WalletDir};

@@ -1,0 +1,154 @@
+use std::io;
+use std::path::{Path, PathBuf};
+
+use medwallet_crypto::keystore::MAX_FILE_LEN;
+use medwallet_crypto::{Keystore, KeystoreError};
+use thiserror::Error;
+
+use crate::atomic_file::{read_bounded, remove_stale_temps, write_atomically, write_new_atomically};
+
+/// Name of the keystore file inside a wallet directory.
+pub const KEYSTORE_FILE: &str = "keystore.mdw";
+
+/// Why a wallet directory operation failed.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    #[error("no wallet at {0} (run `medwallet init` or `medwallet restore` first)")]
+    NoWallet(PathBuf),
+    #[error("a wallet already exists at {0}; refusing to overwrite it")]
+    WalletExists(PathBuf),
+    #[error(transparent)]
+    Keystore(#[from] KeystoreError),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// A wallet's directory (`--wallet DIR`).
+#[derive(Clone, Debug)]
+pub struct WalletDir {
+    root: PathBuf,
+}
+
+impl WalletDir {
+    /// The wallet rooted at `root` (which need not exist yet).
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    /// The directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Path of the keystore file.
+    pub fn keystore_path(&self) -> PathBuf {
+        self.root.join(KEYSTORE_FILE)
+    }
+
+    fn io(&self, path: PathBuf) -> impl FnOnce(io::Error) -> StoreError {
+        move |source| StoreError::Io { path, source }
+    }
+
+    /// Writes the keystore of a new wallet; never replaces an existing one.
+    pub fn create_keystore(&self, keystore: &Keystore) -> Result<(), StoreError> {
+        std::fs::create_dir_all(&self.root).map_err(self.io(self.root.clone()))?;
+        let path = self.keystore_path();
+        write_new_atomically(&path, &keystore.encode()).map_err(|e| {
+            if e.kind() == io::ErrorKind::AlreadyExists {
+                StoreError::WalletExists(self.root.clone())
+            } else {
+                StoreError::Io { path: path.clone(), source: e }
+            }
+        })
+    }
+
+    /// Replaces the keystore (password change); the wallet must exist.
+    pub fn replace_keystore(&self, keystore: &Keystore) -> Result<(), StoreError> {
+        let path = self.keystore_path();
+        if !path.exists() {
+            return Err(StoreError::NoWallet(self.root.clone()));
+        }
+        write_atomically(&path, &keystore.encode()).map_err(self.io(path))
+    }
+
+    /// Reads and checks the keystore (no password needed). Also sweeps temporary files that an
+    /// interrupted write left behind.
+    pub fn load_keystore(&self) -> Result<Keystore, StoreError> {
+        let path = self.keystore_path();
+        let bytes = match read_bounded(&path, MAX_FILE_LEN) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(StoreError::NoWallet(self.root.clone()));
+            }
+            Err(e) if e.kind() == io::ErrorKind::InvalidData => {
+                return Err(StoreError::Keystore(KeystoreError::Corrupt("file is longer than any keystore")));
+            }
+            Err(e) => return Err(StoreError::Io { path, source: e }),
+        };
+        let keystore = Keystore::decode(&bytes)?;
+        // Best effort: a leftover temporary file is harmless, only untidy.
+        let _ = remove_stale_temps(&self.root);
+        Ok(keystore)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use medwallet_crypto::{KdfParams, RecoveryPhrase};
+    use rand::SeedableRng;
+
+    fn keystore(label: &str) -> Keystore {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+        Keystore::create(&RecoveryPhrase::from_entropy(&[7; 32]), "password123", label, KdfParams::INSECURE_FOR_TESTS, &mut rng)
+            .expect("create")
+    }
+
+    #[test]
+    fn missing_wallet_is_named() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let wallet = WalletDir::new(dir.path().join("nowhere"));
+        assert!(matches!(wallet.load_keystore(), Err(StoreError::NoWallet(_))));
+        assert!(matches!(wallet.replace_keystore(&keystore("a")), Err(StoreError::NoWallet(_))));
+    }
+
+    #[test]
+    fn create_refuses_to_overwrite_and_keeps_the_original() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let wallet = WalletDir::new(dir.path());
+        wallet.create_keystore(&keystore("first")).expect("create");
+        assert!(matches!(wallet.create_keystore(&keystore("second")), Err(StoreError::WalletExists(_))));
+        assert_eq!(wallet.load_keystore().expect("load").label(), "first");
+    }
+
+    #[test]
+    fn replace_swaps_the_keystore() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let wallet = WalletDir::new(dir.path());
+        wallet.create_keystore(&keystore("first")).expect("create");
+        wallet.replace_keystore(&keystore("second")).expect("replace");
+        assert_eq!(wallet.load_keystore().expect("load").label(), "second");
+    }
+
+    #[test]
+    fn corrupt_and_oversized_files_are_reported_and_left_untouched() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let wallet = WalletDir::new(dir.path());
+        wallet.create_keystore(&keystore("first")).expect("create");
+        let path = wallet.keystore_path();
+        let mut bytes = std::fs::read(&path).expect("read");
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        std::fs::write(&path, &bytes).expect("write");
+        assert!(matches!(wallet.load_keystore(), Err(StoreError::Keystore(KeystoreError::Corrupt(_)))));
+        assert_eq!(std::fs::read(&path).expect("read"), bytes, "a damaged file is never rewritten");
+
+        std::fs::write(&path, vec![0u8; MAX_FILE_LEN + 1]).expect("write");
+        assert!(matches!(wallet.load_keystore(), Err(StoreError::Keystore(KeystoreError::Corrupt(_)))));
+    }
+}

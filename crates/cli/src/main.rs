@@ -16,10 +16,19 @@ use clap::{Parser, Subcommand};
 use crate::output::Output;
 
 #[derive(Parser)]
-#[command(name = "medwallet", version, about = "Medwallet: your medical records, under your keys")]
+#[command(
+    name = "medwallet",
+    version,
+    about = "Medwallet: your medical records, under your keys"
+)]
 struct Cli {
     /// Wallet directory.
-    #[arg(long, global = true, env = "MEDWALLET_WALLET", default_value = "medwallet-data")]
+    #[arg(
+        long,
+        global = true,
+        env = "MEDWALLET_WALLET",
+        default_value = "medwallet-data"
+    )]
     wallet: PathBuf,
     /// File whose first line is the wallet password (else MEDWALLET_PASSWORD).
     #[arg(long, global = true)]

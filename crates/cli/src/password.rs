@@ -1,4 +1,4 @@
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use zeroize::Zeroizing;
@@ -29,11 +29,12 @@ impl Source {
 }
 
 /// First line of a small file, without its line ending.
-pub fn read_first_line(path: &PathBuf) -> anyhow::Result<Zeroizing<String>> {
+pub fn read_first_line(path: &Path) -> anyhow::Result<Zeroizing<String>> {
     let bytes = Zeroizing::new(
         medwallet_store::read_bounded(path, 64 * 1024)
             .with_context(|| format!("cannot read {}", path.display()))?,
     );
-    let text = std::str::from_utf8(&bytes).with_context(|| format!("{} is not UTF-8 text", path.display()))?;
+    let text = std::str::from_utf8(&bytes)
+        .with_context(|| format!("{} is not UTF-8 text", path.display()))?;
     Ok(Zeroizing::new(text.lines().next().unwrap_or("").to_owned()))
 }

@@ -8,7 +8,9 @@ use serde_json::Value;
 const PASSWORD: &str = "patient password 1";
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/fhir/synthea").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/fhir/synthea")
+        .join(name)
 }
 
 fn medwallet(wallet: &Path, password: &str, args: &[&str]) -> Output {
@@ -22,12 +24,20 @@ fn medwallet(wallet: &Path, password: &str, args: &[&str]) -> Output {
 }
 
 fn ok_json(out: Output) -> Value {
-    assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("JSON output")
 }
 
 fn err_text(out: Output) -> String {
-    assert!(!out.status.success(), "expected failure, got: {}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        !out.status.success(),
+        "expected failure, got: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
@@ -35,39 +45,67 @@ fn err_text(out: Output) -> String {
 fn init_shows_keys_once_and_refuses_to_overwrite() {
     let dir = tempfile::tempdir().expect("tempdir");
     let wallet = dir.path().join("w");
-    let init = ok_json(medwallet(&wallet, PASSWORD, &["init", "--json", "--label", "Alice"]));
+    let init = ok_json(medwallet(
+        &wallet,
+        PASSWORD,
+        &["init", "--json", "--label", "Alice"],
+    ));
     let words = init["mnemonic"].as_str().expect("mnemonic");
     assert_eq!(words.split(' ').count(), 24);
     let address = init["address"].as_str().expect("address");
     assert!(address.starts_with("mdw1"));
-    assert!(init["share_code"].as_str().expect("code").starts_with("mdwshare1"));
+    assert!(
+        init["share_code"]
+            .as_str()
+            .expect("code")
+            .starts_with("mdwshare1")
+    );
 
     let shown = ok_json(medwallet(&wallet, "", &["address", "--json"]));
     assert_eq!(shown["address"], address);
     assert_eq!(shown["label"], "Alice");
-    assert!(shown.get("mnemonic").is_none(), "the words are shown only at init");
+    assert!(
+        shown.get("mnemonic").is_none(),
+        "the words are shown only at init"
+    );
 
     let before = std::fs::read(wallet.join("keystore.mdw")).expect("keystore");
     assert!(err_text(medwallet(&wallet, PASSWORD, &["init"])).contains("already exists"));
-    assert_eq!(std::fs::read(wallet.join("keystore.mdw")).expect("keystore"), before);
+    assert_eq!(
+        std::fs::read(wallet.join("keystore.mdw")).expect("keystore"),
+        before
+    );
 }
 
 #[test]
 fn restore_from_words_gives_the_same_account_and_bad_words_are_explained() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let init = ok_json(medwallet(&dir.path().join("a"), PASSWORD, &["init", "--json"]));
+    let init = ok_json(medwallet(
+        &dir.path().join("a"),
+        PASSWORD,
+        &["init", "--json"],
+    ));
     let words = dir.path().join("words.txt");
     std::fs::write(&words, init["mnemonic"].as_str().expect("words")).expect("write");
     let restored = ok_json(medwallet(
         &dir.path().join("b"),
         "another password",
-        &["restore", "--json", "--mnemonic-file", words.to_str().expect("utf8")],
+        &[
+            "restore",
+            "--json",
+            "--mnemonic-file",
+            words.to_str().expect("utf8"),
+        ],
     ));
     assert_eq!(restored["address"], init["address"]);
     assert_eq!(restored["share_code"], init["share_code"]);
 
     std::fs::write(&words, "abandon abandon abandon").expect("write");
-    let err = err_text(medwallet(&dir.path().join("c"), PASSWORD, &["restore", "--mnemonic-file", words.to_str().expect("utf8")]));
+    let err = err_text(medwallet(
+        &dir.path().join("c"),
+        PASSWORD,
+        &["restore", "--mnemonic-file", words.to_str().expect("utf8")],
+    ));
     assert!(err.contains("24 words"), "{err}");
     assert!(!dir.path().join("c").join("keystore.mdw").exists());
 }
@@ -97,32 +135,77 @@ fn password_change_and_wrong_password_and_damaged_keystore() {
     let plain = dir.path().join("plain.txt");
     std::fs::write(&plain, b"hello").expect("write");
     let env_file = dir.path().join("rec.mdwrec");
-    let sealed = ok_json(medwallet(&wallet, "", &[
-        "envelope", "seal", "--json", "--to", &code, "--record-id", "r1",
-        "--in", plain.to_str().expect("utf8"), "--out", env_file.to_str().expect("utf8"),
-    ]));
-    let wrapped = sealed["wrapped_keys"][0]["wrapped_key"].as_str().expect("key").to_owned();
+    let sealed = ok_json(medwallet(
+        &wallet,
+        "",
+        &[
+            "envelope",
+            "seal",
+            "--json",
+            "--to",
+            &code,
+            "--record-id",
+            "r1",
+            "--in",
+            plain.to_str().expect("utf8"),
+            "--out",
+            env_file.to_str().expect("utf8"),
+        ],
+    ));
+    let wrapped = sealed["wrapped_keys"][0]["wrapped_key"]
+        .as_str()
+        .expect("key")
+        .to_owned();
     let open = |password: &str, out: &str| {
-        medwallet(&wallet, password, &[
-            "envelope", "open", "--json", "--wrapped-key", &wrapped, "--record-id", "r1",
-            "--in", env_file.to_str().expect("utf8"), "--out", dir.path().join(out).to_str().expect("utf8"),
-        ])
+        medwallet(
+            &wallet,
+            password,
+            &[
+                "envelope",
+                "open",
+                "--json",
+                "--wrapped-key",
+                &wrapped,
+                "--record-id",
+                "r1",
+                "--in",
+                env_file.to_str().expect("utf8"),
+                "--out",
+                dir.path().join(out).to_str().expect("utf8"),
+            ],
+        )
     };
     assert!(err_text(open("wrong password!", "o1")).contains("wrong password"));
 
     let new_pw = dir.path().join("new.txt");
     std::fs::write(&new_pw, "a brand new password\n").expect("write");
-    ok_json(medwallet(&wallet, PASSWORD, &["passwd", "--json", "--new-password-file", new_pw.to_str().expect("utf8")]));
+    ok_json(medwallet(
+        &wallet,
+        PASSWORD,
+        &[
+            "passwd",
+            "--json",
+            "--new-password-file",
+            new_pw.to_str().expect("utf8"),
+        ],
+    ));
     assert!(err_text(open(PASSWORD, "o2")).contains("wrong password"));
     ok_json(open("a brand new password", "o3"));
-    assert_eq!(std::fs::read(dir.path().join("o3")).expect("read"), b"hello");
+    assert_eq!(
+        std::fs::read(dir.path().join("o3")).expect("read"),
+        b"hello"
+    );
 
     let path = wallet.join("keystore.mdw");
     let mut bytes = std::fs::read(&path).expect("read");
     bytes[30] ^= 0xff;
     std::fs::write(&path, &bytes).expect("write");
     assert!(err_text(open("a brand new password", "o4")).contains("damaged"));
-    assert_eq!(std::fs::read(&path).expect("read"), bytes, "a damaged keystore is left as it was");
+    assert_eq!(
+        std::fs::read(&path).expect("read"),
+        bytes,
+        "a damaged keystore is left as it was"
+    );
 }
 
 #[test]
@@ -134,44 +217,120 @@ fn a_synthea_record_sealed_to_a_patient_and_granted_to_a_doctor_opens_byte_ident
     let d = ok_json(medwallet(&doctor, "doctor password", &["init", "--json"]));
     let bundle = fixture("Ned_Hintz_e4b9259d-0f54-48d1-a35d-b526729a4dfe.json");
     let env_file = dir.path().join("ned.mdwrec");
-    let sealed = ok_json(medwallet(&patient, "", &[
-        "envelope", "seal", "--json", "--to", p["share_code"].as_str().expect("code"),
-        "--record-id", "rec-ned", "--in", bundle.to_str().expect("utf8"), "--out", env_file.to_str().expect("utf8"),
-    ]));
-    let for_patient = sealed["wrapped_keys"][0]["wrapped_key"].as_str().expect("key").to_owned();
+    let sealed = ok_json(medwallet(
+        &patient,
+        "",
+        &[
+            "envelope",
+            "seal",
+            "--json",
+            "--to",
+            p["share_code"].as_str().expect("code"),
+            "--record-id",
+            "rec-ned",
+            "--in",
+            bundle.to_str().expect("utf8"),
+            "--out",
+            env_file.to_str().expect("utf8"),
+        ],
+    ));
+    let for_patient = sealed["wrapped_keys"][0]["wrapped_key"]
+        .as_str()
+        .expect("key")
+        .to_owned();
     assert_eq!(sealed["wrapped_keys"][0]["address"], p["address"]);
 
-    let granted = ok_json(medwallet(&patient, PASSWORD, &[
-        "envelope", "wrap", "--json", "--wrapped-key", &for_patient, "--record-id", "rec-ned",
-        "--to", d["share_code"].as_str().expect("code"),
-    ]));
+    let granted = ok_json(medwallet(
+        &patient,
+        PASSWORD,
+        &[
+            "envelope",
+            "wrap",
+            "--json",
+            "--wrapped-key",
+            &for_patient,
+            "--record-id",
+            "rec-ned",
+            "--to",
+            d["share_code"].as_str().expect("code"),
+        ],
+    ));
     let for_doctor = granted["wrapped_key"].as_str().expect("key").to_owned();
 
     let opened = dir.path().join("opened.json");
-    ok_json(medwallet(&doctor, "doctor password", &[
-        "envelope", "open", "--json", "--wrapped-key", &for_doctor, "--record-id", "rec-ned",
-        "--in", env_file.to_str().expect("utf8"), "--out", opened.to_str().expect("utf8"),
-    ]));
-    assert_eq!(std::fs::read(&opened).expect("read"), std::fs::read(&bundle).expect("read"));
+    ok_json(medwallet(
+        &doctor,
+        "doctor password",
+        &[
+            "envelope",
+            "open",
+            "--json",
+            "--wrapped-key",
+            &for_doctor,
+            "--record-id",
+            "rec-ned",
+            "--in",
+            env_file.to_str().expect("utf8"),
+            "--out",
+            opened.to_str().expect("utf8"),
+        ],
+    ));
+    assert_eq!(
+        std::fs::read(&opened).expect("read"),
+        std::fs::read(&bundle).expect("read")
+    );
 
     // The doctor's key does not open another record id, and a tampered envelope never yields output.
     let nothing = dir.path().join("nothing.json");
-    let err = err_text(medwallet(&doctor, "doctor password", &[
-        "envelope", "open", "--wrapped-key", &for_doctor, "--record-id", "rec-other",
-        "--in", env_file.to_str().expect("utf8"), "--out", nothing.to_str().expect("utf8"),
-    ]));
+    let err = err_text(medwallet(
+        &doctor,
+        "doctor password",
+        &[
+            "envelope",
+            "open",
+            "--wrapped-key",
+            &for_doctor,
+            "--record-id",
+            "rec-other",
+            "--in",
+            env_file.to_str().expect("utf8"),
+            "--out",
+            nothing.to_str().expect("utf8"),
+        ],
+    ));
     assert!(err.contains("decryption failed"), "{err}");
     let mut bytes = std::fs::read(&env_file).expect("read");
     let mid = bytes.len() / 2;
     bytes[mid] ^= 1;
     std::fs::write(&env_file, &bytes).expect("write");
-    let err = err_text(medwallet(&doctor, "doctor password", &[
-        "envelope", "open", "--wrapped-key", &for_doctor, "--record-id", "rec-ned",
-        "--in", env_file.to_str().expect("utf8"), "--out", nothing.to_str().expect("utf8"),
-    ]));
+    let err = err_text(medwallet(
+        &doctor,
+        "doctor password",
+        &[
+            "envelope",
+            "open",
+            "--wrapped-key",
+            &for_doctor,
+            "--record-id",
+            "rec-ned",
+            "--in",
+            env_file.to_str().expect("utf8"),
+            "--out",
+            nothing.to_str().expect("utf8"),
+        ],
+    ));
     assert!(err.contains("decryption failed"), "{err}");
-    assert!(!nothing.exists(), "no plaintext is written unless the whole record authenticates");
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).expect("ls").filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".partial")).collect();
-    assert!(leftovers.is_empty(), "temporary plaintext is removed on failure");
+    assert!(
+        !nothing.exists(),
+        "no plaintext is written unless the whole record authenticates"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("ls")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".partial"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "temporary plaintext is removed on failure"
+    );
 }

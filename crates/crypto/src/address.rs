@@ -138,7 +138,10 @@ mod tests {
         let i = chars.len() - 10;
         chars[i] = if chars[i] == 'q' { 'p' } else { 'q' };
         let typo: String = chars.into_iter().collect();
-        assert!(matches!(typo.parse::<Address>(), Err(Bech32Error::Encoding(_))));
+        assert!(matches!(
+            typo.parse::<Address>(),
+            Err(Bech32Error::Encoding(_))
+        ));
     }
 
     #[test]

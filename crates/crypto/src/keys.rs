@@ -110,7 +110,10 @@ mod tests {
         let public = keys.public();
         assert_ne!(public.signing.to_bytes(), public.receiving.to_bytes());
         // The receiving key is not the Montgomery form of the signing key (no conversion).
-        assert_ne!(public.signing.to_montgomery().to_bytes(), public.receiving.to_bytes());
+        assert_ne!(
+            public.signing.to_montgomery().to_bytes(),
+            public.receiving.to_bytes()
+        );
     }
 
     #[test]

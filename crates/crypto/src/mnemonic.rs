@@ -20,7 +20,9 @@ pub enum PhraseError {
     WordCount(usize),
     #[error("word number {0} is not in the BIP-39 English word list")]
     UnknownWord(usize),
-    #[error("the words do not form a valid recovery phrase (checksum mismatch): check their order and spelling")]
+    #[error(
+        "the words do not form a valid recovery phrase (checksum mismatch): check their order and spelling"
+    )]
     Checksum,
 }
 
@@ -131,20 +133,33 @@ mod tests {
 
     #[test]
     fn wrong_word_count_is_reported() {
-        let twelve = VECTOR_WORDS.split(' ').take(12).collect::<Vec<_>>().join(" ");
-        assert_eq!(RecoveryPhrase::parse(&twelve).err(), Some(PhraseError::WordCount(12)));
+        let twelve = VECTOR_WORDS
+            .split(' ')
+            .take(12)
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert_eq!(
+            RecoveryPhrase::parse(&twelve).err(),
+            Some(PhraseError::WordCount(12))
+        );
     }
 
     #[test]
     fn unknown_word_is_located() {
         let bad = VECTOR_WORDS.replacen("winner", "winnerr", 1);
-        assert_eq!(RecoveryPhrase::parse(&bad).err(), Some(PhraseError::UnknownWord(2)));
+        assert_eq!(
+            RecoveryPhrase::parse(&bad).err(),
+            Some(PhraseError::UnknownWord(2))
+        );
     }
 
     #[test]
     fn swapped_words_fail_the_checksum() {
         let mut words: Vec<&str> = VECTOR_WORDS.split(' ').collect();
         words.swap(0, 1);
-        assert_eq!(RecoveryPhrase::parse(&words.join(" ")).err(), Some(PhraseError::Checksum));
+        assert_eq!(
+            RecoveryPhrase::parse(&words.join(" ")).err(),
+            Some(PhraseError::Checksum)
+        );
     }
 }

@@ -25,7 +25,10 @@ impl Namespace {
         assert!(!bytes.is_empty() && bytes.len() <= 255, "namespace length");
         let mut i = 0;
         while i < bytes.len() {
-            assert!(bytes[i].is_ascii_graphic(), "namespace must be printable ASCII");
+            assert!(
+                bytes[i].is_ascii_graphic(),
+                "namespace must be printable ASCII"
+            );
             i += 1;
         }
         Namespace(name)
@@ -83,7 +86,10 @@ mod tests {
     fn signature_verifies_in_its_own_namespace() {
         let k = key(1);
         let sig = sign(&k, Namespace::TX, b"hello");
-        assert_eq!(verify(&k.verifying_key(), Namespace::TX, b"hello", &sig), Ok(()));
+        assert_eq!(
+            verify(&k.verifying_key(), Namespace::TX, b"hello", &sig),
+            Ok(())
+        );
     }
 
     #[test]

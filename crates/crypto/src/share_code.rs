@@ -111,7 +111,10 @@ mod tests {
     #[test]
     fn an_address_is_not_a_share_code() {
         let addr = keys(4).address().to_string();
-        assert!(matches!(addr.parse::<ShareCode>(), Err(Bech32Error::WrongPrefix { .. })));
+        assert!(matches!(
+            addr.parse::<ShareCode>(),
+            Err(Bech32Error::WrongPrefix { .. })
+        ));
     }
 
     #[test]
@@ -119,9 +122,15 @@ mod tests {
         let mut data = vec![2u8];
         data.extend_from_slice(&[1; 64]);
         let v2 = encode_bech32m(SHARE_HRP, &data);
-        assert_eq!(v2.parse::<ShareCode>(), Err(Bech32Error::UnsupportedVersion(2)));
+        assert_eq!(
+            v2.parse::<ShareCode>(),
+            Err(Bech32Error::UnsupportedVersion(2))
+        );
         let short = encode_bech32m(SHARE_HRP, &[1u8; 10]);
-        assert_eq!(short.parse::<ShareCode>(), Err(Bech32Error::WrongLength(10)));
+        assert_eq!(
+            short.parse::<ShareCode>(),
+            Err(Bech32Error::WrongLength(10))
+        );
         let empty = encode_bech32m(SHARE_HRP, &[]);
         assert_eq!(empty.parse::<ShareCode>(), Err(Bech32Error::WrongLength(0)));
     }

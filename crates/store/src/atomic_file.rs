@@ -107,7 +107,10 @@ mod tests {
         let path = dir.path().join("f");
         fs::write(&path, [0u8; 11]).expect("write");
         assert_eq!(read_bounded(&path, 11).expect("fits").len(), 11);
-        assert_eq!(read_bounded(&path, 10).expect_err("too big").kind(), io::ErrorKind::InvalidData);
+        assert_eq!(
+            read_bounded(&path, 10).expect_err("too big").kind(),
+            io::ErrorKind::InvalidData
+        );
     }
 
     #[test]

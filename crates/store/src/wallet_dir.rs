@@ -5,7 +5,9 @@ use medwallet_crypto::keystore::MAX_FILE_LEN;
 use medwallet_crypto::{Keystore, KeystoreError};
 use thiserror::Error;
 
-use crate::atomic_file::{read_bounded, remove_stale_temps, write_atomically, write_new_atomically};
+use crate::atomic_file::{
+    read_bounded, remove_stale_temps, write_atomically, write_new_atomically,
+};
 
 /// Name of the keystore file inside a wallet directory.
 pub const KEYSTORE_FILE: &str = "keystore.mdw";
@@ -62,7 +64,10 @@ impl WalletDir {
             if e.kind() == io::ErrorKind::AlreadyExists {
                 StoreError::WalletExists(self.root.clone())
             } else {
-                StoreError::Io { path: path.clone(), source: e }
+                StoreError::Io {
+                    path: path.clone(),
+                    source: e,
+                }
             }
         })
     }
@@ -86,7 +91,9 @@ impl WalletDir {
                 return Err(StoreError::NoWallet(self.root.clone()));
             }
             Err(e) if e.kind() == io::ErrorKind::InvalidData => {
-                return Err(StoreError::Keystore(KeystoreError::Corrupt("file is longer than any keystore")));
+                return Err(StoreError::Keystore(KeystoreError::Corrupt(
+                    "file is longer than any keystore",
+                )));
             }
             Err(e) => return Err(StoreError::Io { path, source: e }),
         };
@@ -105,16 +112,28 @@ mod tests {
 
     fn keystore(label: &str) -> Keystore {
         let mut rng = rand::rngs::StdRng::seed_from_u64(1);
-        Keystore::create(&RecoveryPhrase::from_entropy(&[7; 32]), "password123", label, KdfParams::INSECURE_FOR_TESTS, &mut rng)
-            .expect("create")
+        Keystore::create(
+            &RecoveryPhrase::from_entropy(&[7; 32]),
+            "password123",
+            label,
+            KdfParams::INSECURE_FOR_TESTS,
+            &mut rng,
+        )
+        .expect("create")
     }
 
     #[test]
     fn missing_wallet_is_named() {
         let dir = tempfile::tempdir().expect("tempdir");
         let wallet = WalletDir::new(dir.path().join("nowhere"));
-        assert!(matches!(wallet.load_keystore(), Err(StoreError::NoWallet(_))));
-        assert!(matches!(wallet.replace_keystore(&keystore("a")), Err(StoreError::NoWallet(_))));
+        assert!(matches!(
+            wallet.load_keystore(),
+            Err(StoreError::NoWallet(_))
+        ));
+        assert!(matches!(
+            wallet.replace_keystore(&keystore("a")),
+            Err(StoreError::NoWallet(_))
+        ));
     }
 
     #[test]
@@ -122,7 +141,10 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let wallet = WalletDir::new(dir.path());
         wallet.create_keystore(&keystore("first")).expect("create");
-        assert!(matches!(wallet.create_keystore(&keystore("second")), Err(StoreError::WalletExists(_))));
+        assert!(matches!(
+            wallet.create_keystore(&keystore("second")),
+            Err(StoreError::WalletExists(_))
+        ));
         assert_eq!(wallet.load_keystore().expect("load").label(), "first");
     }
 
@@ -131,7 +153,9 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let wallet = WalletDir::new(dir.path());
         wallet.create_keystore(&keystore("first")).expect("create");
-        wallet.replace_keystore(&keystore("second")).expect("replace");
+        wallet
+            .replace_keystore(&keystore("second"))
+            .expect("replace");
         assert_eq!(wallet.load_keystore().expect("load").label(), "second");
     }
 
@@ -145,10 +169,20 @@ mod tests {
         let last = bytes.len() - 1;
         bytes[last] ^= 1;
         std::fs::write(&path, &bytes).expect("write");
-        assert!(matches!(wallet.load_keystore(), Err(StoreError::Keystore(KeystoreError::Corrupt(_)))));
-        assert_eq!(std::fs::read(&path).expect("read"), bytes, "a damaged file is never rewritten");
+        assert!(matches!(
+            wallet.load_keystore(),
+            Err(StoreError::Keystore(KeystoreError::Corrupt(_)))
+        ));
+        assert_eq!(
+            std::fs::read(&path).expect("read"),
+            bytes,
+            "a damaged file is never rewritten"
+        );
 
         std::fs::write(&path, vec![0u8; MAX_FILE_LEN + 1]).expect("write");
-        assert!(matches!(wallet.load_keystore(), Err(StoreError::Keystore(KeystoreError::Corrupt(_)))));
+        assert!(matches!(
+            wallet.load_keystore(),
+            Err(StoreError::Keystore(KeystoreError::Corrupt(_)))
+        ));
     }
 }

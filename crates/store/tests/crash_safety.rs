@@ -39,7 +39,9 @@ fn rewrite_forever(dir: &str) -> ! {
         .expect("numeric label");
     loop {
         generation += 1;
-        wallet.replace_keystore(&keystore(generation, &mut rng)).expect("child writes");
+        wallet
+            .replace_keystore(&keystore(generation, &mut rng))
+            .expect("child writes");
     }
 }
 
@@ -51,7 +53,9 @@ fn keystore_survives_kill_during_write() {
     let dir = tempfile::tempdir().expect("tempdir");
     let wallet = WalletDir::new(dir.path());
     let mut rng = rand::rngs::StdRng::seed_from_u64(42);
-    wallet.create_keystore(&keystore(0, &mut rng)).expect("create");
+    wallet
+        .create_keystore(&keystore(0, &mut rng))
+        .expect("create");
 
     let exe = std::env::current_exe().expect("test binary path");
     let mut last_seen = 0u64;
@@ -70,17 +74,33 @@ fn keystore_survives_kill_during_write() {
 
         let leftovers = std::fs::read_dir(dir.path())
             .expect("ls")
-            .filter(|e| e.as_ref().map(|e| e.file_name() != "keystore.mdw").unwrap_or(false))
+            .filter(|e| {
+                e.as_ref()
+                    .map(|e| e.file_name() != "keystore.mdw")
+                    .unwrap_or(false)
+            })
             .count();
         if leftovers > 0 {
             torn_writes_interrupted += 1;
         }
-        let keystore = wallet.load_keystore().expect("keystore must still parse after kill -9");
+        let keystore = wallet
+            .load_keystore()
+            .expect("keystore must still parse after kill -9");
         let generation: u64 = keystore.label().parse().expect("numeric label");
-        assert!(generation >= last_seen, "went back from {last_seen} to {generation}");
-        keystore.unlock(PASSWORD).expect("keystore must still open after kill -9");
+        assert!(
+            generation >= last_seen,
+            "went back from {last_seen} to {generation}"
+        );
+        keystore
+            .unlock(PASSWORD)
+            .expect("keystore must still open after kill -9");
         last_seen = generation;
     }
-    assert!(last_seen > 0, "the child never completed a write; the test proved nothing");
-    eprintln!("40 kills, {last_seen} generations written, {torn_writes_interrupted} kills left a temporary file behind");
+    assert!(
+        last_seen > 0,
+        "the child never completed a write; the test proved nothing"
+    );
+    eprintln!(
+        "40 kills, {last_seen} generations written, {torn_writes_interrupted} kills left a temporary file behind"
+    );
 }

@@ -73,7 +73,12 @@ pub struct OpenArgs {
     out: PathBuf,
 }
 
-pub fn run(wallet: &Path, password: &password::Source, cmd: EnvelopeCommand, out: &Output) -> anyhow::Result<()> {
+pub fn run(
+    wallet: &Path,
+    password: &password::Source,
+    cmd: EnvelopeCommand,
+    out: &Output,
+) -> anyhow::Result<()> {
     match cmd {
         EnvelopeCommand::Seal(args) => seal(args, out),
         EnvelopeCommand::Wrap(args) => wrap(wallet, password, args, out),
@@ -82,7 +87,8 @@ pub fn run(wallet: &Path, password: &password::Source, cmd: EnvelopeCommand, out
 }
 
 fn parse_share_code(text: &str) -> anyhow::Result<ShareCode> {
-    text.parse().with_context(|| format!("invalid share code {text:?}"))
+    text.parse()
+        .with_context(|| format!("invalid share code {text:?}"))
 }
 
 fn parse_wrapped(hex_text: &str) -> anyhow::Result<WrappedKey> {
@@ -120,31 +126,51 @@ fn temp_beside(path: &Path) -> anyhow::Result<tempfile::NamedTempFile> {
 }
 
 fn seal(args: SealArgs, out: &Output) -> anyhow::Result<()> {
-    let recipients = args.to.iter().map(|s| parse_share_code(s)).collect::<anyhow::Result<Vec<_>>>()?;
+    let recipients = args
+        .to
+        .iter()
+        .map(|s| parse_share_code(s))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let mut rng = rand::rng();
     let key = ContentKey::generate(&mut rng);
-    let input = File::open(&args.input).with_context(|| format!("cannot open {}", args.input.display()))?;
+    let input =
+        File::open(&args.input).with_context(|| format!("cannot open {}", args.input.display()))?;
     let tmp = temp_beside(&args.out)?;
     let (size, digest) = {
         let file: &File = tmp.as_file();
-        let mut writer = HashingWriter { inner: BufWriter::new(file), hasher: Sha256::new() };
+        let mut writer = HashingWriter {
+            inner: BufWriter::new(file),
+            hasher: Sha256::new(),
+        };
         let size = seal_payload(&key, &mut rng, BufReader::new(input), &mut writer)?;
         let HashingWriter { inner, hasher } = writer;
         inner.into_inner().map_err(|e| e.into_error())?;
         (size, hex::encode(hasher.finalize()))
     };
     tmp.as_file().sync_all()?;
-    tmp.persist(&args.out).with_context(|| format!("cannot write {}", args.out.display()))?;
+    tmp.persist(&args.out)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
 
     let mut wrapped = Vec::new();
     for code in &recipients {
-        let w = X25519Recipient::new(code.public_keys().receiving).wrap(&key, args.record_id.as_bytes(), &mut rng)?;
+        let w = X25519Recipient::new(code.public_keys().receiving).wrap(
+            &key,
+            args.record_id.as_bytes(),
+            &mut rng,
+        )?;
         wrapped.push((code.address().to_string(), hex::encode(w.as_bytes())));
     }
-    let human = std::iter::once(format!("Sealed {} ({size} bytes, sha256 {digest})", args.out.display()))
-        .chain(wrapped.iter().map(|(a, w)| format!("wrapped key for {a}: {w}")))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let human = std::iter::once(format!(
+        "Sealed {} ({size} bytes, sha256 {digest})",
+        args.out.display()
+    ))
+    .chain(
+        wrapped
+            .iter()
+            .map(|(a, w)| format!("wrapped key for {a}: {w}")),
+    )
+    .collect::<Vec<_>>()
+    .join("\n");
     out.print(
         &human,
         json!({
@@ -157,14 +183,26 @@ fn seal(args: SealArgs, out: &Output) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn wrap(wallet: &Path, password: &password::Source, args: WrapArgs, out: &Output) -> anyhow::Result<()> {
+fn wrap(
+    wallet: &Path,
+    password: &password::Source,
+    args: WrapArgs,
+    out: &Output,
+) -> anyhow::Result<()> {
     let recipient = parse_share_code(&args.to)?;
     let keys = unlock(wallet, password)?;
     let key = keys
         .identity()
-        .unwrap(&parse_wrapped(&args.wrapped_key)?, args.record_id.as_bytes())
+        .unwrap(
+            &parse_wrapped(&args.wrapped_key)?,
+            args.record_id.as_bytes(),
+        )
         .context("this wallet cannot open that wrapped key")?;
-    let wrapped = X25519Recipient::new(recipient.public_keys().receiving).wrap(&key, args.record_id.as_bytes(), &mut rand::rng())?;
+    let wrapped = X25519Recipient::new(recipient.public_keys().receiving).wrap(
+        &key,
+        args.record_id.as_bytes(),
+        &mut rand::rng(),
+    )?;
     let hex_key = hex::encode(wrapped.as_bytes());
     out.print(
         &format!("wrapped key for {}: {hex_key}", recipient.address()),
@@ -173,17 +211,27 @@ fn wrap(wallet: &Path, password: &password::Source, args: WrapArgs, out: &Output
     Ok(())
 }
 
-fn open(wallet: &Path, password: &password::Source, args: OpenArgs, out: &Output) -> anyhow::Result<()> {
+fn open(
+    wallet: &Path,
+    password: &password::Source,
+    args: OpenArgs,
+    out: &Output,
+) -> anyhow::Result<()> {
     if args.out.exists() {
         bail!("{} exists; refusing to overwrite it", args.out.display());
     }
     let keys = unlock(wallet, password)?;
-    let key = keys.identity().unwrap(&parse_wrapped(&args.wrapped_key)?, args.record_id.as_bytes())?;
-    let input = File::open(&args.input).with_context(|| format!("cannot open {}", args.input.display()))?;
+    let key = keys.identity().unwrap(
+        &parse_wrapped(&args.wrapped_key)?,
+        args.record_id.as_bytes(),
+    )?;
+    let input =
+        File::open(&args.input).with_context(|| format!("cannot open {}", args.input.display()))?;
     let tmp = temp_beside(&args.out)?;
     let size = open_payload(&key, BufReader::new(input), BufWriter::new(tmp.as_file()))?;
     tmp.as_file().sync_all()?;
-    tmp.persist_noclobber(&args.out).with_context(|| format!("cannot write {}", args.out.display()))?;
+    tmp.persist_noclobber(&args.out)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
     out.print(
         &format!("Opened {} ({size} bytes)", args.out.display()),
         json!({ "out": args.out, "size": size }),

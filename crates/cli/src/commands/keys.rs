@@ -44,12 +44,23 @@ fn create_wallet(
 ) -> anyhow::Result<AccountKeys> {
     let dir = WalletDir::new(wallet);
     let password = password.read()?;
-    let keystore = Keystore::create(phrase, &password, label, KdfParams::RFC9106_SECOND, &mut rand::rng())?;
+    let keystore = Keystore::create(
+        phrase,
+        &password,
+        label,
+        KdfParams::RFC9106_SECOND,
+        &mut rand::rng(),
+    )?;
     dir.create_keystore(&keystore)?;
     Ok(AccountKeys::derive(phrase))
 }
 
-pub fn init(wallet: &Path, password: &password::Source, args: InitArgs, out: &Output) -> anyhow::Result<()> {
+pub fn init(
+    wallet: &Path,
+    password: &password::Source,
+    args: InitArgs,
+    out: &Output,
+) -> anyhow::Result<()> {
     let phrase = RecoveryPhrase::generate(&mut rand::rng());
     let public = create_wallet(wallet, password, &phrase, &args.label)?.public();
     let words = phrase.words();
@@ -78,7 +89,12 @@ pub fn init(wallet: &Path, password: &password::Source, args: InitArgs, out: &Ou
     Ok(())
 }
 
-pub fn restore(wallet: &Path, password: &password::Source, args: RestoreArgs, out: &Output) -> anyhow::Result<()> {
+pub fn restore(
+    wallet: &Path,
+    password: &password::Source,
+    args: RestoreArgs,
+    out: &Output,
+) -> anyhow::Result<()> {
     let bytes = Zeroizing::new(
         read_bounded(&args.mnemonic_file, 4096)
             .with_context(|| format!("cannot read {}", args.mnemonic_file.display()))?,
@@ -102,7 +118,11 @@ pub fn address(wallet: &Path, out: &Output) -> anyhow::Result<()> {
     let keystore = WalletDir::new(wallet).load_keystore()?;
     let public = keystore.public_keys()?;
     out.print(
-        &format!("Address:    {}\nShare code: {}", public.address(), public.share_code()),
+        &format!(
+            "Address:    {}\nShare code: {}",
+            public.address(),
+            public.share_code()
+        ),
         json!({
             "address": public.address().to_string(),
             "share_code": public.share_code().to_string(),
@@ -112,7 +132,12 @@ pub fn address(wallet: &Path, out: &Output) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn passwd(wallet: &Path, password: &password::Source, args: PasswdArgs, out: &Output) -> anyhow::Result<()> {
+pub fn passwd(
+    wallet: &Path,
+    password: &password::Source,
+    args: PasswdArgs,
+    out: &Output,
+) -> anyhow::Result<()> {
     let dir = WalletDir::new(wallet);
     let keystore = dir.load_keystore()?;
     let old = password.read()?;

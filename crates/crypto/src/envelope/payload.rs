@@ -45,8 +45,8 @@ pub const HEADER_LEN: usize = 56;
 /// Plaintext bytes per chunk.
 pub const CHUNK_LEN: usize = 1 << CHUNK_EXPONENT;
 const CHUNK_EXPONENT: u8 = 16;
-const TAG_LEN: usize = 16;
-const SEALED_CHUNK_LEN: usize = CHUNK_LEN + TAG_LEN;
+pub(super) const TAG_LEN: usize = 16;
+pub(super) const SEALED_CHUNK_LEN: usize = CHUNK_LEN + TAG_LEN;
 const PAYLOAD_INFO: &[u8] = b"medwallet/record-payload/v1";
 const COMMITMENT_INFO: &[u8] = b"medwallet/record-key-commitment/v1";
 
@@ -94,14 +94,14 @@ impl PayloadHeader {
 }
 
 /// Keys derived for one payload; wiped on drop.
-struct PayloadKeys {
+pub(super) struct PayloadKeys {
     stream_key: Zeroizing<[u8; 32]>,
     stream_prefix: [u8; 7],
-    commitment: [u8; 32],
+    pub(super) commitment: [u8; 32],
 }
 
 impl PayloadKeys {
-    fn derive(key: &ContentKey, nonce: &[u8; 16]) -> Self {
+    pub(super) fn derive(key: &ContentKey, nonce: &[u8; 16]) -> Self {
         let hk = Hkdf::<Sha256>::new(Some(nonce), key.expose());
         let mut okm = Zeroizing::new([0u8; 39]);
         let mut commitment = [0u8; 32];
@@ -122,11 +122,11 @@ impl PayloadKeys {
         }
     }
 
-    fn encryptor(&self) -> EncryptorBE32<ChaCha20Poly1305> {
+    pub(super) fn encryptor(&self) -> EncryptorBE32<ChaCha20Poly1305> {
         EncryptorBE32::new(&(*self.stream_key).into(), &self.stream_prefix.into())
     }
 
-    fn decryptor(&self) -> DecryptorBE32<ChaCha20Poly1305> {
+    pub(super) fn decryptor(&self) -> DecryptorBE32<ChaCha20Poly1305> {
         DecryptorBE32::new(&(*self.stream_key).into(), &self.stream_prefix.into())
     }
 }
@@ -194,7 +194,11 @@ where
 /// Every chunk is authenticated before it is written, but truncation is only known at the end:
 /// treat `output` as garbage unless this returns `Ok` (write to a temporary file, rename on
 /// success).
-pub fn open_payload<R, W>(key: &ContentKey, mut input: R, mut output: W) -> Result<u64, EnvelopeError>
+pub fn open_payload<R, W>(
+    key: &ContentKey,
+    mut input: R,
+    mut output: W,
+) -> Result<u64, EnvelopeError>
 where
     R: Read,
     W: Write,
@@ -258,7 +262,8 @@ mod tests {
 
     fn seal(key: &ContentKey, seed: u64, plaintext: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();
-        let n = seal_payload(key, &mut StdRng::seed_from_u64(seed), plaintext, &mut out).expect("seal");
+        let n =
+            seal_payload(key, &mut StdRng::seed_from_u64(seed), plaintext, &mut out).expect("seal");
         assert_eq!(n as usize, out.len());
         assert_eq!(sealed_len(plaintext.len() as u64), n);
         out
@@ -277,7 +282,15 @@ mod tests {
     #[test]
     fn sizes_around_chunk_boundaries_round_trip() {
         let k = key(1);
-        for len in [0, 1, CHUNK_LEN - 1, CHUNK_LEN, CHUNK_LEN + 1, 3 * CHUNK_LEN, 3 * CHUNK_LEN + 7] {
+        for len in [
+            0,
+            1,
+            CHUNK_LEN - 1,
+            CHUNK_LEN,
+            CHUNK_LEN + 1,
+            3 * CHUNK_LEN,
+            3 * CHUNK_LEN + 7,
+        ] {
             let plaintext: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
             let sealed = seal(&k, len as u64, &plaintext);
             assert_eq!(open(&k, &sealed).expect("open"), plaintext, "len {len}");
@@ -287,7 +300,10 @@ mod tests {
     #[test]
     fn wrong_key_fails_at_the_commitment() {
         let sealed = seal(&key(1), 0, b"record");
-        assert!(matches!(open(&key(2), &sealed), Err(EnvelopeError::Decrypt)));
+        assert!(matches!(
+            open(&key(2), &sealed),
+            Err(EnvelopeError::Decrypt)
+        ));
     }
 
     #[test]
@@ -296,9 +312,18 @@ mod tests {
         let plaintext = vec![7u8; 2 * CHUNK_LEN + 10];
         let sealed = seal(&k, 0, &plaintext);
         let cut = HEADER_LEN + SEALED_CHUNK_LEN;
-        assert!(matches!(open(&k, &sealed[..cut]), Err(EnvelopeError::Decrypt)));
-        assert!(matches!(open(&k, &sealed[..cut + 10]), Err(EnvelopeError::Decrypt)));
-        assert!(matches!(open(&k, &sealed[..HEADER_LEN]), Err(EnvelopeError::Decrypt)));
+        assert!(matches!(
+            open(&k, &sealed[..cut]),
+            Err(EnvelopeError::Decrypt)
+        ));
+        assert!(matches!(
+            open(&k, &sealed[..cut + 10]),
+            Err(EnvelopeError::Decrypt)
+        ));
+        assert!(matches!(
+            open(&k, &sealed[..HEADER_LEN]),
+            Err(EnvelopeError::Decrypt)
+        ));
     }
 
     #[test]
@@ -327,12 +352,24 @@ mod tests {
     fn header_errors_are_specific() {
         let k = key(1);
         let sealed = seal(&k, 0, b"x");
-        assert!(matches!(open(&k, b"MDWRE"), Err(EnvelopeError::NotAnEnvelope)));
-        assert!(matches!(open(&k, b"not an envelope at all"), Err(EnvelopeError::NotAnEnvelope)));
-        assert!(matches!(open(&k, &sealed[..20]), Err(EnvelopeError::Malformed(_))));
+        assert!(matches!(
+            open(&k, b"MDWRE"),
+            Err(EnvelopeError::NotAnEnvelope)
+        ));
+        assert!(matches!(
+            open(&k, b"not an envelope at all"),
+            Err(EnvelopeError::NotAnEnvelope)
+        ));
+        assert!(matches!(
+            open(&k, &sealed[..20]),
+            Err(EnvelopeError::Malformed(_))
+        ));
         let mut v9 = sealed.clone();
         v9[6] = 9;
-        assert!(matches!(open(&k, &v9), Err(EnvelopeError::UnsupportedVersion(9))));
+        assert!(matches!(
+            open(&k, &v9),
+            Err(EnvelopeError::UnsupportedVersion(9))
+        ));
         let mut chunk = sealed.clone();
         chunk[7] = 20;
         assert!(matches!(open(&k, &chunk), Err(EnvelopeError::Malformed(_))));

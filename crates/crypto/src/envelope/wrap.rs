@@ -109,7 +109,9 @@ impl Recipient for X25519Recipient {
         out[0] = VERSION;
         out[1..33].copy_from_slice(&encapped.to_bytes());
         if ciphertext.len() != WRAPPED_KEY_LEN - 33 {
-            return Err(EnvelopeError::Malformed("unexpected HPKE ciphertext length"));
+            return Err(EnvelopeError::Malformed(
+                "unexpected HPKE ciphertext length",
+            ));
         }
         out[33..].copy_from_slice(&ciphertext);
         Ok(WrappedKey(out))
@@ -191,7 +193,10 @@ mod tests {
         let mut rng = StdRng::seed_from_u64(1);
         let key = ContentKey::generate(&mut rng);
         let id = identity(1);
-        let wrapped = id.to_recipient().wrap(&key, b"record-1", &mut rng).expect("wrap");
+        let wrapped = id
+            .to_recipient()
+            .wrap(&key, b"record-1", &mut rng)
+            .expect("wrap");
         let back = id.unwrap(&wrapped, b"record-1").expect("unwrap");
         assert_eq!(back.expose(), key.expose());
     }
@@ -200,8 +205,14 @@ mod tests {
     fn another_identity_cannot_unwrap() {
         let mut rng = StdRng::seed_from_u64(2);
         let key = ContentKey::generate(&mut rng);
-        let wrapped = identity(1).to_recipient().wrap(&key, b"r", &mut rng).expect("wrap");
-        assert!(matches!(identity(2).unwrap(&wrapped, b"r"), Err(EnvelopeError::Decrypt)));
+        let wrapped = identity(1)
+            .to_recipient()
+            .wrap(&key, b"r", &mut rng)
+            .expect("wrap");
+        assert!(matches!(
+            identity(2).unwrap(&wrapped, b"r"),
+            Err(EnvelopeError::Decrypt)
+        ));
     }
 
     #[test]
@@ -209,8 +220,14 @@ mod tests {
         let mut rng = StdRng::seed_from_u64(3);
         let key = ContentKey::generate(&mut rng);
         let id = identity(1);
-        let wrapped = id.to_recipient().wrap(&key, b"record-1", &mut rng).expect("wrap");
-        assert!(matches!(id.unwrap(&wrapped, b"record-2"), Err(EnvelopeError::Decrypt)));
+        let wrapped = id
+            .to_recipient()
+            .wrap(&key, b"record-1", &mut rng)
+            .expect("wrap");
+        assert!(matches!(
+            id.unwrap(&wrapped, b"record-2"),
+            Err(EnvelopeError::Decrypt)
+        ));
     }
 
     #[test]
@@ -223,16 +240,25 @@ mod tests {
             let mut bytes = *wrapped.as_bytes();
             bytes[i] ^= 0x01;
             let tampered = WrappedKey::from_bytes(&bytes).expect("framing intact");
-            assert!(matches!(id.unwrap(&tampered, b"r"), Err(EnvelopeError::Decrypt)), "byte {i}");
+            assert!(
+                matches!(id.unwrap(&tampered, b"r"), Err(EnvelopeError::Decrypt)),
+                "byte {i}"
+            );
         }
     }
 
     #[test]
     fn framing_errors_are_reported() {
-        assert!(matches!(WrappedKey::from_bytes(&[1; 10]), Err(EnvelopeError::Malformed(_))));
+        assert!(matches!(
+            WrappedKey::from_bytes(&[1; 10]),
+            Err(EnvelopeError::Malformed(_))
+        ));
         let mut v2 = [0u8; WRAPPED_KEY_LEN];
         v2[0] = 2;
-        assert!(matches!(WrappedKey::from_bytes(&v2), Err(EnvelopeError::UnsupportedVersion(2))));
+        assert!(matches!(
+            WrappedKey::from_bytes(&v2),
+            Err(EnvelopeError::UnsupportedVersion(2))
+        ));
     }
 
     #[test]
@@ -240,6 +266,9 @@ mod tests {
         let mut rng = StdRng::seed_from_u64(5);
         let key = ContentKey::generate(&mut rng);
         let zero = X25519Recipient::new(X25519Public::from([0u8; 32]));
-        assert!(matches!(zero.wrap(&key, b"r", &mut rng), Err(EnvelopeError::InvalidRecipient)));
+        assert!(matches!(
+            zero.wrap(&key, b"r", &mut rng),
+            Err(EnvelopeError::InvalidRecipient)
+        ));
     }
 }

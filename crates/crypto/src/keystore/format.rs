@@ -36,8 +36,19 @@ pub(super) const NONCE_LEN: usize = 12;
 pub(super) const CIPHERTEXT_LEN: usize = 32 + 16;
 const DIGEST_LEN: usize = 32;
 /// No valid keystore is larger than this; reading stops here.
-pub const MAX_FILE_LEN: usize =
-    8 + 2 + 1 + 12 + 1 + SALT_MAX + 64 + 1 + LABEL_MAX + NONCE_LEN + 2 + CIPHERTEXT_LEN + DIGEST_LEN;
+pub const MAX_FILE_LEN: usize = 8
+    + 2
+    + 1
+    + 12
+    + 1
+    + SALT_MAX
+    + 64
+    + 1
+    + LABEL_MAX
+    + NONCE_LEN
+    + 2
+    + CIPHERTEXT_LEN
+    + DIGEST_LEN;
 
 /// The decoded fields of a keystore file.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -6,8 +6,8 @@
 mod format;
 
 use argon2::{Algorithm, Argon2, Params, Version};
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::ChaCha20Poly1305;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use ed25519_dalek::VerifyingKey;
 use rand_core::CryptoRng;
 use thiserror::Error;
@@ -92,7 +92,11 @@ impl KdfParams {
         Ok(())
     }
 
-    fn derive_key(&self, password: &[u8], salt: &[u8]) -> Result<Zeroizing<[u8; 32]>, KeystoreError> {
+    fn derive_key(
+        &self,
+        password: &[u8],
+        salt: &[u8],
+    ) -> Result<Zeroizing<[u8; 32]>, KeystoreError> {
         let params = Params::new(self.memory_kib, self.iterations, self.parallelism, Some(32))
             .map_err(|_| KeystoreError::BadParams("rejected by Argon2"))?;
         let mut key = Zeroizing::new([0u8; 32]);
@@ -142,7 +146,13 @@ impl Keystore {
         let key = params.derive_key(password.as_bytes(), &fields.salt)?;
         let aad = fields.associated_data();
         fields.ciphertext = ChaCha20Poly1305::new(&(*key).into())
-            .encrypt(&nonce.into(), Payload { msg: phrase.entropy(), aad: &aad })
+            .encrypt(
+                &nonce.into(),
+                Payload {
+                    msg: phrase.entropy(),
+                    aad: &aad,
+                },
+            )
             .map_err(|_| KeystoreError::Corrupt("encryption failed"))?;
         Ok(Self { fields })
     }
@@ -179,13 +189,19 @@ impl Keystore {
 
     /// Decrypts the recovery phrase.
     pub fn unlock(&self, password: &str) -> Result<RecoveryPhrase, KeystoreError> {
-        let key = self.fields.params.derive_key(password.as_bytes(), &self.fields.salt)?;
+        let key = self
+            .fields
+            .params
+            .derive_key(password.as_bytes(), &self.fields.salt)?;
         let aad = self.fields.associated_data();
         let entropy = Zeroizing::new(
             ChaCha20Poly1305::new(&(*key).into())
                 .decrypt(
                     &self.fields.nonce.into(),
-                    Payload { msg: &self.fields.ciphertext, aad: &aad },
+                    Payload {
+                        msg: &self.fields.ciphertext,
+                        aad: &aad,
+                    },
                 )
                 .map_err(|_| KeystoreError::WrongPassword)?,
         );
@@ -197,7 +213,9 @@ impl Keystore {
         // The clear-text public keys must be the ones the secret derives; anything else means
         // the file was assembled from parts of different keystores.
         if AccountKeys::derive(&phrase).public() != self.public_keys()? {
-            return Err(KeystoreError::Corrupt("public keys do not match the secret"));
+            return Err(KeystoreError::Corrupt(
+                "public keys do not match the secret",
+            ));
         }
         Ok(phrase)
     }

@@ -11,7 +11,14 @@ fn phrase() -> RecoveryPhrase {
 
 fn sample() -> Keystore {
     let mut rng = StdRng::seed_from_u64(1);
-    Keystore::create(&phrase(), PW, "Alice", KdfParams::INSECURE_FOR_TESTS, &mut rng).expect("create")
+    Keystore::create(
+        &phrase(),
+        PW,
+        "Alice",
+        KdfParams::INSECURE_FOR_TESTS,
+        &mut rng,
+    )
+    .expect("create")
 }
 
 #[test]
@@ -24,14 +31,25 @@ fn create_encode_decode_unlock_round_trips() {
     assert_eq!(back.label(), "Alice");
     let unlocked = back.unlock(PW).expect("unlock");
     assert_eq!(unlocked.entropy(), phrase().entropy());
-    assert_eq!(back.public_keys().expect("keys"), AccountKeys::derive(&phrase()).public());
+    assert_eq!(
+        back.public_keys().expect("keys"),
+        AccountKeys::derive(&phrase()).public()
+    );
 }
 
 #[test]
 fn default_parameters_are_rfc9106_second_option_and_work() {
-    assert_eq!(KdfParams::RFC9106_SECOND, KdfParams { memory_kib: 65536, iterations: 3, parallelism: 4 });
+    assert_eq!(
+        KdfParams::RFC9106_SECOND,
+        KdfParams {
+            memory_kib: 65536,
+            iterations: 3,
+            parallelism: 4
+        }
+    );
     let mut rng = StdRng::seed_from_u64(2);
-    let ks = Keystore::create(&phrase(), PW, "", KdfParams::RFC9106_SECOND, &mut rng).expect("create");
+    let ks =
+        Keystore::create(&phrase(), PW, "", KdfParams::RFC9106_SECOND, &mut rng).expect("create");
     let back = Keystore::decode(&ks.encode()).expect("decode");
     assert_eq!(back.params(), KdfParams::RFC9106_SECOND);
     assert!(back.unlock(PW).is_ok());
@@ -39,7 +57,10 @@ fn default_parameters_are_rfc9106_second_option_and_work() {
 
 #[test]
 fn wrong_password_is_reported_as_such() {
-    assert_eq!(sample().unlock("not the password").err(), Some(KeystoreError::WrongPassword));
+    assert_eq!(
+        sample().unlock("not the password").err(),
+        Some(KeystoreError::WrongPassword)
+    );
 }
 
 #[test]
@@ -50,7 +71,9 @@ fn any_flipped_byte_is_reported_as_corruption_not_wrong_password() {
         damaged[i] ^= 0x80;
         let err = Keystore::decode(&damaged).and_then(|k| k.unlock(PW)).err();
         match err {
-            Some(KeystoreError::Corrupt(_)) | Some(KeystoreError::NotAKeystore) | Some(KeystoreError::UnsupportedVersion(_)) => {}
+            Some(KeystoreError::Corrupt(_))
+            | Some(KeystoreError::NotAKeystore)
+            | Some(KeystoreError::UnsupportedVersion(_)) => {}
             other => panic!("byte {i}: expected a damage error, got {other:?}"),
         }
     }
@@ -60,37 +83,67 @@ fn any_flipped_byte_is_reported_as_corruption_not_wrong_password() {
 fn truncation_is_corruption() {
     let bytes = sample().encode();
     for len in [9, 10, 40, bytes.len() - 1] {
-        assert!(matches!(Keystore::decode(&bytes[..len]), Err(KeystoreError::Corrupt(_))), "len {len}");
+        assert!(
+            matches!(
+                Keystore::decode(&bytes[..len]),
+                Err(KeystoreError::Corrupt(_))
+            ),
+            "len {len}"
+        );
     }
 }
 
 #[test]
 fn other_files_are_not_keystores() {
-    assert_eq!(Keystore::decode(b"{\"json\": true}").err(), Some(KeystoreError::NotAKeystore));
-    assert_eq!(Keystore::decode(b"").err(), Some(KeystoreError::NotAKeystore));
+    assert_eq!(
+        Keystore::decode(b"{\"json\": true}").err(),
+        Some(KeystoreError::NotAKeystore)
+    );
+    assert_eq!(
+        Keystore::decode(b"").err(),
+        Some(KeystoreError::NotAKeystore)
+    );
 }
 
 #[test]
 fn a_newer_version_is_named() {
     let mut bytes = sample().encode();
     bytes[8..10].copy_from_slice(&7u16.to_be_bytes());
-    assert_eq!(Keystore::decode(&bytes).err(), Some(KeystoreError::UnsupportedVersion(7)));
+    assert_eq!(
+        Keystore::decode(&bytes).err(),
+        Some(KeystoreError::UnsupportedVersion(7))
+    );
 }
 
 #[test]
 fn oversized_files_are_rejected_before_parsing() {
     let mut bytes = sample().encode();
     bytes.resize(MAX_FILE_LEN + 1, 0);
-    assert!(matches!(Keystore::decode(&bytes), Err(KeystoreError::Corrupt(_))));
+    assert!(matches!(
+        Keystore::decode(&bytes),
+        Err(KeystoreError::Corrupt(_))
+    ));
 }
 
 #[test]
 fn hostile_cost_parameters_are_refused() {
-    let huge = KdfParams { memory_kib: u32::MAX, iterations: 3, parallelism: 4 };
+    let huge = KdfParams {
+        memory_kib: u32::MAX,
+        iterations: 3,
+        parallelism: 4,
+    };
     assert!(matches!(huge.check(), Err(KeystoreError::BadParams(_))));
-    let zero_t = KdfParams { memory_kib: 1024, iterations: 0, parallelism: 1 };
+    let zero_t = KdfParams {
+        memory_kib: 1024,
+        iterations: 0,
+        parallelism: 1,
+    };
     assert!(matches!(zero_t.check(), Err(KeystoreError::BadParams(_))));
-    let zero_p = KdfParams { memory_kib: 1024, iterations: 1, parallelism: 0 };
+    let zero_p = KdfParams {
+        memory_kib: 1024,
+        iterations: 1,
+        parallelism: 0,
+    };
     assert!(matches!(zero_p.check(), Err(KeystoreError::BadParams(_))));
     let mut rng = StdRng::seed_from_u64(3);
     assert!(matches!(
@@ -106,7 +159,10 @@ fn hostile_parameters_in_a_file_with_a_valid_checksum_are_refused() {
     let body_len = bytes.len() - 32;
     let digest = <sha2::Sha256 as sha2::Digest>::digest(&bytes[..body_len]);
     bytes[body_len..].copy_from_slice(&digest);
-    assert!(matches!(Keystore::decode(&bytes), Err(KeystoreError::BadParams(_))));
+    assert!(matches!(
+        Keystore::decode(&bytes),
+        Err(KeystoreError::BadParams(_))
+    ));
 }
 
 #[test]
@@ -126,12 +182,26 @@ fn mismatched_public_keys_are_detected_on_unlock() {
 fn short_password_and_long_label_are_refused() {
     let mut rng = StdRng::seed_from_u64(4);
     assert_eq!(
-        Keystore::create(&phrase(), "short", "", KdfParams::INSECURE_FOR_TESTS, &mut rng).err(),
+        Keystore::create(
+            &phrase(),
+            "short",
+            "",
+            KdfParams::INSECURE_FOR_TESTS,
+            &mut rng
+        )
+        .err(),
         Some(KeystoreError::PasswordTooShort)
     );
     let label = "x".repeat(65);
     assert_eq!(
-        Keystore::create(&phrase(), PW, &label, KdfParams::INSECURE_FOR_TESTS, &mut rng).err(),
+        Keystore::create(
+            &phrase(),
+            PW,
+            &label,
+            KdfParams::INSECURE_FOR_TESTS,
+            &mut rng
+        )
+        .err(),
         Some(KeystoreError::LabelTooLong)
     );
 }
@@ -140,10 +210,31 @@ fn short_password_and_long_label_are_refused() {
 fn change_password_keeps_the_phrase() {
     let mut rng = StdRng::seed_from_u64(5);
     let ks = sample();
-    let new = ks.change_password(PW, "a much better password", KdfParams::INSECURE_FOR_TESTS, &mut rng).expect("change");
-    assert_eq!(new.unlock("a much better password").expect("unlock").entropy(), phrase().entropy());
+    let new = ks
+        .change_password(
+            PW,
+            "a much better password",
+            KdfParams::INSECURE_FOR_TESTS,
+            &mut rng,
+        )
+        .expect("change");
+    assert_eq!(
+        new.unlock("a much better password")
+            .expect("unlock")
+            .entropy(),
+        phrase().entropy()
+    );
     assert_eq!(new.unlock(PW).err(), Some(KeystoreError::WrongPassword));
-    assert_eq!(ks.change_password("wrong password", "x".repeat(10).as_str(), KdfParams::INSECURE_FOR_TESTS, &mut rng).err(), Some(KeystoreError::WrongPassword));
+    assert_eq!(
+        ks.change_password(
+            "wrong password",
+            "x".repeat(10).as_str(),
+            KdfParams::INSECURE_FOR_TESTS,
+            &mut rng
+        )
+        .err(),
+        Some(KeystoreError::WrongPassword)
+    );
 }
 
 proptest! {
@@ -173,8 +264,19 @@ proptest! {
 
 #[test]
 fn costs_are_raised_never_lowered() {
-    let low = KdfParams { memory_kib: 1024, iterations: 5, parallelism: 1 };
+    let low = KdfParams {
+        memory_kib: 1024,
+        iterations: 5,
+        parallelism: 1,
+    };
     let raised = low.at_least(KdfParams::RFC9106_SECOND);
-    assert_eq!(raised, KdfParams { memory_kib: 65536, iterations: 5, parallelism: 4 });
+    assert_eq!(
+        raised,
+        KdfParams {
+            memory_kib: 65536,
+            iterations: 5,
+            parallelism: 4
+        }
+    );
     assert!(raised.check().is_ok());
 }

@@ -1,0 +1,55 @@
+# Medwallet's entry points. `make run` and `make test` are the two commands a new user runs on a
+# fresh Debian 12 machine with Rust and Node installed; both install what they need and can be
+# run again at any time.
+
+SHELL := /bin/bash
+CARGO ?= cargo
+# apt-get needs root: run it directly as root, through sudo otherwise.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# C toolchain and pkg-config for crates that build C code.
+APT_PACKAGES := build-essential pkg-config
+
+.PHONY: run test deps lint unit bench fuzz vectors clean-demo
+
+## Installs missing Debian packages (idempotent: only what `dpkg` does not report installed).
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages: $$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+	@command -v $(CARGO) >/dev/null || { echo "Rust is required: https://rustup.rs"; exit 1; }
+
+## The main job: a scripted walk through the wallet's cryptography with the real `medwallet`
+## binary (a clinic seals a Synthea record to a patient, who grants it to a doctor, who opens it).
+run: deps
+	$(CARGO) build --locked --release -p medwallet-cli
+	./scripts/demo.sh target/release/medwallet
+
+## Every test: formatting, lints (warnings are errors), unit, property, integration, golden
+## vector, crash and fuzz-smoke tests, and the doc examples.
+test: deps lint unit
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
+
+unit:
+	$(CARGO) test --locked --workspace
+
+## Criterion benchmarks (envelope vs raw ChaCha20-Poly1305); prints the ratios.
+bench: deps
+	$(CARGO) bench --locked -p medwallet-crypto --bench envelope
+	python3 scripts/bench_ratios.py
+
+## Coverage-guided fuzzing with libFuzzer (installs cargo-fuzz once). FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install --locked cargo-fuzz
+	cd fuzz && for t in keystore_decode envelope_open wrapped_key bech32_strings mnemonic; do \
+	  RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run --features libfuzzer --fuzz-dir . $$t -- -max_total_time=$(FUZZ_SECONDS) || exit 1; \
+	done
+
+## Regenerates the golden vectors after a deliberate format change (review the diff!).
+vectors:
+	MEDWALLET_REGENERATE_VECTORS=1 $(CARGO) test --locked -p medwallet-crypto --test vectors

@@ -35,7 +35,9 @@ lint:
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 
 unit:
-	$(CARGO) test --locked --workspace
+	@mkdir -p target
+	set -o pipefail; $(CARGO) test --locked --workspace 2>&1 | tee target/test-output.log
+	@python3 scripts/test_summary.py target/test-output.log
 
 ## Criterion benchmarks (envelope vs raw ChaCha20-Poly1305); prints the ratios.
 bench: deps

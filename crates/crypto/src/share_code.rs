@@ -156,6 +156,13 @@ mod tests {
 
     proptest! {
         #[test]
+        fn any_account_share_code_round_trips(entropy in any::<[u8; 32]>()) {
+            let public = AccountKeys::derive(&RecoveryPhrase::from_entropy(&entropy)).public();
+            let parsed: ShareCode = public.share_code().to_string().parse().expect("valid");
+            prop_assert_eq!(parsed.public_keys(), &public);
+        }
+
+        #[test]
         fn decoding_arbitrary_payloads_never_panics(data in proptest::collection::vec(any::<u8>(), 0..120)) {
             let _ = encode_bech32m(SHARE_HRP, &data).parse::<ShareCode>();
         }

@@ -149,6 +149,18 @@ mod tests {
     }
 
     #[test]
+    fn an_unusable_directory_is_an_io_error_naming_the_path() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("not-a-dir");
+        std::fs::write(&file, b"x").expect("write");
+        let wallet = WalletDir::new(&file);
+        match wallet.create_keystore(&keystore("a")) {
+            Err(StoreError::Io { path, .. }) => assert_eq!(path, file),
+            other => panic!("expected an I/O error, got {other:?}"),
+        }
+    }
+
+    #[test]
     fn replace_swaps_the_keystore() {
         let dir = tempfile::tempdir().expect("tempdir");
         let wallet = WalletDir::new(dir.path());

@@ -378,6 +378,52 @@ mod tests {
         assert!(matches!(open(&k, &nonce), Err(EnvelopeError::Decrypt)));
     }
 
+    /// A reader or writer that fails after `budget` bytes, like a full disk or a dropped socket.
+    struct Failing {
+        budget: usize,
+    }
+
+    impl std::io::Read for Failing {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.budget == 0 {
+                return Err(std::io::Error::other("disk went away"));
+            }
+            let n = buf.len().min(self.budget);
+            buf[..n].fill(0);
+            self.budget -= n;
+            Ok(n)
+        }
+    }
+
+    impl Write for Failing {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.budget == 0 {
+                return Err(std::io::Error::other("disk full"));
+            }
+            let n = buf.len().min(self.budget);
+            self.budget -= n;
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn io_failures_are_reported_as_io_not_as_decryption_failures() {
+        let k = key(1);
+        let mut rng = StdRng::seed_from_u64(1);
+        let err = seal_payload(&k, &mut rng, Failing { budget: 100 }, Vec::new())
+            .expect_err("read fails");
+        assert!(matches!(err, EnvelopeError::Io(_)), "{err}");
+        let err = seal_payload(&k, &mut rng, &[0u8; 10][..], Failing { budget: 20 })
+            .expect_err("write fails");
+        assert!(matches!(err, EnvelopeError::Io(_)), "{err}");
+        let sealed = seal(&k, 0, &vec![1u8; 3 * CHUNK_LEN]);
+        let err = open_payload(&k, &sealed[..], Failing { budget: 10 }).expect_err("write fails");
+        assert!(matches!(err, EnvelopeError::Io(_)), "{err}");
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
 

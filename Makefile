@@ -44,10 +44,13 @@ bench: deps
 	$(CARGO) bench --locked -p medwallet-crypto --bench envelope
 	python3 scripts/bench_ratios.py
 
-## Coverage-guided fuzzing with libFuzzer (installs cargo-fuzz once). FUZZ_SECONDS per target.
+## Coverage-guided fuzzing with libFuzzer (installs cargo-fuzz once), corpora seeded from the
+## golden vectors. FUZZ_SECONDS per target. RUSTC_BOOTSTRAP lets stable rustc take the
+## sanitizer flags cargo-fuzz passes.
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install --locked cargo-fuzz
+	python3 scripts/fuzz_seeds.py
 	cd fuzz && for t in keystore_decode envelope_open wrapped_key bech32_strings mnemonic; do \
 	  RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run --features libfuzzer --fuzz-dir . $$t -- -max_total_time=$(FUZZ_SECONDS) || exit 1; \
 	done

@@ -12,7 +12,8 @@
 #![forbid(unsafe_code)]
 
 use medwallet_crypto::envelope::{
-    ContentKey, Identity, PayloadHeader, WrappedKey, X25519Identity, open_payload,
+    ContentKey, Identity, PayloadHeader, WRAPPED_KEY_LEN, WrappedKey, X25519Identity, open_payload,
+    open_to_vec,
 };
 use medwallet_crypto::{Address, Keystore, RecoveryPhrase, ShareCode};
 use rand::SeedableRng;
@@ -28,18 +29,35 @@ pub fn keystore_decode(data: &[u8]) {
     }
 }
 
-/// The payload header decoder and the STREAM opener.
+/// The recipient secret of the golden envelope vectors (`tests/vectors/envelope`).
+pub const VECTOR_RECIPIENT_SECRET: [u8; 32] = [0x21; 32];
+/// The record id the golden envelope vectors are bound to.
+pub const VECTOR_RECORD_ID: &[u8] = b"record-1";
+
+/// The wrapped-key decoder, HPKE unwrap, payload header decoder and STREAM opener, on input
+/// laid out as `wrapped key (81 bytes) || envelope`. Inputs derived from the golden vectors
+/// unwrap to the real content key, so mutations reach the chunk decoder instead of stopping at
+/// the key commitment.
 pub fn envelope_open(data: &[u8]) {
-    if let Ok(header) = PayloadHeader::decode(data) {
+    let (wrapped, payload) = data.split_at(data.len().min(WRAPPED_KEY_LEN));
+    if let Ok(header) = PayloadHeader::decode(payload) {
         assert_eq!(
             &header.encode()[..],
-            &data[..56],
+            &payload[..56],
             "header encoding is canonical"
         );
     }
-    let key = ContentKey::generate(&mut rand::rngs::StdRng::seed_from_u64(0));
-    let mut sink = Vec::new();
-    let _ = open_payload(&key, data, &mut sink);
+    let identity = X25519Identity::new(VECTOR_RECIPIENT_SECRET.into());
+    let key = WrappedKey::from_bytes(wrapped)
+        .and_then(|w| identity.unwrap(&w, VECTOR_RECORD_ID))
+        .unwrap_or_else(|_| ContentKey::generate(&mut rand::rngs::StdRng::seed_from_u64(0)));
+    let streamed = open_payload(&key, payload, &mut Vec::new()).map(|_| ());
+    let in_memory = open_to_vec(&key, payload).map(|_| ());
+    assert_eq!(
+        streamed.is_ok(),
+        in_memory.is_ok(),
+        "streaming and in-memory opening agree"
+    );
 }
 
 /// The wrapped-key decoder and HPKE unwrap.

@@ -1,0 +1,37 @@
+#!/usr/bin/env python3
+"""Seeds each libFuzzer corpus with the valid inputs from the golden vectors, so fuzzing starts
+past the magic bytes and checksums instead of rediscovering them."""
+import json
+import pathlib
+
+root = pathlib.Path(__file__).resolve().parent.parent
+vectors = root / "tests" / "vectors"
+corpus = root / "fuzz" / "corpus"
+seeds = {
+    "keystore_decode": [("keystore", "file", "hex")],
+    "envelope_open": [],
+    "wrapped_key": [("envelope", "wrapped_key", "hex")],
+    "mnemonic": [("keys", "mnemonic", "text")],
+    "bech32_strings": [],
+}
+for target, sources in seeds.items():
+    out = corpus / target
+    out.mkdir(parents=True, exist_ok=True)
+    for folder, field, encoding in sources:
+        for case in sorted((vectors / folder).glob("*.json")):
+            value = json.loads(case.read_text())["input"].get(field)
+            if value is None:
+                continue
+            data = bytes.fromhex(value) if encoding == "hex" else value.encode()
+            (out / f"vector-{case.stem}").write_bytes(data)
+    if target == "envelope_open":
+        # wrapped key || envelope, matching the target's input layout.
+        for case in sorted((vectors / "envelope").glob("*.json")):
+            i = json.loads(case.read_text())["input"]
+            (out / f"vector-{case.stem}").write_bytes(bytes.fromhex(i["wrapped_key"]) + bytes.fromhex(i["envelope"]))
+    if target == "bech32_strings":
+        for case in sorted((vectors / "keys").glob("entropy-*.json")):
+            expected = json.loads(case.read_text())["expected"]
+            for key in ("address", "share_code"):
+                (out / f"vector-{case.stem}-{key}").write_text(expected[key])
+print(f"seeded {corpus}")

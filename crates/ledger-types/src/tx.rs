@@ -1,0 +1,644 @@
+//! Transactions. Each is signed by its author (ed25519, namespace `medwallet/tx/v1`, over the
+//! canonical encoding of [`Tx`]), carries the chain id and a per-account nonce against replay,
+//! and is bounded in size field by field and as a whole ([`MAX_TX_LEN`]).
+//!
+//! Nothing here is plaintext health data: records are referenced by the SHA-256 of their
+//! ciphertext, metadata is encrypted by the clinic, and patients appear only as addresses.
+
+use crate::category::Category;
+use crate::codec::{Canonical, CodecError, Reader, Writer};
+use crate::hash::{
+    Address, ChainId, GrantId, PublicKey, ReceivingKey, RecordId, Sha256Digest, TxId, tagged_hash,
+};
+
+/// Largest encoded signed transaction.
+pub const MAX_TX_LEN: usize = 64 * 1024;
+/// Longest display name (clinic or doctor), in bytes.
+pub const NAME_MAX: usize = 64;
+/// Longest licence id, in bytes.
+pub const LICENCE_MAX: usize = 64;
+/// Largest encrypted record metadata, in bytes.
+pub const METADATA_MAX: usize = 4096;
+/// Most records a grant can list, and most wrapped keys one transaction can carry.
+pub const KEYS_MAX: usize = 512;
+/// Most validator approvals on a governance transaction.
+pub const APPROVALS_MAX: usize = 128;
+/// Length of an HPKE-wrapped content key (see the crypto crate's envelope format).
+pub const WRAPPED_KEY_LEN: usize = 81;
+
+/// A content key wrapped to one recipient.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct WrappedKey(pub [u8; WRAPPED_KEY_LEN]);
+
+/// A record's content key wrapped for a grantee.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct RecordKey {
+    pub record: RecordId,
+    pub wrapped_key: WrappedKey,
+}
+
+/// What a grant covers.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Scope {
+    /// These records only.
+    Records(Vec<RecordId>),
+    /// Every record of a category, including ones issued later.
+    Category(Category),
+    /// Every record, including ones issued later.
+    All,
+}
+
+/// A validator's approval of a governance transaction.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Approval {
+    pub validator: PublicKey,
+    pub signature: [u8; 64],
+}
+
+/// What a transaction does.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum TxBody {
+    /// A patient registers their keys (the signing key is the author).
+    RegisterPatient { receiving: ReceivingKey },
+    /// A clinic joins the consortium as an issuer, approved by 2/3 of the validators.
+    RegisterClinic {
+        clinic: PublicKey,
+        receiving: ReceivingKey,
+        name: String,
+        approvals: Vec<Approval>,
+    },
+    /// A registered clinic registers a doctor.
+    RegisterDoctor {
+        doctor: PublicKey,
+        receiving: ReceivingKey,
+        display_name: String,
+        licence: String,
+    },
+    /// A registered clinic issues an encrypted record to a registered patient.
+    IssueRecord {
+        record: RecordId,
+        patient: Address,
+        ciphertext_sha256: Sha256Digest,
+        ciphertext_len: u64,
+        wrapped_key: WrappedKey,
+        metadata: Vec<u8>,
+        category: Category,
+    },
+    /// A patient grants a registered doctor access.
+    Grant {
+        grantee: Address,
+        scope: Scope,
+        expires_at_ms: Option<u64>,
+        keys: Vec<RecordKey>,
+    },
+    /// A patient adds keys to an active grant (records issued after it, within its scope).
+    GrantKeys {
+        grant: GrantId,
+        keys: Vec<RecordKey>,
+    },
+    /// A patient revokes a grant.
+    Revoke { grant: GrantId },
+    /// A validator records that it served a grantee a record's ciphertext.
+    AccessReceipt {
+        grant: GrantId,
+        record: RecordId,
+        grantee: Address,
+        served_at_ms: u64,
+    },
+}
+
+impl TxBody {
+    /// A short name for logs, metrics and errors.
+    pub const fn kind(&self) -> &'static str {
+        match self {
+            TxBody::RegisterPatient { .. } => "RegisterPatient",
+            TxBody::RegisterClinic { .. } => "RegisterClinic",
+            TxBody::RegisterDoctor { .. } => "RegisterDoctor",
+            TxBody::IssueRecord { .. } => "IssueRecord",
+            TxBody::Grant { .. } => "Grant",
+            TxBody::GrantKeys { .. } => "GrantKeys",
+            TxBody::Revoke { .. } => "Revoke",
+            TxBody::AccessReceipt { .. } => "AccessReceipt",
+        }
+    }
+}
+
+/// An unsigned transaction.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Tx {
+    pub chain: ChainId,
+    pub author: PublicKey,
+    pub nonce: u64,
+    pub body: TxBody,
+}
+
+impl Tx {
+    /// The author's address.
+    pub fn author_address(&self) -> Address {
+        Address::of(&self.author)
+    }
+
+    /// The bytes the author signs (in namespace `medwallet/tx/v1`).
+    pub fn signing_bytes(&self) -> Vec<u8> {
+        self.encode()
+    }
+}
+
+/// A transaction with its author's signature.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct SignedTx {
+    pub tx: Tx,
+    pub signature: [u8; 64],
+}
+
+impl SignedTx {
+    /// The transaction's id: a hash of the whole signed encoding.
+    pub fn id(&self) -> TxId {
+        TxId(tagged_hash("medledger/tx-id/v1", &[&self.encode()]))
+    }
+}
+
+/// The message validators sign to approve a clinic (namespace `medwallet/governance/v1`).
+pub fn clinic_approval_message(
+    chain: &ChainId,
+    clinic: &PublicKey,
+    receiving: &ReceivingKey,
+    name: &str,
+) -> Vec<u8> {
+    let mut w = Writer::new();
+    chain.write(&mut w);
+    clinic.write(&mut w);
+    receiving.write(&mut w);
+    w.str(name);
+    w.finish()
+}
+
+fn write_keys(w: &mut Writer, keys: &[RecordKey]) {
+    w.list(keys, |w, k| {
+        k.record.write(w);
+        w.fixed(&k.wrapped_key.0);
+    });
+}
+
+fn read_keys(r: &mut Reader<'_>) -> Result<Vec<RecordKey>, CodecError> {
+    r.list("keys", KEYS_MAX, |r| {
+        Ok(RecordKey {
+            record: RecordId::read(r)?,
+            wrapped_key: WrappedKey(r.array("wrapped key")?),
+        })
+    })
+}
+
+impl Canonical for Scope {
+    fn write(&self, w: &mut Writer) {
+        match self {
+            Scope::Records(ids) => {
+                w.u8(1);
+                w.list(ids, |w, id| id.write(w));
+            }
+            Scope::Category(c) => {
+                w.u8(2);
+                c.write(w);
+            }
+            Scope::All => w.u8(3),
+        }
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, CodecError> {
+        match r.u8("scope")? {
+            1 => Ok(Scope::Records(r.list(
+                "scope records",
+                KEYS_MAX,
+                RecordId::read,
+            )?)),
+            2 => Ok(Scope::Category(Category::read(r)?)),
+            3 => Ok(Scope::All),
+            tag => Err(CodecError::UnknownTag {
+                field: "scope",
+                tag,
+            }),
+        }
+    }
+}
+
+impl Canonical for TxBody {
+    fn write(&self, w: &mut Writer) {
+        match self {
+            TxBody::RegisterPatient { receiving } => {
+                w.u8(1);
+                receiving.write(w);
+            }
+            TxBody::RegisterClinic {
+                clinic,
+                receiving,
+                name,
+                approvals,
+            } => {
+                w.u8(2);
+                clinic.write(w);
+                receiving.write(w);
+                w.str(name);
+                w.list(approvals, |w, a| {
+                    a.validator.write(w);
+                    w.fixed(&a.signature);
+                });
+            }
+            TxBody::RegisterDoctor {
+                doctor,
+                receiving,
+                display_name,
+                licence,
+            } => {
+                w.u8(3);
+                doctor.write(w);
+                receiving.write(w);
+                w.str(display_name);
+                w.str(licence);
+            }
+            TxBody::IssueRecord {
+                record,
+                patient,
+                ciphertext_sha256,
+                ciphertext_len,
+                wrapped_key,
+                metadata,
+                category,
+            } => {
+                w.u8(4);
+                record.write(w);
+                patient.write(w);
+                ciphertext_sha256.write(w);
+                w.u64(*ciphertext_len);
+                w.fixed(&wrapped_key.0);
+                w.bytes(metadata);
+                category.write(w);
+            }
+            TxBody::Grant {
+                grantee,
+                scope,
+                expires_at_ms,
+                keys,
+            } => {
+                w.u8(5);
+                grantee.write(w);
+                scope.write(w);
+                w.option(expires_at_ms.as_ref(), |w, t| w.u64(*t));
+                write_keys(w, keys);
+            }
+            TxBody::GrantKeys { grant, keys } => {
+                w.u8(6);
+                grant.write(w);
+                write_keys(w, keys);
+            }
+            TxBody::Revoke { grant } => {
+                w.u8(7);
+                grant.write(w);
+            }
+            TxBody::AccessReceipt {
+                grant,
+                record,
+                grantee,
+                served_at_ms,
+            } => {
+                w.u8(8);
+                grant.write(w);
+                record.write(w);
+                grantee.write(w);
+                w.u64(*served_at_ms);
+            }
+        }
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, CodecError> {
+        Ok(match r.u8("transaction kind")? {
+            1 => TxBody::RegisterPatient {
+                receiving: ReceivingKey::read(r)?,
+            },
+            2 => TxBody::RegisterClinic {
+                clinic: PublicKey::read(r)?,
+                receiving: ReceivingKey::read(r)?,
+                name: r.string("clinic name", NAME_MAX)?,
+                approvals: r.list("approvals", APPROVALS_MAX, |r| {
+                    Ok(Approval {
+                        validator: PublicKey::read(r)?,
+                        signature: r.array("approval signature")?,
+                    })
+                })?,
+            },
+            3 => TxBody::RegisterDoctor {
+                doctor: PublicKey::read(r)?,
+                receiving: ReceivingKey::read(r)?,
+                display_name: r.string("display name", NAME_MAX)?,
+                licence: r.string("licence", LICENCE_MAX)?,
+            },
+            4 => TxBody::IssueRecord {
+                record: RecordId::read(r)?,
+                patient: Address::read(r)?,
+                ciphertext_sha256: Sha256Digest::read(r)?,
+                ciphertext_len: r.u64("ciphertext length")?,
+                wrapped_key: WrappedKey(r.array("wrapped key")?),
+                metadata: r.bytes("metadata", METADATA_MAX)?,
+                category: Category::read(r)?,
+            },
+            5 => TxBody::Grant {
+                grantee: Address::read(r)?,
+                scope: Scope::read(r)?,
+                expires_at_ms: r.option("expiry", |r| r.u64("expiry"))?,
+                keys: read_keys(r)?,
+            },
+            6 => TxBody::GrantKeys {
+                grant: GrantId::read(r)?,
+                keys: read_keys(r)?,
+            },
+            7 => TxBody::Revoke {
+                grant: GrantId::read(r)?,
+            },
+            8 => TxBody::AccessReceipt {
+                grant: GrantId::read(r)?,
+                record: RecordId::read(r)?,
+                grantee: Address::read(r)?,
+                served_at_ms: r.u64("served at")?,
+            },
+            tag => {
+                return Err(CodecError::UnknownTag {
+                    field: "transaction kind",
+                    tag,
+                });
+            }
+        })
+    }
+}
+
+impl Canonical for Tx {
+    fn write(&self, w: &mut Writer) {
+        w.u8(1); // transaction format version
+        self.chain.write(w);
+        self.author.write(w);
+        w.u64(self.nonce);
+        self.body.write(w);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, CodecError> {
+        match r.u8("transaction version")? {
+            1 => {}
+            tag => {
+                return Err(CodecError::UnknownTag {
+                    field: "transaction version",
+                    tag,
+                });
+            }
+        }
+        Ok(Tx {
+            chain: ChainId::read(r)?,
+            author: PublicKey::read(r)?,
+            nonce: r.u64("nonce")?,
+            body: TxBody::read(r)?,
+        })
+    }
+}
+
+impl Canonical for SignedTx {
+    fn write(&self, w: &mut Writer) {
+        self.tx.write(w);
+        w.fixed(&self.signature);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, CodecError> {
+        Ok(SignedTx {
+            tx: Tx::read(r)?,
+            signature: r.array("signature")?,
+        })
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    pub fn arb_body() -> impl Strategy<Value = TxBody> {
+        let id = any::<[u8; 32]>();
+        let wk = any::<[u8; 32]>().prop_map(|b| {
+            let mut k = [0u8; WRAPPED_KEY_LEN];
+            k[..32].copy_from_slice(&b);
+            k[80] = b[0];
+            WrappedKey(k)
+        });
+        let keys = proptest::collection::vec((id, wk.clone()), 0..4).prop_map(|v| {
+            v.into_iter()
+                .map(|(r, k)| RecordKey {
+                    record: RecordId(r),
+                    wrapped_key: k,
+                })
+                .collect::<Vec<_>>()
+        });
+        let category = proptest::sample::select(Category::ALL.to_vec());
+        let scope = prop_oneof![
+            proptest::collection::vec(id, 0..4)
+                .prop_map(|v| Scope::Records(v.into_iter().map(RecordId).collect())),
+            category.clone().prop_map(Scope::Category),
+            Just(Scope::All),
+        ];
+        prop_oneof![
+            id.prop_map(|k| TxBody::RegisterPatient {
+                receiving: ReceivingKey(k)
+            }),
+            (
+                id,
+                id,
+                "[a-zA-Z ]{0,64}",
+                proptest::collection::vec((id, any::<[u8; 32]>()), 0..3)
+            )
+                .prop_map(|(c, k, name, a)| {
+                    TxBody::RegisterClinic {
+                        clinic: PublicKey(c),
+                        receiving: ReceivingKey(k),
+                        name,
+                        approvals: a
+                            .into_iter()
+                            .map(|(v, s)| {
+                                let mut sig = [0u8; 64];
+                                sig[..32].copy_from_slice(&s);
+                                Approval {
+                                    validator: PublicKey(v),
+                                    signature: sig,
+                                }
+                            })
+                            .collect(),
+                    }
+                }),
+            (id, id, "[a-zA-Z. ]{0,64}", "[A-Z0-9-]{0,64}").prop_map(|(d, k, n, l)| {
+                TxBody::RegisterDoctor {
+                    doctor: PublicKey(d),
+                    receiving: ReceivingKey(k),
+                    display_name: n,
+                    licence: l,
+                }
+            }),
+            (
+                id,
+                id,
+                id,
+                any::<u64>(),
+                wk,
+                proptest::collection::vec(any::<u8>(), 0..64),
+                category
+            )
+                .prop_map(|(r, p, h, len, wk, metadata, category)| {
+                    TxBody::IssueRecord {
+                        record: RecordId(r),
+                        patient: Address(p),
+                        ciphertext_sha256: Sha256Digest(h),
+                        ciphertext_len: len,
+                        wrapped_key: wk,
+                        metadata,
+                        category,
+                    }
+                }),
+            (id, scope, proptest::option::of(any::<u64>()), keys.clone()).prop_map(
+                |(g, scope, exp, keys)| TxBody::Grant {
+                    grantee: Address(g),
+                    scope,
+                    expires_at_ms: exp,
+                    keys,
+                }
+            ),
+            (id, keys).prop_map(|(g, keys)| TxBody::GrantKeys {
+                grant: GrantId(g),
+                keys
+            }),
+            id.prop_map(|g| TxBody::Revoke { grant: GrantId(g) }),
+            (id, id, id, any::<u64>()).prop_map(|(g, r, e, t)| TxBody::AccessReceipt {
+                grant: GrantId(g),
+                record: RecordId(r),
+                grantee: Address(e),
+                served_at_ms: t,
+            }),
+        ]
+    }
+
+    pub fn arb_signed() -> impl Strategy<Value = SignedTx> {
+        (
+            any::<[u8; 32]>(),
+            any::<[u8; 32]>(),
+            any::<u64>(),
+            arb_body(),
+            any::<[u8; 32]>(),
+        )
+            .prop_map(|(c, a, n, body, s)| {
+                let mut signature = [0u8; 64];
+                signature[..32].copy_from_slice(&s);
+                SignedTx {
+                    tx: Tx {
+                        chain: ChainId(c),
+                        author: PublicKey(a),
+                        nonce: n,
+                        body,
+                    },
+                    signature,
+                }
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn signed_transactions_round_trip(tx in arb_signed()) {
+            let bytes = tx.encode();
+            prop_assert!(bytes.len() <= MAX_TX_LEN);
+            prop_assert_eq!(SignedTx::decode(&bytes, MAX_TX_LEN), Ok(tx));
+        }
+
+        #[test]
+        fn decoding_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            if let Ok(tx) = SignedTx::decode(&bytes, MAX_TX_LEN) {
+                prop_assert_eq!(tx.encode(), bytes);
+            }
+        }
+
+        #[test]
+        fn truncation_is_always_detected(tx in arb_signed(), cut in any::<prop::sample::Index>()) {
+            let bytes = tx.encode();
+            let cut = cut.index(bytes.len());
+            prop_assert!(SignedTx::decode(&bytes[..cut], MAX_TX_LEN).is_err());
+        }
+    }
+
+    #[test]
+    fn oversized_fields_and_inputs_are_refused() {
+        let tx = SignedTx {
+            tx: Tx {
+                chain: ChainId([0; 32]),
+                author: PublicKey([1; 32]),
+                nonce: 0,
+                body: TxBody::RegisterDoctor {
+                    doctor: PublicKey([2; 32]),
+                    receiving: ReceivingKey([3; 32]),
+                    display_name: "x".repeat(NAME_MAX + 1),
+                    licence: String::new(),
+                },
+            },
+            signature: [0; 64],
+        };
+        assert!(matches!(
+            SignedTx::decode(&tx.encode(), MAX_TX_LEN),
+            Err(CodecError::TooLong {
+                field: "display name",
+                ..
+            })
+        ));
+        assert!(matches!(
+            SignedTx::decode(&vec![0u8; MAX_TX_LEN + 1], MAX_TX_LEN),
+            Err(CodecError::TooLong { field: "input", .. })
+        ));
+    }
+
+    #[test]
+    fn unknown_kinds_and_versions_are_named() {
+        let mut bytes = SignedTx {
+            tx: Tx {
+                chain: ChainId([0; 32]),
+                author: PublicKey([1; 32]),
+                nonce: 0,
+                body: TxBody::Revoke {
+                    grant: GrantId([0; 32]),
+                },
+            },
+            signature: [0; 64],
+        }
+        .encode();
+        bytes[1 + 32 + 32 + 8] = 99;
+        assert_eq!(
+            SignedTx::decode(&bytes, MAX_TX_LEN),
+            Err(CodecError::UnknownTag {
+                field: "transaction kind",
+                tag: 99
+            })
+        );
+        bytes[0] = 2;
+        assert_eq!(
+            SignedTx::decode(&bytes, MAX_TX_LEN),
+            Err(CodecError::UnknownTag {
+                field: "transaction version",
+                tag: 2
+            })
+        );
+    }
+
+    #[test]
+    fn the_id_changes_with_the_signature() {
+        let mut tx = SignedTx {
+            tx: Tx {
+                chain: ChainId([0; 32]),
+                author: PublicKey([1; 32]),
+                nonce: 0,
+                body: TxBody::Revoke {
+                    grant: GrantId([0; 32]),
+                },
+            },
+            signature: [0; 64],
+        };
+        let a = tx.id();
+        tx.signature[0] = 1;
+        assert_ne!(a, tx.id());
+    }
+}

@@ -17,6 +17,8 @@ impl Namespace {
     pub const TX: Namespace = Namespace::new("medwallet/tx/v1");
     /// Signed requests for encrypted blobs (who asks for what, and when).
     pub const BLOB_REQUEST: Namespace = Namespace::new("medwallet/blob-request/v1");
+    /// Validators' approvals of governance transactions (e.g. admitting a clinic).
+    pub const GOVERNANCE: Namespace = Namespace::new("medwallet/governance/v1");
 
     /// A namespace must be non-empty ASCII of at most 255 bytes; checked at compile time
     /// when used in a `const`.

@@ -1,0 +1,126 @@
+use medledger_types::codec::CodecError;
+use thiserror::Error;
+
+/// Why a transaction is rejected. Each variant has a stable [`TxError::code`] that the HTTP
+/// API returns, so clients can branch on it.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum TxError {
+    #[error("malformed transaction: {0}")]
+    Malformed(#[from] CodecError),
+    #[error("transaction is for another chain")]
+    WrongChain,
+    #[error("bad signature")]
+    BadSignature,
+    #[error("wrong nonce: expected {expected}, got {got}")]
+    WrongNonce { expected: u64, got: u64 },
+    #[error("this account is already registered")]
+    AlreadyRegistered,
+    #[error("the author is not a registered clinic")]
+    NotAClinic,
+    #[error("the author is not a registered patient")]
+    NotAPatient,
+    #[error("unknown patient {0}")]
+    UnknownPatient(String),
+    #[error("the grantee is not a registered doctor")]
+    NotADoctor,
+    #[error("the author is not a validator")]
+    NotAValidator,
+    #[error("not enough valid validator approvals: {got} of {needed}")]
+    NotEnoughApprovals { got: usize, needed: usize },
+    #[error("record id does not match the clinic and nonce")]
+    RecordIdMismatch,
+    #[error("record already exists")]
+    DuplicateRecord,
+    #[error("unknown record {0}")]
+    UnknownRecord(String),
+    #[error("record {0} does not belong to this patient")]
+    NotYourRecord(String),
+    #[error("record {0} is outside the grant's scope")]
+    OutsideScope(String),
+    #[error("record {0} is listed twice")]
+    DuplicateKey(String),
+    #[error("unknown grant")]
+    UnknownGrant,
+    #[error("the grant belongs to another patient")]
+    NotYourGrant,
+    #[error("the grant is revoked")]
+    GrantRevoked,
+    #[error("the grant has expired")]
+    GrantExpired,
+    #[error("the expiry is in the past")]
+    ExpiryInPast,
+    #[error("a field is out of range: {0}")]
+    OutOfRange(&'static str),
+    #[error("state error: {0}")]
+    State(String),
+}
+
+impl TxError {
+    /// A stable, machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            TxError::Malformed(_) => "malformed",
+            TxError::WrongChain => "wrong_chain",
+            TxError::BadSignature => "bad_signature",
+            TxError::WrongNonce { .. } => "wrong_nonce",
+            TxError::AlreadyRegistered => "already_registered",
+            TxError::NotAClinic => "not_a_clinic",
+            TxError::NotAPatient => "not_a_patient",
+            TxError::UnknownPatient(_) => "unknown_patient",
+            TxError::NotADoctor => "not_a_doctor",
+            TxError::NotAValidator => "not_a_validator",
+            TxError::NotEnoughApprovals { .. } => "not_enough_approvals",
+            TxError::RecordIdMismatch => "record_id_mismatch",
+            TxError::DuplicateRecord => "duplicate_record",
+            TxError::UnknownRecord(_) => "unknown_record",
+            TxError::NotYourRecord(_) => "not_your_record",
+            TxError::OutsideScope(_) => "outside_scope",
+            TxError::DuplicateKey(_) => "duplicate_key",
+            TxError::UnknownGrant => "unknown_grant",
+            TxError::NotYourGrant => "not_your_grant",
+            TxError::GrantRevoked => "grant_revoked",
+            TxError::GrantExpired => "grant_expired",
+            TxError::ExpiryInPast => "expiry_in_past",
+            TxError::OutOfRange(_) => "out_of_range",
+            TxError::State(_) => "state_error",
+        }
+    }
+}
+
+/// A storage failure (disk, corruption): not the transaction's fault.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Db(String),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("state at height {0} is not available (not committed yet, or pruned)")]
+    Unavailable(u64),
+    #[error("{0}")]
+    Invariant(String),
+}
+
+macro_rules! db_error {
+    ($($t:ty),*) => {$(
+        impl From<$t> for StoreError {
+            fn from(e: $t) -> Self {
+                StoreError::Db(e.to_string())
+            }
+        }
+    )*};
+}
+db_error!(
+    redb::DatabaseError,
+    redb::TransactionError,
+    redb::TableError,
+    redb::StorageError,
+    redb::CommitError
+);
+
+impl From<StoreError> for TxError {
+    fn from(e: StoreError) -> Self {
+        TxError::State(e.to_string())
+    }
+}

@@ -1,0 +1,668 @@
+use std::collections::BTreeMap;
+
+use medledger_types::category::Category;
+use medledger_types::hash::{ReceivingKey, Sha256Digest};
+use medledger_types::tx::{Approval, Tx, WRAPPED_KEY_LEN, WrappedKey};
+use medwallet_crypto::SigningKey;
+
+use super::*;
+
+#[derive(Default)]
+struct Mem(BTreeMap<StateKey, Vec<u8>>);
+
+impl StateRead for Mem {
+    fn get(&self, key: &StateKey) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.0.get(key).cloned())
+    }
+}
+
+struct World {
+    state: Mem,
+    chain: ChainId,
+    validator_keys: Vec<SigningKey>,
+    validators: ValidatorSet,
+    height: u64,
+    now_ms: u64,
+}
+
+fn key(seed: u8) -> SigningKey {
+    SigningKey::from_bytes(&[seed; 32])
+}
+
+fn public(k: &SigningKey) -> PublicKey {
+    PublicKey(k.verifying_key().to_bytes())
+}
+
+fn addr(k: &SigningKey) -> Address {
+    Address::of(&public(k))
+}
+
+const CLINIC: u8 = 10;
+const PATIENT: u8 = 20;
+const OTHER_PATIENT: u8 = 21;
+const DOCTOR: u8 = 30;
+
+impl World {
+    /// Four validators, one clinic and its doctor, two patients.
+    fn new() -> Self {
+        let validator_keys: Vec<SigningKey> = (1..=4).map(key).collect();
+        let validators =
+            ValidatorSet::new(validator_keys.iter().map(public).collect()).expect("set");
+        let mut w = World {
+            state: Mem::default(),
+            chain: ChainId([7; 32]),
+            validator_keys,
+            validators,
+            height: 1,
+            now_ms: 1_000,
+        };
+        let clinic = Account {
+            kind: AccountKind::Clinic {
+                name: "Clinic".into(),
+            },
+            signing: public(&key(CLINIC)),
+            receiving: ReceivingKey([1; 32]),
+            registered_height: 0,
+        };
+        w.state
+            .0
+            .insert(StateKey::account(&addr(&key(CLINIC))), clinic.encode());
+        w.ok(
+            PATIENT,
+            TxBody::RegisterPatient {
+                receiving: ReceivingKey([2; 32]),
+            },
+        );
+        w.ok(
+            OTHER_PATIENT,
+            TxBody::RegisterPatient {
+                receiving: ReceivingKey([3; 32]),
+            },
+        );
+        let doctor = public(&key(DOCTOR));
+        w.ok(
+            CLINIC,
+            TxBody::RegisterDoctor {
+                doctor,
+                receiving: ReceivingKey([4; 32]),
+                display_name: "Dr. Grey".into(),
+                licence: "MD-1".into(),
+            },
+        );
+        w
+    }
+
+    fn nonce(&self, author: &SigningKey) -> u64 {
+        self.state
+            .0
+            .get(&StateKey::nonce(&addr(author)))
+            .map(|b| decode_u64(b).expect("u64"))
+            .unwrap_or(0)
+    }
+
+    fn signed(&self, author: u8, body: TxBody) -> SignedTx {
+        let k = key(author);
+        let tx = Tx {
+            chain: self.chain,
+            author: public(&k),
+            nonce: self.nonce(&k),
+            body,
+        };
+        let signature = medwallet_crypto::sign(&k, Namespace::TX, &tx.signing_bytes()).to_bytes();
+        SignedTx { tx, signature }
+    }
+
+    /// Executes one transaction in its own block and commits its writes.
+    fn run(&mut self, tx: &SignedTx) -> Result<(), TxError> {
+        self.height += 1;
+        let ctx = BlockContext {
+            chain: self.chain,
+            height: self.height,
+            timestamp_ms: self.now_ms,
+            validators: &self.validators,
+        };
+        let mut exec = Execution::new(&self.state, ctx);
+        exec.apply(tx)?;
+        let writes = exec.into_writes();
+        for (k, v) in writes {
+            match v {
+                Some(v) => self.state.0.insert(k, v),
+                None => self.state.0.remove(&k),
+            };
+        }
+        Ok(())
+    }
+
+    fn ok(&mut self, author: u8, body: TxBody) -> SignedTx {
+        let tx = self.signed(author, body);
+        self.run(&tx)
+            .unwrap_or_else(|e| panic!("{} failed: {e}", tx.tx.body.kind()));
+        tx
+    }
+
+    fn err(&mut self, author: u8, body: TxBody) -> TxError {
+        let tx = self.signed(author, body);
+        let before = self.state.0.clone();
+        let err = self.run(&tx).expect_err("must be rejected");
+        assert_eq!(
+            self.state.0, before,
+            "a rejected transaction writes nothing (not even its nonce)"
+        );
+        err
+    }
+
+    fn issue(&mut self, patient: u8, category: Category) -> RecordId {
+        let record = RecordId::derive(&addr(&key(CLINIC)), self.nonce(&key(CLINIC)));
+        self.ok(CLINIC, issue_body(record, addr(&key(patient)), category));
+        record
+    }
+
+    fn grant(&mut self, scope: Scope, keys: Vec<RecordKey>, expires_at_ms: Option<u64>) -> GrantId {
+        let id = GrantId::derive(&addr(&key(PATIENT)), self.nonce(&key(PATIENT)));
+        self.ok(
+            PATIENT,
+            TxBody::Grant {
+                grantee: addr(&key(DOCTOR)),
+                scope,
+                expires_at_ms,
+                keys,
+            },
+        );
+        id
+    }
+}
+
+fn issue_body(record: RecordId, patient: Address, category: Category) -> TxBody {
+    TxBody::IssueRecord {
+        record,
+        patient,
+        ciphertext_sha256: Sha256Digest([9; 32]),
+        ciphertext_len: 1000,
+        wrapped_key: WrappedKey([1; WRAPPED_KEY_LEN]),
+        metadata: vec![1, 2, 3],
+        category,
+    }
+}
+
+fn rk(record: RecordId) -> RecordKey {
+    RecordKey {
+        record,
+        wrapped_key: WrappedKey([5; WRAPPED_KEY_LEN]),
+    }
+}
+
+#[test]
+fn registration_and_replay_rules() {
+    let mut w = World::new();
+    assert_eq!(
+        w.err(
+            PATIENT,
+            TxBody::RegisterPatient {
+                receiving: ReceivingKey([2; 32])
+            }
+        ),
+        TxError::AlreadyRegistered
+    );
+    let tx = w.signed(
+        50,
+        TxBody::RegisterPatient {
+            receiving: ReceivingKey([5; 32]),
+        },
+    );
+    w.run(&tx).expect("first");
+    assert!(
+        matches!(
+            w.run(&tx),
+            Err(TxError::WrongNonce {
+                expected: 1,
+                got: 0
+            })
+        ),
+        "a replay is refused"
+    );
+}
+
+#[test]
+fn wrong_chain_and_bad_signatures_are_refused() {
+    let mut w = World::new();
+    let mut tx = w.signed(
+        60,
+        TxBody::RegisterPatient {
+            receiving: ReceivingKey([5; 32]),
+        },
+    );
+    tx.signature[0] ^= 1;
+    assert_eq!(w.run(&tx), Err(TxError::BadSignature));
+    let mut other_chain = w.signed(
+        60,
+        TxBody::RegisterPatient {
+            receiving: ReceivingKey([5; 32]),
+        },
+    );
+    other_chain.tx.chain = ChainId([8; 32]);
+    let k = key(60);
+    other_chain.signature =
+        medwallet_crypto::sign(&k, Namespace::TX, &other_chain.tx.signing_bytes()).to_bytes();
+    assert_eq!(w.run(&other_chain), Err(TxError::WrongChain));
+    // A signature made in another namespace does not verify.
+    let mut wrong_ns = w.signed(
+        60,
+        TxBody::RegisterPatient {
+            receiving: ReceivingKey([5; 32]),
+        },
+    );
+    wrong_ns.signature =
+        medwallet_crypto::sign(&k, Namespace::BLOB_REQUEST, &wrong_ns.tx.signing_bytes())
+            .to_bytes();
+    assert_eq!(w.run(&wrong_ns), Err(TxError::BadSignature));
+}
+
+#[test]
+fn clinics_need_a_two_thirds_quorum_of_distinct_validator_approvals() {
+    let mut w = World::new();
+    let clinic = public(&key(11));
+    let receiving = ReceivingKey([6; 32]);
+    let message = clinic_approval_message(&w.chain, &clinic, &receiving, "New Clinic");
+    let approve = |k: &SigningKey| Approval {
+        validator: public(k),
+        signature: medwallet_crypto::sign(k, Namespace::GOVERNANCE, &message).to_bytes(),
+    };
+    let two = vec![approve(&w.validator_keys[0]), approve(&w.validator_keys[1])];
+    let body = |approvals: Vec<Approval>| TxBody::RegisterClinic {
+        clinic,
+        receiving,
+        name: "New Clinic".into(),
+        approvals,
+    };
+    assert_eq!(
+        w.err(PATIENT, body(two.clone())),
+        TxError::NotEnoughApprovals { got: 2, needed: 3 }
+    );
+    let mut repeated = two.clone();
+    repeated.push(two[0]);
+    assert_eq!(
+        w.err(PATIENT, body(repeated)),
+        TxError::NotEnoughApprovals { got: 2, needed: 3 }
+    );
+    let mut outsider = two.clone();
+    outsider.push(approve(&key(99)));
+    assert_eq!(
+        w.err(PATIENT, body(outsider)),
+        TxError::NotEnoughApprovals { got: 2, needed: 3 }
+    );
+    let three: Vec<Approval> = w.validator_keys[..3].iter().map(approve).collect();
+    w.ok(PATIENT, body(three.clone()));
+    assert_eq!(w.err(PATIENT, body(three)), TxError::AlreadyRegistered);
+    // The new clinic can register doctors.
+    w.ok(
+        11,
+        TxBody::RegisterDoctor {
+            doctor: public(&key(31)),
+            receiving,
+            display_name: "Dr. B".into(),
+            licence: "X".into(),
+        },
+    );
+}
+
+#[test]
+fn only_clinics_issue_and_only_to_registered_patients() {
+    let mut w = World::new();
+    let doctor_body = TxBody::RegisterDoctor {
+        doctor: public(&key(32)),
+        receiving: ReceivingKey([1; 32]),
+        display_name: "x".into(),
+        licence: "y".into(),
+    };
+    assert_eq!(w.err(PATIENT, doctor_body), TxError::NotAClinic);
+    let mut doctor_again = TxBody::RegisterDoctor {
+        doctor: public(&key(DOCTOR)),
+        receiving: ReceivingKey([1; 32]),
+        display_name: "x".into(),
+        licence: "y".into(),
+    };
+    assert_eq!(
+        w.err(CLINIC, doctor_again.clone()),
+        TxError::AlreadyRegistered
+    );
+    if let TxBody::RegisterDoctor { doctor, .. } = &mut doctor_again {
+        *doctor = public(&key(PATIENT));
+    }
+    assert_eq!(
+        w.err(CLINIC, doctor_again),
+        TxError::AlreadyRegistered,
+        "a patient's key cannot become a doctor"
+    );
+
+    let clinic = addr(&key(CLINIC));
+    let next = RecordId::derive(&clinic, w.nonce(&key(CLINIC)));
+    assert_eq!(
+        w.err(
+            PATIENT,
+            issue_body(next, addr(&key(PATIENT)), Category::Labs)
+        ),
+        TxError::NotAClinic
+    );
+    assert_eq!(
+        w.err(
+            CLINIC,
+            issue_body(RecordId([0; 32]), addr(&key(PATIENT)), Category::Labs)
+        ),
+        TxError::RecordIdMismatch
+    );
+    assert!(matches!(
+        w.err(CLINIC, issue_body(next, addr(&key(77)), Category::Labs)),
+        TxError::UnknownPatient(_)
+    ));
+    assert!(matches!(
+        w.err(CLINIC, issue_body(next, addr(&key(DOCTOR)), Category::Labs)),
+        TxError::UnknownPatient(_)
+    ));
+    let mut empty = issue_body(next, addr(&key(PATIENT)), Category::Labs);
+    if let TxBody::IssueRecord { ciphertext_len, .. } = &mut empty {
+        *ciphertext_len = 0;
+    }
+    assert_eq!(
+        w.err(CLINIC, empty),
+        TxError::OutOfRange("ciphertext length")
+    );
+    w.state.0.insert(StateKey::record(&next), vec![0]);
+    assert_eq!(
+        w.err(
+            CLINIC,
+            issue_body(next, addr(&key(PATIENT)), Category::Labs)
+        ),
+        TxError::DuplicateRecord
+    );
+}
+
+#[test]
+fn issuing_appends_to_the_patients_list() {
+    let mut w = World::new();
+    let a = w.issue(PATIENT, Category::Labs);
+    let b = w.issue(PATIENT, Category::Conditions);
+    let patient = addr(&key(PATIENT));
+    assert_eq!(
+        w.state.0.get(&StateKey::patient_record_count(&patient)),
+        Some(&encode_u64(2))
+    );
+    assert_eq!(
+        w.state.0.get(&StateKey::patient_record(&patient, 0)),
+        Some(&a.0.to_vec())
+    );
+    assert_eq!(
+        w.state.0.get(&StateKey::patient_record(&patient, 1)),
+        Some(&b.0.to_vec())
+    );
+}
+
+#[test]
+fn grants_check_grantee_expiry_and_records() {
+    let mut w = World::new();
+    let mine = w.issue(PATIENT, Category::Labs);
+    let theirs = w.issue(OTHER_PATIENT, Category::Labs);
+    let grant = |grantee: Address,
+                 scope: Scope,
+                 expires_at_ms: Option<u64>,
+                 keys: Vec<RecordKey>| TxBody::Grant {
+        grantee,
+        scope,
+        expires_at_ms,
+        keys,
+    };
+    let doctor = addr(&key(DOCTOR));
+    assert_eq!(
+        w.err(
+            PATIENT,
+            grant(addr(&key(OTHER_PATIENT)), Scope::All, None, vec![])
+        ),
+        TxError::NotADoctor
+    );
+    assert_eq!(
+        w.err(DOCTOR, grant(doctor, Scope::All, None, vec![])),
+        TxError::NotAPatient
+    );
+    assert_eq!(
+        w.err(PATIENT, grant(doctor, Scope::All, Some(w.now_ms), vec![])),
+        TxError::ExpiryInPast
+    );
+    assert!(matches!(
+        w.err(
+            PATIENT,
+            grant(
+                doctor,
+                Scope::Records(vec![RecordId([3; 32])]),
+                None,
+                vec![]
+            )
+        ),
+        TxError::UnknownRecord(_)
+    ));
+    assert!(matches!(
+        w.err(
+            PATIENT,
+            grant(doctor, Scope::Records(vec![theirs]), None, vec![])
+        ),
+        TxError::NotYourRecord(_)
+    ));
+    assert!(matches!(
+        w.err(
+            PATIENT,
+            grant(doctor, Scope::Records(vec![mine, mine]), None, vec![])
+        ),
+        TxError::DuplicateKey(_)
+    ));
+    assert!(matches!(
+        w.err(
+            PATIENT,
+            grant(
+                doctor,
+                Scope::Category(Category::Conditions),
+                None,
+                vec![rk(mine)]
+            )
+        ),
+        TxError::OutsideScope(_)
+    ));
+    assert!(matches!(
+        w.err(PATIENT, grant(doctor, Scope::All, None, vec![rk(theirs)])),
+        TxError::NotYourRecord(_)
+    ));
+    assert!(matches!(
+        w.err(
+            PATIENT,
+            grant(doctor, Scope::All, None, vec![rk(mine), rk(mine)])
+        ),
+        TxError::DuplicateKey(_)
+    ));
+
+    let id = w.grant(Scope::Category(Category::Labs), vec![rk(mine)], None);
+    assert!(w.state.0.contains_key(&StateKey::grant_key(&id, &mine)));
+    assert_eq!(
+        w.state.0.get(&StateKey::grant_to(&doctor, 0)),
+        Some(&id.0.to_vec())
+    );
+    assert_eq!(
+        w.state
+            .0
+            .get(&StateKey::grant_by_patient(&addr(&key(PATIENT)), 0)),
+        Some(&id.0.to_vec())
+    );
+}
+
+#[test]
+fn later_records_join_a_grant_by_category_until_it_is_revoked() {
+    let mut w = World::new();
+    let id = w.grant(Scope::Category(Category::Labs), vec![], None);
+    let lab = w.issue(PATIENT, Category::Labs);
+    let condition = w.issue(PATIENT, Category::Conditions);
+    assert!(matches!(
+        w.err(
+            PATIENT,
+            TxBody::GrantKeys {
+                grant: id,
+                keys: vec![rk(condition)]
+            }
+        ),
+        TxError::OutsideScope(_)
+    ));
+    assert_eq!(
+        w.err(
+            OTHER_PATIENT,
+            TxBody::GrantKeys {
+                grant: id,
+                keys: vec![rk(lab)]
+            }
+        ),
+        TxError::NotYourGrant
+    );
+    assert_eq!(
+        w.err(
+            PATIENT,
+            TxBody::GrantKeys {
+                grant: GrantId([1; 32]),
+                keys: vec![rk(lab)]
+            }
+        ),
+        TxError::UnknownGrant
+    );
+    w.ok(
+        PATIENT,
+        TxBody::GrantKeys {
+            grant: id,
+            keys: vec![rk(lab)],
+        },
+    );
+    assert!(matches!(
+        w.err(
+            PATIENT,
+            TxBody::GrantKeys {
+                grant: id,
+                keys: vec![rk(lab)]
+            }
+        ),
+        TxError::DuplicateKey(_)
+    ));
+
+    assert_eq!(
+        w.err(OTHER_PATIENT, TxBody::Revoke { grant: id }),
+        TxError::NotYourGrant
+    );
+    assert_eq!(
+        w.err(
+            PATIENT,
+            TxBody::Revoke {
+                grant: GrantId([1; 32])
+            }
+        ),
+        TxError::UnknownGrant
+    );
+    w.ok(PATIENT, TxBody::Revoke { grant: id });
+    assert!(w.state.0.contains_key(&StateKey::revocation(&id)));
+    assert_eq!(
+        w.err(PATIENT, TxBody::Revoke { grant: id }),
+        TxError::GrantRevoked
+    );
+    let later = w.issue(PATIENT, Category::Labs);
+    assert_eq!(
+        w.err(
+            PATIENT,
+            TxBody::GrantKeys {
+                grant: id,
+                keys: vec![rk(later)]
+            }
+        ),
+        TxError::GrantRevoked
+    );
+}
+
+#[test]
+fn expired_grants_take_no_new_keys() {
+    let mut w = World::new();
+    let id = w.grant(Scope::All, vec![], Some(w.now_ms + 10));
+    let record = w.issue(PATIENT, Category::Labs);
+    w.now_ms += 10;
+    assert_eq!(
+        w.err(
+            PATIENT,
+            TxBody::GrantKeys {
+                grant: id,
+                keys: vec![rk(record)]
+            }
+        ),
+        TxError::GrantExpired
+    );
+}
+
+#[test]
+fn access_receipts_come_from_validators_for_granted_records() {
+    let mut w = World::new();
+    let record = w.issue(PATIENT, Category::Labs);
+    let other = w.issue(PATIENT, Category::Labs);
+    let id = w.grant(Scope::Records(vec![record]), vec![rk(record)], None);
+    let doctor = addr(&key(DOCTOR));
+    let receipt = |record: RecordId, grantee: Address| TxBody::AccessReceipt {
+        grant: id,
+        record,
+        grantee,
+        served_at_ms: 5,
+    };
+    assert_eq!(
+        w.err(PATIENT, receipt(record, doctor)),
+        TxError::NotAValidator
+    );
+    assert!(matches!(
+        w.err(1, receipt(other, doctor)),
+        TxError::OutsideScope(_)
+    ));
+    assert_eq!(
+        w.err(1, receipt(record, addr(&key(OTHER_PATIENT)))),
+        TxError::NotYourGrant
+    );
+    w.ok(1, receipt(record, doctor));
+    let patient = addr(&key(PATIENT));
+    let stored = ReceiptEntry::decode(
+        w.state
+            .0
+            .get(&StateKey::receipt(&patient, 0))
+            .expect("receipt"),
+        MAX_VALUE_LEN,
+    )
+    .expect("decode");
+    assert_eq!(
+        (stored.record, stored.grantee, stored.node),
+        (record, doctor, addr(&key(1)))
+    );
+}
+
+#[test]
+fn corrupt_state_is_a_state_error_not_a_panic() {
+    let mut w = World::new();
+    w.state
+        .0
+        .insert(StateKey::nonce(&addr(&key(PATIENT))), vec![1, 2, 3]);
+    let tx = SignedTx {
+        tx: Tx {
+            chain: w.chain,
+            author: public(&key(PATIENT)),
+            nonce: 0,
+            body: TxBody::Revoke {
+                grant: GrantId([0; 32]),
+            },
+        },
+        signature: [0; 64],
+    };
+    let ctx = BlockContext {
+        chain: w.chain,
+        height: 9,
+        timestamp_ms: 0,
+        validators: &w.validators,
+    };
+    let err = Execution::new(&w.state, ctx)
+        .apply_checked(&tx)
+        .expect_err("corrupt");
+    assert_eq!(err.code(), "state_error");
+    w.state
+        .0
+        .insert(StateKey::nonce(&addr(&key(PATIENT))), encode_u64(0));
+}

@@ -8,5 +8,6 @@
 
 pub mod error;
 pub mod rules;
+pub mod store;
 
 pub use error::{StoreError, TxError};

@@ -1,0 +1,13 @@
+//! `medledger`: a full node of the Medwallet consortium ledger.
+//!
+//! Consensus is Commonware Simplex with ed25519 certificates; marshal disseminates, stores and
+//! delivers finalized blocks in order; the state machine and its authenticated store live in
+//! `medledger-state`.
+#![forbid(unsafe_code)]
+
+pub mod application;
+pub mod block;
+pub mod engine;
+pub mod finalizer;
+pub mod mempool;
+pub mod simulation;

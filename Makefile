@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # C toolchain and pkg-config for crates that build C code.
 APT_PACKAGES := build-essential pkg-config
 
-.PHONY: run test deps lint unit bench fuzz vectors clean-demo
+.PHONY: run test deps lint unit bench fuzz vectors soak
 
 ## Installs missing Debian packages (idempotent: only what `dpkg` does not report installed).
 deps:
@@ -54,6 +54,12 @@ fuzz: deps
 	cd fuzz && for t in keystore_decode envelope_open wrapped_key bech32_strings mnemonic; do \
 	  RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run --features libfuzzer --fuzz-dir . $$t -- -max_total_time=$(FUZZ_SECONDS) || exit 1; \
 	done
+
+## Thousands of seeds through the deterministic fault tests (lossy links, partitions, crashes,
+## Byzantine proposers). SEEDS per scenario; a failing seed replays exactly.
+SEEDS ?= 1000
+soak:
+	MEDLEDGER_SEEDS=$(SEEDS) $(CARGO) test --locked --release -p medledger-node --test simulation -- --test-threads=2
 
 ## Regenerates the golden vectors after a deliberate format change (review the diff!).
 vectors:

@@ -27,12 +27,22 @@ use crate::mempool::Mempool;
 /// How far ahead of a validator's clock a block's timestamp may be.
 pub const MAX_CLOCK_DRIFT: Duration = Duration::from_secs(5);
 
+/// A deliberately faulty proposer, for Byzantine fault tests only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProposerFault {
+    /// Proposes blocks whose header claims a wrong state root.
+    WrongStateRoot,
+    /// Proposes blocks holding a transaction with a forged signature.
+    ForgedTransaction,
+}
+
 /// The ledger application shared by every consensus task of a node.
 #[derive(Clone)]
 pub struct LedgerApp {
     ledger: Arc<Ledger>,
     mempool: Arc<Mempool>,
     max_block_txs: usize,
+    fault: Option<ProposerFault>,
 }
 
 impl LedgerApp {
@@ -42,7 +52,14 @@ impl LedgerApp {
             ledger,
             mempool,
             max_block_txs,
+            fault: None,
         }
+    }
+
+    /// Makes this node's proposals invalid in the given way (fault tests only).
+    pub fn with_fault(mut self, fault: Option<ProposerFault>) -> Self {
+        self.fault = fault;
+        self
     }
 
     fn now_ms<E: Clock>(clock: &E) -> u64 {
@@ -155,20 +172,27 @@ impl<E: Clock + Send + 'static> Application<E> for LedgerApp {
                 return None;
             }
         };
+        let mut txs = executed.txs.clone();
+        let mut state_root = executed.state_root;
+        match self.fault {
+            None => {}
+            Some(ProposerFault::WrongStateRoot) => state_root.0[0] ^= 1,
+            Some(ProposerFault::ForgedTransaction) => match txs.first_mut() {
+                Some(tx) => tx.signature[0] ^= 1,
+                None => state_root.0[0] ^= 1,
+            },
+        }
         let header = Header {
             height: executed.height,
             parent: parent.hash(),
             timestamp_ms,
-            state_root: executed.state_root,
-            tx_root: tx_root(&executed.txs),
-            tx_count: executed.txs.len() as u32,
+            state_root,
+            tx_root: tx_root(&txs),
+            tx_count: txs.len() as u32,
             validator_set: parent.next_validator_set,
             next_validator_set: parent.next_validator_set,
         };
-        let block = LedgerBlock::new(Block {
-            header,
-            txs: executed.txs.clone(),
-        });
+        let block = LedgerBlock::new(Block { header, txs });
         debug!(height = header.height, txs = header.tx_count, "proposing");
         self.ledger.remember(block.hash(), executed);
         let digest = digest_of(&block.hash());

@@ -76,6 +76,8 @@ pub struct ValidatorConfig {
     pub timing: Timing,
     pub max_block_txs: usize,
     pub mailbox_size: NonZeroUsize,
+    /// Byzantine behaviour for fault tests; `None` in every real deployment.
+    pub fault: Option<crate::application::ProposerFault>,
 }
 
 /// The five p2p channels a validator uses.
@@ -242,7 +244,7 @@ where
     let marshal_handle = marshal.start(finalizer.clone(), buffer, resolver);
 
     // Consensus over the ledger application.
-    let app = LedgerApp::new(ledger, mempool, config.max_block_txs);
+    let app = LedgerApp::new(ledger, mempool, config.max_block_txs).with_fault(config.fault);
     let inline = Inline::new(context.child("application"), app, marshal_mailbox, epocher);
     let reporter: Reporters<_, _> = (inline.clone(), CertificateRecorder(certificates)).into();
     let engine = simplex::Engine::new(

@@ -17,6 +17,7 @@ use medledger_types::certificate::consensus_namespace;
 use medledger_types::genesis::{Genesis, GenesisClinic, ValidatorSet};
 use medledger_types::hash::{PublicKey as LedgerKey, ReceivingKey};
 
+use crate::application::ProposerFault;
 use crate::engine::{Channels, Running, Timing, ValidatorConfig, channel, start_validator};
 use crate::mempool::Mempool;
 
@@ -124,6 +125,19 @@ pub async fn start_node(
     n: usize,
     dir: &Path,
 ) -> SimNode {
+    start_node_with(context, oracle, genesis, i, n, dir, None).await
+}
+
+/// [`start_node`], with an optional Byzantine proposer fault.
+pub async fn start_node_with(
+    context: &deterministic::Context,
+    oracle: &Oracle<PublicKey, deterministic::Context>,
+    genesis: &Genesis,
+    i: usize,
+    n: usize,
+    dir: &Path,
+    fault: Option<ProposerFault>,
+) -> SimNode {
     let signer = private_key(&validator_seed(i));
     let key = signer.public_key();
     let ledger = Arc::new(
@@ -151,6 +165,7 @@ pub async fn start_node(
         timing: Timing::default(),
         max_block_txs: 5_000,
         mailbox_size: NZUsize!(1024),
+        fault,
     };
     let running = start_validator(
         context.child("validator").with_attribute("index", i),
@@ -206,4 +221,64 @@ pub fn assert_agreement(nodes: &[&SimNode]) {
             "validators disagree at height {h}: {hashes:?}"
         );
     }
+}
+
+impl SimNode {
+    /// Crashes the node: every task stops at once, as with `kill -9`. Its storage (the
+    /// runtime's partitions and the ledger file) stays for a restart.
+    pub fn crash(self) {
+        for handle in self.running.handles {
+            handle.abort();
+        }
+    }
+}
+
+/// Cuts every link between the two groups (both directions).
+pub async fn partition(
+    oracle: &Oracle<PublicKey, deterministic::Context>,
+    left: &[usize],
+    right: &[usize],
+) {
+    for &a in left {
+        for &b in right {
+            let (ka, kb) = (
+                private_key(&validator_seed(a)).public_key(),
+                private_key(&validator_seed(b)).public_key(),
+            );
+            let _ = oracle.remove_link(ka.clone(), kb.clone()).await;
+            let _ = oracle.remove_link(kb, ka).await;
+        }
+    }
+}
+
+/// Restores the links between the two groups.
+pub async fn heal(
+    oracle: &Oracle<PublicKey, deterministic::Context>,
+    left: &[usize],
+    right: &[usize],
+    link: Link,
+) {
+    for &a in left {
+        for &b in right {
+            let (ka, kb) = (
+                private_key(&validator_seed(a)).public_key(),
+                private_key(&validator_seed(b)).public_key(),
+            );
+            oracle
+                .add_link(ka.clone(), kb.clone(), link.clone())
+                .await
+                .expect("link");
+            oracle.add_link(kb, ka, link.clone()).await.expect("link");
+        }
+    }
+}
+
+/// Seeds to run: `MEDLEDGER_SEEDS` (a count) overrides the default, so `make soak` runs thousands
+/// through the same tests.
+pub fn seeds(default: u64) -> std::ops::Range<u64> {
+    let n = std::env::var("MEDLEDGER_SEEDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default);
+    1..n + 1
 }

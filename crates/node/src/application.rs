@@ -18,7 +18,7 @@ use commonware_cryptography::sha256::Digest;
 use commonware_runtime::Clock;
 use futures::StreamExt;
 use medledger_state::store::{ExecuteError, Ledger, Mode};
-use medledger_types::block::{Block, Header, tx_root};
+use medledger_types::block::{Block, tx_root};
 use tracing::{debug, warn};
 
 use crate::block::{LedgerBlock, digest_of, hash_of};
@@ -134,6 +134,18 @@ impl LedgerApp {
     }
 }
 
+/// Makes a valid block invalid the way a Byzantine proposer would.
+fn corrupt(mut block: Block, fault: ProposerFault) -> Block {
+    match (fault, block.txs.first_mut()) {
+        (ProposerFault::ForgedTransaction, Some(tx)) => {
+            tx.signature[0] ^= 1;
+            block.header.tx_root = tx_root(&block.txs);
+        }
+        _ => block.header.state_root.0[0] ^= 1,
+    }
+    block
+}
+
 impl<E: Clock + Send + 'static> Application<E> for LedgerApp {
     type SigningScheme = Scheme;
     type Context = Context<Digest, PublicKey>;
@@ -158,43 +170,23 @@ impl<E: Clock + Send + 'static> Application<E> for LedgerApp {
         let timestamp_ms = Self::now_ms(&clock).max(parent.timestamp_ms + 1);
         let candidates = self.mempool.candidates(self.max_block_txs);
         let mempool = self.mempool.clone();
-        let executed = match self.ledger.execute(
-            &parent.hash(),
-            parent.height + 1,
-            timestamp_ms,
-            &candidates,
-            Mode::Propose,
-            &|tx| mempool.is_verified(tx),
-        ) {
-            Ok(executed) => executed,
+        let block = match self
+            .ledger
+            .build(&parent, timestamp_ms, &candidates, &|tx| {
+                mempool.is_verified(tx)
+            }) {
+            Ok(block) => block,
             Err(error) => {
                 warn!(%error, "could not build a block");
                 return None;
             }
         };
-        let mut txs = executed.txs.clone();
-        let mut state_root = executed.state_root;
-        match self.fault {
-            None => {}
-            Some(ProposerFault::WrongStateRoot) => state_root.0[0] ^= 1,
-            Some(ProposerFault::ForgedTransaction) => match txs.first_mut() {
-                Some(tx) => tx.signature[0] ^= 1,
-                None => state_root.0[0] ^= 1,
-            },
-        }
-        let header = Header {
-            height: executed.height,
-            parent: parent.hash(),
-            timestamp_ms,
-            state_root,
-            tx_root: tx_root(&txs),
-            tx_count: txs.len() as u32,
-            validator_set: parent.next_validator_set,
-            next_validator_set: parent.next_validator_set,
+        let block = match self.fault {
+            None => LedgerBlock::new(block),
+            Some(fault) => LedgerBlock::new(corrupt(block, fault)),
         };
-        let block = LedgerBlock::new(Block { header, txs });
+        let header = block.block().header;
         debug!(height = header.height, txs = header.tx_count, "proposing");
-        self.ledger.remember(block.hash(), executed);
         let digest = digest_of(&block.hash());
         Some(Digested::precomputed(block, digest))
     }

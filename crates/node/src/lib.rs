@@ -5,8 +5,11 @@
 //! `medledger-state`.
 #![forbid(unsafe_code)]
 
+pub mod admission;
+pub mod api;
 pub mod application;
 pub mod block;
+pub mod config;
 pub mod engine;
 pub mod finalizer;
 pub mod mempool;

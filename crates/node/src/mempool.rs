@@ -162,6 +162,11 @@ impl Mempool {
         }
     }
 
+    /// Whether a transaction is pending here.
+    pub fn contains(&self, id: &TxId) -> bool {
+        self.lock().by_id.contains_key(id)
+    }
+
     /// Number of pending transactions.
     pub fn len(&self) -> usize {
         self.lock().by_id.len()

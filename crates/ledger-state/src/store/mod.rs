@@ -21,9 +21,10 @@ use thiserror::Error;
 
 use layered::LayeredTree;
 pub use layered::{Executed, StateView, key_hash};
+pub use tables::CommittedTree;
 use tables::{
-    BLOCKS, CommittedTree, FINALIZATIONS, JMT_NODES, JMT_STALE, JMT_VALUES, META, TX_INDEX,
-    encode_value, value_key,
+    BLOCKS, FINALIZATIONS, JMT_NODES, JMT_STALE, JMT_VALUES, META, TX_INDEX, encode_value,
+    value_key,
 };
 
 use crate::error::{StoreError, TxError};
@@ -403,6 +404,54 @@ impl Ledger {
             txs: included,
             update,
         })
+    }
+
+    /// Builds (and remembers) the next block on `parent` from `candidates`, leaving out the ones
+    /// that do not apply.
+    pub fn build(
+        &self,
+        parent: &Header,
+        timestamp_ms: u64,
+        candidates: &[medledger_types::tx::SignedTx],
+        verified: &dyn Fn(&medledger_types::tx::SignedTx) -> bool,
+    ) -> Result<Block, ExecuteError> {
+        let executed = self.execute(
+            &parent.hash(),
+            parent.height + 1,
+            timestamp_ms,
+            candidates,
+            Mode::Propose,
+            verified,
+        )?;
+        let header = Header {
+            height: executed.height,
+            parent: parent.hash(),
+            timestamp_ms,
+            state_root: executed.state_root,
+            tx_root: tx_root(&executed.txs),
+            tx_count: executed.txs.len() as u32,
+            validator_set: parent.next_validator_set,
+            next_validator_set: parent.next_validator_set,
+        };
+        let block = Block {
+            header,
+            txs: executed.txs.clone(),
+        };
+        self.remember(block.hash(), executed);
+        Ok(block)
+    }
+
+    /// Runs `f` over the committed state.
+    pub fn with_committed<T>(
+        &self,
+        f: impl FnOnce(&StateView<'_, CommittedTree<'_>>) -> T,
+    ) -> Result<T, StoreError> {
+        let txn = self.db.begin_read()?;
+        let tree = CommittedTree { txn: &txn };
+        Ok(f(&StateView {
+            tree: &tree,
+            version: self.tip().height,
+        }))
     }
 
     /// Keeps an executed block (by its header's hash) so descendants can build on it.

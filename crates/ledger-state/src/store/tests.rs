@@ -1,5 +1,5 @@
 use jmt::RootHash;
-use medledger_types::block::{Block, Header, tx_root};
+use medledger_types::block::{Block, Header};
 use medledger_types::genesis::{Genesis, GenesisClinic, ValidatorSet};
 use medledger_types::hash::{PublicKey, ReceivingKey};
 use medledger_types::tx::{SignedTx, Tx, TxBody};
@@ -44,32 +44,9 @@ fn register(ledger: &Ledger, seed: u8, nonce: u64) -> SignedTx {
 
 /// Executes `txs` on `parent` and returns the resulting block (remembered, not committed).
 fn build(ledger: &Ledger, parent: &Header, txs: &[SignedTx]) -> Block {
-    let executed = ledger
-        .execute(
-            &parent.hash(),
-            parent.height + 1,
-            parent.timestamp_ms + 1,
-            txs,
-            Mode::Propose,
-            &|_| false,
-        )
-        .expect("execute");
-    let header = Header {
-        height: executed.height,
-        parent: parent.hash(),
-        timestamp_ms: executed.timestamp_ms,
-        state_root: executed.state_root,
-        tx_root: tx_root(&executed.txs),
-        tx_count: executed.txs.len() as u32,
-        validator_set: parent.validator_set,
-        next_validator_set: parent.next_validator_set,
-    };
-    let block = Block {
-        header,
-        txs: executed.txs.clone(),
-    };
-    ledger.remember(block.hash(), executed);
-    block
+    ledger
+        .build(parent, parent.timestamp_ms + 1, txs, &|_| false)
+        .expect("build")
 }
 
 fn verify_proof(p: &ProvenValue, key: &StateKey) -> Result<(), String> {

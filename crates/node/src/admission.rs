@@ -1,0 +1,31 @@
+//! Checks a submitted transaction against the committed state, so a client learns now that
+//! its transaction cannot apply (an unregistered clinic, an unknown patient) instead of
+//! watching it never commit. Transactions queued behind others of the same author (a future
+//! nonce) are only checked statelessly.
+
+use medledger_state::TxError;
+use medledger_state::rules::{BlockContext, Execution};
+use medledger_state::store::{CommittedTree, Ledger, StateView};
+use medledger_types::state::{StateKey, decode_u64};
+use medledger_types::tx::SignedTx;
+
+/// Applies `tx` to a scratch copy of the committed state; nothing is written.
+pub fn dry_run(ledger: &Ledger, tx: &SignedTx) -> Result<(), TxError> {
+    let tip = ledger.tip();
+    let next = match ledger.get(&StateKey::nonce(&tx.tx.author_address()))? {
+        Some(v) => decode_u64(&v).map_err(|e| TxError::State(e.to_string()))?,
+        None => 0,
+    };
+    if tx.tx.nonce != next {
+        return Ok(());
+    }
+    ledger.with_committed(|view: &StateView<'_, CommittedTree<'_>>| {
+        let ctx = BlockContext {
+            chain: ledger.chain_id(),
+            height: tip.height + 1,
+            timestamp_ms: tip.timestamp_ms + 1,
+            validators: ledger.validators(),
+        };
+        Execution::new(view, ctx).apply_checked(tx)
+    })?
+}

@@ -1,0 +1,198 @@
+//! Headers, blocks, certificates and the validator set.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use medledger_types::block::{Block, Header};
+use medledger_types::certificate::consensus_namespace;
+use medledger_types::codec::Canonical;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::ApiState;
+use super::error::{ApiError, ErrorBody};
+
+/// Most headers one range request returns.
+pub const MAX_RANGE: u64 = 1000;
+
+/// A header: its canonical encoding (verify this) and, for convenience, its fields.
+#[derive(Serialize, Deserialize, ToSchema, Debug, Clone)]
+pub struct HeaderJson {
+    pub height: u64,
+    pub hash: String,
+    pub parent: String,
+    pub timestamp_ms: u64,
+    pub state_root: String,
+    pub tx_root: String,
+    pub tx_count: u32,
+    pub validator_set: String,
+    pub next_validator_set: String,
+    /// Canonical encoding; its tagged SHA-256 is `hash`.
+    pub encoded: String,
+    /// The finalization certificate for this height, if it was finalized directly (Simplex
+    /// bytes; ancestors finalized through a descendant have none: follow `parent` links).
+    pub finalization: Option<String>,
+}
+
+impl HeaderJson {
+    pub fn new(header: &Header, finalization: Option<Vec<u8>>) -> Self {
+        Self {
+            height: header.height,
+            hash: header.hash().to_hex(),
+            parent: header.parent.to_hex(),
+            timestamp_ms: header.timestamp_ms,
+            state_root: header.state_root.to_hex(),
+            tx_root: header.tx_root.to_hex(),
+            tx_count: header.tx_count,
+            validator_set: header.validator_set.to_hex(),
+            next_validator_set: header.next_validator_set.to_hex(),
+            encoded: hex::encode(header.encode()),
+            finalization: finalization.map(hex::encode),
+        }
+    }
+}
+
+/// The node's view of the chain.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct StatusJson {
+    pub chain_id: String,
+    pub chain_name: String,
+    /// Prefix of Simplex's signing namespaces (hex): finalize votes sign under `namespace || "_FINALIZE"`.
+    pub consensus_namespace: String,
+    pub node_key: String,
+    pub height: u64,
+    pub header: HeaderJson,
+    /// The newest directly finalized height and its certificate (the light client's anchor).
+    pub latest_finalized: Option<HeaderJson>,
+    pub mempool: usize,
+}
+
+fn header_at(state: &ApiState, height: u64) -> Result<Header, ApiError> {
+    state
+        .ledger
+        .block(height)?
+        .map(|b: Block| b.header)
+        .ok_or_else(|| ApiError::not_found(format!("no block at height {height}")))
+}
+
+/// Chain status: height, latest header, latest certificate.
+#[utoipa::path(get, path = "/v1/status", responses((status = 200, body = StatusJson)))]
+pub async fn status(State(state): State<ApiState>) -> Result<Json<StatusJson>, ApiError> {
+    let tip = state.ledger.tip();
+    let latest_finalized = match state.ledger.latest_finalization(tip.height)? {
+        Some((h, cert)) => Some(HeaderJson::new(&header_at(&state, h)?, Some(cert))),
+        None => None,
+    };
+    Ok(Json(StatusJson {
+        chain_id: state.ledger.chain_id().to_hex(),
+        chain_name: state.ledger.genesis().chain_name.clone(),
+        consensus_namespace: hex::encode(consensus_namespace(&state.ledger.chain_id())),
+        node_key: hex::encode(state.node_key),
+        height: tip.height,
+        header: HeaderJson::new(&tip, state.ledger.finalization(tip.height)?),
+        latest_finalized,
+        mempool: state.mempool.len(),
+    }))
+}
+
+/// One header (with its certificate, if any).
+#[utoipa::path(get, path = "/v1/headers/{height}", params(("height" = u64, Path)), responses((status = 200, body = HeaderJson), (status = 404, body = ErrorBody)))]
+pub async fn header(
+    State(state): State<ApiState>,
+    Path(height): Path<String>,
+) -> Result<Json<HeaderJson>, ApiError> {
+    let height: u64 = height
+        .parse()
+        .map_err(|_| ApiError::bad_request("bad_height", "height must be a number"))?;
+    let header = header_at(&state, height)?;
+    Ok(Json(HeaderJson::new(
+        &header,
+        state.ledger.finalization(height)?,
+    )))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct Range {
+    /// First height (inclusive).
+    pub from: u64,
+    /// Last height (inclusive); at most 1000 after `from`.
+    pub to: u64,
+}
+
+/// A range of headers, oldest first, for pipelined sync.
+#[utoipa::path(get, path = "/v1/headers", params(Range), responses((status = 200, body = Vec<HeaderJson>), (status = 400, body = ErrorBody)))]
+pub async fn headers(
+    State(state): State<ApiState>,
+    Query(range): Query<Range>,
+) -> Result<Json<Vec<HeaderJson>>, ApiError> {
+    if range.to < range.from || range.to - range.from >= MAX_RANGE {
+        return Err(ApiError::bad_request(
+            "bad_range",
+            format!("need from <= to and at most {MAX_RANGE} headers"),
+        ));
+    }
+    let tip = state.ledger.tip().height;
+    let mut out = Vec::new();
+    for h in range.from..=range.to.min(tip) {
+        out.push(HeaderJson::new(
+            &header_at(&state, h)?,
+            state.ledger.finalization(h)?,
+        ));
+    }
+    Ok(Json(out))
+}
+
+/// A whole block.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct BlockJson {
+    pub header: HeaderJson,
+    /// Canonical encoding of the block (header and transactions).
+    pub encoded: String,
+    pub tx_ids: Vec<String>,
+}
+
+/// A block with its transactions.
+#[utoipa::path(get, path = "/v1/blocks/{height}", params(("height" = u64, Path)), responses((status = 200, body = BlockJson), (status = 404, body = ErrorBody)))]
+pub async fn block(
+    State(state): State<ApiState>,
+    Path(height): Path<String>,
+) -> Result<Json<BlockJson>, ApiError> {
+    let height: u64 = height
+        .parse()
+        .map_err(|_| ApiError::bad_request("bad_height", "height must be a number"))?;
+    let block = state
+        .ledger
+        .block(height)?
+        .ok_or_else(|| ApiError::not_found(format!("no block at height {height}")))?;
+    Ok(Json(BlockJson {
+        header: HeaderJson::new(&block.header, state.ledger.finalization(height)?),
+        encoded: hex::encode(block.encode()),
+        tx_ids: block.txs.iter().map(|t| t.id().to_hex()).collect(),
+    }))
+}
+
+/// The validator set and its changes.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ValidatorsJson {
+    /// ed25519 keys in ascending order (the order certificates' signer bitmaps index).
+    pub validators: Vec<String>,
+    pub validator_set_hash: String,
+    /// Heights at which the set changed, with the new set's hash (none yet: the set is genesis's).
+    pub changes: Vec<ValidatorChangeJson>,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ValidatorChangeJson {
+    pub height: u64,
+    pub validator_set_hash: String,
+}
+
+/// The current validator set.
+#[utoipa::path(get, path = "/v1/validators", responses((status = 200, body = ValidatorsJson)))]
+pub async fn validators(State(state): State<ApiState>) -> Json<ValidatorsJson> {
+    let set = state.ledger.validators();
+    Json(ValidatorsJson {
+        validators: set.keys().iter().map(|k| k.to_hex()).collect(),
+        validator_set_hash: set.hash().to_hex(),
+        changes: Vec::new(),
+    })
+}

@@ -1,0 +1,91 @@
+//! The node's HTTP API for light clients, versioned under `/v1` and described by the OpenAPI
+//! document at `/v1/openapi.json`. Every byte string is lowercase hex. Nothing here needs trust:
+//! headers come with finalization certificates and state values with Merkle proofs, so wallets
+//! verify what they are told.
+//!
+//! Errors are JSON `{ "code": …, "message": … }` with a 4xx status for the client's mistakes
+//! (the code is stable; branch on it) and 5xx for the node's own failures.
+
+mod chain;
+mod error;
+mod events;
+mod state;
+mod txs;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{get, post};
+use medledger_state::store::Ledger;
+use tokio::sync::watch;
+use utoipa::OpenApi;
+
+pub use error::ApiError;
+
+use crate::mempool::Mempool;
+
+/// What the handlers share.
+#[derive(Clone)]
+pub struct ApiState {
+    pub ledger: Arc<Ledger>,
+    pub mempool: Arc<Mempool>,
+    pub heights: watch::Receiver<u64>,
+    /// This node's ed25519 public key.
+    pub node_key: [u8; 32],
+    /// Prometheus text of the runtime's and consensus's metrics.
+    pub metrics: Arc<dyn Fn() -> String + Send + Sync>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "medledger",
+        description = "Full-node API of the Medwallet consortium ledger. Verify, don't trust: headers carry finalization certificates, state values carry Jellyfish Merkle proofs."
+    ),
+    paths(
+        chain::status,
+        chain::header,
+        chain::headers,
+        chain::block,
+        chain::validators,
+        state::value,
+        state::patient_records,
+        txs::submit,
+        txs::tx_status,
+        events::events,
+    )
+)]
+pub struct ApiDoc;
+
+/// The router.
+pub fn router(state: ApiState) -> Router {
+    Router::new()
+        .route("/v1/status", get(chain::status))
+        .route("/v1/headers", get(chain::headers))
+        .route("/v1/headers/{height}", get(chain::header))
+        .route("/v1/blocks/{height}", get(chain::block))
+        .route("/v1/validators", get(chain::validators))
+        .route("/v1/state/{key}", get(state::value))
+        .route(
+            "/v1/patients/{address}/records",
+            get(state::patient_records),
+        )
+        .route("/v1/txs", post(txs::submit))
+        .route("/v1/txs/{id}", get(txs::tx_status))
+        .route("/v1/events", get(events::events))
+        .route("/v1/openapi.json", get(openapi))
+        .route("/metrics", get(metrics))
+        .fallback(|| async { ApiError::not_found("no such endpoint") })
+        .with_state(state)
+}
+
+async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {
+    axum::Json(ApiDoc::openapi())
+}
+
+async fn metrics(axum::extract::State(state): axum::extract::State<ApiState>) -> String {
+    (state.metrics)()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,359 @@
+use std::sync::Arc;
+
+use jmt::RootHash;
+use jmt::proof::SparseMerkleProof;
+use medledger_state::store::{Ledger, key_hash};
+use medledger_types::category::Category;
+use medledger_types::codec::Canonical;
+use medledger_types::genesis::{Genesis, GenesisClinic, ValidatorSet};
+use medledger_types::hash::{Address, ChainId, PublicKey, ReceivingKey, RecordId, Sha256Digest};
+use medledger_types::state::StateKey;
+use medledger_types::tx::{SignedTx, Tx, TxBody, WRAPPED_KEY_LEN, WrappedKey};
+use medwallet_crypto::{Namespace, SigningKey};
+use serde_json::{Value, json};
+
+use super::*;
+
+fn key(seed: u8) -> SigningKey {
+    SigningKey::from_bytes(&[seed; 32])
+}
+
+fn public(k: &SigningKey) -> PublicKey {
+    PublicKey(k.verifying_key().to_bytes())
+}
+
+fn sign(chain: ChainId, author: u8, nonce: u64, body: TxBody) -> SignedTx {
+    let k = key(author);
+    let tx = Tx {
+        chain,
+        author: public(&k),
+        nonce,
+        body,
+    };
+    let signature = medwallet_crypto::sign(&k, Namespace::TX, &tx.signing_bytes()).to_bytes();
+    SignedTx { tx, signature }
+}
+
+const CLINIC: u8 = 10;
+const PATIENT: u8 = 20;
+
+struct Server {
+    base: String,
+    ledger: Arc<Ledger>,
+    client: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+/// A node API over a ledger with one committed block that registers a patient.
+async fn server() -> Server {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let genesis = Genesis {
+        chain_name: "api-test".into(),
+        timestamp_ms: 1_000,
+        validators: ValidatorSet::new(vec![public(&key(1))]).expect("set"),
+        clinics: vec![GenesisClinic {
+            signing: public(&key(CLINIC)),
+            receiving: ReceivingKey([1; 32]),
+            name: "Clinic".into(),
+        }],
+    };
+    let ledger = Arc::new(Ledger::open(&dir.path().join("l.redb"), genesis).expect("open"));
+    let chain = ledger.chain_id();
+    let register = sign(
+        chain,
+        PATIENT,
+        0,
+        TxBody::RegisterPatient {
+            receiving: ReceivingKey([2; 32]),
+        },
+    );
+    let block = ledger
+        .build(&ledger.tip(), 2_000, &[register], &|_| false)
+        .expect("build");
+    ledger.commit(&block, Some(b"cert")).expect("commit");
+    let (_tx, heights) = tokio::sync::watch::channel(1u64);
+    let state = ApiState {
+        ledger: ledger.clone(),
+        mempool: Arc::new(Mempool::new(chain, 10)),
+        heights,
+        node_key: [1; 32],
+        metrics: Arc::new(|| "medledger_up 1\n".to_string()),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, router(state)).await });
+    Server {
+        base,
+        ledger,
+        client: reqwest::Client::new(),
+        _dir: dir,
+    }
+}
+
+impl Server {
+    async fn get(&self, path: &str) -> (u16, Value) {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn submit(&self, tx: &SignedTx) -> (u16, Value) {
+        self.submit_raw(json!({ "tx": hex::encode(tx.encode()) }))
+            .await
+    }
+
+    async fn submit_raw(&self, body: Value) -> (u16, Value) {
+        let r = self
+            .client
+            .post(format!("{}/v1/txs", self.base))
+            .json(&body)
+            .send()
+            .await
+            .expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+}
+
+fn verify(proven: &Value, expected_root: &str) -> Result<(), String> {
+    assert_eq!(proven["state_root"], expected_root);
+    let proof: SparseMerkleProof<jmt_sha2::Sha256> =
+        borsh::from_slice(&hex::decode(proven["proof"].as_str().expect("proof")).expect("hex"))
+            .map_err(|e| e.to_string())?;
+    let root: [u8; 32] = hex::decode(expected_root)
+        .expect("hex")
+        .try_into()
+        .expect("32");
+    let key = StateKey(hex::decode(proven["key"].as_str().expect("key")).expect("hex"));
+    let value = proven["value"]
+        .as_str()
+        .map(|v| hex::decode(v).expect("hex"));
+    proof
+        .verify(RootHash(root), key_hash(&key), value.as_ref())
+        .map_err(|e| e.to_string())
+}
+
+#[tokio::test]
+async fn status_headers_and_ranges() {
+    let s = server().await;
+    let (code, status) = s.get("/v1/status").await;
+    assert_eq!(code, 200);
+    assert_eq!(status["height"], 1);
+    assert_eq!(status["chain_id"], s.ledger.chain_id().to_hex());
+    assert_eq!(
+        status["latest_finalized"]["finalization"],
+        hex::encode(b"cert")
+    );
+    let (code, header) = s.get("/v1/headers/1").await;
+    assert_eq!(code, 200);
+    let encoded = hex::decode(header["encoded"].as_str().expect("encoded")).expect("hex");
+    let decoded = medledger_types::block::Header::decode(&encoded, 1024).expect("header");
+    assert_eq!(decoded.hash().to_hex(), header["hash"]);
+    let (code, range) = s.get("/v1/headers?from=0&to=5").await;
+    assert_eq!(code, 200);
+    assert_eq!(
+        range.as_array().expect("list").len(),
+        2,
+        "clamped to the tip"
+    );
+    assert_eq!(
+        s.get("/v1/headers?from=5&to=1").await.1["code"],
+        "bad_range"
+    );
+    assert_eq!(
+        s.get("/v1/headers?from=0&to=5000").await.1["code"],
+        "bad_range"
+    );
+    let (code, missing) = s.get("/v1/headers/99").await;
+    assert_eq!((code, missing["code"].as_str()), (404, Some("not_found")));
+    assert_eq!(s.get("/v1/headers/abc").await.1["code"], "bad_height");
+    let (code, block) = s.get("/v1/blocks/1").await;
+    assert_eq!(code, 200);
+    assert_eq!(block["tx_ids"].as_array().expect("ids").len(), 1);
+    assert_eq!(
+        s.get("/v1/validators").await.1["validators"][0],
+        public(&key(1)).to_hex()
+    );
+    assert_eq!(s.get("/v1/nowhere").await.0, 404);
+}
+
+#[tokio::test]
+async fn state_values_come_with_proofs_that_verify() {
+    let s = server().await;
+    let root = s.get("/v1/status").await.1["header"]["state_root"]
+        .as_str()
+        .expect("root")
+        .to_owned();
+    let patient = Address::of(&public(&key(PATIENT)));
+    let present = hex::encode(&StateKey::account(&patient).0);
+    let (code, proven) = s.get(&format!("/v1/state/{present}")).await;
+    assert_eq!(code, 200);
+    assert!(proven["value"].is_string());
+    assert_eq!(verify(&proven, &root), Ok(()));
+    let absent = hex::encode(&StateKey::account(&Address([9; 32])).0);
+    let (_, proven) = s.get(&format!("/v1/state/{absent}")).await;
+    assert!(proven["value"].is_null());
+    assert_eq!(verify(&proven, &root), Ok(()), "exclusion proof");
+    assert_eq!(s.get("/v1/state/zz").await.1["code"], "bad_hex");
+    assert_eq!(
+        s.get(&format!("/v1/state/{}", "00".repeat(300))).await.1["code"],
+        "bad_key"
+    );
+    assert_eq!(s.get(&format!("/v1/state/{present}?height=7")).await.0, 404);
+
+    let (code, records) = s
+        .get(&format!("/v1/patients/{}/records", patient.to_hex()))
+        .await;
+    assert_eq!(code, 200);
+    assert!(records["count"]["value"].is_null());
+    assert_eq!(verify(&records["count"], &root), Ok(()));
+    assert_eq!(records["records"].as_array().expect("list").len(), 0);
+    assert_eq!(s.get("/v1/patients/xyz/records").await.1["code"], "bad_hex");
+}
+
+#[tokio::test]
+async fn every_bad_transaction_gets_a_specific_error_and_changes_nothing() {
+    let s = server().await;
+    let chain = s.ledger.chain_id();
+    assert_eq!(
+        s.submit_raw(json!({ "tx": "zz" })).await.1["code"],
+        "bad_hex"
+    );
+    assert_eq!(
+        s.submit_raw(json!({ "tx": "00" })).await.1["code"],
+        "malformed"
+    );
+    assert_eq!(
+        s.submit_raw(json!({ "tx": "00".repeat(70_000) })).await.1["code"],
+        "too_large"
+    );
+    let mut forged = sign(
+        chain,
+        30,
+        0,
+        TxBody::RegisterPatient {
+            receiving: ReceivingKey([3; 32]),
+        },
+    );
+    forged.signature[1] ^= 1;
+    assert_eq!(s.submit(&forged).await.1["code"], "bad_signature");
+    assert_eq!(
+        s.submit(&sign(
+            ChainId([5; 32]),
+            30,
+            0,
+            TxBody::RegisterPatient {
+                receiving: ReceivingKey([3; 32])
+            }
+        ))
+        .await
+        .1["code"],
+        "wrong_chain"
+    );
+    assert_eq!(
+        s.submit(&sign(
+            chain,
+            PATIENT,
+            0,
+            TxBody::RegisterPatient {
+                receiving: ReceivingKey([3; 32])
+            }
+        ))
+        .await
+        .1["code"],
+        "wrong_nonce",
+        "replay of the committed registration"
+    );
+    let issue = |author: u8, patient: Address| {
+        let clinic = Address::of(&public(&key(author)));
+        sign(
+            chain,
+            author,
+            0,
+            TxBody::IssueRecord {
+                record: RecordId::derive(&clinic, 0),
+                patient,
+                ciphertext_sha256: Sha256Digest([1; 32]),
+                ciphertext_len: 10,
+                wrapped_key: WrappedKey([0; WRAPPED_KEY_LEN]),
+                metadata: vec![],
+                category: Category::Labs,
+            },
+        )
+    };
+    let patient = Address::of(&public(&key(PATIENT)));
+    assert_eq!(
+        s.submit(&issue(31, patient)).await.1["code"],
+        "not_a_clinic",
+        "an unregistered clinic"
+    );
+    assert_eq!(
+        s.submit(&issue(CLINIC, Address([7; 32]))).await.1["code"],
+        "unknown_patient"
+    );
+    assert_eq!(s.ledger.tip().height, 1, "nothing was committed");
+
+    let good = sign(
+        chain,
+        30,
+        0,
+        TxBody::RegisterPatient {
+            receiving: ReceivingKey([3; 32]),
+        },
+    );
+    let (code, body) = s.submit(&good).await;
+    assert_eq!(code, 202);
+    assert_eq!(body["tx_id"], good.id().to_hex());
+    let (code, dup) = s.submit(&good).await;
+    assert_eq!((code, dup["code"].as_str()), (409, Some("duplicate")));
+    assert_eq!(
+        s.get(&format!("/v1/txs/{}", good.id().to_hex())).await.1["status"],
+        "pending"
+    );
+    assert_eq!(
+        s.get(&format!("/v1/txs/{}", "11".repeat(32))).await.1["status"],
+        "unknown"
+    );
+    let committed = s.ledger.block(1).expect("read").expect("block").txs[0].id();
+    let (_, status) = s.get(&format!("/v1/txs/{}", committed.to_hex())).await;
+    assert_eq!(
+        (status["status"].as_str(), status["height"].as_u64()),
+        (Some("committed"), Some(1))
+    );
+}
+
+#[tokio::test]
+async fn openapi_and_metrics_are_served() {
+    let s = server().await;
+    let (code, doc) = s.get("/v1/openapi.json").await;
+    assert_eq!(code, 200);
+    for path in [
+        "/v1/status",
+        "/v1/txs",
+        "/v1/state/{key}",
+        "/v1/patients/{address}/records",
+        "/v1/headers",
+    ] {
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "{path} missing from the OpenAPI document"
+        );
+    }
+    let text = s
+        .client
+        .get(format!("{}/metrics", s.base))
+        .send()
+        .await
+        .expect("req")
+        .text()
+        .await
+        .expect("text");
+    assert!(text.contains("medledger_up"));
+}

@@ -19,6 +19,7 @@ use commonware_runtime::Clock;
 use futures::StreamExt;
 use medledger_state::store::{ExecuteError, Ledger, Mode};
 use medledger_types::block::{Block, tx_root};
+use medledger_types::hash::BlockHash;
 use tracing::{debug, warn};
 
 use crate::block::{LedgerBlock, digest_of, hash_of};
@@ -42,6 +43,7 @@ pub struct LedgerApp {
     ledger: Arc<Ledger>,
     mempool: Arc<Mempool>,
     max_block_txs: usize,
+    min_block_interval: Duration,
     fault: Option<ProposerFault>,
 }
 
@@ -52,8 +54,16 @@ impl LedgerApp {
             ledger,
             mempool,
             max_block_txs,
+            min_block_interval: Duration::ZERO,
             fault: None,
         }
+    }
+
+    /// Paces proposals: a leader waits until `interval` after its parent's timestamp, so an idle
+    /// chain does not fill disks with empty blocks and busy blocks batch more transactions.
+    pub fn with_min_block_interval(mut self, interval: Duration) -> Self {
+        self.min_block_interval = interval;
+        self
     }
 
     /// Makes this node's proposals invalid in the given way (fault tests only).
@@ -70,25 +80,38 @@ impl LedgerApp {
             .unwrap_or(0)
     }
 
-    /// Makes sure every block from the committed tip up to the first item of `ancestry` has been
-    /// executed, executing (and checking) the ones this node has not seen. Returns false if the
-    /// chain does not connect to the committed tip or an ancestor is invalid.
-    async fn ensure_executed(&self, mut ancestry: impl Ancestry<LedgerBlock>) -> bool {
+    /// Whether a block is already executed or committed (so its state is available).
+    fn is_known(&self, hash: &BlockHash, height: u64) -> bool {
         let tip = self.ledger.tip();
+        if *hash == tip.hash() || self.ledger.executed(hash).is_some() {
+            return true;
+        }
+        height <= tip.height
+            && matches!(self.ledger.block(height), Ok(Some(b)) if b.hash() == *hash)
+    }
+
+    /// Makes sure every block from the committed chain up to the first item of `ancestry` has
+    /// been executed, executing (and checking) the ones this node has not seen. The committed
+    /// tip may move while this runs (the finalizer commits concurrently), so "known" means
+    /// executed *or* committed. Returns false only if the chain forks below the committed tip
+    /// or an ancestor is invalid.
+    async fn ensure_executed(&self, mut ancestry: impl Ancestry<LedgerBlock>) -> bool {
         let mut unknown: Vec<Digested<LedgerBlock>> = Vec::new();
         while let Some(block) = ancestry.next().await {
             let hash = block.inner().hash();
-            if hash == tip.hash() || self.ledger.executed(&hash).is_some() {
+            let height = block.inner().block().header.height;
+            if self.is_known(&hash, height) {
                 break;
             }
-            if block.inner().block().header.height <= tip.height {
-                warn!(%hash, "ancestry does not connect to the committed chain");
+            if height <= self.ledger.tip().height {
+                warn!(%hash, height, "ancestry forks below the committed chain");
                 return false;
             }
             unknown.push(block);
         }
         for block in unknown.iter().rev() {
-            if !self.execute_and_check(block.inner()) {
+            let b = block.inner();
+            if !self.is_known(&b.hash(), b.block().header.height) && !self.execute_and_check(b) {
                 return false;
             }
         }
@@ -167,6 +190,11 @@ impl<E: Clock + Send + 'static> Application<E> for LedgerApp {
             return None;
         }
         let parent = parent.inner().block().header;
+        let earliest = parent.timestamp_ms + self.min_block_interval.as_millis() as u64;
+        let now = Self::now_ms(&clock);
+        if now < earliest {
+            clock.sleep(Duration::from_millis(earliest - now)).await;
+        }
         let timestamp_ms = Self::now_ms(&clock).max(parent.timestamp_ms + 1);
         let candidates = self.mempool.candidates(self.max_block_txs);
         let mempool = self.mempool.clone();
@@ -216,7 +244,7 @@ impl<E: Clock + Send + 'static> Application<E> for LedgerApp {
                 .sleep(Duration::from_millis(header.timestamp_ms - now))
                 .await;
         }
-        if self.ledger.executed(&block.inner().hash()).is_some() {
+        if self.is_known(&block.inner().hash(), header.height) {
             return true;
         }
         if !self.ensure_executed(ancestry).await {

@@ -50,6 +50,8 @@ pub struct Timing {
     /// (must exceed `timeout_retry`).
     pub skip_timeout: Duration,
     pub fetch_timeout: Duration,
+    /// Minimum time between a block and its child (proposal pacing).
+    pub min_block_interval: Duration,
 }
 
 impl Default for Timing {
@@ -60,6 +62,7 @@ impl Default for Timing {
             timeout_retry: Duration::from_secs(5),
             skip_timeout: Duration::from_secs(10),
             fetch_timeout: Duration::from_secs(2),
+            min_block_interval: Duration::from_millis(200),
         }
     }
 }
@@ -134,7 +137,9 @@ fn archive_config<C: Clone>(
     }
 }
 
-/// Starts a validator. `ledger` must be open on the chain whose genesis block marshal starts from.
+/// Starts a node: a validator when `config.signer` is in `config.validators`, otherwise a follower
+/// that verifies and commits the finalized chain without voting. `ledger` must be open on the
+/// chain whose genesis block marshal starts from.
 #[allow(clippy::too_many_arguments)]
 pub async fn start_validator<E, S, R, P, B>(
     context: E,
@@ -154,8 +159,15 @@ where
 {
     let me = config.signer.public_key();
     let participants = Set::from_iter_dedup(config.validators.iter().cloned());
-    let scheme = Scheme::signer(&config.namespace, participants, config.signer.clone())
-        .expect("the signer is one of the validators");
+    // A validator signs; any other node follows as an observer (verifies, never votes).
+    let scheme = match Scheme::signer(
+        &config.namespace,
+        participants.clone(),
+        config.signer.clone(),
+    ) {
+        Some(signer) => signer,
+        None => Scheme::verifier(&config.namespace, participants),
+    };
     let page_cache = CacheRef::new(PAGE_SIZE, PAGE_CACHE_SIZE);
     let prefix = config.partition_prefix.clone();
 
@@ -244,7 +256,9 @@ where
     let marshal_handle = marshal.start(finalizer.clone(), buffer, resolver);
 
     // Consensus over the ledger application.
-    let app = LedgerApp::new(ledger, mempool, config.max_block_txs).with_fault(config.fault);
+    let app = LedgerApp::new(ledger, mempool, config.max_block_txs)
+        .with_min_block_interval(config.timing.min_block_interval)
+        .with_fault(config.fault);
     let inline = Inline::new(context.child("application"), app, marshal_mailbox, epocher);
     let reporter: Reporters<_, _> = (inline.clone(), CertificateRecorder(certificates)).into();
     let engine = simplex::Engine::new(

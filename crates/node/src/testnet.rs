@@ -1,0 +1,169 @@
+//! `medledger testnet`: a local network's files, all on 127.0.0.1.
+//!
+//! ```text
+//! OUT/clinic.key            the demo clinic's key (registered at genesis as an issuer)
+//! OUT/node{i}/              one home per node (see `config`): validators first, then followers
+//! ```
+
+use std::path::Path;
+
+use anyhow::Context;
+use medwallet_crypto::{AccountKeys, RecoveryPhrase};
+use rand::Rng;
+use serde::Serialize;
+
+use crate::clinic_key::ClinicKey;
+use crate::config::{GenesisClinicFile, GenesisFile, Home, NodeConfig, PeerFile};
+
+/// ed25519 public key of a 32-byte seed (RFC 8032), as Commonware and ed25519-dalek both derive it.
+pub fn seed_public_key(seed: &[u8; 32]) -> [u8; 32] {
+    medwallet_crypto::SigningKey::from_bytes(seed)
+        .verifying_key()
+        .to_bytes()
+}
+
+/// What `testnet` wrote.
+#[derive(Serialize)]
+pub struct TestnetSummary {
+    pub chain_id: String,
+    pub nodes: Vec<NodeSummary>,
+    pub clinic_key: String,
+    pub clinic_address: String,
+}
+
+#[derive(Serialize)]
+pub struct NodeSummary {
+    pub home: String,
+    pub validator: bool,
+    pub public_key: String,
+    pub p2p: String,
+    pub api: String,
+}
+
+/// Writes a testnet of `validators` validators and `followers` followers under `out`.
+pub fn generate(
+    out: &Path,
+    validators: usize,
+    followers: usize,
+    base_port: u16,
+    chain_name: &str,
+    now_ms: u64,
+) -> anyhow::Result<TestnetSummary> {
+    if validators == 0 {
+        anyhow::bail!("a network needs at least one validator");
+    }
+    if out.exists() && std::fs::read_dir(out)?.next().is_some() {
+        anyhow::bail!("{} is not empty; choose a new directory", out.display());
+    }
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let total = validators + followers;
+    if u32::from(base_port) + 2 * total as u32 > u32::from(u16::MAX) {
+        anyhow::bail!("base port {base_port} leaves no room for {total} nodes");
+    }
+    let mut rng = rand::rng();
+    let seeds: Vec<zeroize::Zeroizing<[u8; 32]>> = (0..total)
+        .map(|_| {
+            let mut s = zeroize::Zeroizing::new([0u8; 32]);
+            rng.fill_bytes(s.as_mut());
+            s
+        })
+        .collect();
+    let publics: Vec<[u8; 32]> = seeds.iter().map(|s| seed_public_key(s)).collect();
+
+    let clinic = ClinicKey {
+        version: 1,
+        name: "Demo Clinic".into(),
+        phrase: RecoveryPhrase::generate(&mut rng),
+    };
+    let clinic_keys = AccountKeys::derive(&clinic.phrase).public();
+    clinic.write_new(&out.join("clinic.key"))?;
+
+    let genesis = GenesisFile {
+        chain_name: chain_name.into(),
+        timestamp_ms: now_ms,
+        validators: publics[..validators].iter().map(hex::encode).collect(),
+        clinics: vec![GenesisClinicFile {
+            name: clinic.name.clone(),
+            signing_key: hex::encode(clinic_keys.signing.as_bytes()),
+            receiving_key: hex::encode(clinic_keys.receiving.as_bytes()),
+        }],
+    };
+    let chain_id = genesis.to_genesis()?.chain_id();
+    let addr = |i: usize, api: bool| -> std::net::SocketAddr {
+        let port = base_port + 2 * i as u16 + u16::from(api);
+        std::net::SocketAddr::from(([127, 0, 0, 1], port))
+    };
+    let peers: Vec<PeerFile> = (0..total)
+        .map(|i| PeerFile {
+            public_key: hex::encode(publics[i]),
+            address: addr(i, false),
+        })
+        .collect();
+    let mut nodes = Vec::new();
+    for i in 0..total {
+        let home = Home::new(out.join(format!("node{i}")));
+        let config = NodeConfig {
+            moniker: format!("node{i}"),
+            p2p_listen: addr(i, false),
+            api_listen: addr(i, true),
+            peers: peers.clone(),
+            max_block_txs: 5_000,
+            max_blob_bytes: 256 * 1024 * 1024,
+            mempool_capacity: 100_000,
+        };
+        home.write(&genesis, &config, &seeds[i])?;
+        nodes.push(NodeSummary {
+            home: home.root.display().to_string(),
+            validator: i < validators,
+            public_key: hex::encode(publics[i]),
+            p2p: config.p2p_listen.to_string(),
+            api: format!("http://{}", config.api_listen),
+        });
+    }
+    Ok(TestnetSummary {
+        chain_id: chain_id.to_hex(),
+        nodes,
+        clinic_key: out.join("clinic.key").display().to_string(),
+        clinic_address: clinic_keys.address().to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_consistent_homes_and_refuses_a_used_directory() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("net");
+        let summary = generate(&out, 4, 1, 30_000, "devnet", 5).expect("generate");
+        assert_eq!(summary.nodes.len(), 5);
+        assert_eq!(summary.nodes.iter().filter(|n| n.validator).count(), 4);
+        let genesis = Home::new(out.join("node0")).genesis().expect("genesis");
+        for i in 0..5 {
+            let home = Home::new(out.join(format!("node{i}")));
+            assert_eq!(
+                home.genesis().expect("genesis"),
+                genesis,
+                "every node has the same genesis"
+            );
+            let config = home.config().expect("config");
+            assert_eq!(config.peers.len(), 5);
+            assert_eq!(
+                hex::encode(seed_public_key(&home.key().expect("key"))),
+                summary.nodes[i].public_key
+            );
+        }
+        assert_eq!(
+            genesis.to_genesis().expect("valid").chain_id().to_hex(),
+            summary.chain_id
+        );
+        assert!(ClinicKey::read(&out.join("clinic.key")).is_ok());
+        assert!(
+            generate(&out, 4, 0, 30_000, "devnet", 5).is_err(),
+            "never overwrites a network"
+        );
+        assert!(generate(&dir.path().join("x"), 0, 0, 30_000, "devnet", 5).is_err());
+        assert!(generate(&dir.path().join("y"), 4, 0, 65_530, "devnet", 5).is_err());
+    }
+}

@@ -96,7 +96,7 @@ pub struct TxStatusJson {
     pub height: Option<u64>,
 }
 
-/// Where a transaction is; optionally waits until it is committed.
+/// Where a transaction is; with `wait_ms`, waits until it is committed (or the wait ends).
 #[utoipa::path(get, path = "/v1/txs/{id}", params(("id" = String, Path), Wait), responses((status = 200, body = TxStatusJson), (status = 400, body = ErrorBody)))]
 pub async fn tx_status(
     State(state): State<ApiState>,
@@ -115,9 +115,14 @@ pub async fn tx_status(
                 height: Some(height),
             }));
         }
-        let pending = state.mempool.contains(&id);
-        if tokio::time::Instant::now() >= deadline || !pending {
-            let status = if pending { "pending" } else { "unknown" };
+        // Wait until committed or the deadline, wherever the transaction was submitted (another
+        // node's leader may include it).
+        if tokio::time::Instant::now() >= deadline {
+            let status = if state.mempool.contains(&id) {
+                "pending"
+            } else {
+                "unknown"
+            };
             return Ok(Json(TxStatusJson {
                 tx_id: id.to_hex(),
                 status: status.into(),

@@ -1,0 +1,248 @@
+//! Real `medledger` processes on loopback: four validators under a steady transaction load;
+//! one is killed with SIGKILL, the others keep finalizing; it restarts and catches up; and no
+//! transaction a node acknowledged as committed is ever lost.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use medledger_types::codec::Canonical;
+use medledger_types::hash::{ChainId, PublicKey, ReceivingKey};
+use medledger_types::tx::{SignedTx, Tx, TxBody};
+use medwallet_crypto::{Namespace, SigningKey};
+use serde_json::Value;
+
+const N: usize = 4;
+
+/// A base port with 2N free ports after it.
+fn free_base_port() -> u16 {
+    let start = 20_000 + (std::process::id() % 20_000) as u16;
+    (0..200u16)
+        .map(|k| start + k * 16)
+        .find(|&base| (0..2 * N as u16).all(|i| TcpListener::bind(("127.0.0.1", base + i)).is_ok()))
+        .expect("free ports")
+}
+
+struct Node {
+    home: PathBuf,
+    api: String,
+    child: Option<Child>,
+    log: PathBuf,
+}
+
+impl Node {
+    fn start(&mut self) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log)
+            .expect("log");
+        let child = Command::new(env!("CARGO_BIN_EXE_medledger"))
+            .args(["start", "--home"])
+            .arg(&self.home)
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("spawn medledger");
+        self.child = Some(child);
+    }
+
+    fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill(); // SIGKILL
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn get(client: &reqwest::blocking::Client, url: &str) -> Option<Value> {
+    client
+        .get(url)
+        .timeout(Duration::from_secs(5))
+        .send()
+        .ok()?
+        .json()
+        .ok()
+}
+
+fn height(client: &reqwest::blocking::Client, node: &Node) -> Option<u64> {
+    get(client, &format!("{}/v1/status", node.api))?["height"].as_u64()
+}
+
+fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !f() {
+        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn patient_tx(chain: ChainId, i: u32) -> SignedTx {
+    let mut seed = [0u8; 32];
+    seed[..4].copy_from_slice(&i.to_be_bytes());
+    seed[31] = 0xaa;
+    let k = SigningKey::from_bytes(&seed);
+    let tx = Tx {
+        chain,
+        author: PublicKey(k.verifying_key().to_bytes()),
+        nonce: 0,
+        body: TxBody::RegisterPatient {
+            receiving: ReceivingKey([1; 32]),
+        },
+    };
+    let signature = medwallet_crypto::sign(&k, Namespace::TX, &tx.signing_bytes()).to_bytes();
+    SignedTx { tx, signature }
+}
+
+/// Submits `txs` round-robin to the given nodes; returns the ids that were accepted.
+fn submit(client: &reqwest::blocking::Client, nodes: &[&Node], txs: &[SignedTx]) -> Vec<String> {
+    let mut accepted = Vec::new();
+    for (i, tx) in txs.iter().enumerate() {
+        let node = nodes[i % nodes.len()];
+        let body = serde_json::json!({ "tx": hex::encode(tx.encode()) });
+        if let Ok(r) = client
+            .post(format!("{}/v1/txs", node.api))
+            .json(&body)
+            .timeout(Duration::from_secs(5))
+            .send()
+            && r.status().as_u16() == 202
+        {
+            accepted.push(tx.id().to_hex());
+        }
+    }
+    accepted
+}
+
+/// Waits for each id to be committed on `node`; returns (id, height) pairs.
+fn committed(
+    client: &reqwest::blocking::Client,
+    node: &Node,
+    ids: &[String],
+) -> Vec<(String, u64)> {
+    ids.iter()
+        .filter_map(|id| {
+            let status = get(client, &format!("{}/v1/txs/{id}?wait_ms=20000", node.api))?;
+            status["height"].as_u64().map(|h| (id.clone(), h))
+        })
+        .collect()
+}
+
+fn setup(dir: &Path) -> (Vec<Node>, ChainId) {
+    let base = free_base_port();
+    let out = dir.join("net");
+    let status = Command::new(env!("CARGO_BIN_EXE_medledger"))
+        .args([
+            "testnet",
+            "--validators",
+            "4",
+            "--base-port",
+            &base.to_string(),
+            "--out",
+        ])
+        .arg(&out)
+        .stdout(Stdio::piped())
+        .output()
+        .expect("testnet");
+    assert!(
+        status.status.success(),
+        "testnet failed: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let summary: Value = serde_json::from_slice(&status.stdout).expect("summary JSON");
+    let chain = ChainId::from_hex(summary["chain_id"].as_str().expect("chain id")).expect("hex");
+    let nodes = (0..N)
+        .map(|i| Node {
+            home: out.join(format!("node{i}")),
+            api: summary["nodes"][i]["api"].as_str().expect("api").to_owned(),
+            child: None,
+            log: dir.join(format!("node{i}.log")),
+        })
+        .collect();
+    (nodes, chain)
+}
+
+#[test]
+fn a_killed_validator_does_not_stop_the_chain_and_nothing_final_is_lost() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut nodes, chain) = setup(dir.path());
+    for node in &mut nodes {
+        node.start();
+    }
+    let client = reqwest::blocking::Client::new();
+    wait_until("the network to finalize", Duration::from_secs(60), || {
+        nodes
+            .iter()
+            .all(|n| height(&client, n).is_some_and(|h| h >= 2))
+    });
+
+    // Load before the crash.
+    let first: Vec<SignedTx> = (0..60).map(|i| patient_tx(chain, i)).collect();
+    let refs: Vec<&Node> = nodes.iter().collect();
+    let accepted_before = submit(&client, &refs, &first);
+    assert_eq!(
+        accepted_before.len(),
+        first.len(),
+        "every valid transaction is accepted"
+    );
+    let final_before = committed(&client, &nodes[0], &accepted_before);
+    assert_eq!(
+        final_before.len(),
+        accepted_before.len(),
+        "all committed before the crash"
+    );
+
+    // kill -9 one validator while load continues; three of four still finalize.
+    nodes[3].kill();
+    let h_at_kill = height(&client, &nodes[0]).expect("height");
+    let second: Vec<SignedTx> = (60..120).map(|i| patient_tx(chain, i)).collect();
+    let survivors: Vec<&Node> = nodes[..3].iter().collect();
+    let accepted_during = submit(&client, &survivors, &second);
+    assert_eq!(accepted_during.len(), second.len());
+    let final_during = committed(&client, &nodes[1], &accepted_during);
+    assert_eq!(
+        final_during.len(),
+        accepted_during.len(),
+        "the chain kept finalizing without node 3"
+    );
+    assert!(height(&client, &nodes[0]).expect("height") > h_at_kill);
+
+    // Restart: it catches up from its peers.
+    nodes[3].start();
+    let target = height(&client, &nodes[0]).expect("height");
+    wait_until(
+        "the restarted node to catch up",
+        Duration::from_secs(90),
+        || height(&client, &nodes[3]).is_some_and(|h| h >= target),
+    );
+
+    // No transaction acknowledged as committed is lost, anywhere, and all agree on its height.
+    for (id, h) in final_before.iter().chain(&final_during) {
+        for node in &nodes {
+            let status = get(&client, &format!("{}/v1/txs/{id}", node.api)).expect("status");
+            assert_eq!(status["status"], "committed", "{id} lost on {}", node.api);
+            assert_eq!(
+                status["height"].as_u64(),
+                Some(*h),
+                "{id} at different heights"
+            );
+        }
+    }
+    let tip = height(&client, &nodes[3]).expect("height");
+    let hashes: Vec<Value> = nodes
+        .iter()
+        .map(|n| {
+            get(&client, &format!("{}/v1/headers/{tip}", n.api)).expect("header")["hash"].clone()
+        })
+        .collect();
+    assert!(
+        hashes.windows(2).all(|w| w[0] == w[1]),
+        "nodes disagree at height {tip}"
+    );
+}

@@ -24,6 +24,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod blob_request;
 pub mod block;
 pub mod category;
 pub mod certificate;

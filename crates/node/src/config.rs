@@ -78,7 +78,11 @@ impl GenesisFile {
 #[serde(deny_unknown_fields)]
 pub struct PeerFile {
     pub public_key: String,
+    /// p2p address.
     pub address: SocketAddr,
+    /// HTTP API address (for blob replication).
+    #[serde(default)]
+    pub api: Option<SocketAddr>,
 }
 
 /// `config.json`.

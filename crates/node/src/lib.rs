@@ -5,15 +5,19 @@
 //! `medledger-state`.
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod admission;
 pub mod api;
 pub mod application;
+pub mod blobs;
 pub mod block;
 pub mod clinic_key;
 pub mod config;
 pub mod engine;
 pub mod finalizer;
 pub mod mempool;
+pub mod receipts;
+pub mod replication;
 pub mod run;
 pub mod simulation;
 pub mod testnet;

@@ -19,9 +19,11 @@ use medledger_types::certificate::consensus_namespace;
 use tracing::info;
 
 use crate::api::{ApiState, router};
+use crate::blobs::BlobStore;
 use crate::config::Home;
 use crate::engine::{Channels, Timing, ValidatorConfig, channel, start_validator};
 use crate::mempool::Mempool;
+use crate::receipts::ReceiptIssuer;
 
 /// Largest p2p message: a maximal block plus framing.
 const MAX_MESSAGE: u32 = 20 * 1024 * 1024;
@@ -51,6 +53,14 @@ pub fn start(home: &Home) -> anyhow::Result<()> {
         .peers
         .iter()
         .map(|p| Ok((public_key(&p.public_key)?, Address::from(p.address))))
+        .collect::<anyhow::Result<_>>()?;
+    let peer_keys: std::collections::BTreeSet<medledger_types::hash::PublicKey> = config
+        .peers
+        .iter()
+        .map(|p| {
+            medledger_types::hash::PublicKey::from_hex(&p.public_key)
+                .map_err(|e| anyhow::anyhow!("peer key: {e}"))
+        })
         .collect::<anyhow::Result<_>>()?;
     let data = home.data_dir();
     std::fs::create_dir_all(&data).with_context(|| format!("cannot create {}", data.display()))?;
@@ -98,6 +108,15 @@ pub fn start(home: &Home) -> anyhow::Result<()> {
         };
         let running = start_validator(context.child("node"), node, ledger.clone(), mempool.clone(), oracle.clone(), oracle, channels).await;
 
+        let blobs = match BlobStore::open(&data.join("blobs"), config.max_blob_bytes) {
+            Ok(b) => Arc::new(b),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot open the blob store");
+                std::process::exit(1);
+            }
+        };
+        let peer_apis: Vec<String> = config.peers.iter().filter(|p| p.public_key != hex::encode(seed_bytes(&me))).filter_map(|p| p.api.map(|a| format!("http://{a}"))).collect();
+        tokio::spawn(crate::replication::run(ledger.clone(), blobs.clone(), peer_apis, *seed, running.finalizer.heights()));
         let metrics_context = context.child("metrics");
         let state = ApiState {
             ledger,
@@ -105,6 +124,9 @@ pub fn start(home: &Home) -> anyhow::Result<()> {
             heights: running.finalizer.heights(),
             node_key: seed_bytes(&me),
             metrics: Arc::new(move || metrics_context.encode()),
+            blobs,
+            peers: Arc::new(peer_keys),
+            receipts: is_validator.then(|| Arc::new(ReceiptIssuer::new(&seed))),
         };
         let listener = match tokio::net::TcpListener::bind(config.api_listen).await {
             Ok(l) => l,

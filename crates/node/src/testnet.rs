@@ -97,6 +97,7 @@ pub fn generate(
         .map(|i| PeerFile {
             public_key: hex::encode(publics[i]),
             address: addr(i, false),
+            api: Some(addr(i, true)),
         })
         .collect();
     let mut nodes = Vec::new();

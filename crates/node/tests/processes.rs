@@ -15,9 +15,12 @@ use serde_json::Value;
 
 const N: usize = 4;
 
-/// A base port with 2N free ports after it.
+/// A base port with 2N free ports after it, distinct for every call in this process (tests run
+/// in parallel).
 fn free_base_port() -> u16 {
-    let start = 20_000 + (std::process::id() % 20_000) as u16;
+    static CALLS: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let start = 20_000 + (std::process::id() % 10_000) as u16 + call * 1000;
     (0..200u16)
         .map(|k| start + k * 16)
         .find(|&base| (0..2 * N as u16).all(|i| TcpListener::bind(("127.0.0.1", base + i)).is_ok()))
@@ -245,4 +248,146 @@ fn a_killed_validator_does_not_stop_the_chain_and_nothing_final_is_lost() {
         hashes.windows(2).all(|w| w[0] == w[1]),
         "nodes disagree at height {tip}"
     );
+}
+
+#[test]
+fn a_blob_uploaded_to_one_node_is_replicated_to_the_others() {
+    use medledger_node::clinic_key::ClinicKey;
+    use medledger_types::blob_request::{AUTH_HEADER, Auth, Method, request_message};
+    use medledger_types::category::Category;
+    use medledger_types::hash::{Address, RecordId, Sha256Digest};
+    use medledger_types::tx::{WRAPPED_KEY_LEN, WrappedKey};
+    use sha2::Digest;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut nodes, chain) = setup(dir.path());
+    for node in &mut nodes {
+        node.start();
+    }
+    let client = reqwest::blocking::Client::new();
+    wait_until("the network to finalize", Duration::from_secs(60), || {
+        nodes
+            .iter()
+            .all(|n| height(&client, n).is_some_and(|h| h >= 2))
+    });
+
+    let clinic = ClinicKey::read(&dir.path().join("net/clinic.key"))
+        .expect("clinic key")
+        .keys();
+    let patient = SigningKey::from_bytes(&[0x77; 32]);
+    let patient_pub = PublicKey(patient.verifying_key().to_bytes());
+    let sign = |k: &SigningKey, nonce: u64, body: TxBody| {
+        let tx = Tx {
+            chain,
+            author: PublicKey(k.verifying_key().to_bytes()),
+            nonce,
+            body,
+        };
+        let signature = medwallet_crypto::sign(k, Namespace::TX, &tx.signing_bytes()).to_bytes();
+        SignedTx { tx, signature }
+    };
+    let post = |node: &Node, tx: &SignedTx| {
+        let r = client
+            .post(format!("{}/v1/txs", node.api))
+            .json(&serde_json::json!({ "tx": hex::encode(tx.encode()) }))
+            .send()
+            .expect("post");
+        assert_eq!(r.status().as_u16(), 202, "{}", r.text().unwrap_or_default());
+        let id = tx.id().to_hex();
+        let status =
+            get(&client, &format!("{}/v1/txs/{id}?wait_ms=20000", node.api)).expect("status");
+        assert_eq!(status["status"], "committed");
+    };
+    post(
+        &nodes[0],
+        &sign(
+            &patient,
+            0,
+            TxBody::RegisterPatient {
+                receiving: ReceivingKey([5; 32]),
+            },
+        ),
+    );
+
+    let blob = b"an encrypted FHIR bundle, in spirit".repeat(100);
+    let hash = Sha256Digest(sha2::Sha256::digest(&blob).into());
+    let now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("time")
+            .as_millis() as u64
+    };
+    let ts = now();
+    let put_auth = Auth {
+        key: PublicKey(clinic.signing_key().verifying_key().to_bytes()),
+        timestamp_ms: ts,
+        signature: medwallet_crypto::sign(
+            clinic.signing_key(),
+            Namespace::BLOB_REQUEST,
+            &request_message(Method::Put, &hash, None, None, ts),
+        )
+        .to_bytes(),
+    };
+    let r = client
+        .put(format!("{}/v1/blobs/{}", nodes[0].api, hash.to_hex()))
+        .header(AUTH_HEADER, put_auth.to_header())
+        .body(blob.clone())
+        .send()
+        .expect("put");
+    assert_eq!(r.status().as_u16(), 201);
+    let clinic_addr = Address::of(&PublicKey(clinic.signing_key().verifying_key().to_bytes()));
+    let record = RecordId::derive(&clinic_addr, 0);
+    post(
+        &nodes[0],
+        &sign(
+            clinic.signing_key(),
+            0,
+            TxBody::IssueRecord {
+                record,
+                patient: Address::of(&patient_pub),
+                ciphertext_sha256: hash,
+                ciphertext_len: blob.len() as u64,
+                wrapped_key: WrappedKey([1; WRAPPED_KEY_LEN]),
+                metadata: vec![],
+                category: Category::Labs,
+            },
+        ),
+    );
+
+    // The patient asks node 2, which never received the upload.
+    let mut served = None;
+    wait_until(
+        "node 2 to replicate the blob",
+        Duration::from_secs(30),
+        || {
+            let ts = now();
+            let auth = Auth {
+                key: patient_pub,
+                timestamp_ms: ts,
+                signature: medwallet_crypto::sign(
+                    &patient,
+                    Namespace::BLOB_REQUEST,
+                    &request_message(Method::Get, &hash, Some(&record), None, ts),
+                )
+                .to_bytes(),
+            };
+            let r = client
+                .get(format!(
+                    "{}/v1/blobs/{}?record={}",
+                    nodes[2].api,
+                    hash.to_hex(),
+                    record.to_hex()
+                ))
+                .header(AUTH_HEADER, auth.to_header())
+                .send()
+                .expect("get");
+            if r.status().as_u16() == 200 {
+                served = Some(r.bytes().expect("body").to_vec());
+                true
+            } else {
+                false
+            }
+        },
+    );
+    assert_eq!(served, Some(blob), "the replicated copy is byte-identical");
 }

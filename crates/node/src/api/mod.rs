@@ -6,12 +6,14 @@
 //! Errors are JSON `{ "code": …, "message": … }` with a 4xx status for the client's mistakes
 //! (the code is stable; branch on it) and 5xx for the node's own failures.
 
+mod blobs;
 mod chain;
 mod error;
 mod events;
 mod state;
 mod txs;
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use axum::Router;
@@ -34,6 +36,13 @@ pub struct ApiState {
     pub node_key: [u8; 32],
     /// Prometheus text of the runtime's and consensus's metrics.
     pub metrics: Arc<dyn Fn() -> String + Send + Sync>,
+    /// Encrypted record payloads.
+    pub blobs: Arc<crate::blobs::BlobStore>,
+    /// Node keys allowed to fetch any blob (for replication).
+    pub peers: Arc<BTreeSet<medledger_types::hash::PublicKey>>,
+    /// Signs AccessReceipts for served grantee fetches (validators only: the rules accept
+    /// receipts from validators).
+    pub receipts: Option<Arc<crate::receipts::ReceiptIssuer>>,
 }
 
 #[derive(OpenApi)]
@@ -52,6 +61,8 @@ pub struct ApiState {
         state::patient_records,
         txs::submit,
         txs::tx_status,
+        blobs::put,
+        blobs::get,
         events::events,
     )
 )]
@@ -72,6 +83,7 @@ pub fn router(state: ApiState) -> Router {
         )
         .route("/v1/txs", post(txs::submit))
         .route("/v1/txs/{id}", get(txs::tx_status))
+        .route("/v1/blobs/{hash}", get(blobs::get).put(blobs::put))
         .route("/v1/events", get(events::events))
         .route("/v1/openapi.json", get(openapi))
         .route("/metrics", get(metrics))

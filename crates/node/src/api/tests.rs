@@ -40,6 +40,7 @@ const PATIENT: u8 = 20;
 struct Server {
     base: String,
     ledger: Arc<Ledger>,
+    mempool: Arc<Mempool>,
     client: reqwest::Client,
     _dir: tempfile::TempDir,
 }
@@ -72,12 +73,18 @@ async fn server() -> Server {
         .expect("build");
     ledger.commit(&block, Some(b"cert")).expect("commit");
     let (_tx, heights) = tokio::sync::watch::channel(1u64);
+    let mempool = Arc::new(Mempool::new(chain, 100));
     let state = ApiState {
+        mempool: mempool.clone(),
         ledger: ledger.clone(),
-        mempool: Arc::new(Mempool::new(chain, 10)),
         heights,
         node_key: [1; 32],
         metrics: Arc::new(|| "medledger_up 1\n".to_string()),
+        blobs: Arc::new(
+            crate::blobs::BlobStore::open(&dir.path().join("blobs"), 1000).expect("blobs"),
+        ),
+        peers: Arc::new(Default::default()),
+        receipts: Some(Arc::new(crate::receipts::ReceiptIssuer::new(&[1; 32]))),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -87,6 +94,7 @@ async fn server() -> Server {
     Server {
         base,
         ledger,
+        mempool,
         client: reqwest::Client::new(),
         _dir: dir,
     }
@@ -356,4 +364,311 @@ async fn openapi_and_metrics_are_served() {
         .await
         .expect("text");
     assert!(text.contains("medledger_up"));
+}
+
+mod blob_access {
+    use medledger_types::blob_request::{AUTH_HEADER, Auth, Method, request_message};
+    use medledger_types::hash::GrantId;
+    use medledger_types::tx::{RecordKey, Scope};
+    use sha2::Digest;
+
+    use super::*;
+
+    const DOCTOR: u8 = 40;
+    const STRANGER: u8 = 41;
+
+    fn now() -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("time")
+            .as_millis() as u64
+    }
+
+    fn auth(
+        signer: u8,
+        method: Method,
+        blob: &Sha256Digest,
+        record: Option<&RecordId>,
+        grant: Option<&GrantId>,
+        ts: u64,
+    ) -> String {
+        let k = key(signer);
+        let sig = medwallet_crypto::sign(
+            &k,
+            Namespace::BLOB_REQUEST,
+            &request_message(method, blob, record, grant, ts),
+        )
+        .to_bytes();
+        Auth {
+            key: public(&k),
+            timestamp_ms: ts,
+            signature: sig,
+        }
+        .to_header()
+    }
+
+    struct World {
+        s: Server,
+        blob: Vec<u8>,
+        hash: Sha256Digest,
+        record: RecordId,
+        grant: GrantId,
+        revoked: GrantId,
+    }
+
+    /// The server's ledger plus: a doctor, a record for the patient, a grant, a revoked grant.
+    async fn world() -> World {
+        let s = server().await;
+        let chain = s.ledger.chain_id();
+        let blob = b"sealed record bytes".to_vec();
+        let hash = Sha256Digest(sha2::Sha256::digest(&blob).into());
+        let clinic = Address::of(&public(&key(CLINIC)));
+        let record = RecordId::derive(&clinic, 1);
+        let patient = Address::of(&public(&key(PATIENT)));
+        let doctor = Address::of(&public(&key(DOCTOR)));
+        let wk = WrappedKey([3; WRAPPED_KEY_LEN]);
+        let txs = vec![
+            sign(
+                chain,
+                CLINIC,
+                0,
+                TxBody::RegisterDoctor {
+                    doctor: public(&key(DOCTOR)),
+                    receiving: ReceivingKey([4; 32]),
+                    display_name: "Dr. Grey".into(),
+                    licence: "MD-1".into(),
+                },
+            ),
+            sign(
+                chain,
+                CLINIC,
+                1,
+                TxBody::IssueRecord {
+                    record,
+                    patient,
+                    ciphertext_sha256: hash,
+                    ciphertext_len: blob.len() as u64,
+                    wrapped_key: wk,
+                    metadata: vec![],
+                    category: Category::Labs,
+                },
+            ),
+            sign(
+                chain,
+                PATIENT,
+                1,
+                TxBody::Grant {
+                    grantee: doctor,
+                    scope: Scope::Records(vec![record]),
+                    expires_at_ms: None,
+                    keys: vec![RecordKey {
+                        record,
+                        wrapped_key: wk,
+                    }],
+                },
+            ),
+            sign(
+                chain,
+                PATIENT,
+                2,
+                TxBody::Grant {
+                    grantee: doctor,
+                    scope: Scope::All,
+                    expires_at_ms: None,
+                    keys: vec![RecordKey {
+                        record,
+                        wrapped_key: wk,
+                    }],
+                },
+            ),
+            sign(
+                chain,
+                PATIENT,
+                3,
+                TxBody::Revoke {
+                    grant: GrantId::derive(&patient, 2),
+                },
+            ),
+        ];
+        let tip = s.ledger.tip();
+        let block = s
+            .ledger
+            .build(&tip, tip.timestamp_ms + 1, &txs, &|_| false)
+            .expect("build");
+        assert_eq!(block.txs.len(), txs.len());
+        s.ledger.commit(&block, None).expect("commit");
+        World {
+            s,
+            blob,
+            hash,
+            record,
+            grant: GrantId::derive(&patient, 1),
+            revoked: GrantId::derive(&patient, 2),
+        }
+    }
+
+    impl World {
+        async fn put(
+            &self,
+            signer: Option<u8>,
+            hash: &Sha256Digest,
+            body: Vec<u8>,
+        ) -> (u16, Value) {
+            let mut req = self
+                .s
+                .client
+                .put(format!("{}/v1/blobs/{}", self.s.base, hash.to_hex()))
+                .body(body);
+            if let Some(signer) = signer {
+                req = req.header(
+                    AUTH_HEADER,
+                    auth(signer, Method::Put, hash, None, None, now()),
+                );
+            }
+            let r = req.send().await.expect("request");
+            let status = r.status().as_u16();
+            (status, r.json().await.unwrap_or(Value::Null))
+        }
+
+        async fn get(&self, header: Option<String>, grant: Option<&GrantId>) -> (u16, Vec<u8>) {
+            let mut url = format!(
+                "{}/v1/blobs/{}?record={}",
+                self.s.base,
+                self.hash.to_hex(),
+                self.record.to_hex()
+            );
+            if let Some(g) = grant {
+                url.push_str(&format!("&grant={}", g.to_hex()));
+            }
+            let mut req = self.s.client.get(url);
+            if let Some(h) = header {
+                req = req.header(AUTH_HEADER, h);
+            }
+            let r = req.send().await.expect("request");
+            let status = r.status().as_u16();
+            (status, r.bytes().await.expect("body").to_vec())
+        }
+
+        fn as_(&self, signer: u8, grant: Option<&GrantId>) -> Option<String> {
+            Some(auth(
+                signer,
+                Method::Get,
+                &self.hash,
+                Some(&self.record),
+                grant,
+                now(),
+            ))
+        }
+    }
+
+    fn code(body: &[u8]) -> String {
+        serde_json::from_slice::<Value>(body)
+            .map(|v| v["code"].as_str().unwrap_or("").to_owned())
+            .unwrap_or_default()
+    }
+
+    #[tokio::test]
+    async fn only_registered_clinics_upload_and_only_verified_bytes_are_kept() {
+        let w = world().await;
+        assert_eq!(
+            w.put(None, &w.hash, w.blob.clone()).await.1["code"],
+            "no_auth"
+        );
+        assert_eq!(
+            w.put(Some(PATIENT), &w.hash, w.blob.clone()).await.1["code"],
+            "not_a_clinic"
+        );
+        assert_eq!(
+            w.put(Some(CLINIC), &w.hash, b"other bytes".to_vec())
+                .await
+                .1["code"],
+            "hash_mismatch"
+        );
+        let big = vec![0u8; 1001];
+        let big_hash = Sha256Digest(sha2::Sha256::digest(&big).into());
+        assert_eq!(w.put(Some(CLINIC), &big_hash, big).await.0, 413);
+        assert_eq!(w.put(Some(CLINIC), &w.hash, w.blob.clone()).await.0, 201);
+        assert_eq!(
+            w.put(Some(CLINIC), &w.hash, w.blob.clone()).await.0,
+            200,
+            "idempotent"
+        );
+    }
+
+    #[tokio::test]
+    async fn patients_and_current_grantees_read_and_grantee_reads_leave_a_receipt() {
+        let w = world().await;
+        assert_eq!(
+            w.get(w.as_(PATIENT, None), None).await.0,
+            503,
+            "record known, blob not uploaded yet"
+        );
+        assert_eq!(w.put(Some(CLINIC), &w.hash, w.blob.clone()).await.0, 201);
+        let (status, body) = w.get(w.as_(PATIENT, None), None).await;
+        assert_eq!((status, body), (200, w.blob.clone()));
+        assert!(
+            w.s.mempool.is_empty(),
+            "a patient's own read is not a grantee access"
+        );
+
+        let (status, body) = w.get(w.as_(DOCTOR, Some(&w.grant)), Some(&w.grant)).await;
+        assert_eq!((status, body), (200, w.blob.clone()));
+        let receipts = w.s.mempool.candidates(10);
+        assert_eq!(
+            receipts.len(),
+            1,
+            "the grantee's fetch queued an AccessReceipt"
+        );
+        assert!(
+            matches!(receipts[0].tx.body, TxBody::AccessReceipt { grant, record, .. } if grant == w.grant && record == w.record)
+        );
+    }
+
+    #[tokio::test]
+    async fn everyone_else_is_refused_with_a_specific_reason() {
+        let w = world().await;
+        assert_eq!(w.put(Some(CLINIC), &w.hash, w.blob.clone()).await.0, 201);
+        let cases: Vec<(Option<String>, Option<&GrantId>, u16, &str)> = vec![
+            (None, None, 401, "no_auth"),
+            (Some("garbage".into()), None, 401, "no_auth"),
+            (w.as_(DOCTOR, None), None, 403, "no_grant"),
+            (
+                w.as_(STRANGER, Some(&w.grant)),
+                Some(&w.grant),
+                403,
+                "no_grant",
+            ),
+            (
+                w.as_(DOCTOR, Some(&w.revoked)),
+                Some(&w.revoked),
+                403,
+                "grant_revoked",
+            ),
+            (
+                Some(auth(
+                    DOCTOR,
+                    Method::Get,
+                    &w.hash,
+                    Some(&w.record),
+                    Some(&w.grant),
+                    now() - 10 * 60 * 1000,
+                )),
+                Some(&w.grant),
+                401,
+                "stale_request",
+            ),
+            // Signed for another grant than the one in the query.
+            (
+                w.as_(DOCTOR, Some(&w.revoked)),
+                Some(&w.grant),
+                401,
+                "bad_signature",
+            ),
+        ];
+        for (header, grant, status, expected) in cases {
+            let (got, body) = w.get(header, grant).await;
+            assert_eq!((got, code(&body).as_str()), (status, expected));
+        }
+        assert!(w.s.mempool.is_empty(), "refused reads leave no receipts");
+    }
 }

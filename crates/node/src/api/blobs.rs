@@ -1,0 +1,147 @@
+//! Encrypted record payloads: upload by registered clinics, download by the patient, a current
+//! grantee (which records an AccessReceipt) or a peer node. Requests are signed; see
+//! `medledger_types::blob_request`.
+
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use medledger_types::blob_request::{AUTH_HEADER, Auth};
+use medledger_types::hash::{GrantId, RecordId, Sha256Digest};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::ApiState;
+use super::error::{ApiError, ErrorBody, parse32};
+use crate::access::{Access, Denied, check_get, check_put};
+use crate::blobs::BlobError;
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+fn auth(headers: &HeaderMap) -> Option<Auth> {
+    headers
+        .get(AUTH_HEADER)?
+        .to_str()
+        .ok()
+        .and_then(|v| Auth::parse(v).ok())
+}
+
+fn denied(d: Denied) -> ApiError {
+    ApiError {
+        status: StatusCode::from_u16(d.status()).unwrap_or(StatusCode::FORBIDDEN),
+        code: d.code(),
+        message: d.to_string(),
+    }
+}
+
+/// Uploads a blob (registered clinics only). The body must hash to `{hash}`.
+#[utoipa::path(put, path = "/v1/blobs/{hash}", params(("hash" = String, Path, description = "SHA-256 of the body, hex")), request_body(content = Vec<u8>, content_type = "application/octet-stream"), responses((status = 201, description = "stored"), (status = 200, description = "already stored"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody)))]
+pub async fn put(
+    State(state): State<ApiState>,
+    Path(hash): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<StatusCode, ApiError> {
+    let hash = Sha256Digest(parse32(&hash, "blob hash")?);
+    check_put(&state.ledger, auth(&headers).as_ref(), &hash, now_ms()).map_err(denied)?;
+    if let Some(len) = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        && len > state.blobs.max_bytes()
+    {
+        return Err(ApiError {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            code: "too_large",
+            message: format!("blobs are at most {} bytes", state.blobs.max_bytes()),
+        });
+    }
+    match state.blobs.put(&hash, body.into_data_stream()).await {
+        Ok(true) => Ok(StatusCode::CREATED),
+        Ok(false) => Ok(StatusCode::OK),
+        Err(BlobError::TooLarge(max)) => Err(ApiError {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            code: "too_large",
+            message: format!("blobs are at most {max} bytes"),
+        }),
+        Err(BlobError::HashMismatch) => Err(ApiError::bad_request(
+            "hash_mismatch",
+            BlobError::HashMismatch.to_string(),
+        )),
+        Err(BlobError::Interrupted(e)) => Err(ApiError::bad_request("interrupted", e)),
+        Err(BlobError::Io(e)) => {
+            tracing::error!(error = %e, "blob store write failed");
+            Err(ApiError::unavailable(
+                "storage",
+                "the node could not store the blob",
+            ))
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct BlobQuery {
+    /// The record the blob belongs to (hex).
+    pub record: String,
+    /// The grant that allows a grantee to fetch it (hex).
+    pub grant: Option<String>,
+}
+
+/// Downloads a blob: for the record's patient, a grantee with a current grant covering it (the
+/// node records an AccessReceipt on the ledger), or a peer node replicating it.
+#[utoipa::path(get, path = "/v1/blobs/{hash}", params(("hash" = String, Path), BlobQuery), responses((status = 200, content_type = "application/octet-stream", description = "the ciphertext"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(state): State<ApiState>,
+    Path(hash): Path<String>,
+    Query(q): Query<BlobQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let hash = Sha256Digest(parse32(&hash, "blob hash")?);
+    let record = RecordId(parse32(&q.record, "record id")?);
+    let grant = q
+        .grant
+        .as_deref()
+        .map(|g| parse32(g, "grant id").map(GrantId))
+        .transpose()?;
+    let now = now_ms();
+    let access = check_get(
+        &state.ledger,
+        &state.peers,
+        auth(&headers).as_ref(),
+        &hash,
+        &record,
+        grant.as_ref(),
+        now,
+    )
+    .map_err(denied)?;
+    let file = match tokio::fs::File::open(state.blobs.path(&hash)).await {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(ApiError::unavailable(
+                "blob_missing",
+                "this node does not hold the blob yet; try another node",
+            ));
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "blob store read failed");
+            return Err(ApiError::unavailable(
+                "storage",
+                "the node could not read the blob",
+            ));
+        }
+    };
+    if let (Access::Grantee { grant, grantee }, Some(issuer)) = (&access, &state.receipts) {
+        issuer.issue(&state.ledger, &state.mempool, *grant, record, *grantee, now);
+    }
+    let stream = tokio_util::io::ReaderStream::new(file);
+    Ok((
+        [(header::CONTENT_TYPE, "application/octet-stream")],
+        Body::from_stream(stream),
+    )
+        .into_response())
+}

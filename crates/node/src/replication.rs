@@ -1,0 +1,132 @@
+//! Blob replication: every finalized IssueRecord names a ciphertext by hash; a node that lacks it
+//! fetches it from its peers (a signed peer request), and the blob store accepts it only if the
+//! bytes hash to that name. Missing blobs are retried with backoff, so a record uploaded to one
+//! node ends up on all of them.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::TryStreamExt;
+use medledger_state::store::Ledger;
+use medledger_types::blob_request::{AUTH_HEADER, Auth, Method, request_message};
+use medledger_types::hash::{PublicKey, RecordId, Sha256Digest};
+use medledger_types::tx::TxBody;
+use medwallet_crypto::{Namespace, SigningKey};
+use tokio::sync::watch;
+use tracing::{debug, info, warn};
+
+use crate::blobs::BlobStore;
+
+/// Replicates blobs until the process ends.
+pub async fn run(
+    ledger: Arc<Ledger>,
+    blobs: Arc<BlobStore>,
+    peer_apis: Vec<String>,
+    seed: [u8; 32],
+    mut heights: watch::Receiver<u64>,
+) {
+    let key = SigningKey::from_bytes(&seed);
+    let client = reqwest::Client::new();
+    let mut scanned = 0u64;
+    // blob → (record, attempts)
+    let mut missing: BTreeMap<Sha256Digest, (RecordId, u32)> = BTreeMap::new();
+    loop {
+        let tip = ledger.tip().height;
+        for height in scanned + 1..=tip {
+            let Ok(Some(block)) = ledger.block(height) else {
+                continue;
+            };
+            for tx in &block.txs {
+                if let TxBody::IssueRecord {
+                    record,
+                    ciphertext_sha256,
+                    ..
+                } = &tx.tx.body
+                    && !blobs.has(ciphertext_sha256)
+                {
+                    missing.insert(*ciphertext_sha256, (*record, 0));
+                }
+            }
+        }
+        scanned = scanned.max(tip);
+        let mut done = Vec::new();
+        for (hash, (record, attempts)) in missing.iter_mut() {
+            if blobs.has(hash) || fetch(&client, &key, &peer_apis, &blobs, hash, record).await {
+                done.push(*hash);
+            } else {
+                *attempts += 1;
+                if *attempts % 10 == 1 {
+                    warn!(blob = %hash, attempts = *attempts, "no peer could provide a blob yet");
+                }
+            }
+        }
+        for hash in done {
+            missing.remove(&hash);
+        }
+        let wait = if missing.is_empty() {
+            Duration::from_secs(3600)
+        } else {
+            Duration::from_secs(2)
+        };
+        let _ = tokio::time::timeout(wait, heights.changed()).await;
+    }
+}
+
+async fn fetch(
+    client: &reqwest::Client,
+    key: &SigningKey,
+    peers: &[String],
+    blobs: &BlobStore,
+    hash: &Sha256Digest,
+    record: &RecordId,
+) -> bool {
+    for peer in peers {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0);
+        let message = request_message(Method::Get, hash, Some(record), None, now);
+        let auth = Auth {
+            key: PublicKey(key.verifying_key().to_bytes()),
+            timestamp_ms: now,
+            signature: medwallet_crypto::sign(key, Namespace::BLOB_REQUEST, &message).to_bytes(),
+        };
+        let url = format!(
+            "{peer}/v1/blobs/{}?record={}",
+            hash.to_hex(),
+            record.to_hex()
+        );
+        let response = match client
+            .get(&url)
+            .header(AUTH_HEADER, auth.to_header())
+            .timeout(Duration::from_secs(60))
+            .send()
+            .await
+        {
+            Ok(r) if r.status().is_success() => r,
+            Ok(r) => {
+                debug!(%peer, status = %r.status(), "peer did not serve the blob");
+                continue;
+            }
+            Err(e) => {
+                debug!(%peer, error = %e, "peer unreachable");
+                continue;
+            }
+        };
+        match blobs
+            .put(
+                hash,
+                Box::pin(response.bytes_stream().map_err(|e| e.to_string())),
+            )
+            .await
+        {
+            Ok(_) => {
+                info!(blob = %hash, %peer, "replicated a blob");
+                return true;
+            }
+            Err(e) => warn!(%peer, blob = %hash, error = %e, "peer served a bad blob"),
+        }
+    }
+    false
+}

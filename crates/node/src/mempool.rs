@@ -73,13 +73,23 @@ impl Mempool {
         bytes: &[u8],
         next_nonce: impl FnOnce(&Address) -> u64,
     ) -> Result<SignedTx, AdmitError> {
+        let tx = self.check(bytes, next_nonce)?;
+        self.insert(tx.clone())?;
+        Ok(tx)
+    }
+
+    /// The stateless checks of [`Mempool::admit`], without queueing.
+    pub fn check(
+        &self,
+        bytes: &[u8],
+        next_nonce: impl FnOnce(&Address) -> u64,
+    ) -> Result<SignedTx, AdmitError> {
         let tx = SignedTx::decode(bytes, MAX_TX_LEN).map_err(TxError::from)?;
         if tx.tx.chain != self.chain {
             return Err(TxError::WrongChain.into());
         }
         medledger_state::rules::verify_signature(&tx)?;
-        let author = tx.tx.author_address();
-        let expected = next_nonce(&author);
+        let expected = next_nonce(&tx.tx.author_address());
         if tx.tx.nonce < expected {
             return Err(TxError::WrongNonce {
                 expected,
@@ -87,6 +97,12 @@ impl Mempool {
             }
             .into());
         }
+        Ok(tx)
+    }
+
+    /// Queues a transaction that passed [`Mempool::check`] (its signature is marked verified).
+    pub fn insert(&self, tx: SignedTx) -> Result<(), AdmitError> {
+        let author = tx.tx.author_address();
         let id = tx.id();
         let mut inner = self.lock();
         if inner.by_id.contains_key(&id) {
@@ -104,13 +120,14 @@ impl Mempool {
             }
             .into());
         }
-        queue.insert(tx.tx.nonce, tx.clone());
+        let nonce = tx.tx.nonce;
+        queue.insert(nonce, tx);
         if queue.len() == 1 {
             inner.arrival.push(author);
         }
-        inner.by_id.insert(id, (author, tx.tx.nonce));
+        inner.by_id.insert(id, (author, nonce));
         inner.verified.insert(id);
-        Ok(tx)
+        Ok(())
     }
 
     /// Up to `max` transactions for a proposal.

@@ -60,6 +60,7 @@ pub struct ApiState {
         state::value,
         state::patient_records,
         txs::submit,
+        txs::submit_batch,
         txs::tx_status,
         blobs::put,
         blobs::get,
@@ -82,6 +83,7 @@ pub fn router(state: ApiState) -> Router {
             get(state::patient_records),
         )
         .route("/v1/txs", post(txs::submit))
+        .route("/v1/txs/batch", post(txs::submit_batch))
         .route("/v1/txs/{id}", get(txs::tx_status))
         .route("/v1/blobs/{hash}", get(blobs::get).put(blobs::put))
         .route("/v1/events", get(events::events))

@@ -307,6 +307,10 @@ async fn every_bad_transaction_gets_a_specific_error_and_changes_nothing() {
         "unknown_patient"
     );
     assert_eq!(s.ledger.tip().height, 1, "nothing was committed");
+    assert!(
+        s.mempool.is_empty(),
+        "a rejected transaction is never queued"
+    );
 
     let good = sign(
         chain,
@@ -671,4 +675,71 @@ mod blob_access {
         }
         assert!(w.s.mempool.is_empty(), "refused reads leave no receipts");
     }
+}
+
+#[tokio::test]
+async fn batches_report_each_transaction_and_queue_only_the_good_ones() {
+    let s = server().await;
+    let chain = s.ledger.chain_id();
+    let good = sign(
+        chain,
+        50,
+        0,
+        TxBody::RegisterPatient {
+            receiving: ReceivingKey([3; 32]),
+        },
+    );
+    let next = sign(
+        chain,
+        50,
+        1,
+        TxBody::RegisterPatient {
+            receiving: ReceivingKey([3; 32]),
+        },
+    );
+    let mut forged = sign(
+        chain,
+        51,
+        0,
+        TxBody::RegisterPatient {
+            receiving: ReceivingKey([3; 32]),
+        },
+    );
+    forged.signature[0] ^= 1;
+    let body = json!({ "txs": [hex::encode(good.encode()), "zz", hex::encode(forged.encode()), hex::encode(next.encode()), hex::encode(good.encode())] });
+    let r = s
+        .client
+        .post(format!("{}/v1/txs/batch", s.base))
+        .json(&body)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status().as_u16(), 200);
+    let v: Value = r.json().await.expect("json");
+    let statuses: Vec<&str> = v["results"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|r| r["status"].as_str().expect("status"))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            "accepted",
+            "bad_hex",
+            "bad_signature",
+            "accepted",
+            "duplicate"
+        ]
+    );
+    assert_eq!(s.mempool.len(), 2);
+    let too_many = json!({ "txs": vec!["00"; 2001] });
+    let r = s
+        .client
+        .post(format!("{}/v1/txs/batch", s.base))
+        .json(&too_many)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status().as_u16(), 400);
 }

@@ -55,29 +55,31 @@ pub async fn submit(
             .and_then(|v| decode_u64(&v).ok())
             .unwrap_or(0)
     };
-    // Check the current state too, so obvious rejections are reported now rather than never.
-    match state.mempool.admit(&bytes, next_nonce) {
-        Ok(tx) => {
-            if let Err(e) = crate::admission::dry_run(&state.ledger, &tx) {
-                return Err(ApiError::bad_request(e.code(), e.to_string()));
-            }
-            Ok((
-                StatusCode::ACCEPTED,
-                Json(SubmittedJson {
-                    tx_id: tx.id().to_hex(),
-                }),
-            ))
-        }
-        Err(AdmitError::Duplicate) => Err(ApiError {
+    // Check the current state too, so obvious rejections are reported now rather than never,
+    // and queue only what passed every check.
+    let tx = state
+        .mempool
+        .check(&bytes, next_nonce)
+        .map_err(admit_error)?;
+    crate::admission::dry_run(&state.ledger, &tx)
+        .map_err(|e| ApiError::bad_request(e.code(), e.to_string()))?;
+    let id = tx.id();
+    state.mempool.insert(tx).map_err(admit_error)?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(SubmittedJson { tx_id: id.to_hex() }),
+    ))
+}
+
+fn admit_error(e: AdmitError) -> ApiError {
+    match e {
+        AdmitError::Duplicate => ApiError {
             status: StatusCode::CONFLICT,
             code: "duplicate",
             message: AdmitError::Duplicate.to_string(),
-        }),
-        Err(AdmitError::Full) => Err(ApiError::unavailable(
-            "mempool_full",
-            AdmitError::Full.to_string(),
-        )),
-        Err(e @ AdmitError::Invalid(_)) => Err(ApiError::bad_request(e.code(), e.to_string())),
+        },
+        AdmitError::Full => ApiError::unavailable("mempool_full", AdmitError::Full.to_string()),
+        e @ AdmitError::Invalid(_) => ApiError::bad_request(e.code(), e.to_string()),
     }
 }
 
@@ -131,4 +133,86 @@ pub async fn tx_status(
         }
         let _ = tokio::time::timeout_at(deadline, heights.changed()).await;
     }
+}
+
+/// Most transactions in one batch.
+pub const MAX_BATCH: usize = 2000;
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct BatchJson {
+    /// Signed transactions, hex, at most 2000.
+    pub txs: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct BatchResultJson {
+    /// One entry per submitted transaction, in order.
+    pub results: Vec<BatchItemJson>,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct BatchItemJson {
+    pub tx_id: Option<String>,
+    /// `accepted`, or the rejection code (as for a single submission).
+    pub status: String,
+}
+
+/// Submits many signed transactions at once (a clinic issuing a patient's history, a load
+/// generator). Each is checked as `POST /v1/txs` checks one; one's rejection does not affect
+/// the others.
+#[utoipa::path(post, path = "/v1/txs/batch", request_body = BatchJson, responses((status = 200, body = BatchResultJson), (status = 400, body = ErrorBody)))]
+pub async fn submit_batch(
+    State(state): State<ApiState>,
+    Json(body): Json<BatchJson>,
+) -> Result<Json<BatchResultJson>, ApiError> {
+    if body.txs.len() > MAX_BATCH {
+        return Err(ApiError::bad_request(
+            "too_large",
+            format!("at most {MAX_BATCH} transactions per batch"),
+        ));
+    }
+    let ledger = state.ledger.clone();
+    let mut results = Vec::with_capacity(body.txs.len());
+    for hex_tx in &body.txs {
+        let item = match hex::decode(hex_tx) {
+            Err(_) => BatchItemJson {
+                tx_id: None,
+                status: "bad_hex".into(),
+            },
+            Ok(bytes) => {
+                let next_nonce = |author: &medledger_types::hash::Address| {
+                    ledger
+                        .get(&StateKey::nonce(author))
+                        .ok()
+                        .flatten()
+                        .and_then(|v| decode_u64(&v).ok())
+                        .unwrap_or(0)
+                };
+                match state.mempool.check(&bytes, next_nonce) {
+                    Ok(tx) => {
+                        let id = Some(tx.id().to_hex());
+                        match crate::admission::dry_run(&state.ledger, &tx)
+                            .map_err(AdmitError::from)
+                            .and_then(|()| state.mempool.insert(tx))
+                        {
+                            Ok(()) => BatchItemJson {
+                                tx_id: id,
+                                status: "accepted".into(),
+                            },
+                            Err(e) => BatchItemJson {
+                                tx_id: id,
+                                status: e.code().into(),
+                            },
+                        }
+                    }
+                    Err(e) => BatchItemJson {
+                        tx_id: None,
+                        status: e.code().into(),
+                    },
+                }
+            }
+        };
+        results.push(item);
+    }
+    Ok(Json(BatchResultJson { results }))
 }

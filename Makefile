@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # C toolchain and pkg-config for crates that build C code.
 APT_PACKAGES := build-essential pkg-config
 
-.PHONY: run test deps lint unit bench fuzz vectors soak
+.PHONY: run test deps lint unit bench bench-ledger fuzz vectors soak
 
 ## Installs missing Debian packages (idempotent: only what `dpkg` does not report installed).
 deps:
@@ -43,6 +43,12 @@ unit:
 bench: deps
 	$(CARGO) bench --locked -p medwallet-crypto --bench envelope
 	python3 scripts/bench_ratios.py
+
+## Ledger load test: 4 real validators on loopback; finalized tx/s and finality p50/p99.
+BENCH_TXS ?= 40000
+bench-ledger: deps
+	$(CARGO) build --locked --release -p medledger-node
+	./target/release/medledger bench --txs $(BENCH_TXS) --latency-seconds 15
 
 ## Coverage-guided fuzzing with libFuzzer (installs cargo-fuzz once), corpora seeded from the
 ## golden vectors. FUZZ_SECONDS per target. RUSTC_BOOTSTRAP lets stable rustc take the

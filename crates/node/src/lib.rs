@@ -9,6 +9,7 @@ pub mod access;
 pub mod admission;
 pub mod api;
 pub mod application;
+pub mod bench;
 pub mod blobs;
 pub mod block;
 pub mod clinic_key;

@@ -40,6 +40,24 @@ enum Command {
         #[arg(long)]
         home: PathBuf,
     },
+    /// Load-test a local validator network and report finalized tx/s and finality latency.
+    Bench {
+        #[arg(long, default_value_t = 4)]
+        validators: usize,
+        /// Transactions in the throughput phase.
+        #[arg(long, default_value_t = 20_000)]
+        txs: usize,
+        #[arg(long, default_value_t = 500)]
+        patients: usize,
+        /// Length of the half-load latency phase.
+        #[arg(long, default_value_t = 10)]
+        latency_seconds: u64,
+        #[arg(long, default_value_t = 28600)]
+        base_port: u16,
+        /// Working directory (default: a new temporary one).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// Clinic tools.
     #[command(subcommand)]
     Clinic(ClinicCommand),
@@ -97,6 +115,28 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Start { home } => medledger_node::run::start(&Home::new(home)),
+        Command::Bench {
+            validators,
+            txs,
+            patients,
+            latency_seconds,
+            base_port,
+            dir,
+        } => {
+            let tmp = tempfile::tempdir()?;
+            let dir = dir.unwrap_or_else(|| tmp.path().to_path_buf());
+            let config = medledger_node::bench::BenchConfig {
+                validators,
+                txs,
+                patients,
+                base_port,
+                dir,
+                latency_seconds,
+            };
+            let report = medledger_node::bench::run(&config)?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(())
+        }
         Command::Clinic(ClinicCommand::Keygen { out, name }) => {
             let key = ClinicKey {
                 version: 1,

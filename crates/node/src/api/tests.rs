@@ -39,6 +39,7 @@ const PATIENT: u8 = 20;
 
 struct Server {
     base: String,
+    heights: tokio::sync::watch::Sender<u64>,
     ledger: Arc<Ledger>,
     mempool: Arc<Mempool>,
     client: reqwest::Client,
@@ -72,7 +73,7 @@ async fn server() -> Server {
         .build(&ledger.tip(), 2_000, &[register], &|_| false)
         .expect("build");
     ledger.commit(&block, Some(b"cert")).expect("commit");
-    let (_tx, heights) = tokio::sync::watch::channel(1u64);
+    let (heights_tx, heights) = tokio::sync::watch::channel(1u64);
     let mempool = Arc::new(Mempool::new(chain, 100));
     let state = ApiState {
         mempool: mempool.clone(),
@@ -93,6 +94,7 @@ async fn server() -> Server {
     tokio::spawn(async move { axum::serve(listener, router(state)).await });
     Server {
         base,
+        heights: heights_tx,
         ledger,
         mempool,
         client: reqwest::Client::new(),
@@ -742,4 +744,30 @@ async fn batches_report_each_transaction_and_queue_only_the_good_ones() {
         .await
         .expect("request");
     assert_eq!(r.status().as_u16(), 400);
+}
+
+#[tokio::test]
+async fn the_event_stream_announces_new_heights() {
+    use futures::StreamExt;
+    let s = server().await;
+    let response = s
+        .client
+        .get(format!("{}/v1/events", s.base))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    let mut body = response.bytes_stream();
+    s.heights.send_replace(7);
+    let mut text = String::new();
+    while !text.contains("\n\n") {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(5), body.next())
+            .await
+            .expect("event in time")
+            .expect("stream")
+            .expect("bytes");
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(text.contains("event: finalized"), "{text}");
+    assert!(text.contains("data: {\"height\":7}"), "{text}");
 }

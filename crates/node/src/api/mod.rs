@@ -98,7 +98,14 @@ async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {
 }
 
 async fn metrics(axum::extract::State(state): axum::extract::State<ApiState>) -> String {
-    (state.metrics)()
+    let tip = state.ledger.tip();
+    format!(
+        "{}# HELP medledger_committed_height Height of the newest committed (finalized) block.\n# TYPE medledger_committed_height gauge\nmedledger_committed_height {}\n# HELP medledger_committed_timestamp_ms Timestamp of that block.\n# TYPE medledger_committed_timestamp_ms gauge\nmedledger_committed_timestamp_ms {}\n# HELP medledger_mempool_txs Transactions waiting for a block.\n# TYPE medledger_mempool_txs gauge\nmedledger_mempool_txs {}\n",
+        (state.metrics)(),
+        tip.height,
+        tip.timestamp_ms,
+        state.mempool.len()
+    )
 }
 
 #[cfg(test)]

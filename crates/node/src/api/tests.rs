@@ -370,6 +370,8 @@ async fn openapi_and_metrics_are_served() {
         .await
         .expect("text");
     assert!(text.contains("medledger_up"));
+    assert!(text.contains("medledger_committed_height 1\n"), "{text}");
+    assert!(text.contains("medledger_mempool_txs 0\n"), "{text}");
 }
 
 mod blob_access {

@@ -39,9 +39,11 @@ unit:
 	set -o pipefail; $(CARGO) test --locked --workspace 2>&1 | tee target/test-output.log
 	@python3 scripts/test_summary.py target/test-output.log
 
-## Criterion benchmarks (envelope vs raw ChaCha20-Poly1305); prints the ratios.
+## Criterion benchmarks (envelope vs raw ChaCha20-Poly1305, certificate verification vs raw
+## ed25519 batch verification); prints the ratios.
 bench: deps
 	$(CARGO) bench --locked -p medwallet-crypto --bench envelope
+	$(CARGO) bench --locked -p medwallet-verify --bench certificates
 	python3 scripts/bench_ratios.py
 
 ## Ledger load test: 4 real validators on loopback; finalized tx/s and finality p50/p99.

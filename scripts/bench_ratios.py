@@ -32,3 +32,21 @@ for label, size in (("1MiB", 1 << 20), ("64MiB", 64 << 20)):
             ok &= r_seal >= 0.85 and r_open >= 0.85
         print(f"{label:>6}  {variant:>9}  {gbps(raw_e):>10}  {gbps(seal):>10}  {r_seal:5.2f}  {gbps(raw_d):>10}  {gbps(open_):>10}  {r_open:5.2f}")
 print("target (in-memory seal and open >= 0.85x of raw):", "met" if ok else "NOT met")
+
+# Certificate verification vs raw batch verification (medwallet-verify bench), if it ran.
+cert_rows = []
+for n in (4, 7, 21, 100):
+    try:
+        raw = mean_ns(f"certificate_{n}", "raw_batch", str(n))
+        ours = mean_ns(f"certificate_{n}", "verify_finalization", str(n))
+    except FileNotFoundError:
+        continue
+    cert_rows.append((n, raw, ours))
+if cert_rows:
+    print()
+    print(f"{'validators':>10}  {'raw batch':>10}  {'ours':>10}  {'ratio':>5}")
+    cert_ok = True
+    for n, raw, ours in cert_rows:
+        cert_ok &= ours / raw <= 1.1
+        print(f"{n:>10}  {raw / 1000:>8.1f}us  {ours / 1000:>8.1f}us  {ours / raw:5.2f}")
+    print("target (certificate verification <= 1.1x of raw batch):", "met" if cert_ok else "NOT met")

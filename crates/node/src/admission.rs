@@ -6,16 +6,12 @@
 use medledger_state::TxError;
 use medledger_state::rules::{BlockContext, Execution};
 use medledger_state::store::{CommittedTree, Ledger, StateView};
-use medledger_types::state::{StateKey, decode_u64};
 use medledger_types::tx::SignedTx;
 
 /// Applies `tx` to a scratch copy of the committed state; nothing is written.
 pub fn dry_run(ledger: &Ledger, tx: &SignedTx) -> Result<(), TxError> {
     let tip = ledger.tip();
-    let next = match ledger.get(&StateKey::nonce(&tx.tx.author_address()))? {
-        Some(v) => decode_u64(&v).map_err(|e| TxError::State(e.to_string()))?,
-        None => 0,
-    };
+    let next = ledger.next_nonce(&tx.tx.author_address())?;
     if tx.tx.nonce != next {
         return Ok(());
     }

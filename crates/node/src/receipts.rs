@@ -6,7 +6,6 @@ use std::sync::Mutex;
 use medledger_state::store::Ledger;
 use medledger_types::codec::Canonical;
 use medledger_types::hash::{Address, GrantId, PublicKey, RecordId};
-use medledger_types::state::{StateKey, decode_u64};
 use medledger_types::tx::{SignedTx, Tx, TxBody};
 use medwallet_crypto::{Namespace, SigningKey};
 
@@ -38,12 +37,7 @@ impl ReceiptIssuer {
         served_at_ms: u64,
     ) -> Option<SignedTx> {
         let author = PublicKey(self.key.verifying_key().to_bytes());
-        let committed = ledger
-            .get(&StateKey::nonce(&Address::of(&author)))
-            .ok()
-            .flatten()
-            .and_then(|v| decode_u64(&v).ok())
-            .unwrap_or(0);
+        let committed = ledger.next_nonce(&Address::of(&author)).unwrap_or(0);
         let mut next = self.next_nonce.lock().unwrap_or_else(|e| e.into_inner());
         let nonce = (*next).max(committed);
         let tx = Tx {

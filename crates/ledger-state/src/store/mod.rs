@@ -548,6 +548,15 @@ impl Ledger {
         })
     }
 
+    /// The next nonce `author` must use, as of the committed tip.
+    pub fn next_nonce(&self, author: &Address) -> Result<u64, StoreError> {
+        match self.get(&StateKey::nonce(author))? {
+            Some(v) => medledger_types::state::decode_u64(&v)
+                .map_err(|e| StoreError::Corrupt(e.to_string())),
+            None => Ok(0),
+        }
+    }
+
     /// A committed state value at the tip, without proof (for the node's own checks).
     pub fn get(&self, key: &StateKey) -> Result<Option<Vec<u8>>, StoreError> {
         let txn = self.db.begin_read()?;

@@ -6,7 +6,6 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use medledger_types::hash::TxId;
-use medledger_types::state::{StateKey, decode_u64};
 use medledger_types::tx::MAX_TX_LEN;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -46,15 +45,8 @@ pub async fn submit(
     }
     let bytes =
         hex::decode(&body.tx).map_err(|_| ApiError::bad_request("bad_hex", "tx must be hex"))?;
-    let ledger = state.ledger.clone();
-    let next_nonce = |author: &medledger_types::hash::Address| {
-        ledger
-            .get(&StateKey::nonce(author))
-            .ok()
-            .flatten()
-            .and_then(|v| decode_u64(&v).ok())
-            .unwrap_or(0)
-    };
+    let next_nonce =
+        |author: &medledger_types::hash::Address| state.ledger.next_nonce(author).unwrap_or(0);
     // Check the current state too, so obvious rejections are reported now rather than never,
     // and queue only what passed every check.
     let tx = state
@@ -171,7 +163,6 @@ pub async fn submit_batch(
             format!("at most {MAX_BATCH} transactions per batch"),
         ));
     }
-    let ledger = state.ledger.clone();
     let mut results = Vec::with_capacity(body.txs.len());
     for hex_tx in &body.txs {
         let item = match hex::decode(hex_tx) {
@@ -181,12 +172,7 @@ pub async fn submit_batch(
             },
             Ok(bytes) => {
                 let next_nonce = |author: &medledger_types::hash::Address| {
-                    ledger
-                        .get(&StateKey::nonce(author))
-                        .ok()
-                        .flatten()
-                        .and_then(|v| decode_u64(&v).ok())
-                        .unwrap_or(0)
+                    state.ledger.next_nonce(author).unwrap_or(0)
                 };
                 match state.mempool.check(&bytes, next_nonce) {
                     Ok(tx) => {

@@ -13,6 +13,11 @@ seeds = {
     "wrapped_key": [("envelope", "wrapped_key", "hex")],
     "mnemonic": [("keys", "mnemonic", "text")],
     "bech32_strings": [],
+    "signed_tx": [],
+    "block": [],
+    "finalization": [],
+    "auth_header": [],
+    "state_proof": [],
 }
 for target, sources in seeds.items():
     out = corpus / target
@@ -34,4 +39,10 @@ for target, sources in seeds.items():
             expected = json.loads(case.read_text())["expected"]
             for key in ("address", "share_code"):
                 (out / f"vector-{case.stem}-{key}").write_text(expected[key])
+# Real Simplex certificates and headers (recorded from the node) seed the ledger decoders.
+recorded = json.loads((vectors / "certificates" / "simplex-4-validators.json").read_text())
+for i, f in enumerate(recorded["finalizations"]):
+    (corpus / "finalization" / f"recorded-{i}").write_bytes(bytes.fromhex(f["certificate"]))
+    (corpus / "block" / f"recorded-{i}").write_bytes(bytes.fromhex(f["header"]) + b"\0\0\0\0")
+(corpus / "auth_header" / "example").write_text("ab" * 32 + ".1700000000000." + "cd" * 64)
 print(f"seeded {corpus}")

@@ -92,3 +92,104 @@ pub fn mnemonic(data: &[u8]) {
         assert_eq!(again.ok().map(|p| *p.entropy()), Some(*phrase.entropy()));
     }
 }
+
+/// The ledger's transaction decoder (what every node accepts from the network).
+pub fn signed_tx(data: &[u8]) {
+    use medledger_types::codec::Canonical;
+    use medledger_types::tx::{MAX_TX_LEN, SignedTx};
+    if let Ok(tx) = SignedTx::decode(data, MAX_TX_LEN) {
+        assert_eq!(tx.encode(), data, "transaction encoding is canonical");
+    }
+}
+
+/// The block decoder (what marshal hands the node from peers).
+pub fn block(data: &[u8]) {
+    use medledger_types::block::{Block, MAX_BLOCK_LEN};
+    use medledger_types::codec::Canonical;
+    if let Ok(block) = Block::decode(data, MAX_BLOCK_LEN) {
+        assert_eq!(block.encode(), data, "block encoding is canonical");
+        let _ = block.body_matches_header();
+    }
+}
+
+/// The finalization-certificate decoder and the light client's check against a recorded
+/// validator set and header.
+pub fn finalization(data: &[u8]) {
+    use medledger_types::certificate::Finalization;
+    if let Ok(f) = Finalization::decode(data) {
+        assert_eq!(f.encode(), data, "certificate encoding is canonical");
+    }
+    let (set, namespace, header) = fixture_anchor();
+    let _ = medwallet_verify::certificate::verify_finalization(set, namespace, header, data);
+}
+
+/// The `x-medwallet-auth` header parser.
+pub fn auth_header(data: &[u8]) {
+    use medledger_types::blob_request::Auth;
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(auth) = Auth::parse(text) {
+        assert_eq!(Auth::parse(&auth.to_header()), Ok(auth));
+    }
+}
+
+/// The state-proof decoder and verifier, against the recorded header's state root.
+pub fn state_proof(data: &[u8]) {
+    use medledger_types::state::StateKey;
+    let (_, _, header_bytes) = fixture_anchor();
+    let Ok(header) = <medledger_types::block::Header as medledger_types::codec::Canonical>::decode(
+        header_bytes,
+        1024,
+    ) else {
+        return;
+    };
+    let header = medwallet_verify::VerifiedHeader {
+        header,
+        certificate: None,
+    };
+    let key = StateKey(b"account/".to_vec());
+    let _ = medwallet_verify::proof::verify_value(&header, &key, None, data);
+    let _ = medwallet_verify::proof::verify_value(&header, &key, Some(b"value"), data);
+}
+
+/// The recorded Simplex fixture's validator set, namespace and newest header.
+fn fixture_anchor() -> &'static (medwallet_verify::TrustedSet, Vec<u8>, Vec<u8>) {
+    static ANCHOR: std::sync::OnceLock<(medwallet_verify::TrustedSet, Vec<u8>, Vec<u8>)> =
+        std::sync::OnceLock::new();
+    ANCHOR.get_or_init(|| {
+        let fixture: serde_json::Value = serde_json::from_str(include_str!(
+            "../../tests/vectors/certificates/simplex-4-validators.json"
+        ))
+        .expect("committed fixture is JSON");
+        let hex =
+            |v: &serde_json::Value| hex::decode(v.as_str().expect("hex string")).expect("hex");
+        let chain = medledger_types::hash::ChainId::from_hex(
+            fixture["chain_id"].as_str().expect("chain id"),
+        )
+        .expect("chain id hex");
+        let keys = fixture["validators"]
+            .as_array()
+            .expect("validators")
+            .iter()
+            .map(|k| {
+                medledger_types::hash::PublicKey::from_hex(k.as_str().expect("key"))
+                    .expect("key hex")
+            })
+            .collect();
+        let set = medwallet_verify::TrustedSet::new(
+            medledger_types::genesis::ValidatorSet::new(keys).expect("set"),
+        )
+        .expect("points");
+        let header = hex(&fixture["finalizations"]
+            .as_array()
+            .expect("list")
+            .last()
+            .expect("one")["header"]);
+        (
+            set,
+            medledger_types::certificate::consensus_namespace(&chain),
+            header,
+        )
+    })
+}

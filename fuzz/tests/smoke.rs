@@ -147,3 +147,73 @@ fn envelope_seeds_reach_the_chunk_decoder() {
         "seeds must unwrap with the vectors' recipient, or fuzzing stays shallow"
     );
 }
+
+/// Inputs from the recorded Simplex fixture: (header, certificate) pairs.
+fn certificate_fixture() -> serde_json::Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/vectors/certificates/simplex-4-validators.json");
+    serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("json")
+}
+
+fn fixture_field(field: &str) -> Vec<Vec<u8>> {
+    certificate_fixture()["finalizations"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|f| hex::decode(f[field].as_str().expect("hex")).expect("hex"))
+        .collect()
+}
+
+#[test]
+fn certificate_decoder_and_verifier_survive_mutated_real_certificates() {
+    run(
+        medwallet_fuzz::finalization,
+        &fixture_field("certificate"),
+        6,
+    );
+}
+
+#[test]
+fn block_decoder_survives_mutated_headers() {
+    // A header followed by an empty transaction list is a block.
+    let seeds: Vec<Vec<u8>> = fixture_field("header")
+        .into_iter()
+        .map(|mut h| {
+            h.extend_from_slice(&[0, 0, 0, 0]);
+            h
+        })
+        .collect();
+    run(medwallet_fuzz::block, &seeds, 7);
+}
+
+#[test]
+fn transaction_decoder_survives_mutated_transactions() {
+    use medledger_types::codec::Canonical;
+    use medledger_types::hash::{ChainId, GrantId, PublicKey};
+    use medledger_types::tx::{SignedTx, Tx, TxBody};
+    let seed = SignedTx {
+        tx: Tx {
+            chain: ChainId([1; 32]),
+            author: PublicKey([2; 32]),
+            nonce: 3,
+            body: TxBody::Revoke {
+                grant: GrantId([4; 32]),
+            },
+        },
+        signature: [5; 64],
+    };
+    run(medwallet_fuzz::signed_tx, &[seed.encode()], 8);
+}
+
+#[test]
+fn auth_header_parser_survives_mutated_headers() {
+    let seed = format!("{}.1700000000000.{}", "ab".repeat(32), "cd".repeat(64)).into_bytes();
+    run(medwallet_fuzz::auth_header, &[seed], 9);
+}
+
+#[test]
+fn state_proof_verifier_survives_arbitrary_proofs() {
+    // An empty borsh proof (no leaf, no siblings) and a few shapes around it.
+    let seeds = vec![vec![0, 0, 0, 0, 0], vec![1; 69], vec![0, 1, 0, 0, 0, 0]];
+    run(medwallet_fuzz::state_proof, &seeds, 10);
+}

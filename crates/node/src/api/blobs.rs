@@ -6,13 +6,14 @@ use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use medledger_api::ErrorBody;
 use medledger_types::blob_request::{AUTH_HEADER, Auth};
 use medledger_types::hash::{GrantId, RecordId, Sha256Digest};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::ApiState;
-use super::error::{ApiError, ErrorBody, parse32};
+use super::error::{ApiError, parse32};
 use crate::access::{Access, Denied, check_get, check_put};
 use crate::blobs::BlobError;
 

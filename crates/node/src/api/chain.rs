@@ -2,69 +2,18 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use medledger_api::{BlockJson, ErrorBody, HeaderJson, StatusJson, ValidatorsJson};
 use medledger_types::block::{Block, Header};
 use medledger_types::certificate::consensus_namespace;
 use medledger_types::codec::Canonical;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::ApiState;
-use super::error::{ApiError, ErrorBody};
+use super::error::ApiError;
 
 /// Most headers one range request returns.
 pub const MAX_RANGE: u64 = 1000;
-
-/// A header: its canonical encoding (verify this) and, for convenience, its fields.
-#[derive(Serialize, Deserialize, ToSchema, Debug, Clone)]
-pub struct HeaderJson {
-    pub height: u64,
-    pub hash: String,
-    pub parent: String,
-    pub timestamp_ms: u64,
-    pub state_root: String,
-    pub tx_root: String,
-    pub tx_count: u32,
-    pub validator_set: String,
-    pub next_validator_set: String,
-    /// Canonical encoding; its tagged SHA-256 is `hash`.
-    pub encoded: String,
-    /// The finalization certificate for this height, if it was finalized directly (Simplex
-    /// bytes; ancestors finalized through a descendant have none: follow `parent` links).
-    pub finalization: Option<String>,
-}
-
-impl HeaderJson {
-    pub fn new(header: &Header, finalization: Option<Vec<u8>>) -> Self {
-        Self {
-            height: header.height,
-            hash: header.hash().to_hex(),
-            parent: header.parent.to_hex(),
-            timestamp_ms: header.timestamp_ms,
-            state_root: header.state_root.to_hex(),
-            tx_root: header.tx_root.to_hex(),
-            tx_count: header.tx_count,
-            validator_set: header.validator_set.to_hex(),
-            next_validator_set: header.next_validator_set.to_hex(),
-            encoded: hex::encode(header.encode()),
-            finalization: finalization.map(hex::encode),
-        }
-    }
-}
-
-/// The node's view of the chain.
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct StatusJson {
-    pub chain_id: String,
-    pub chain_name: String,
-    /// Prefix of Simplex's signing namespaces (hex): finalize votes sign under `namespace || "_FINALIZE"`.
-    pub consensus_namespace: String,
-    pub node_key: String,
-    pub height: u64,
-    pub header: HeaderJson,
-    /// The newest directly finalized height and its certificate (the light client's anchor).
-    pub latest_finalized: Option<HeaderJson>,
-    pub mempool: usize,
-}
 
 fn header_at(state: &ApiState, height: u64) -> Result<Header, ApiError> {
     state
@@ -141,15 +90,6 @@ pub async fn headers(
     Ok(Json(out))
 }
 
-/// A whole block.
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct BlockJson {
-    pub header: HeaderJson,
-    /// Canonical encoding of the block (header and transactions).
-    pub encoded: String,
-    pub tx_ids: Vec<String>,
-}
-
 /// A block with its transactions.
 #[utoipa::path(get, path = "/v1/blocks/{height}", params(("height" = u64, Path)), responses((status = 200, body = BlockJson), (status = 404, body = ErrorBody)))]
 pub async fn block(
@@ -168,22 +108,6 @@ pub async fn block(
         encoded: hex::encode(block.encode()),
         tx_ids: block.txs.iter().map(|t| t.id().to_hex()).collect(),
     }))
-}
-
-/// The validator set and its changes.
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct ValidatorsJson {
-    /// ed25519 keys in ascending order (the order certificates' signer bitmaps index).
-    pub validators: Vec<String>,
-    pub validator_set_hash: String,
-    /// Heights at which the set changed, with the new set's hash (none yet: the set is genesis's).
-    pub changes: Vec<ValidatorChangeJson>,
-}
-
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct ValidatorChangeJson {
-    pub height: u64,
-    pub validator_set_hash: String,
 }
 
 /// The current validator set.

@@ -1,24 +1,14 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use medledger_api::ErrorBody;
 use medledger_state::StoreError;
-use serde::Serialize;
-use utoipa::ToSchema;
 
 /// An API error: an HTTP status and a JSON body `{ code, message }`.
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
-    pub message: String,
-}
-
-/// The JSON body of every error.
-#[derive(Serialize, ToSchema)]
-pub struct ErrorBody {
-    /// Stable machine-readable code.
-    pub code: String,
-    /// Human-readable explanation.
     pub message: String,
 }
 

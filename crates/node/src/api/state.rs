@@ -2,42 +2,29 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use medledger_api::{ErrorBody, PatientRecordJson, PatientRecordsJson, ProvenJson};
 use medledger_state::store::ProvenValue;
 use medledger_types::hash::Address;
 use medledger_types::state::{StateKey, decode_u64};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::ApiState;
-use super::error::{ApiError, ErrorBody, parse32};
+use super::error::{ApiError, parse32};
 
 /// Longest state key accepted in a request.
 const MAX_KEY_LEN: usize = 256;
 /// Most records one page returns.
 pub const MAX_PAGE: u64 = 200;
 
-/// A value (or its absence) with a proof against the state root at `height`.
-#[derive(Serialize, Deserialize, ToSchema, Debug, Clone)]
-pub struct ProvenJson {
-    pub height: u64,
-    pub state_root: String,
-    /// The state key (hex of its bytes).
-    pub key: String,
-    /// The value, or null when the key is absent (then `proof` is an exclusion proof).
-    pub value: Option<String>,
-    /// borsh encoding of jmt's `SparseMerkleProof<Sha256>`.
-    pub proof: String,
-}
-
-impl ProvenJson {
-    fn new(key: &StateKey, p: ProvenValue) -> Self {
-        Self {
-            height: p.height,
-            state_root: p.state_root.to_hex(),
-            key: hex::encode(&key.0),
-            value: p.value.map(hex::encode),
-            proof: hex::encode(p.proof),
-        }
+/// The API form of a proven value.
+fn proven_json(key: &StateKey, p: ProvenValue) -> ProvenJson {
+    ProvenJson {
+        height: p.height,
+        state_root: p.state_root.to_hex(),
+        key: hex::encode(&key.0),
+        value: p.value.map(hex::encode),
+        proof: hex::encode(p.proof),
     }
 }
 
@@ -63,7 +50,7 @@ pub async fn value(
         ));
     }
     let key = StateKey(bytes);
-    Ok(Json(ProvenJson::new(
+    Ok(Json(proven_json(
         &key,
         state.ledger.prove(&key, at.height)?,
     )))
@@ -77,24 +64,6 @@ pub struct Page {
     pub offset: Option<u64>,
     /// Number of records (default and maximum 200).
     pub limit: Option<u64>,
-}
-
-/// A patient's records, each proven.
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct PatientRecordsJson {
-    pub height: u64,
-    /// The number of records (`patient-records-count/` key), proven.
-    pub count: ProvenJson,
-    pub records: Vec<PatientRecordJson>,
-}
-
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct PatientRecordJson {
-    pub index: u64,
-    /// `patient-records/ ‖ patient ‖ index` → record id, proven.
-    pub id: ProvenJson,
-    /// `record/ ‖ id` → the record entry, proven.
-    pub record: ProvenJson,
 }
 
 /// The records issued to a patient, with proofs, one page at a time.
@@ -128,13 +97,13 @@ pub async fn patient_records(
         let record = state.ledger.prove(&record_key, Some(height))?;
         records.push(PatientRecordJson {
             index,
-            id: ProvenJson::new(&id_key, id),
-            record: ProvenJson::new(&record_key, record),
+            id: proven_json(&id_key, id),
+            record: proven_json(&record_key, record),
         });
     }
     Ok(Json(PatientRecordsJson {
         height,
-        count: ProvenJson::new(&count_key, count_proven),
+        count: proven_json(&count_key, count_proven),
         records,
     }))
 }

@@ -1,5 +1,8 @@
 //! Submitting transactions and waiting for their inclusion.
 
+use medledger_api::{
+    BatchItemJson, BatchJson, BatchResultJson, ErrorBody, SubmitJson, SubmittedJson, TxStatusJson,
+};
 use std::time::Duration;
 
 use axum::Json;
@@ -7,26 +10,15 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use medledger_types::hash::TxId;
 use medledger_types::tx::MAX_TX_LEN;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::ApiState;
-use super::error::{ApiError, ErrorBody, parse32};
+use super::error::{ApiError, parse32};
 use crate::mempool::AdmitError;
 
 /// Longest wait a client may ask for.
 pub const MAX_WAIT: Duration = Duration::from_secs(30);
-
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct SubmitJson {
-    /// The signed transaction's canonical encoding, hex.
-    pub tx: String,
-}
-
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct SubmittedJson {
-    pub tx_id: String,
-}
 
 /// Submits a signed transaction. Rejections name their reason in `code` (e.g. `bad_signature`,
 /// `wrong_nonce`, `wrong_chain`, `malformed`, `duplicate`, `mempool_full`); checks that need
@@ -81,15 +73,6 @@ pub struct Wait {
     pub wait_ms: Option<u64>,
 }
 
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct TxStatusJson {
-    pub tx_id: String,
-    /// `committed`, `pending` (in this node's mempool) or `unknown`.
-    pub status: String,
-    /// The height it was committed at.
-    pub height: Option<u64>,
-}
-
 /// Where a transaction is; with `wait_ms`, waits until it is committed (or the wait ends).
 #[utoipa::path(get, path = "/v1/txs/{id}", params(("id" = String, Path), Wait), responses((status = 200, body = TxStatusJson), (status = 400, body = ErrorBody)))]
 pub async fn tx_status(
@@ -129,25 +112,6 @@ pub async fn tx_status(
 
 /// Most transactions in one batch.
 pub const MAX_BATCH: usize = 2000;
-
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct BatchJson {
-    /// Signed transactions, hex, at most 2000.
-    pub txs: Vec<String>,
-}
-
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct BatchResultJson {
-    /// One entry per submitted transaction, in order.
-    pub results: Vec<BatchItemJson>,
-}
-
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct BatchItemJson {
-    pub tx_id: Option<String>,
-    /// `accepted`, or the rejection code (as for a single submission).
-    pub status: String,
-}
 
 /// Submits many signed transactions at once (a clinic issuing a patient's history, a load
 /// generator). Each is checked as `POST /v1/txs` checks one; one's rejection does not affect

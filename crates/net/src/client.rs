@@ -1,0 +1,153 @@
+//! One untrusted node's HTTP API, typed. Nothing returned here is trusted yet: see
+//! [`crate::verified`].
+
+use std::time::Duration;
+
+use medledger_api::{
+    ErrorBody, HeaderJson, PatientRecordsJson, ProvenJson, StatusJson, SubmittedJson, TxStatusJson,
+};
+use medledger_types::codec::Canonical;
+use medledger_types::hash::{Address, TxId};
+use medledger_types::state::StateKey;
+use medledger_types::tx::SignedTx;
+use thiserror::Error;
+
+/// A transport-level failure talking to one node.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum NetError {
+    #[error("{node} is unreachable: {message}")]
+    Unreachable { node: String, message: String },
+    #[error("{node} refused: {code}: {message}")]
+    Refused {
+        node: String,
+        status: u16,
+        code: String,
+        message: String,
+    },
+    #[error("{node} answered something that is not the API: {message}")]
+    Protocol { node: String, message: String },
+}
+
+/// A node's API at `base` (e.g. `http://127.0.0.1:26601`).
+#[derive(Clone, Debug)]
+pub struct NodeClient {
+    base: String,
+    http: reqwest::Client,
+}
+
+impl NodeClient {
+    pub fn new(base: impl Into<String>) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap_or_default();
+        Self {
+            base: base.into().trim_end_matches('/').to_owned(),
+            http,
+        }
+    }
+
+    /// The node's URL, which names it in reports.
+    pub fn url(&self) -> &str {
+        &self.base
+    }
+
+    fn unreachable(&self, e: impl std::fmt::Display) -> NetError {
+        NetError::Unreachable {
+            node: self.base.clone(),
+            message: e.to_string(),
+        }
+    }
+
+    async fn parse<T: serde::de::DeserializeOwned>(
+        &self,
+        response: reqwest::Response,
+    ) -> Result<T, NetError> {
+        let status = response.status();
+        let bytes = response.bytes().await.map_err(|e| self.unreachable(e))?;
+        if !status.is_success() {
+            let body: ErrorBody =
+                serde_json::from_slice(&bytes).map_err(|_| NetError::Protocol {
+                    node: self.base.clone(),
+                    message: format!("HTTP {status} without an error body"),
+                })?;
+            return Err(NetError::Refused {
+                node: self.base.clone(),
+                status: status.as_u16(),
+                code: body.code,
+                message: body.message,
+            });
+        }
+        serde_json::from_slice(&bytes).map_err(|e| NetError::Protocol {
+            node: self.base.clone(),
+            message: e.to_string(),
+        })
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, NetError> {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        self.parse(response).await
+    }
+
+    pub async fn status(&self) -> Result<StatusJson, NetError> {
+        self.get("/v1/status").await
+    }
+
+    pub async fn header(&self, height: u64) -> Result<HeaderJson, NetError> {
+        self.get(&format!("/v1/headers/{height}")).await
+    }
+
+    /// Headers `from..=to` (at most 1000).
+    pub async fn headers(&self, from: u64, to: u64) -> Result<Vec<HeaderJson>, NetError> {
+        self.get(&format!("/v1/headers?from={from}&to={to}")).await
+    }
+
+    pub async fn state(&self, key: &StateKey, height: u64) -> Result<ProvenJson, NetError> {
+        self.get(&format!(
+            "/v1/state/{}?height={height}",
+            hex::encode(&key.0)
+        ))
+        .await
+    }
+
+    pub async fn patient_records(
+        &self,
+        patient: &Address,
+        height: u64,
+        offset: u64,
+    ) -> Result<PatientRecordsJson, NetError> {
+        self.get(&format!(
+            "/v1/patients/{}/records?height={height}&offset={offset}",
+            patient.to_hex()
+        ))
+        .await
+    }
+
+    pub async fn submit(&self, tx: &SignedTx) -> Result<TxId, NetError> {
+        let body = serde_json::json!({ "tx": hex::encode(tx.encode()) });
+        let response = self
+            .http
+            .post(format!("{}/v1/txs", self.base))
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        let submitted: SubmittedJson = self.parse(response).await?;
+        TxId::from_hex(&submitted.tx_id).map_err(|e| NetError::Protocol {
+            node: self.base.clone(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Waits up to `wait_ms` for a transaction to commit.
+    pub async fn wait_tx(&self, id: &TxId, wait_ms: u64) -> Result<TxStatusJson, NetError> {
+        self.get(&format!("/v1/txs/{}?wait_ms={wait_ms}", id.to_hex()))
+            .await
+    }
+}

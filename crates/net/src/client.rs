@@ -145,6 +145,81 @@ impl NodeClient {
         })
     }
 
+    /// Uploads an encrypted blob (`auth`: an `x-medwallet-auth` header value).
+    pub async fn put_blob(
+        &self,
+        hash: &medledger_types::hash::Sha256Digest,
+        bytes: Vec<u8>,
+        auth: &str,
+    ) -> Result<(), NetError> {
+        let response = self
+            .http
+            .put(format!("{}/v1/blobs/{}", self.base, hash.to_hex()))
+            .header(medledger_types::blob_request::AUTH_HEADER, auth)
+            .body(bytes)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        if response.status().is_success() {
+            return Ok(());
+        }
+        let status = response.status().as_u16();
+        let body: ErrorBody = response.json().await.map_err(|e| NetError::Protocol {
+            node: self.base.clone(),
+            message: e.to_string(),
+        })?;
+        Err(NetError::Refused {
+            node: self.base.clone(),
+            status,
+            code: body.code,
+            message: body.message,
+        })
+    }
+
+    /// Downloads an encrypted blob for `record` (optionally under `grant`).
+    pub async fn get_blob(
+        &self,
+        hash: &medledger_types::hash::Sha256Digest,
+        record: &medledger_types::hash::RecordId,
+        grant: Option<&medledger_types::hash::GrantId>,
+        auth: &str,
+    ) -> Result<Vec<u8>, NetError> {
+        let mut url = format!(
+            "{}/v1/blobs/{}?record={}",
+            self.base,
+            hash.to_hex(),
+            record.to_hex()
+        );
+        if let Some(g) = grant {
+            url.push_str(&format!("&grant={}", g.to_hex()));
+        }
+        let response = self
+            .http
+            .get(url)
+            .header(medledger_types::blob_request::AUTH_HEADER, auth)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        if response.status().is_success() {
+            return Ok(response
+                .bytes()
+                .await
+                .map_err(|e| self.unreachable(e))?
+                .to_vec());
+        }
+        let status = response.status().as_u16();
+        let body: ErrorBody = response.json().await.map_err(|e| NetError::Protocol {
+            node: self.base.clone(),
+            message: e.to_string(),
+        })?;
+        Err(NetError::Refused {
+            node: self.base.clone(),
+            status,
+            code: body.code,
+            message: body.message,
+        })
+    }
+
     /// Waits up to `wait_ms` for a transaction to commit.
     pub async fn wait_tx(&self, id: &TxId, wait_ms: u64) -> Result<TxStatusJson, NetError> {
         self.get(&format!("/v1/txs/{}?wait_ms={wait_ms}", id.to_hex()))

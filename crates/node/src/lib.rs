@@ -12,6 +12,7 @@ pub mod application;
 pub mod bench;
 pub mod blobs;
 pub mod block;
+pub mod clinic;
 pub mod clinic_key;
 pub mod config;
 pub mod engine;

@@ -72,6 +72,36 @@ enum ClinicCommand {
         #[arg(long, default_value = "Clinic")]
         name: String,
     },
+    /// Register a doctor with this clinic.
+    AddDoctor {
+        #[arg(long)]
+        key: PathBuf,
+        #[arg(long)]
+        node: String,
+        /// The doctor's share code (`medwallet address`).
+        #[arg(long)]
+        doctor: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        licence: String,
+    },
+    /// Issue a FHIR R4 document to a patient: validate, encrypt to the patient, upload, submit,
+    /// wait for finality, print the record ids.
+    Issue {
+        #[arg(long)]
+        key: PathBuf,
+        #[arg(long)]
+        node: String,
+        /// The patient's share code.
+        #[arg(long)]
+        patient: String,
+        #[arg(long)]
+        fhir: PathBuf,
+        /// Split a transaction Bundle into one record per Encounter plus one for the rest.
+        #[arg(long)]
+        per_encounter: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -135,6 +165,53 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let report = medledger_node::bench::run(&config)?;
             println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(())
+        }
+        Command::Clinic(ClinicCommand::AddDoctor {
+            key,
+            node,
+            doctor,
+            name,
+            licence,
+        }) => {
+            let clinic = ClinicKey::read(&key)?;
+            let doctor: medwallet_crypto::ShareCode = doctor
+                .parse()
+                .map_err(|e| anyhow::anyhow!("invalid doctor share code: {e}"))?;
+            let node = medwallet_net::NodeClient::new(node);
+            let (address, height) = tokio::runtime::Runtime::new()?.block_on(
+                medledger_node::clinic::add_doctor(&clinic.keys(), &node, &doctor, &name, &licence),
+            )?;
+            println!(
+                "{}",
+                serde_json::json!({ "doctor": address, "name": name, "height": height })
+            );
+            Ok(())
+        }
+        Command::Clinic(ClinicCommand::Issue {
+            key,
+            node,
+            patient,
+            fhir,
+            per_encounter,
+        }) => {
+            let clinic = ClinicKey::read(&key)?;
+            let patient: medwallet_crypto::ShareCode = patient
+                .parse()
+                .map_err(|e| anyhow::anyhow!("invalid patient share code: {e}"))?;
+            let bytes = medwallet_store::read_bounded(&fhir, medwallet_fhir::MAX_DOCUMENT_LEN)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", fhir.display()))?;
+            let node = medwallet_net::NodeClient::new(node);
+            let issued =
+                tokio::runtime::Runtime::new()?.block_on(medledger_node::clinic::issue(
+                    &clinic.keys(),
+                    &clinic.name,
+                    &node,
+                    &patient,
+                    &bytes,
+                    per_encounter,
+                ))?;
+            println!("{}", serde_json::to_string_pretty(&issued)?);
             Ok(())
         }
         Command::Clinic(ClinicCommand::Keygen { out, name }) => {

@@ -36,6 +36,14 @@ struct Cli {
     /// Print JSON instead of text.
     #[arg(long, global = true)]
     json: bool,
+    /// A full node's API URL (repeatable; none is trusted: answers are verified).
+    #[arg(
+        long = "node",
+        global = true,
+        env = "MEDWALLET_NODES",
+        value_delimiter = ','
+    )]
+    nodes: Vec<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -50,6 +58,8 @@ enum Command {
     Address,
     /// Change the wallet password.
     Passwd(commands::keys::PasswdArgs),
+    /// Register this wallet as a patient on the ledger (RegisterPatient).
+    Register,
     /// Seal, re-wrap and open record envelopes locally.
     #[command(subcommand)]
     Envelope(commands::envelope::EnvelopeCommand),
@@ -64,6 +74,7 @@ fn main() -> ExitCode {
         Command::Restore(args) => commands::keys::restore(&cli.wallet, &password, args, &out),
         Command::Address => commands::keys::address(&cli.wallet, &out),
         Command::Passwd(args) => commands::keys::passwd(&cli.wallet, &password, args, &out),
+        Command::Register => commands::ledger::register(&cli.wallet, &password, &cli.nodes, &out),
         Command::Envelope(cmd) => commands::envelope::run(&cli.wallet, &password, cmd, &out),
     };
     match result {

@@ -1,2 +1,3 @@
 pub mod envelope;
 pub mod keys;
+pub mod ledger;

@@ -60,25 +60,31 @@ impl NodeClient {
         }
     }
 
-    async fn parse<T: serde::de::DeserializeOwned>(
-        &self,
-        response: reqwest::Response,
-    ) -> Result<T, NetError> {
+    /// The error for a non-success response: the node's `{ code, message }`.
+    async fn refusal(&self, response: reqwest::Response) -> NetError {
         let status = response.status();
-        let bytes = response.bytes().await.map_err(|e| self.unreachable(e))?;
-        if !status.is_success() {
-            let body: ErrorBody =
-                serde_json::from_slice(&bytes).map_err(|_| NetError::Protocol {
-                    node: self.base.clone(),
-                    message: format!("HTTP {status} without an error body"),
-                })?;
-            return Err(NetError::Refused {
+        match response.json::<ErrorBody>().await {
+            Ok(body) => NetError::Refused {
                 node: self.base.clone(),
                 status: status.as_u16(),
                 code: body.code,
                 message: body.message,
-            });
+            },
+            Err(_) => NetError::Protocol {
+                node: self.base.clone(),
+                message: format!("HTTP {status} without an error body"),
+            },
         }
+    }
+
+    async fn parse<T: serde::de::DeserializeOwned>(
+        &self,
+        response: reqwest::Response,
+    ) -> Result<T, NetError> {
+        if !response.status().is_success() {
+            return Err(self.refusal(response).await);
+        }
+        let bytes = response.bytes().await.map_err(|e| self.unreachable(e))?;
         serde_json::from_slice(&bytes).map_err(|e| NetError::Protocol {
             node: self.base.clone(),
             message: e.to_string(),
@@ -163,17 +169,7 @@ impl NodeClient {
         if response.status().is_success() {
             return Ok(());
         }
-        let status = response.status().as_u16();
-        let body: ErrorBody = response.json().await.map_err(|e| NetError::Protocol {
-            node: self.base.clone(),
-            message: e.to_string(),
-        })?;
-        Err(NetError::Refused {
-            node: self.base.clone(),
-            status,
-            code: body.code,
-            message: body.message,
-        })
+        Err(self.refusal(response).await)
     }
 
     /// Downloads an encrypted blob for `record` (optionally under `grant`).
@@ -207,17 +203,7 @@ impl NodeClient {
                 .map_err(|e| self.unreachable(e))?
                 .to_vec());
         }
-        let status = response.status().as_u16();
-        let body: ErrorBody = response.json().await.map_err(|e| NetError::Protocol {
-            node: self.base.clone(),
-            message: e.to_string(),
-        })?;
-        Err(NetError::Refused {
-            node: self.base.clone(),
-            status,
-            code: body.code,
-            message: body.message,
-        })
+        Err(self.refusal(response).await)
     }
 
     /// Waits up to `wait_ms` for a transaction to commit.

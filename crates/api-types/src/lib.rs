@@ -11,6 +11,8 @@
 
 use medledger_types::block::Header;
 use medledger_types::codec::Canonical;
+use medledger_types::genesis::{Genesis, GenesisClinic, ValidatorSet};
+use medledger_types::hash::{PublicKey, ReceivingKey};
 use serde::{Deserialize, Serialize};
 
 /// A header: its canonical encoding (verify this) and, for convenience, its fields.
@@ -182,4 +184,79 @@ pub struct ErrorBody {
     pub code: String,
     /// Human-readable explanation.
     pub message: String,
+}
+
+/// A genesis file that does not describe a valid genesis.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenesisError(pub String);
+
+impl std::fmt::Display for GenesisError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "invalid genesis: {}", self.0)
+    }
+}
+
+impl std::error::Error for GenesisError {}
+
+fn hex32(s: &str, what: &str) -> Result<[u8; 32], GenesisError> {
+    let s = s.trim();
+    let mut out = [0u8; 32];
+    if s.len() != 64 || !s.is_ascii() {
+        return Err(GenesisError(format!("{what} is not hex (64 digits)")));
+    }
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(&s[2 * i..2 * i + 2], 16)
+            .map_err(|_| GenesisError(format!("{what} is not hex")))?;
+    }
+    Ok(out)
+}
+
+/// `genesis.json`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct GenesisFile {
+    pub chain_name: String,
+    pub timestamp_ms: u64,
+    /// Validators' ed25519 public keys (hex).
+    pub validators: Vec<String>,
+    pub clinics: Vec<GenesisClinicFile>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct GenesisClinicFile {
+    pub name: String,
+    /// ed25519 public key (hex).
+    pub signing_key: String,
+    /// x25519 public key (hex).
+    pub receiving_key: String,
+}
+
+impl GenesisFile {
+    /// The genesis this file describes (validated).
+    pub fn to_genesis(&self) -> Result<Genesis, GenesisError> {
+        let validators = self
+            .validators
+            .iter()
+            .map(|v| hex32(v, "validator key").map(PublicKey))
+            .collect::<Result<Vec<_>, GenesisError>>()?;
+        let clinics = self
+            .clinics
+            .iter()
+            .map(|c| {
+                Ok(GenesisClinic {
+                    signing: PublicKey(hex32(&c.signing_key, "clinic signing key")?),
+                    receiving: ReceivingKey(hex32(&c.receiving_key, "clinic receiving key")?),
+                    name: c.name.clone(),
+                })
+            })
+            .collect::<Result<Vec<_>, GenesisError>>()?;
+        Ok(Genesis {
+            chain_name: self.chain_name.clone(),
+            timestamp_ms: self.timestamp_ms,
+            validators: ValidatorSet::new(validators)
+                .map_err(|e| GenesisError(format!("validators: {e}")))?,
+            clinics,
+        })
+    }
 }

@@ -60,6 +60,12 @@ enum Command {
     Passwd(commands::keys::PasswdArgs),
     /// Register this wallet as a patient on the ledger (RegisterPatient).
     Register,
+    /// Fetch and verify new records from the nodes; keep them in the encrypted local cache.
+    Sync(commands::records::SyncArgs),
+    /// List the records in the local cache (id, date, clinic, category, verified height).
+    Records,
+    /// Decrypt a record: the FHIR JSON, byte-identical to what the clinic issued.
+    Show(commands::records::ShowArgs),
     /// Seal, re-wrap and open record envelopes locally.
     #[command(subcommand)]
     Envelope(commands::envelope::EnvelopeCommand),
@@ -75,6 +81,13 @@ fn main() -> ExitCode {
         Command::Address => commands::keys::address(&cli.wallet, &out),
         Command::Passwd(args) => commands::keys::passwd(&cli.wallet, &password, args, &out),
         Command::Register => commands::ledger::register(&cli.wallet, &password, &cli.nodes, &out),
+        Command::Sync(args) => {
+            commands::records::sync(&cli.wallet, &password, &cli.nodes, args, &out)
+        }
+        Command::Records => commands::records::list(&cli.wallet, &password, &out),
+        Command::Show(args) => {
+            commands::records::show(&cli.wallet, &password, &cli.nodes, args, &out)
+        }
         Command::Envelope(cmd) => commands::envelope::run(&cli.wallet, &password, cmd, &out),
     };
     match result {

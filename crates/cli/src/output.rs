@@ -10,6 +10,11 @@ impl Output {
         Self { json }
     }
 
+    /// Whether output is JSON.
+    pub fn is_json(&self) -> bool {
+        self.json
+    }
+
     /// Prints a result: `human` as text, or `value` as one JSON document.
     pub fn print(&self, human: &str, value: Value) {
         if self.json {

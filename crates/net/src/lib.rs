@@ -20,6 +20,7 @@
 
 pub mod client;
 pub mod cross_check;
+pub mod source;
 pub mod verified;
 
 pub use client::{NetError, NodeClient};

@@ -11,67 +11,9 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use medledger_types::genesis::{Genesis, GenesisClinic, ValidatorSet};
-use medledger_types::hash::{PublicKey, ReceivingKey};
+pub use medledger_api::{GenesisClinicFile, GenesisFile};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
-
-fn hex32(s: &str, what: &str) -> anyhow::Result<[u8; 32]> {
-    let bytes = hex::decode(s.trim()).with_context(|| format!("{what} is not hex"))?;
-    bytes
-        .try_into()
-        .map_err(|_| anyhow::anyhow!("{what} must be 32 bytes"))
-}
-
-/// `genesis.json`.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct GenesisFile {
-    pub chain_name: String,
-    pub timestamp_ms: u64,
-    /// Validators' ed25519 public keys (hex).
-    pub validators: Vec<String>,
-    pub clinics: Vec<GenesisClinicFile>,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct GenesisClinicFile {
-    pub name: String,
-    /// ed25519 public key (hex).
-    pub signing_key: String,
-    /// x25519 public key (hex).
-    pub receiving_key: String,
-}
-
-impl GenesisFile {
-    /// The genesis this file describes (validated).
-    pub fn to_genesis(&self) -> anyhow::Result<Genesis> {
-        let validators = self
-            .validators
-            .iter()
-            .map(|v| hex32(v, "validator key").map(PublicKey))
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        let clinics = self
-            .clinics
-            .iter()
-            .map(|c| {
-                Ok(GenesisClinic {
-                    signing: PublicKey(hex32(&c.signing_key, "clinic signing key")?),
-                    receiving: ReceivingKey(hex32(&c.receiving_key, "clinic receiving key")?),
-                    name: c.name.clone(),
-                })
-            })
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        Ok(Genesis {
-            chain_name: self.chain_name.clone(),
-            timestamp_ms: self.timestamp_ms,
-            validators: ValidatorSet::new(validators)
-                .map_err(|e| anyhow::anyhow!("validators: {e}"))?,
-            clinics,
-        })
-    }
-}
 
 /// A peer to connect to.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]

@@ -24,4 +24,4 @@ mod atomic_file;
 mod wallet_dir;
 
 pub use atomic_file::{read_bounded, write_atomically, write_new_atomically};
-pub use wallet_dir::{KEYSTORE_FILE, StoreError, WalletDir};
+pub use wallet_dir::{CACHE_FILE, KEYSTORE_FILE, StoreError, WalletDir};

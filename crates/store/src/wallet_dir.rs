@@ -11,6 +11,10 @@ use crate::atomic_file::{
 
 /// Name of the keystore file inside a wallet directory.
 pub const KEYSTORE_FILE: &str = "keystore.mdw";
+/// Name of the encrypted record cache inside a wallet directory.
+pub const CACHE_FILE: &str = "cache.mdw";
+/// Largest cache file read.
+pub const MAX_CACHE_LEN: usize = 256 * 1024 * 1024;
 
 /// Why a wallet directory operation failed.
 #[derive(Debug, Error)]
@@ -79,6 +83,22 @@ impl WalletDir {
             return Err(StoreError::NoWallet(self.root.clone()));
         }
         write_atomically(&path, &keystore.encode()).map_err(self.io(path))
+    }
+
+    /// The encrypted cache's bytes, if there is one.
+    pub fn load_cache(&self) -> Result<Option<Vec<u8>>, StoreError> {
+        let path = self.root.join(CACHE_FILE);
+        match read_bounded(&path, MAX_CACHE_LEN) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(StoreError::Io { path, source: e }),
+        }
+    }
+
+    /// Replaces the encrypted cache atomically.
+    pub fn save_cache(&self, bytes: &[u8]) -> Result<(), StoreError> {
+        let path = self.root.join(CACHE_FILE);
+        write_atomically(&path, bytes).map_err(self.io(path))
     }
 
     /// Reads and checks the keystore (no password needed). Also sweeps temporary files that an
@@ -158,6 +178,16 @@ mod tests {
             Err(StoreError::Io { path, .. }) => assert_eq!(path, file),
             other => panic!("expected an I/O error, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn the_cache_is_absent_then_replaced_atomically() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let wallet = WalletDir::new(dir.path());
+        assert_eq!(wallet.load_cache().expect("load"), None);
+        wallet.save_cache(b"one").expect("save");
+        wallet.save_cache(b"two").expect("save");
+        assert_eq!(wallet.load_cache().expect("load"), Some(b"two".to_vec()));
     }
 
     #[test]

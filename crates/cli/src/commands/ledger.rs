@@ -14,7 +14,7 @@ use crate::commands::keys::unlock;
 use crate::output::Output;
 use crate::password;
 
-fn nodes(urls: &[String]) -> anyhow::Result<Vec<NodeClient>> {
+pub fn nodes(urls: &[String]) -> anyhow::Result<Vec<NodeClient>> {
     if urls.is_empty() {
         bail!("no node: pass --node URL (repeatable) or set MEDWALLET_NODES");
     }

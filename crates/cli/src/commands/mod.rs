@@ -1,3 +1,4 @@
 pub mod envelope;
 pub mod keys;
 pub mod ledger;
+pub mod records;

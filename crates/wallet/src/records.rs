@@ -1,0 +1,170 @@
+//! A patient's records: synced from verified state, their metadata decrypted with the
+//! patient's key, their contents opened on demand and checked against the ledger's hash.
+
+use medledger_types::blob_request::{Auth, Method, request_message};
+use medledger_types::codec::Canonical;
+use medledger_types::hash::{Address, PublicKey, RecordId};
+use medledger_types::state::{MAX_VALUE_LEN, RecordEntry, StateKey, decode_u64};
+use medwallet_crypto::envelope::{Identity, WrappedKey, open_to_vec};
+use medwallet_crypto::{AccountKeys, Namespace};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+use crate::source::{LedgerSource, SourceError};
+
+/// Why a wallet operation failed.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum WalletError {
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    #[error("the ledger holds a malformed value: {0}")]
+    Malformed(String),
+    #[error("record {0} cannot be opened with this wallet's key")]
+    NotForMe(String),
+    #[error("a node served ciphertext for record {0} that does not match the ledger's hash")]
+    WrongCiphertext(String),
+    #[error("unknown record {0}; run sync")]
+    UnknownRecord(String),
+}
+
+/// What the wallet knows about one record (all of it verified).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordSummary {
+    pub id: String,
+    pub clinic: String,
+    pub category: String,
+    pub title: String,
+    pub date: Option<String>,
+    pub issued_height: u64,
+    /// The height of the header this record's proof was checked against.
+    pub verified_height: u64,
+    pub ciphertext_sha256: String,
+    pub ciphertext_len: u64,
+    /// The content key wrapped to this patient (hex).
+    pub wrapped_key: String,
+}
+
+/// Progress of a sync, for a progress bar.
+pub trait Progress {
+    fn record(&mut self, done: u64, total: u64);
+}
+
+impl<F: FnMut(u64, u64)> Progress for F {
+    fn record(&mut self, done: u64, total: u64) {
+        self(done, total)
+    }
+}
+
+fn entry(bytes: &[u8]) -> Result<RecordEntry, WalletError> {
+    RecordEntry::decode(bytes, MAX_VALUE_LEN).map_err(|e| WalletError::Malformed(e.to_string()))
+}
+
+fn address(keys: &AccountKeys) -> Address {
+    Address(*keys.public().address().as_bytes())
+}
+
+/// Fetches and verifies every record of this patient that `known` lacks, at the newest verified
+/// header. Returns the new records, in issue order.
+pub async fn sync_records<S: LedgerSource>(
+    source: &S,
+    keys: &AccountKeys,
+    known: &[RecordSummary],
+    now_ms: u64,
+    progress: &mut impl Progress,
+) -> Result<Vec<RecordSummary>, WalletError> {
+    let at = source.latest(now_ms).await?;
+    let me = address(keys);
+    let count = match source
+        .value(&at, &StateKey::patient_record_count(&me))
+        .await?
+    {
+        Some(v) => decode_u64(&v).map_err(|e| WalletError::Malformed(e.to_string()))?,
+        None => 0,
+    };
+    let identity = keys.identity();
+    let mut new = Vec::new();
+    for index in known.len() as u64..count {
+        let id_bytes = source
+            .value(&at, &StateKey::patient_record(&me, index))
+            .await?
+            .ok_or_else(|| WalletError::Malformed(format!("record index {index} missing")))?;
+        let id = RecordId(
+            id_bytes
+                .as_slice()
+                .try_into()
+                .map_err(|_| WalletError::Malformed("record id length".into()))?,
+        );
+        let e = entry(
+            &source
+                .value(&at, &StateKey::record(&id))
+                .await?
+                .ok_or_else(|| WalletError::Malformed(format!("record {id} missing")))?,
+        )?;
+        if e.patient != me {
+            return Err(WalletError::Malformed(format!(
+                "record {id} belongs to another patient"
+            )));
+        }
+        let wrapped = WrappedKey::from_bytes(&e.wrapped_key.0)
+            .map_err(|_| WalletError::NotForMe(id.to_hex()))?;
+        let key = identity
+            .unwrap(&wrapped, &id.0)
+            .map_err(|_| WalletError::NotForMe(id.to_hex()))?;
+        let metadata: serde_json::Value = open_to_vec(&key, &e.metadata)
+            .ok()
+            .and_then(|m| serde_json::from_slice(&m).ok())
+            .unwrap_or_default();
+        new.push(RecordSummary {
+            id: id.to_hex(),
+            clinic: e.clinic.to_hex(),
+            category: e.category.code().into(),
+            title: metadata["title"].as_str().unwrap_or("Record").into(),
+            date: metadata["date"].as_str().map(str::to_owned),
+            issued_height: e.issued_height,
+            verified_height: at.header.height,
+            ciphertext_sha256: e.ciphertext_sha256.to_hex(),
+            ciphertext_len: e.ciphertext_len,
+            wrapped_key: e.wrapped_key.0.iter().map(|b| format!("{b:02x}")).collect(),
+        });
+        progress.record(index + 1, count);
+    }
+    Ok(new)
+}
+
+/// Downloads and decrypts a record: the plaintext FHIR, byte for byte what the clinic issued.
+pub async fn open_record<S: LedgerSource>(
+    source: &S,
+    keys: &AccountKeys,
+    record: &RecordSummary,
+    now_ms: u64,
+) -> Result<Vec<u8>, WalletError> {
+    let id = RecordId::from_hex(&record.id).map_err(|e| WalletError::Malformed(e.to_string()))?;
+    let hash = medledger_types::hash::Sha256Digest::from_hex(&record.ciphertext_sha256)
+        .map_err(|e| WalletError::Malformed(e.to_string()))?;
+    let auth = Auth {
+        key: PublicKey(keys.signing_key().verifying_key().to_bytes()),
+        timestamp_ms: now_ms,
+        signature: medwallet_crypto::sign(
+            keys.signing_key(),
+            Namespace::BLOB_REQUEST,
+            &request_message(Method::Get, &hash, Some(&id), None, now_ms),
+        )
+        .to_bytes(),
+    };
+    let blob = source.blob(&hash, &id, None, &auth.to_header()).await?;
+    if <[u8; 32]>::from(Sha256::digest(&blob)) != hash.0 {
+        return Err(WalletError::WrongCiphertext(record.id.clone()));
+    }
+    let wrapped_bytes: Vec<u8> = (0..record.wrapped_key.len() / 2)
+        .filter_map(|i| u8::from_str_radix(&record.wrapped_key[2 * i..2 * i + 2], 16).ok())
+        .collect();
+    let wrapped = WrappedKey::from_bytes(&wrapped_bytes)
+        .map_err(|_| WalletError::NotForMe(record.id.clone()))?;
+    let key = keys
+        .identity()
+        .unwrap(&wrapped, &id.0)
+        .map_err(|_| WalletError::NotForMe(record.id.clone()))?;
+    open_to_vec(&key, &blob).map_err(|_| WalletError::WrongCiphertext(record.id.clone()))
+}

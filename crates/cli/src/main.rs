@@ -64,8 +64,19 @@ enum Command {
     Sync(commands::records::SyncArgs),
     /// List the records in the local cache (id, date, clinic, category, verified height).
     Records,
-    /// Decrypt a record: the FHIR JSON, byte-identical to what the clinic issued.
+    /// Decrypt a record: the FHIR JSON, byte-identical to what the clinic issued (a doctor's
+    /// wallet opens records shared with it).
     Show(commands::records::ShowArgs),
+    /// Grant a doctor access to records, a category, or everything (optionally until a time).
+    Grant(commands::consent::GrantArgs),
+    /// List the grants this wallet made, with their verified status.
+    Grants,
+    /// Revoke a grant (stops future access; downloaded copies cannot be taken back).
+    Revoke(commands::consent::RevokeArgs),
+    /// Who fetched which of my records (AccessReceipts, verified by proof).
+    AccessLog,
+    /// For doctors: records patients shared with me.
+    Shared,
     /// Seal, re-wrap and open record envelopes locally.
     #[command(subcommand)]
     Envelope(commands::envelope::EnvelopeCommand),
@@ -88,6 +99,15 @@ fn main() -> ExitCode {
         Command::Show(args) => {
             commands::records::show(&cli.wallet, &password, &cli.nodes, args, &out)
         }
+        Command::Grant(args) => {
+            commands::consent::grant(&cli.wallet, &password, &cli.nodes, args, &out)
+        }
+        Command::Grants => commands::consent::grants(&cli.wallet, &password, &cli.nodes, &out),
+        Command::Revoke(args) => {
+            commands::consent::revoke(&cli.wallet, &password, &cli.nodes, args, &out)
+        }
+        Command::AccessLog => commands::consent::access(&cli.wallet, &password, &cli.nodes, &out),
+        Command::Shared => commands::consent::shared(&cli.wallet, &password, &cli.nodes, &out),
         Command::Envelope(cmd) => commands::envelope::run(&cli.wallet, &password, cmd, &out),
     };
     match result {

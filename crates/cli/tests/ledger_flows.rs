@@ -205,3 +205,254 @@ fn sync_lists_and_opens_what_the_clinic_issued_byte_for_byte() {
     let unknown = medwallet(&wallet, &["show", &"00".repeat(32), "--node", &api]);
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown record"));
 }
+
+const FOLLOW_UP: &str = r#"{"resourceType":"Bundle","type":"collection","entry":[
+ {"fullUrl":"urn:uuid:enc-new","resource":{"resourceType":"Encounter","id":"enc-new","status":"finished","class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"},"type":[{"text":"Follow-up visit"}],"period":{"start":"2026-11-01T10:00:00Z"}}},
+ {"fullUrl":"urn:uuid:obs-new","resource":{"resourceType":"Observation","id":"obs-new","status":"final","code":{"text":"Hemoglobin A1c"},"encounter":{"reference":"urn:uuid:enc-new"},"valueQuantity":{"value":6.1,"unit":"%"}}}
+]}"#;
+
+fn json_of(out: Output) -> Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+#[test]
+fn the_whole_story_issue_sync_grant_share_revoke_and_the_access_log() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let api = node(dir.path());
+    let genesis = dir.path().join("net/node0/genesis.json");
+    let genesis = genesis.to_str().expect("utf8");
+    let patient = dir.path().join("patient");
+    let doctor = dir.path().join("doctor");
+    let p = json_of(medwallet(&patient, &["init", "--json"]));
+    let d = json_of(medwallet(&doctor, &["init", "--json"]));
+    json_of(medwallet(&patient, &["register", "--json", "--node", &api]));
+
+    // The clinic registers the doctor and issues the patient's history, one record per visit.
+    let clinic = medledger_node::clinic_key::ClinicKey::read(&dir.path().join("net/clinic.key"))
+        .expect("clinic");
+    let client = medwallet_net::NodeClient::new(&api);
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let doctor_code: medwallet_crypto::ShareCode = d["share_code"]
+        .as_str()
+        .expect("code")
+        .parse()
+        .expect("code");
+    let patient_code: medwallet_crypto::ShareCode = p["share_code"]
+        .as_str()
+        .expect("code")
+        .parse()
+        .expect("code");
+    runtime
+        .block_on(medledger_node::clinic::add_doctor(
+            &clinic.keys(),
+            &client,
+            &doctor_code,
+            "Dr. Grey",
+            "MD-77",
+        ))
+        .expect("doctor");
+    let fhir = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/fhir/Ned_Hintz_e4b9259d-0f54-48d1-a35d-b526729a4dfe.json"
+    ))
+    .expect("fixture");
+    runtime
+        .block_on(medledger_node::clinic::issue(
+            &clinic.keys(),
+            &clinic.name,
+            &client,
+            &patient_code,
+            &fhir,
+            true,
+        ))
+        .expect("issue");
+    let drafts = medwallet_fhir::records_from(&fhir, true).expect("split");
+
+    // The patient syncs, lists, opens and byte-compares.
+    json_of(medwallet(
+        &patient,
+        &["sync", "--json", "--node", &api, "--genesis", genesis],
+    ));
+    let records = json_of(medwallet(&patient, &["records", "--json"]));
+    let records = records.as_array().expect("list").clone();
+    assert_eq!(records.len(), drafts.len());
+    let first = dir.path().join("first.json");
+    assert!(
+        medwallet(
+            &patient,
+            &[
+                "show",
+                records[0]["id"].as_str().expect("id"),
+                "--node",
+                &api,
+                "--out",
+                first.to_str().expect("utf8")
+            ]
+        )
+        .status
+        .success()
+    );
+    assert_eq!(std::fs::read(&first).expect("read"), drafts[0].bytes);
+
+    // Grant the doctor the "encounter" category.
+    let grant = json_of(medwallet(
+        &patient,
+        &[
+            "grant",
+            "--json",
+            "--node",
+            &api,
+            "--doctor",
+            d["address"].as_str().expect("addr"),
+            "--category",
+            "encounter",
+        ],
+    ));
+    assert_eq!(
+        grant["doctor"]["name"], "Dr. Grey",
+        "the doctor's name is shown as the ledger proves it"
+    );
+    let grant_id = grant["grant_id"].as_str().expect("id").to_owned();
+    let encounters: Vec<&Value> = records
+        .iter()
+        .filter(|r| r["category"] == "encounter")
+        .collect();
+    let other = records
+        .iter()
+        .find(|r| r["category"] != "encounter")
+        .expect("a non-visit record");
+    assert_eq!(
+        grant["records_shared"].as_u64(),
+        Some(encounters.len() as u64)
+    );
+
+    // The doctor sees those and only those, and opens them byte-identical.
+    json_of(medwallet(
+        &doctor,
+        &["sync", "--json", "--node", &api, "--genesis", genesis],
+    ));
+    let shared = json_of(medwallet(&doctor, &["shared", "--json", "--node", &api]));
+    assert_eq!(shared.as_array().expect("list").len(), encounters.len());
+    let target = encounters[0]["id"].as_str().expect("id");
+    let index = records
+        .iter()
+        .position(|r| r["id"] == target)
+        .expect("index");
+    let seen = dir.path().join("doctor-view.json");
+    let shown = medwallet(
+        &doctor,
+        &[
+            "show",
+            target,
+            "--node",
+            &api,
+            "--out",
+            seen.to_str().expect("utf8"),
+        ],
+    );
+    assert!(
+        shown.status.success(),
+        "{}",
+        String::from_utf8_lossy(&shown.stderr)
+    );
+    assert_eq!(std::fs::read(&seen).expect("read"), drafts[index].bytes);
+    let refused = medwallet(
+        &doctor,
+        &["show", other["id"].as_str().expect("id"), "--node", &api],
+    );
+    assert!(
+        !refused.status.success(),
+        "a record outside the grant is not available to the doctor"
+    );
+
+    // A new visit in that category reaches the doctor after the patient's next sync.
+    let issued = runtime
+        .block_on(medledger_node::clinic::issue(
+            &clinic.keys(),
+            &clinic.name,
+            &client,
+            &patient_code,
+            FOLLOW_UP.as_bytes(),
+            true,
+        ))
+        .expect("issue follow-up");
+    let synced = json_of(medwallet(&patient, &["sync", "--json", "--node", &api]));
+    assert_eq!(
+        (synced["new"].as_u64(), synced["keys_shared"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let new_id = issued[0].record_id.clone();
+    let shared = json_of(medwallet(&doctor, &["shared", "--json", "--node", &api]));
+    assert!(
+        shared
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|r| r["record"] == new_id.as_str())
+    );
+    let follow_up = dir.path().join("follow-up.json");
+    assert!(
+        medwallet(
+            &doctor,
+            &[
+                "show",
+                &new_id,
+                "--node",
+                &api,
+                "--out",
+                follow_up.to_str().expect("utf8")
+            ]
+        )
+        .status
+        .success()
+    );
+    assert_eq!(
+        std::fs::read(&follow_up).expect("read"),
+        medwallet_fhir::records_from(FOLLOW_UP.as_bytes(), true).expect("split")[0].bytes
+    );
+
+    // The access log shows the doctor's fetches (receipts are finalized by the serving node).
+    let doctor_address: medwallet_crypto::Address = d["address"]
+        .as_str()
+        .expect("addr")
+        .parse()
+        .expect("address");
+    let doctor_address = hex::encode(doctor_address.as_bytes());
+    let mut log = Value::Null;
+    for _ in 0..100 {
+        log = json_of(medwallet(
+            &patient,
+            &["access-log", "--json", "--node", &api],
+        ));
+        if log.as_array().is_some_and(|l| l.len() >= 2) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let log = log.as_array().expect("log");
+    assert!(log.len() >= 2, "{log:?}");
+    assert!(log.iter().all(|e| e["grantee"] == doctor_address.as_str()));
+    assert!(
+        log.iter().any(|e| e["record"] == target)
+            && log.iter().any(|e| e["record"] == new_id.as_str())
+    );
+
+    // Revoke: the doctor is refused from now on, and the wallet says what revocation cannot do.
+    let revoked = medwallet(&patient, &["revoke", &grant_id, "--node", &api]);
+    assert!(revoked.status.success());
+    assert!(String::from_utf8_lossy(&revoked.stdout).contains("cannot be taken back"));
+    let after = medwallet(&doctor, &["show", target, "--node", &api]);
+    assert!(!after.status.success());
+    assert!(
+        String::from_utf8_lossy(&after.stderr).contains("revoked"),
+        "{}",
+        String::from_utf8_lossy(&after.stderr)
+    );
+    let grants = json_of(medwallet(&patient, &["grants", "--json", "--node", &api]));
+    assert_eq!(grants[0]["status"], "revoked");
+}

@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cache;
+pub mod grants;
 pub mod records;
 pub mod source;
 

@@ -140,8 +140,31 @@ pub async fn open_record<S: LedgerSource>(
     record: &RecordSummary,
     now_ms: u64,
 ) -> Result<Vec<u8>, WalletError> {
-    let id = RecordId::from_hex(&record.id).map_err(|e| WalletError::Malformed(e.to_string()))?;
-    let hash = medledger_types::hash::Sha256Digest::from_hex(&record.ciphertext_sha256)
+    fetch_and_open(
+        source,
+        keys,
+        &record.id,
+        &record.ciphertext_sha256,
+        None,
+        &record.wrapped_key,
+        now_ms,
+    )
+    .await
+}
+
+/// Fetches a record's ciphertext (signed request; `grant` when this wallet is a grantee), checks
+/// it against the verified hash, and decrypts it with this wallet's wrapped key.
+pub async fn fetch_and_open<S: LedgerSource>(
+    source: &S,
+    keys: &AccountKeys,
+    record: &str,
+    ciphertext_sha256: &str,
+    grant: Option<&medledger_types::hash::GrantId>,
+    wrapped_key: &str,
+    now_ms: u64,
+) -> Result<Vec<u8>, WalletError> {
+    let id = RecordId::from_hex(record).map_err(|e| WalletError::Malformed(e.to_string()))?;
+    let hash = medledger_types::hash::Sha256Digest::from_hex(ciphertext_sha256)
         .map_err(|e| WalletError::Malformed(e.to_string()))?;
     let auth = Auth {
         key: PublicKey(keys.signing_key().verifying_key().to_bytes()),
@@ -149,22 +172,19 @@ pub async fn open_record<S: LedgerSource>(
         signature: medwallet_crypto::sign(
             keys.signing_key(),
             Namespace::BLOB_REQUEST,
-            &request_message(Method::Get, &hash, Some(&id), None, now_ms),
+            &request_message(Method::Get, &hash, Some(&id), grant, now_ms),
         )
         .to_bytes(),
     };
-    let blob = source.blob(&hash, &id, None, &auth.to_header()).await?;
+    let blob = source.blob(&hash, &id, grant, &auth.to_header()).await?;
     if <[u8; 32]>::from(Sha256::digest(&blob)) != hash.0 {
-        return Err(WalletError::WrongCiphertext(record.id.clone()));
+        return Err(WalletError::WrongCiphertext(record.to_owned()));
     }
-    let wrapped_bytes: Vec<u8> = (0..record.wrapped_key.len() / 2)
-        .filter_map(|i| u8::from_str_radix(&record.wrapped_key[2 * i..2 * i + 2], 16).ok())
-        .collect();
-    let wrapped = WrappedKey::from_bytes(&wrapped_bytes)
-        .map_err(|_| WalletError::NotForMe(record.id.clone()))?;
+    let wrapped = WrappedKey::from_bytes(&crate::grants::hex_bytes(wrapped_key))
+        .map_err(|_| WalletError::NotForMe(record.to_owned()))?;
     let key = keys
         .identity()
         .unwrap(&wrapped, &id.0)
-        .map_err(|_| WalletError::NotForMe(record.id.clone()))?;
-    open_to_vec(&key, &blob).map_err(|_| WalletError::WrongCiphertext(record.id.clone()))
+        .map_err(|_| WalletError::NotForMe(record.to_owned()))?;
+    open_to_vec(&key, &blob).map_err(|_| WalletError::WrongCiphertext(record.to_owned()))
 }

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::Args;
 use medledger_types::genesis::Genesis;
-use medwallet_core::{RecordSummary, open_cache, open_record, seal_cache, sync_records};
+use medwallet_core::{
+    LedgerSource, RecordSummary, open_cache, open_record, seal_cache, sync_records,
+};
 use medwallet_crypto::AccountKeys;
 use medwallet_net::source::NetworkSource;
 use medwallet_store::WalletDir;
@@ -36,7 +38,7 @@ pub struct ShowArgs {
     out: Option<PathBuf>,
 }
 
-fn now_ms() -> u64 {
+pub fn now_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
@@ -62,6 +64,19 @@ fn genesis(wallet: &Path, given: Option<&PathBuf>) -> anyhow::Result<Genesis> {
     let file: medledger_api::GenesisFile =
         serde_json::from_slice(&bytes).context("genesis file is not valid")?;
     Ok(file.to_genesis()?)
+}
+
+/// The verified ledger source over `--node` URLs, anchored at the wallet's genesis, and the chain id.
+pub fn source(
+    wallet: &Path,
+    urls: &[String],
+) -> anyhow::Result<(NetworkSource, medledger_types::hash::ChainId)> {
+    let genesis = genesis(wallet, None)?;
+    let light = LightClient::new(TrustAnchor::from_genesis(&genesis)?);
+    Ok((
+        NetworkSource::new(nodes(urls)?, light, MAX_HEADER_AGE_MS),
+        genesis.chain_id(),
+    ))
 }
 
 fn cached(dir: &WalletDir, keys: &AccountKeys) -> anyhow::Result<Vec<RecordSummary>> {
@@ -94,7 +109,8 @@ pub fn sync(
             eprint!("\rsyncing records {done}/{total}");
         }
     };
-    let new = tokio::runtime::Runtime::new()?.block_on(sync_records(
+    let runtime = tokio::runtime::Runtime::new()?;
+    let new = runtime.block_on(sync_records(
         &source,
         &keys,
         &records,
@@ -106,6 +122,30 @@ pub fn sync(
     }
     let added = new.len();
     records.extend(new);
+    // Grants by category or of everything cover records issued later: share their keys now.
+    let chain = genesis.chain_id();
+    let keys_shared = runtime.block_on(async {
+        let at = source.latest(now_ms()).await?;
+        let bodies = medwallet_core::grants::missing_grant_keys(
+            &source,
+            &keys,
+            &at,
+            &records,
+            now_ms(),
+            &mut rand::rng(),
+        )
+        .await?;
+        let mut shared = 0;
+        for body in bodies {
+            if let medledger_types::tx::TxBody::GrantKeys { keys: k, .. } = &body {
+                shared += k.len();
+            }
+            let at = source.latest(now_ms()).await?;
+            let tx = medwallet_core::grants::sign_next(&source, &keys, chain, &at, body).await?;
+            source.submit(&tx).await?;
+        }
+        anyhow::Ok(shared)
+    })?;
     dir.save_cache(&seal_cache(&keys, &records, &mut rand::rng())?)?;
     let incidents = source
         .incidents
@@ -118,10 +158,10 @@ pub fn sync(
     let height = records.iter().map(|r| r.verified_height).max().unwrap_or(0);
     out.print(
         &format!(
-            "{added} new record(s); {} in total, verified up to height {height}.",
+            "{added} new record(s); {} in total, verified up to height {height}; {keys_shared} key(s) shared with active grants.",
             records.len()
         ),
-        json!({ "new": added, "total": records.len(), "incidents": incidents }),
+        json!({ "new": added, "total": records.len(), "keys_shared": keys_shared, "incidents": incidents }),
     );
     Ok(())
 }
@@ -162,21 +202,46 @@ pub fn show(
     args: ShowArgs,
     out: &Output,
 ) -> anyhow::Result<()> {
-    let nodes = nodes(urls)?;
     let keys = unlock(wallet, password)?;
     let records = cached(&WalletDir::new(wallet), &keys)?;
-    let record = records
-        .iter()
-        .find(|r| r.id == args.record_id)
-        .with_context(|| format!("unknown record {}; run `medwallet sync`", args.record_id))?;
-    let genesis = genesis(wallet, None)?;
-    let source = NetworkSource::new(
-        nodes,
-        LightClient::new(TrustAnchor::from_genesis(&genesis)?),
-        MAX_HEADER_AGE_MS,
-    );
-    let fhir =
-        tokio::runtime::Runtime::new()?.block_on(open_record(&source, &keys, record, now_ms()))?;
+    let (source, _) = source(wallet, urls)?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    let fhir = match records.iter().find(|r| r.id == args.record_id) {
+        Some(record) => runtime.block_on(open_record(&source, &keys, record, now_ms()))?,
+        None => {
+            // A doctor's view: records shared with this wallet.
+            let shared = runtime.block_on(async {
+                let at = source.latest(now_ms()).await?;
+                anyhow::Ok(
+                    medwallet_core::grants::shared_with_me(&source, &keys, &at, now_ms()).await?,
+                )
+            })?;
+            let record = shared
+                .iter()
+                .find(|r| r.record == args.record_id)
+                .with_context(|| {
+                    format!("unknown record {}; run `medwallet sync`", args.record_id)
+                })?;
+            if record.status != "active" {
+                anyhow::bail!(
+                    "access to record {} was {} by the patient: nothing more can be fetched (copies downloaded earlier remain with whoever downloaded them)",
+                    record.record,
+                    record.status
+                );
+            }
+            let grant = medledger_types::hash::GrantId::from_hex(&record.grant)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            runtime.block_on(medwallet_core::records::fetch_and_open(
+                &source,
+                &keys,
+                &record.record,
+                &record.ciphertext_sha256,
+                Some(&grant),
+                &record.wrapped_key,
+                now_ms(),
+            ))?
+        }
+    };
     match &args.out {
         Some(path) => {
             medwallet_store::write_new_atomically(path, &fhir)

@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # C toolchain and pkg-config for crates that build C code.
 APT_PACKAGES := build-essential pkg-config
 
-.PHONY: run test deps lint unit bench bench-ledger fuzz vectors soak
+.PHONY: run demo-crypto test deps lint unit bench bench-ledger fuzz vectors soak
 
 ## Installs missing Debian packages (idempotent: only what `dpkg` does not report installed).
 deps:
@@ -20,11 +20,16 @@ deps:
 	fi
 	@command -v $(CARGO) >/dev/null || { echo "Rust is required: https://rustup.rs"; exit 1; }
 
-## The main job: a scripted walk through the wallet's cryptography with the real `medwallet`
-## binary (a clinic seals a Synthea record to a patient, who grants it to a doctor, who opens it).
+## The main job (until the desktop wallet exists): a 4-validator devnet on this machine and the
+## whole story with the real `medledger` and `medwallet` binaries.
 run: deps
+	$(CARGO) build --locked -p medledger-node -p medwallet-cli
+	./scripts/devnet_demo.sh target/debug
+
+## The record cryptography alone (seal, grant by re-wrapping, open, tamper detection).
+demo-crypto: deps
 	$(CARGO) build --locked --release -p medwallet-cli
-	./scripts/demo.sh target/release/medwallet
+	./scripts/crypto_demo.sh target/release/medwallet
 
 ## Every test: formatting, lints (warnings are errors), unit, property, integration, golden
 ## vector, crash and fuzz-smoke tests, and the doc examples.

@@ -21,20 +21,28 @@ fn medwallet(wallet: &Path, args: &[&str]) -> Output {
 }
 
 fn node(dir: &Path) -> String {
+    network(dir, 1)
+}
+
+/// A network of `validators` in-process validators; returns node 0's API.
+fn network(dir: &Path, validators: usize) -> String {
     static CALLS: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
     let port = 33_000
         + (std::process::id() % 4_000) as u16
-        + 10 * CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        + 20 * CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .expect("time")
         .as_millis() as u64;
-    let summary = medledger_node::testnet::generate(&dir.join("net"), 1, 0, port, "cli-test", now)
-        .expect("testnet");
-    let home = Home::new(dir.join("net/node0"));
-    std::thread::spawn(move || {
-        let _ = medledger_node::run::start(&home);
-    });
+    let summary =
+        medledger_node::testnet::generate(&dir.join("net"), validators, 0, port, "cli-test", now)
+            .expect("testnet");
+    for i in 0..validators {
+        let home = Home::new(dir.join(format!("net/node{i}")));
+        std::thread::spawn(move || {
+            let _ = medledger_node::run::start(&home);
+        });
+    }
     let api = summary.nodes[0].api.clone();
     let client = reqwest::blocking::Client::new();
     for _ in 0..300 {
@@ -223,7 +231,7 @@ fn json_of(out: Output) -> Value {
 #[test]
 fn the_whole_story_issue_sync_grant_share_revoke_and_the_access_log() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let api = node(dir.path());
+    let api = network(dir.path(), 4);
     let genesis = dir.path().join("net/node0/genesis.json");
     let genesis = genesis.to_str().expect("utf8");
     let patient = dir.path().join("patient");
@@ -298,6 +306,25 @@ fn the_whole_story_issue_sync_grant_share_revoke_and_the_access_log() {
         .success()
     );
     assert_eq!(std::fs::read(&first).expect("read"), drafts[0].bytes);
+    // Opened once, it opens offline: the ciphertext is cached and checked against the ledger hash.
+    let offline = dir.path().join("offline.json");
+    let shown = medwallet(
+        &patient,
+        &[
+            "show",
+            records[0]["id"].as_str().expect("id"),
+            "--node",
+            "http://127.0.0.1:9",
+            "--out",
+            offline.to_str().expect("utf8"),
+        ],
+    );
+    assert!(
+        shown.status.success(),
+        "{}",
+        String::from_utf8_lossy(&shown.stderr)
+    );
+    assert_eq!(std::fs::read(&offline).expect("read"), drafts[0].bytes);
 
     // Grant the doctor the "encounter" category.
     let grant = json_of(medwallet(

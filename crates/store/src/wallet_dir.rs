@@ -101,6 +101,27 @@ impl WalletDir {
         write_atomically(&path, bytes).map_err(self.io(path))
     }
 
+    /// A cached record ciphertext (already encrypted; the caller checks its hash).
+    pub fn load_blob(&self, sha256_hex: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        if sha256_hex.len() != 64 || !sha256_hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(None);
+        }
+        let path = self.root.join("blobs").join(sha256_hex);
+        match read_bounded(&path, MAX_CACHE_LEN) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(StoreError::Io { path, source: e }),
+        }
+    }
+
+    /// Caches a record ciphertext under its hash.
+    pub fn save_blob(&self, sha256_hex: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        let dir = self.root.join("blobs");
+        std::fs::create_dir_all(&dir).map_err(self.io(dir.clone()))?;
+        let path = dir.join(sha256_hex);
+        write_atomically(&path, bytes).map_err(self.io(path))
+    }
+
     /// Reads and checks the keystore (no password needed). Also sweeps temporary files that an
     /// interrupted write left behind.
     pub fn load_keystore(&self) -> Result<Keystore, StoreError> {

@@ -133,23 +133,69 @@ pub async fn sync_records<S: LedgerSource>(
     Ok(new)
 }
 
-/// Downloads and decrypts a record: the plaintext FHIR, byte for byte what the clinic issued.
+/// Downloads a record's ciphertext (signed request) and checks it against the verified hash.
+pub async fn fetch_ciphertext<S: LedgerSource>(
+    source: &S,
+    keys: &AccountKeys,
+    record: &RecordSummary,
+    now_ms: u64,
+) -> Result<Vec<u8>, WalletError> {
+    let id = RecordId::from_hex(&record.id).map_err(|e| WalletError::Malformed(e.to_string()))?;
+    let hash = medledger_types::hash::Sha256Digest::from_hex(&record.ciphertext_sha256)
+        .map_err(|e| WalletError::Malformed(e.to_string()))?;
+    let auth = Auth {
+        key: PublicKey(keys.signing_key().verifying_key().to_bytes()),
+        timestamp_ms: now_ms,
+        signature: medwallet_crypto::sign(
+            keys.signing_key(),
+            Namespace::BLOB_REQUEST,
+            &request_message(Method::Get, &hash, Some(&id), None, now_ms),
+        )
+        .to_bytes(),
+    };
+    let blob = source.blob(&hash, &id, None, &auth.to_header()).await?;
+    if <[u8; 32]>::from(Sha256::digest(&blob)) != hash.0 {
+        return Err(WalletError::WrongCiphertext(record.id.clone()));
+    }
+    Ok(blob)
+}
+
+/// Decrypts a record's ciphertext (fetched now or cached earlier) after checking it against the
+/// verified hash: the plaintext FHIR, byte for byte what the clinic issued. Needs no node.
+pub fn open_ciphertext(
+    keys: &AccountKeys,
+    record: &RecordSummary,
+    ciphertext: &[u8],
+) -> Result<Vec<u8>, WalletError> {
+    let digest: String = Sha256::digest(ciphertext)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    if digest != record.ciphertext_sha256 {
+        return Err(WalletError::WrongCiphertext(record.id.clone()));
+    }
+    let id = RecordId::from_hex(&record.id).map_err(|e| WalletError::Malformed(e.to_string()))?;
+    let wrapped = WrappedKey::from_bytes(&crate::grants::hex_bytes(&record.wrapped_key))
+        .map_err(|_| WalletError::NotForMe(record.id.clone()))?;
+    let key = keys
+        .identity()
+        .unwrap(&wrapped, &id.0)
+        .map_err(|_| WalletError::NotForMe(record.id.clone()))?;
+    open_to_vec(&key, ciphertext).map_err(|_| WalletError::WrongCiphertext(record.id.clone()))
+}
+
+/// Downloads and decrypts a record.
 pub async fn open_record<S: LedgerSource>(
     source: &S,
     keys: &AccountKeys,
     record: &RecordSummary,
     now_ms: u64,
 ) -> Result<Vec<u8>, WalletError> {
-    fetch_and_open(
-        source,
+    open_ciphertext(
         keys,
-        &record.id,
-        &record.ciphertext_sha256,
-        None,
-        &record.wrapped_key,
-        now_ms,
+        record,
+        &fetch_ciphertext(source, keys, record, now_ms).await?,
     )
-    .await
 }
 
 /// Fetches a record's ciphertext (signed request; `grant` when this wallet is a grantee), checks

@@ -6,9 +6,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::Args;
 use medledger_types::genesis::Genesis;
-use medwallet_core::{
-    LedgerSource, RecordSummary, open_cache, open_record, seal_cache, sync_records,
-};
+use medwallet_core::records::{fetch_ciphertext, open_ciphertext};
+use medwallet_core::{LedgerSource, RecordSummary, open_cache, seal_cache, sync_records};
 use medwallet_crypto::AccountKeys;
 use medwallet_net::source::NetworkSource;
 use medwallet_store::WalletDir;
@@ -203,11 +202,25 @@ pub fn show(
     out: &Output,
 ) -> anyhow::Result<()> {
     let keys = unlock(wallet, password)?;
-    let records = cached(&WalletDir::new(wallet), &keys)?;
+    let dir = WalletDir::new(wallet);
+    let records = cached(&dir, &keys)?;
+    // A record whose ciphertext is cached opens offline (checked against the verified hash).
+    if let Some(record) = records.iter().find(|r| r.id == args.record_id)
+        && let Some(ciphertext) = dir.load_blob(&record.ciphertext_sha256)?
+        && let Ok(fhir) = open_ciphertext(&keys, record, &ciphertext)
+    {
+        return write_fhir(&args, &fhir, out);
+    }
     let (source, _) = source(wallet, urls)?;
     let runtime = tokio::runtime::Runtime::new()?;
     let fhir = match records.iter().find(|r| r.id == args.record_id) {
-        Some(record) => runtime.block_on(open_record(&source, &keys, record, now_ms()))?,
+        Some(record) => {
+            let ciphertext =
+                runtime.block_on(fetch_ciphertext(&source, &keys, record, now_ms()))?;
+            let fhir = open_ciphertext(&keys, record, &ciphertext)?;
+            dir.save_blob(&record.ciphertext_sha256, &ciphertext)?;
+            fhir
+        }
         None => {
             // A doctor's view: records shared with this wallet.
             let shared = runtime.block_on(async {
@@ -242,9 +255,13 @@ pub fn show(
             ))?
         }
     };
+    write_fhir(&args, &fhir, out)
+}
+
+fn write_fhir(args: &ShowArgs, fhir: &[u8], out: &Output) -> anyhow::Result<()> {
     match &args.out {
         Some(path) => {
-            medwallet_store::write_new_atomically(path, &fhir)
+            medwallet_store::write_new_atomically(path, fhir)
                 .with_context(|| format!("cannot create {} (does it exist?)", path.display()))?;
             out.print(
                 &format!("Wrote {} ({} bytes).", path.display(), fhir.len()),
@@ -253,7 +270,7 @@ pub fn show(
         }
         None => {
             use std::io::Write;
-            std::io::stdout().write_all(&fhir)?;
+            std::io::stdout().write_all(fhir)?;
         }
     }
     Ok(())

@@ -12,7 +12,10 @@ use medwallet_core::grants::{
     access_log, covered, doctor, my_grants, rewrap, scope, shared_with_me, sign_next,
 };
 use medwallet_core::{LedgerSource, open_cache};
+use medwallet_crypto::AccountKeys;
+use medwallet_net::source::NetworkSource;
 use medwallet_store::WalletDir;
+use medwallet_verify::VerifiedHeader;
 use serde_json::json;
 
 use crate::commands::keys::unlock;
@@ -111,17 +114,33 @@ pub fn grant(
     Ok(())
 }
 
+/// Unlocks the wallet, verifies the newest header across the nodes, and runs `query` there.
+fn at_latest<T>(
+    wallet: &Path,
+    password: &password::Source,
+    urls: &[String],
+    query: impl AsyncFnOnce(
+        &NetworkSource,
+        &AccountKeys,
+        &VerifiedHeader,
+    ) -> Result<T, medwallet_core::WalletError>,
+) -> anyhow::Result<T> {
+    let keys = unlock(wallet, password)?;
+    let (source, _) = source(wallet, urls)?;
+    tokio::runtime::Runtime::new()?.block_on(async {
+        let at = source.latest(now_ms()).await?;
+        anyhow::Ok(query(&source, &keys, &at).await?)
+    })
+}
+
 pub fn grants(
     wallet: &Path,
     password: &password::Source,
     urls: &[String],
     out: &Output,
 ) -> anyhow::Result<()> {
-    let keys = unlock(wallet, password)?;
-    let (source, _) = source(wallet, urls)?;
-    let list = tokio::runtime::Runtime::new()?.block_on(async {
-        let at = source.latest(now_ms()).await?;
-        anyhow::Ok(my_grants(&source, &keys, &at, now_ms()).await?)
+    let list = at_latest(wallet, password, urls, async |source, keys, at| {
+        my_grants(source, keys, at, now_ms()).await
     })?;
     let human = if list.is_empty() {
         "No grants.".into()
@@ -172,11 +191,8 @@ pub fn access(
     urls: &[String],
     out: &Output,
 ) -> anyhow::Result<()> {
-    let keys = unlock(wallet, password)?;
-    let (source, _) = source(wallet, urls)?;
-    let log = tokio::runtime::Runtime::new()?.block_on(async {
-        let at = source.latest(now_ms()).await?;
-        anyhow::Ok(access_log(&source, &keys, &at).await?)
+    let log = at_latest(wallet, password, urls, async |source, keys, at| {
+        access_log(source, keys, at).await
     })?;
     let human = if log.is_empty() {
         "Nobody has fetched your records.".into()
@@ -201,11 +217,8 @@ pub fn shared(
     urls: &[String],
     out: &Output,
 ) -> anyhow::Result<()> {
-    let keys = unlock(wallet, password)?;
-    let (source, _) = source(wallet, urls)?;
-    let list = tokio::runtime::Runtime::new()?.block_on(async {
-        let at = source.latest(now_ms()).await?;
-        anyhow::Ok(shared_with_me(&source, &keys, &at, now_ms()).await?)
+    let list = at_latest(wallet, password, urls, async |source, keys, at| {
+        shared_with_me(source, keys, at, now_ms()).await
     })?;
     let human = if list.is_empty() {
         "Nothing has been shared with you.".into()

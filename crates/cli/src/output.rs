@@ -34,3 +34,12 @@ impl Output {
         }
     }
 }
+
+/// Human text for a list: one line per item, or `empty` when there is none.
+pub fn listing<T>(items: &[T], empty: &str, line: impl Fn(&T) -> String) -> String {
+    if items.is_empty() {
+        empty.to_owned()
+    } else {
+        items.iter().map(line).collect::<Vec<_>>().join("\n")
+    }
+}

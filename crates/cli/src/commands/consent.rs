@@ -20,7 +20,7 @@ use serde_json::json;
 
 use crate::commands::keys::unlock;
 use crate::commands::records::{now_ms, source};
-use crate::output::Output;
+use crate::output::{Output, listing};
 use crate::password;
 
 /// What stops and what does not when a grant is revoked.
@@ -142,19 +142,12 @@ pub fn grants(
     let list = at_latest(wallet, password, urls, async |source, keys, at| {
         my_grants(source, keys, at, now_ms()).await
     })?;
-    let human = if list.is_empty() {
-        "No grants.".into()
-    } else {
-        list.iter()
-            .map(|g| {
-                format!(
-                    "{}  {:<8}  {:<20}  to {}",
-                    g.id, g.status, g.scope, g.grantee
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
+    let human = listing(&list, "No grants.", |g| {
+        format!(
+            "{}  {:<8}  {:<20}  to {}",
+            g.id, g.status, g.scope, g.grantee
+        )
+    });
     out.print(&human, json!(list));
     Ok(())
 }
@@ -194,19 +187,12 @@ pub fn access(
     let log = at_latest(wallet, password, urls, async |source, keys, at| {
         access_log(source, keys, at).await
     })?;
-    let human = if log.is_empty() {
-        "Nobody has fetched your records.".into()
-    } else {
-        log.iter()
-            .map(|e| {
-                format!(
-                    "{}  {} fetched record {} (grant {}, served by node {}, height {})",
-                    e.served_at_ms, e.grantee, e.record, e.grant, e.node, e.height
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
+    let human = listing(&log, "Nobody has fetched your records.", |e| {
+        format!(
+            "{}  {} fetched record {} (grant {}, served by node {}, height {})",
+            e.served_at_ms, e.grantee, e.record, e.grant, e.node, e.height
+        )
+    });
     out.print(&human, json!(log));
     Ok(())
 }
@@ -220,23 +206,16 @@ pub fn shared(
     let list = at_latest(wallet, password, urls, async |source, keys, at| {
         shared_with_me(source, keys, at, now_ms()).await
     })?;
-    let human = if list.is_empty() {
-        "Nothing has been shared with you.".into()
-    } else {
-        list.iter()
-            .map(|r| {
-                format!(
-                    "patient {}…  {}  {:<8}  {:<10}  {}",
-                    &r.patient[..12],
-                    r.record,
-                    r.status,
-                    r.category,
-                    r.title
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
+    let human = listing(&list, "Nothing has been shared with you.", |r| {
+        format!(
+            "patient {}…  {}  {:<8}  {:<10}  {}",
+            &r.patient[..12],
+            r.record,
+            r.status,
+            r.category,
+            r.title
+        )
+    });
     out.print(&human, json!(list));
     Ok(())
 }

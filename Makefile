@@ -50,6 +50,7 @@ bench: deps
 	$(CARGO) bench --locked -p medwallet-crypto --bench envelope
 	$(CARGO) bench --locked -p medwallet-verify --bench certificates
 	$(CARGO) bench --locked -p medwallet-verify --bench proofs
+	$(CARGO) bench --locked -p medwallet-net --bench cold_sync
 	python3 scripts/bench_ratios.py
 
 ## Ledger load test: 4 real validators on loopback; finalized tx/s and finality p50/p99.

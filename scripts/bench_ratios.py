@@ -50,3 +50,16 @@ if cert_rows:
         cert_ok &= ours / raw <= 1.1
         print(f"{n:>10}  {raw / 1000:>8.1f}us  {ours / 1000:>8.1f}us  {ours / raw:5.2f}")
     print("target (certificate verification <= 1.1x of raw batch):", "met" if cert_ok else "NOT met")
+
+# Cold sync of a new wallet (medwallet-net bench): 100 records, three nodes, 1k vs 100k blocks.
+def cold_sync_ns(blocks: int):
+    path = root / "cold_sync" / f"{blocks}_blocks_100_records" / "new" / "estimates.json"
+    return json.loads(path.read_text())["mean"]["point_estimate"] if path.exists() else None
+
+
+short, long = cold_sync_ns(1_000), cold_sync_ns(100_000)
+if short and long:
+    print()
+    print(f"cold sync, 100 records from 3 nodes: {short / 1e6:.1f} ms at 1k blocks, "
+          f"{long / 1e6:.1f} ms at 100k blocks ({long / short:.2f}x)")
+    print("target (cold sync at 100k blocks <= 1 s):", "met" if long <= 1e9 else "NOT met")

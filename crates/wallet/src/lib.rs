@@ -2,7 +2,7 @@
 //! [`source::LedgerSource`] that only returns verified data), how it stores its cache, or which
 //! window shows it. No tokio, reqwest or Tauri here; the CLI and the desktop shell drive it.
 //!
-//! * [`records::sync_records`]: new records of this patient, each proven against a verified
+//! * [`sync::sync_records`]: new records of this patient, each proven against a verified
 //!   header, their metadata decrypted with the patient's key.
 //! * [`records::open_record`]: the ciphertext from a node, checked against the ledger's hash,
 //!   decrypted to the FHIR the clinic issued.
@@ -12,7 +12,9 @@ pub mod cache;
 pub mod grants;
 pub mod records;
 pub mod source;
+pub mod sync;
 
 pub use cache::{open_cache, seal_cache};
-pub use records::{RecordSummary, WalletError, open_record, sync_records};
+pub use records::{RecordSummary, WalletError, open_record};
 pub use source::{LedgerSource, SourceError};
+pub use sync::{Progress, SyncEvent, sync_records};

@@ -2,9 +2,7 @@
 //! patient's key, their contents opened on demand and checked against the ledger's hash.
 
 use medledger_types::blob_request::{Auth, Method, request_message};
-use medledger_types::codec::Canonical;
-use medledger_types::hash::{Address, PublicKey, RecordId};
-use medledger_types::state::{MAX_VALUE_LEN, RecordEntry, StateKey, decode_u64};
+use medledger_types::hash::{PublicKey, RecordId};
 use medwallet_crypto::envelope::{Identity, WrappedKey, open_to_vec};
 use medwallet_crypto::{AccountKeys, Namespace};
 use serde::{Deserialize, Serialize};
@@ -27,6 +25,8 @@ pub enum WalletError {
     WrongCiphertext(String),
     #[error("unknown record {0}; run sync")]
     UnknownRecord(String),
+    #[error("the wallet's local files could not be written: {0}")]
+    LocalStorage(String),
 }
 
 /// What the wallet knows about one record (all of it verified).
@@ -44,93 +44,6 @@ pub struct RecordSummary {
     pub ciphertext_len: u64,
     /// The content key wrapped to this patient (hex).
     pub wrapped_key: String,
-}
-
-/// Progress of a sync, for a progress bar.
-pub trait Progress {
-    fn record(&mut self, done: u64, total: u64);
-}
-
-impl<F: FnMut(u64, u64)> Progress for F {
-    fn record(&mut self, done: u64, total: u64) {
-        self(done, total)
-    }
-}
-
-fn entry(bytes: &[u8]) -> Result<RecordEntry, WalletError> {
-    RecordEntry::decode(bytes, MAX_VALUE_LEN).map_err(|e| WalletError::Malformed(e.to_string()))
-}
-
-fn address(keys: &AccountKeys) -> Address {
-    Address(*keys.public().address().as_bytes())
-}
-
-/// Fetches and verifies every record of this patient that `known` lacks, at the newest verified
-/// header. Returns the new records, in issue order.
-pub async fn sync_records<S: LedgerSource>(
-    source: &S,
-    keys: &AccountKeys,
-    known: &[RecordSummary],
-    now_ms: u64,
-    progress: &mut impl Progress,
-) -> Result<Vec<RecordSummary>, WalletError> {
-    let at = source.latest(now_ms).await?;
-    let me = address(keys);
-    let count = match source
-        .value(&at, &StateKey::patient_record_count(&me))
-        .await?
-    {
-        Some(v) => decode_u64(&v).map_err(|e| WalletError::Malformed(e.to_string()))?,
-        None => 0,
-    };
-    let identity = keys.identity();
-    let mut new = Vec::new();
-    for index in known.len() as u64..count {
-        let id_bytes = source
-            .value(&at, &StateKey::patient_record(&me, index))
-            .await?
-            .ok_or_else(|| WalletError::Malformed(format!("record index {index} missing")))?;
-        let id = RecordId(
-            id_bytes
-                .as_slice()
-                .try_into()
-                .map_err(|_| WalletError::Malformed("record id length".into()))?,
-        );
-        let e = entry(
-            &source
-                .value(&at, &StateKey::record(&id))
-                .await?
-                .ok_or_else(|| WalletError::Malformed(format!("record {id} missing")))?,
-        )?;
-        if e.patient != me {
-            return Err(WalletError::Malformed(format!(
-                "record {id} belongs to another patient"
-            )));
-        }
-        let wrapped = WrappedKey::from_bytes(&e.wrapped_key.0)
-            .map_err(|_| WalletError::NotForMe(id.to_hex()))?;
-        let key = identity
-            .unwrap(&wrapped, &id.0)
-            .map_err(|_| WalletError::NotForMe(id.to_hex()))?;
-        let metadata: serde_json::Value = open_to_vec(&key, &e.metadata)
-            .ok()
-            .and_then(|m| serde_json::from_slice(&m).ok())
-            .unwrap_or_default();
-        new.push(RecordSummary {
-            id: id.to_hex(),
-            clinic: e.clinic.to_hex(),
-            category: e.category.code().into(),
-            title: metadata["title"].as_str().unwrap_or("Record").into(),
-            date: metadata["date"].as_str().map(str::to_owned),
-            issued_height: e.issued_height,
-            verified_height: at.header.height,
-            ciphertext_sha256: e.ciphertext_sha256.to_hex(),
-            ciphertext_len: e.ciphertext_len,
-            wrapped_key: e.wrapped_key.0.iter().map(|b| format!("{b:02x}")).collect(),
-        });
-        progress.record(index + 1, count);
-    }
-    Ok(new)
 }
 
 /// Downloads a record's ciphertext (signed request) and checks it against the verified hash.

@@ -7,7 +7,9 @@ use anyhow::Context;
 use clap::Args;
 use medledger_types::genesis::Genesis;
 use medwallet_core::records::{fetch_ciphertext, open_ciphertext};
-use medwallet_core::{LedgerSource, RecordSummary, open_cache, seal_cache, sync_records};
+use medwallet_core::{
+    LedgerSource, RecordSummary, SyncEvent, WalletError, open_cache, seal_cache, sync_records,
+};
 use medwallet_crypto::AccountKeys;
 use medwallet_net::source::NetworkSource;
 use medwallet_store::WalletDir;
@@ -103,10 +105,28 @@ pub fn sync(
         MAX_HEADER_AGE_MS,
     );
     let json_mode = out.is_json();
-    let mut progress = |done: u64, total: u64| {
-        if !json_mode {
-            eprint!("\rsyncing records {done}/{total}");
+    // Each verified batch is saved at once, so an interrupted sync resumes where it stopped.
+    let mut saved = records.clone();
+    let mut progress = |event: SyncEvent<'_>| {
+        match event {
+            SyncEvent::HeaderVerified {
+                height,
+                total_records,
+            } if !json_mode => {
+                eprintln!("verified header {height}; {total_records} record(s) on the ledger")
+            }
+            SyncEvent::HeaderVerified { .. } => {}
+            SyncEvent::Records { batch, done, total } => {
+                saved.extend_from_slice(batch);
+                let sealed = seal_cache(&keys, &saved, &mut rand::rng())?;
+                dir.save_cache(&sealed)
+                    .map_err(|e| WalletError::LocalStorage(e.to_string()))?;
+                if !json_mode {
+                    eprint!("\rsyncing records {done}/{total}");
+                }
+            }
         }
+        Ok(())
     };
     let runtime = tokio::runtime::Runtime::new()?;
     let new = runtime.block_on(sync_records(

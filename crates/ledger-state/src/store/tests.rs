@@ -249,3 +249,43 @@ fn a_block_not_seen_before_is_executed_at_commit() {
     a.commit(&block, None).expect("commit on a");
     assert_eq!(a.tip(), b.tip());
 }
+
+#[test]
+fn bulk_loaded_blocks_are_all_there_after_reopening() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("ledger.redb");
+    let tip = {
+        let ledger = Ledger::open(&path, genesis("bulk")).expect("open");
+        ledger.set_bulk_load(true);
+        for i in 0..50u8 {
+            let txs = if i % 10 == 0 {
+                vec![register(&ledger, 100 + i, 0)]
+            } else {
+                vec![]
+            };
+            let block = build(&ledger, &ledger.tip(), &txs);
+            ledger.commit(&block, None).expect("commit");
+        }
+        ledger.set_bulk_load(false);
+        let block = build(&ledger, &ledger.tip(), &[]);
+        ledger
+            .commit(&block, Some(b"cert"))
+            .expect("durable commit");
+        ledger.tip()
+    };
+    let reopened = Ledger::open(&path, genesis("bulk")).expect("reopen");
+    assert_eq!(reopened.tip(), tip);
+    assert_eq!(tip.height, 51);
+    let account = reopened
+        .prove(&StateKey::account(&Address::of(&public(&key(140)))), None)
+        .expect("prove");
+    assert!(
+        account.value.is_some(),
+        "a bulk-loaded registration persisted"
+    );
+    verify_proof(
+        &account,
+        &StateKey::account(&Address::of(&public(&key(140)))),
+    )
+    .expect("proof");
+}

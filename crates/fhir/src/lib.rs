@@ -12,6 +12,9 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod observations;
+pub use observations::{NumericObservation, numeric_observations};
+
 use fhirbolt::model::r4::Resource;
 use fhirbolt::serde::{DeserializationConfig, DeserializationMode};
 use medledger_types::category::Category;

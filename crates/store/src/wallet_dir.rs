@@ -101,12 +101,23 @@ impl WalletDir {
         write_atomically(&path, bytes).map_err(self.io(path))
     }
 
+    /// Where a ciphertext with this hash is cached; `None` for anything but a SHA-256 in hex
+    /// (so no name can reach outside the blob directory).
+    fn blob_path(&self, sha256_hex: &str) -> Option<PathBuf> {
+        (sha256_hex.len() == 64 && sha256_hex.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| self.root.join("blobs").join(sha256_hex))
+    }
+
+    /// Whether a ciphertext is cached.
+    pub fn has_blob(&self, sha256_hex: &str) -> bool {
+        self.blob_path(sha256_hex).is_some_and(|p| p.exists())
+    }
+
     /// A cached record ciphertext (already encrypted; the caller checks its hash).
     pub fn load_blob(&self, sha256_hex: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        if sha256_hex.len() != 64 || !sha256_hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let Some(path) = self.blob_path(sha256_hex) else {
             return Ok(None);
-        }
-        let path = self.root.join("blobs").join(sha256_hex);
+        };
         match read_bounded(&path, MAX_CACHE_LEN) {
             Ok(bytes) => Ok(Some(bytes)),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
@@ -116,9 +127,14 @@ impl WalletDir {
 
     /// Caches a record ciphertext under its hash.
     pub fn save_blob(&self, sha256_hex: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        let Some(path) = self.blob_path(sha256_hex) else {
+            return Err(StoreError::Io {
+                path: PathBuf::from(sha256_hex),
+                source: io::Error::new(io::ErrorKind::InvalidInput, "not a SHA-256 hex name"),
+            });
+        };
         let dir = self.root.join("blobs");
         std::fs::create_dir_all(&dir).map_err(self.io(dir.clone()))?;
-        let path = dir.join(sha256_hex);
         write_atomically(&path, bytes).map_err(self.io(path))
     }
 

@@ -90,6 +90,15 @@ pub struct Doctor {
     pub receiving: [u8; 32],
 }
 
+/// A registered account, as the ledger proves it (`None`: not registered).
+pub async fn account<S: LedgerSource>(
+    source: &S,
+    at: &VerifiedHeader,
+    address: &Address,
+) -> Result<Option<Account>, WalletError> {
+    value::<S, Account>(source, at, &StateKey::account(address)).await
+}
+
 /// Looks a doctor up on the ledger (so a patient sees who they are granting).
 pub async fn doctor<S: LedgerSource>(
     source: &S,

@@ -1,0 +1,141 @@
+//! The verified ledger source the app's operations use, and what it reports about nodes.
+
+use medledger_types::hash::{Address, ChainId};
+use medledger_types::state::AccountKind;
+use medwallet_core::LedgerSource;
+use medwallet_net::NodeClient;
+use medwallet_net::source::NetworkSource;
+use medwallet_net::verified::latest_verified;
+use medwallet_verify::{LightClient, TrustAnchor, VerifiedHeader};
+
+use crate::error::{AppError, ErrorCode};
+use crate::session::{App, lock};
+use crate::settings;
+use crate::views::{NodeState, Role, SyncStatus};
+
+/// How old the newest finalized header may be and still count as current.
+pub const MAX_HEADER_AGE_MS: u64 = 60_000;
+
+impl App {
+    /// A source over the configured nodes, anchored at the wallet's genesis.
+    pub(crate) fn source(&self) -> Result<(NetworkSource, ChainId), AppError> {
+        let genesis = settings::genesis(&self.root)?;
+        let nodes = lock(&self.settings).nodes.clone();
+        if nodes.is_empty() {
+            return Err(AppError::new(
+                ErrorCode::Network,
+                "no nodes configured: add node URLs in Settings",
+            ));
+        }
+        let anchor = TrustAnchor::from_genesis(&genesis)
+            .map_err(|e| AppError::invalid(format!("the genesis file is unusable: {e}")))?;
+        Ok((
+            NetworkSource::new(
+                nodes.into_iter().map(NodeClient::new).collect(),
+                LightClient::new(anchor),
+                MAX_HEADER_AGE_MS,
+            ),
+            genesis.chain_id(),
+        ))
+    }
+
+    /// Keeps what `source` caught nodes doing, for the red banner.
+    pub(crate) fn note_incidents(&self, source: &NetworkSource) {
+        let found = source
+            .incidents
+            .lock()
+            .map(|i| i.clone())
+            .unwrap_or_default();
+        let mut sync = lock(&self.sync);
+        for incident in found {
+            if !sync.incidents.contains(&incident) {
+                sync.incidents.push(incident);
+            }
+        }
+    }
+
+    /// The newest verified header.
+    pub(crate) async fn latest(&self, source: &NetworkSource) -> Result<VerifiedHeader, AppError> {
+        let at = source.latest(self.now()).await;
+        self.note_incidents(source);
+        Ok(at?)
+    }
+
+    /// A verified account's role and, for clinics and doctors, its name.
+    pub(crate) async fn account_role(
+        &self,
+        source: &NetworkSource,
+        at: &VerifiedHeader,
+        address: &Address,
+    ) -> Result<(Role, Option<String>), AppError> {
+        let account = medwallet_core::grants::account(source, at, address).await?;
+        Ok(match account.map(|a| a.kind) {
+            None => (Role::Unregistered, None),
+            Some(AccountKind::Patient) => (Role::Patient, None),
+            Some(AccountKind::Clinic { name }) => (Role::Clinic, Some(name)),
+            Some(AccountKind::Doctor { display_name, .. }) => (Role::Doctor, Some(display_name)),
+        })
+    }
+
+    /// Each node's newest verified height (or what is wrong with it), and the sync state.
+    pub async fn sync_status(&self) -> SyncStatus {
+        let mut nodes = Vec::new();
+        let light = settings::genesis(&self.root)
+            .ok()
+            .and_then(|g| TrustAnchor::from_genesis(&g).ok())
+            .map(LightClient::new);
+        let urls = lock(&self.settings).nodes.clone();
+        for url in urls {
+            let node = NodeClient::new(url.clone());
+            let (height, problem) = match &light {
+                None => (
+                    None,
+                    Some("no trust anchor (genesis file) configured".to_owned()),
+                ),
+                Some(light) => {
+                    match latest_verified(&node, light, self.now(), MAX_HEADER_AGE_MS).await {
+                        Ok(h) => (Some(h.header.height), None),
+                        Err(fault) => (None, Some(fault.to_string())),
+                    }
+                }
+            };
+            nodes.push(NodeState {
+                url,
+                height,
+                problem,
+            });
+        }
+        let sync = lock(&self.sync);
+        SyncStatus {
+            nodes,
+            verified_height: sync.verified_height,
+            last_sync_ms: sync.last_sync_ms,
+            syncing: sync.syncing,
+            incidents: sync.incidents.clone(),
+        }
+    }
+}
+
+/// The bech32 form (`mdw1…`) of a hex address from the ledger.
+pub fn display_address(hex_address: &str) -> String {
+    match hex::decode(hex_address)
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+    {
+        Some(bytes) => medwallet_crypto::Address::from_bytes(bytes).to_string(),
+        None => hex_address.to_owned(),
+    }
+}
+
+/// A ledger address from what a user typed: an address (`mdw1…`) or a share code (`mdwshare1…`).
+pub fn parse_account(text: &str) -> Result<Address, AppError> {
+    let text = text.trim();
+    if let Ok(code) = text.parse::<medwallet_crypto::ShareCode>() {
+        return Ok(Address(*code.address().as_bytes()));
+    }
+    text.parse::<medwallet_crypto::Address>()
+        .map(|a| Address(*a.as_bytes()))
+        .map_err(|_| {
+            AppError::invalid("that is neither a share code (mdwshare1…) nor an address (mdw1…)")
+        })
+}

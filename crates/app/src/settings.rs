@@ -1,0 +1,145 @@
+//! Where the wallet looks for the ledger: node URLs and the trust anchor (the chain's genesis
+//! file, copied into the wallet directory so it cannot change underneath). Saved atomically as
+//! `settings.json` beside the keystore.
+
+use std::path::Path;
+
+use medledger_types::genesis::Genesis;
+
+use crate::error::{AppError, ErrorCode};
+use crate::views::Settings;
+
+const SETTINGS_FILE: &str = "settings.json";
+/// The trust anchor's copy inside the wallet (the CLI uses the same file).
+pub const GENESIS_FILE: &str = "genesis.json";
+const MAX_FILE: usize = 4 * 1024 * 1024;
+/// Default idle time before the wallet locks itself.
+pub const DEFAULT_AUTO_LOCK_MINUTES: u32 = 5;
+
+fn storage(e: impl std::fmt::Display) -> AppError {
+    AppError::new(ErrorCode::Storage, e.to_string())
+}
+
+/// The saved settings, or `defaults` on first start.
+pub fn load(dir: &Path, defaults: Settings) -> Result<Settings, AppError> {
+    let path = dir.join(SETTINGS_FILE);
+    if !path.exists() {
+        return Ok(defaults);
+    }
+    let bytes = medwallet_store::read_bounded(&path, MAX_FILE).map_err(storage)?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| AppError::new(ErrorCode::Storage, format!("settings.json is damaged: {e}")))
+}
+
+/// Checks and saves settings.
+pub fn save(dir: &Path, settings: &Settings) -> Result<(), AppError> {
+    for url in &settings.nodes {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(AppError::invalid(format!(
+                "node {url:?} is not an http(s) URL"
+            )));
+        }
+    }
+    if settings.auto_lock_minutes == 0 || settings.auto_lock_minutes > 24 * 60 {
+        return Err(AppError::invalid(
+            "auto-lock must be between 1 minute and 24 hours",
+        ));
+    }
+    std::fs::create_dir_all(dir).map_err(storage)?;
+    let json = serde_json::to_vec_pretty(settings).map_err(storage)?;
+    medwallet_store::write_atomically(&dir.join(SETTINGS_FILE), &json).map_err(storage)
+}
+
+/// Copies a genesis file into the wallet (after checking it parses) and returns the chain.
+pub fn adopt_genesis(dir: &Path, source: &Path) -> Result<Genesis, AppError> {
+    let bytes = medwallet_store::read_bounded(source, MAX_FILE).map_err(|e| {
+        AppError::invalid(format!(
+            "cannot read genesis file {}: {e}",
+            source.display()
+        ))
+    })?;
+    let genesis = parse(&bytes)?;
+    std::fs::create_dir_all(dir).map_err(storage)?;
+    medwallet_store::write_atomically(&dir.join(GENESIS_FILE), &bytes).map_err(storage)?;
+    Ok(genesis)
+}
+
+/// The wallet's trust anchor.
+pub fn genesis(dir: &Path) -> Result<Genesis, AppError> {
+    let path = dir.join(GENESIS_FILE);
+    if !path.exists() {
+        return Err(AppError::new(
+            ErrorCode::Network,
+            "this wallet has no trust anchor yet: choose the chain's genesis file in Settings",
+        ));
+    }
+    parse(&medwallet_store::read_bounded(&path, MAX_FILE).map_err(storage)?)
+}
+
+fn parse(bytes: &[u8]) -> Result<Genesis, AppError> {
+    let file: medledger_api::GenesisFile = serde_json::from_slice(bytes)
+        .map_err(|e| AppError::invalid(format!("not a genesis file: {e}")))?;
+    file.to_genesis()
+        .map_err(|e| AppError::invalid(format!("invalid genesis file: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(nodes: &[&str], minutes: u32) -> Settings {
+        Settings {
+            nodes: nodes.iter().map(|s| s.to_string()).collect(),
+            genesis_path: None,
+            chain_id: None,
+            auto_lock_minutes: minutes,
+            devnet: false,
+        }
+    }
+
+    #[test]
+    fn saved_settings_load_back_and_bad_ones_are_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let defaults = settings(&[], 5);
+        assert!(
+            load(dir.path(), defaults.clone())
+                .expect("defaults")
+                .nodes
+                .is_empty()
+        );
+        save(dir.path(), &settings(&["http://127.0.0.1:1"], 7)).expect("save");
+        let loaded = load(dir.path(), defaults.clone()).expect("load");
+        assert_eq!(loaded.nodes, vec!["http://127.0.0.1:1"]);
+        assert_eq!(loaded.auto_lock_minutes, 7);
+        let bad = save(dir.path(), &settings(&["ftp://x"], 7)).expect_err("not http");
+        assert_eq!(bad.code, ErrorCode::InvalidInput);
+        assert_eq!(
+            save(dir.path(), &settings(&[], 0)).expect_err("0").code,
+            ErrorCode::InvalidInput
+        );
+        assert_eq!(
+            load(dir.path(), defaults.clone())
+                .expect("kept")
+                .auto_lock_minutes,
+            7
+        );
+        std::fs::write(dir.path().join(SETTINGS_FILE), b"{").expect("damage");
+        assert_eq!(
+            load(dir.path(), defaults).expect_err("damaged").code,
+            ErrorCode::Storage
+        );
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_genesis_is_refused_and_nothing_is_adopted() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let bogus = dir.path().join("bogus.json");
+        std::fs::write(&bogus, b"{\"hello\": 1}").expect("write");
+        let wallet = dir.path().join("wallet");
+        assert_eq!(
+            adopt_genesis(&wallet, &bogus).expect_err("bogus").code,
+            ErrorCode::InvalidInput
+        );
+        assert_eq!(genesis(&wallet).expect_err("none").code, ErrorCode::Network);
+    }
+}

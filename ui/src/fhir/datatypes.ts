@@ -1,0 +1,166 @@
+// Reading FHIR R4 data types defensively. The JSON comes from a clinic and is shown as is, so
+// every accessor tolerates missing fields and wrong types instead of throwing.
+import { formatDate, formatNumber } from '../lib/format';
+
+export type Json = Record<string, unknown>;
+
+export const isObj = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
+export const str = (x: unknown): string | undefined =>
+  typeof x === 'string' && x.trim() !== '' ? x.trim() : undefined;
+export const num = (x: unknown): number | undefined =>
+  typeof x === 'number' && Number.isFinite(x) ? x : undefined;
+export const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : x === undefined || x === null ? [] : [x]);
+export const obj = (x: unknown): Json | undefined => (isObj(x) ? x : undefined);
+
+/** The words for a CodeableConcept: its text, else the first coding display, else a code. */
+export function conceptText(cc: unknown): string | undefined {
+  const c = obj(cc);
+  if (!c) return undefined;
+  const text = str(c.text);
+  if (text) return text;
+  const codings = arr(c.coding).filter(isObj);
+  for (const coding of codings) {
+    const d = str(coding.display);
+    if (d) return d;
+  }
+  for (const coding of codings) {
+    const code = str(coding.code);
+    if (code) return code;
+  }
+  return undefined;
+}
+
+/** The first concept in a list (or single value) that has words; codes only as a last resort. */
+export function bestConceptText(x: unknown): string | undefined {
+  const concepts = arr(x).filter(isObj);
+  for (const c of concepts) {
+    const t = str(c.text) ?? arr(c.coding).filter(isObj).map((k) => str(k.display)).find(Boolean);
+    if (t) return t;
+  }
+  for (const c of concepts) {
+    const t = conceptText(c);
+    if (t) return t;
+  }
+  return undefined;
+}
+
+/** The code of the first coding (e.g. a clinicalStatus 'active'). */
+export function firstCode(cc: unknown): string | undefined {
+  const c = obj(cc);
+  if (!c) return undefined;
+  for (const coding of arr(c.coding).filter(isObj)) {
+    const code = str(coding.code);
+    if (code) return code;
+  }
+  return str(c.text);
+}
+
+/** 'entered-in-error' -> 'Entered in error'. */
+export function humanizeCode(code: string | undefined): string | undefined {
+  if (!code) return undefined;
+  const s = code.replace(/[-_]+/g, ' ').trim();
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** 'ExplanationOfBenefit' -> 'Explanation of benefit'. */
+export function humanizeType(resourceType: string): string {
+  const words = resourceType.replace(/([a-z])([A-Z])/g, '$1 $2').split(' ');
+  return words.map((w, i) => (i === 0 ? w : w.toLowerCase())).join(' ');
+}
+
+/** The unit to print for a Quantity: its human unit, else its UCUM code (but not the '1' unit). */
+export function quantityUnit(q: unknown): string | undefined {
+  const o = obj(q);
+  if (!o) return undefined;
+  const u = str(o.unit) ?? str(o.code);
+  return u === '1' ? undefined : u;
+}
+
+/** "5.1 mmol/L", "< 0.5 mg/dL", "98 %". */
+export function formatQuantity(q: unknown): string | undefined {
+  const o = obj(q);
+  if (!o) return undefined;
+  const v = num(o.value);
+  if (v === undefined) return undefined;
+  const cmp = str(o.comparator);
+  const unit = quantityUnit(o);
+  return `${cmp ? `${cmp} ` : ''}${formatNumber(v)}${unit ? (unit === '%' ? '%' : ` ${unit}`) : ''}`;
+}
+
+/** "3.5–5.1 mmol/L", "≥ 40 mg/dL", "≤ 200 mg/dL", or the range's text. */
+export function formatRange(r: unknown): string | undefined {
+  const o = obj(r);
+  if (!o) return undefined;
+  const low = num(obj(o.low)?.value);
+  const high = num(obj(o.high)?.value);
+  const unit = quantityUnit(o.low) ?? quantityUnit(o.high);
+  const u = unit ? ` ${unit}` : '';
+  if (low !== undefined && high !== undefined) return `${formatNumber(low)}–${formatNumber(high)}${u}`;
+  if (low !== undefined) return `≥ ${formatNumber(low)}${u}`;
+  if (high !== undefined) return `≤ ${formatNumber(high)}${u}`;
+  return str(o.text);
+}
+
+/** "5 Mar 2019 – 9 Mar 2019", or one end when only one is known. */
+export function formatPeriod(p: unknown): string | undefined {
+  const o = obj(p);
+  if (!o) return undefined;
+  const start = formatDate(str(o.start));
+  const end = formatDate(str(o.end));
+  if (start && end) {
+    if (start === end) return start;
+    // Same day with times: "5 Mar 2019, 10:00–10:30".
+    const [sd, st] = start.split(', ');
+    const [ed, et] = end.split(', ');
+    if (st && et && sd === ed) return `${sd}, ${st}–${et}`;
+    return `${start} – ${end}`;
+  }
+  if (start) return `From ${start}`;
+  if (end) return `Until ${end}`;
+  return undefined;
+}
+
+/** The display text of a Reference (clinics put names there); never the raw "urn:uuid:...". */
+export function referenceText(ref: unknown): string | undefined {
+  return str(obj(ref)?.display);
+}
+
+/** A HumanName (or list of them) as "Given Family", with prefix. */
+export function humanName(x: unknown): string | undefined {
+  for (const n of arr(x).filter(isObj)) {
+    const text = str(n.text);
+    if (text) return text;
+    const parts = [
+      ...arr(n.prefix).map(str),
+      ...arr(n.given).map(str),
+      str(n.family),
+    ].filter((p): p is string => Boolean(p));
+    if (parts.length) return parts.join(' ');
+  }
+  return undefined;
+}
+
+/** The first date-like value among the named fields, formatted; period fields use their start. */
+export function firstDate(r: Json, fields: string[]): string | undefined {
+  for (const f of fields) {
+    const v = r[f];
+    const s = str(v) ?? str(obj(v)?.start);
+    if (s) return formatDate(s) ?? undefined;
+  }
+  return undefined;
+}
+
+/** Text of an Attachment when it is inline plain text (Synthea puts clinical notes there). */
+export function attachmentText(a: unknown): string | undefined {
+  const o = obj(a);
+  const data = str(o?.data);
+  const type = str(o?.contentType) ?? 'text/plain';
+  if (!data || !type.startsWith('text/')) return undefined;
+  try {
+    const binary = atob(data);
+    const bytes = Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
+    return new TextDecoder('utf-8').decode(bytes).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,84 @@
+// Typed wrappers for every command of the desktop shell (src-tauri/src/commands.rs). Each
+// rejects with an AppError ({ code, message }).
+import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type {
+  AccessItem,
+  AppError,
+  Card,
+  CreatedWallet,
+  DoctorInfo,
+  GrantItem,
+  GrantRequest,
+  GrantResult,
+  LabSeries,
+  OpenedRecord,
+  RecordItem,
+  RevokeResult,
+  Settings,
+  SharedItem,
+  SyncProgress,
+  SyncReport,
+  SyncStatus,
+  WalletStatus,
+} from './types';
+
+/** Normalises whatever a rejected invoke carries into an AppError. */
+export function asAppError(e: unknown): AppError {
+  if (e && typeof e === 'object' && 'code' in e && 'message' in e) {
+    return e as AppError;
+  }
+  return { code: 'internal', message: String(e) };
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw asAppError(e);
+  }
+}
+
+// Wallet and keys
+export const walletStatus = () => call<WalletStatus>('wallet_status');
+export const createWallet = (password: string) => call<CreatedWallet>('create_wallet', { password });
+/** `answers[i]` is the word at `confirmPositions[i]`. */
+export const confirmBackup = (answers: string[]) => call<void>('confirm_backup', { answers });
+export const restoreWallet = (words: string, password: string) =>
+  call<WalletStatus>('restore_wallet', { words, password });
+export const unlock = (password: string) => call<WalletStatus>('unlock', { password });
+export const lock = () => call<void>('lock');
+/** Registers this wallet as a patient on the ledger (needed before clinics can issue to it). */
+export const registerPatient = () => call<number>('register_patient');
+export const myCard = () => call<Card>('my_card');
+
+// Records
+export const sync = () => call<SyncReport>('sync');
+export const records = () => call<RecordItem[]>('records');
+export const openRecord = (id: string) => call<OpenedRecord>('open_record', { id });
+/** Lab series for the observations in record `id`, across all of this wallet's records. */
+export const labSeries = (id: string) => call<LabSeries[]>('lab_series', { id });
+export const syncStatus = () => call<SyncStatus>('sync_status');
+export const onSyncProgress = (f: (p: SyncProgress) => void): Promise<UnlistenFn> =>
+  listen<SyncProgress>('sync-progress', (event) => f(event.payload));
+
+// Sharing
+export const lookupDoctor = (doctor: string) => call<DoctorInfo>('lookup_doctor', { doctor });
+export const grant = (request: GrantRequest) => call<GrantResult>('grant', { request });
+export const grants = () => call<GrantItem[]>('grants');
+export const revoke = (grantId: string) => call<RevokeResult>('revoke', { grantId });
+export const accessLog = () => call<AccessItem[]>('access_log');
+
+// Doctor mode
+export const sharedWithMe = () => call<SharedItem[]>('shared_with_me');
+export const openShared = (recordId: string) => call<OpenedRecord>('open_shared', { recordId });
+
+// Settings
+export const settings = () => call<Settings>('settings');
+export const saveSettings = (nodes: string[], autoLockMinutes: number) =>
+  call<Settings>('save_settings', { nodes, autoLockMinutes });
+
+/** The Rust side locked the wallet (idle timeout or lock button in another view). */
+export const onLocked = (f: () => void): Promise<UnlistenFn> => listen('wallet-locked', () => f());
+/** Tells the Rust side the user is active (resets the idle auto-lock timer). */
+export const touch = () => call<void>('touch');

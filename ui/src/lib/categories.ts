@@ -1,0 +1,28 @@
+// The record categories the Rust side assigns, with the words people see for them.
+import type { Category } from '../ipc/types';
+
+export const CATEGORIES: readonly Category[] = [
+  'labs',
+  'conditions',
+  'medications',
+  'immunizations',
+  'procedures',
+  'reports',
+  'encounter',
+  'other',
+];
+
+const LABELS: Record<Category, string> = {
+  labs: 'Lab results',
+  conditions: 'Conditions',
+  medications: 'Medications',
+  immunizations: 'Immunizations',
+  procedures: 'Procedures',
+  reports: 'Reports',
+  encounter: 'Visits',
+  other: 'Other',
+};
+
+export function categoryLabel(c: Category | string): string {
+  return (LABELS as Record<string, string>)[c] ?? c;
+}

@@ -1,0 +1,77 @@
+// Formatting shared by every screen. Dates are formatted by hand (not Intl with the user's
+// locale) so that a FHIR date-only value such as "2019-03-05" never shifts a day through a
+// timezone conversion, and so the tests see the same text on every machine.
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * A FHIR date / dateTime / instant for people: "5 Mar 2019", "Mar 2019", "2019", or
+ * "5 Mar 2019, 14:05" (local time) when it carries a time. Unparseable input comes back as is;
+ * null/empty gives null.
+ */
+export function formatDate(value: string | null | undefined): string | null {
+  if (value == null) return null;
+  const s = String(value).trim();
+  if (!s) return null;
+  let m = /^(\d{4})$/.exec(s);
+  if (m) return m[1];
+  m = /^(\d{4})-(\d{2})$/.exec(s);
+  if (m) return `${MONTHS[Number(m[2]) - 1] ?? m[2]} ${m[1]}`;
+  m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (m) return `${Number(m[3])} ${MONTHS[Number(m[2]) - 1] ?? m[2]} ${m[1]}`;
+  if (/^\d{4}-\d{2}-\d{2}T/.test(s)) {
+    const d = new Date(s);
+    if (!Number.isNaN(d.getTime())) return formatDateTime(d);
+  }
+  return s;
+}
+
+/** Only the day part of a date (no time), e.g. for timeline headings and chart labels. */
+export function formatDay(value: string | null | undefined): string | null {
+  if (value == null) return null;
+  const s = String(value).trim();
+  const day = /^\d{4}-\d{2}-\d{2}/.exec(s);
+  return formatDate(day ? day[0] : s);
+}
+
+/** Milliseconds since the epoch, in local time: "5 Mar 2019, 14:05". */
+export function formatMs(ms: number | null | undefined): string | null {
+  if (ms == null || !Number.isFinite(ms)) return null;
+  return formatDateTime(new Date(ms));
+}
+
+function formatDateTime(d: Date): string {
+  return `${d.getDate()} ${MONTHS[d.getMonth()]} ${d.getFullYear()}, ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** "mdw1qxyz…k3f9": enough to tell addresses apart without a wall of characters. */
+export function shortAddress(address: string | null | undefined): string {
+  if (!address) return '';
+  return address.length <= 18 ? address : `${address.slice(0, 10)}…${address.slice(-6)}`;
+}
+
+/** "1 record", "3 records". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** An expiry picked in a date input ("2025-12-31") as RFC 3339 at the end of that day, UTC. */
+export function endOfDayUtc(date: string): string | null {
+  return /^\d{4}-\d{2}-\d{2}$/.test(date) ? `${date}T23:59:59Z` : null;
+}
+
+/** Numbers as people write them: no float noise ("5.1" not "5.1000000001"), at most 4 decimals. */
+export function formatNumber(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  return String(Number(n.toFixed(4)));
+}
+
+/** UTF-8 safe base64, for turning the Rust-made QR SVG into a data: URL (CSP allows data: images). */
+export function base64Utf8(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary);
+}

@@ -1,0 +1,77 @@
+// Pure helpers for the records timeline: filtering and grouping by visit day.
+import type { Category, RecordItem } from '../ipc/types';
+import { formatDay, shortAddress } from './format';
+
+export interface DayGroup {
+  /** "YYYY-MM-DD", or "" for records the clinic gave no date. */
+  day: string;
+  /** Heading text: "5 Mar 2019" or "No date". */
+  label: string;
+  records: RecordItem[];
+}
+
+/** The day part of a record's date (the clinic's own calendar day, no timezone shifting). */
+export function dayOf(date: string | null): string {
+  const m = date ? /^\d{4}-\d{2}-\d{2}/.exec(date) : null;
+  return m ? m[0] : '';
+}
+
+/** Groups records by visit day, newest day first; undated records go last. */
+export function groupByDay(records: RecordItem[]): DayGroup[] {
+  const byDay = new Map<string, RecordItem[]>();
+  for (const r of records) {
+    const day = dayOf(r.date);
+    const list = byDay.get(day);
+    if (list) list.push(r);
+    else byDay.set(day, [r]);
+  }
+  const days = [...byDay.keys()].sort((a, b) => {
+    if (a === b) return 0;
+    if (a === '') return 1;
+    if (b === '') return -1;
+    return a < b ? 1 : -1;
+  });
+  return days.map((day) => ({
+    day,
+    label: day ? (formatDay(day) ?? day) : 'No date',
+    // Within a day, newest timestamp first, then latest issued on the ledger.
+    records: [...byDay.get(day)!].sort(
+      (a, b) => (b.date ?? '').localeCompare(a.date ?? '') || b.issuedHeight - a.issuedHeight,
+    ),
+  }));
+}
+
+export interface RecordFilter {
+  category: Category | 'all';
+  clinic: string | 'all';
+}
+
+export function filterRecords(records: RecordItem[], f: RecordFilter): RecordItem[] {
+  return records.filter(
+    (r) =>
+      (f.category === 'all' || r.category === f.category) &&
+      (f.clinic === 'all' || r.clinicAddress === f.clinic),
+  );
+}
+
+export function clinicLabel(r: Pick<RecordItem, 'clinicName' | 'clinicAddress'>): string {
+  return r.clinicName?.trim() || shortAddress(r.clinicAddress);
+}
+
+/** The clinics present in a list of records, for the clinic filter, sorted by label. */
+export function clinicsOf(records: RecordItem[]): { address: string; label: string }[] {
+  const seen = new Map<string, string>();
+  for (const r of records) {
+    const label = clinicLabel(r);
+    // Prefer a verified name if any record carries one.
+    if (!seen.has(r.clinicAddress) || r.clinicName) seen.set(r.clinicAddress, label);
+  }
+  return [...seen.entries()]
+    .map(([address, label]) => ({ address, label }))
+    .sort((a, b) => a.label.localeCompare(b.label));
+}
+
+/** The categories present in a list of records, for the category filter. */
+export function categoriesOf(records: RecordItem[]): Category[] {
+  return [...new Set(records.map((r) => r.category))];
+}

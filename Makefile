@@ -6,10 +6,12 @@ SHELL := /bin/bash
 CARGO ?= cargo
 # apt-get needs root: run it directly as root, through sudo otherwise.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# C toolchain and pkg-config for crates that build C code.
-APT_PACKAGES := build-essential pkg-config
+# C toolchain and pkg-config for crates that build C code; WebKitGTK and friends for the Tauri
+# desktop app; WebKitWebDriver, Xvfb and curl for its end-to-end tests.
+APT_PACKAGES := build-essential pkg-config curl libssl-dev libwebkit2gtk-4.1-dev \
+  libayatana-appindicator3-dev librsvg2-dev libxdo-dev webkit2gtk-driver xvfb xauth
 
-.PHONY: run demo-crypto test deps lint unit bench bench-ledger fuzz vectors soak
+.PHONY: run demo-cli demo-crypto test deps ui desktop ui-test e2e lint unit bench bench-ledger fuzz vectors soak
 
 ## Installs missing Debian packages (idempotent: only what `dpkg` does not report installed).
 deps:
@@ -20,11 +22,25 @@ deps:
 	fi
 	@command -v $(CARGO) >/dev/null || { echo "Rust is required: https://rustup.rs"; exit 1; }
 
-## The main job (until the desktop wallet exists): a 4-validator devnet on this machine and the
-## whole story with the real `medledger` and `medwallet` binaries.
-run: deps
+## The main job: the desktop wallet on an embedded devnet (4 validators, a demo clinic that
+## issues a Synthea history to every new wallet, a demo doctor to share with).
+run: desktop
+	./scripts/desktop_devnet.sh run target/debug
+
+## The whole story with the command-line tools on a 4-validator devnet.
+demo-cli: deps
 	$(CARGO) build --locked -p medledger-node -p medwallet-cli
 	./scripts/devnet_demo.sh target/debug
+
+## The UI (Vite + Svelte), bundled into ui/dist for the app. Vite 8 needs Node 20.19 or newer.
+ui:
+	@node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a<20||(a===20&&b<19)) { console.error("Node 20.19+ is required (found "+process.versions.node+")"); process.exit(1) }'
+	cd ui && npm ci --no-audit --no-fund && npm run build
+
+## The desktop app with the bundled UI, and the node and CLI it runs against.
+desktop: deps ui
+	$(CARGO) build --locked -p medledger-node -p medwallet-cli
+	$(CARGO) build --locked -p medwallet-desktop --features custom-protocol
 
 ## The record cryptography alone (seal, grant by re-wrapping, open, tamper detection).
 demo-crypto: deps
@@ -33,7 +49,8 @@ demo-crypto: deps
 
 ## Every test: formatting, lints (warnings are errors), unit, property, integration, golden
 ## vector, crash and fuzz-smoke tests, and the doc examples.
-test: deps lint unit
+test: deps ui lint unit ui-test e2e
+	@python3 scripts/test_summary.py target/test-output.log target/ui-test-output.log target/e2e-output.log
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -42,7 +59,19 @@ lint:
 unit:
 	@mkdir -p target
 	set -o pipefail; $(CARGO) test --locked --workspace 2>&1 | tee target/test-output.log
-	@python3 scripts/test_summary.py target/test-output.log
+
+## UI unit tests (vitest, IPC mocked).
+ui-test: ui
+	@mkdir -p target
+	set -o pipefail; cd ui && npm run check && npm test 2>&1 | tee ../target/ui-test-output.log
+
+## The desktop app in its real webview (tauri-driver + WebKitWebDriver under Xvfb) against a
+## local devnet; screenshots of every main screen land in target/screenshots/.
+e2e: desktop
+	@command -v tauri-driver >/dev/null || $(CARGO) install --locked tauri-driver
+	@mkdir -p target
+	set -o pipefail; E2E_TEST_BINARY=$$($(CARGO) test --locked -p medwallet-e2e --no-run --message-format=json 2>/dev/null | python3 -c 'import json,sys; print([m["executable"] for m in map(json.loads, sys.stdin) if m.get("executable") and m.get("target",{}).get("name")=="desktop"][0])') \
+	  ./scripts/desktop_devnet.sh e2e target/debug 2>&1 | tee target/e2e-output.log
 
 ## Criterion benchmarks (envelope vs raw ChaCha20-Poly1305, certificate verification vs raw
 ## ed25519 batch verification); prints the ratios.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The main job, until the desktop wallet exists: a 4-validator Medwallet devnet on this machine,
-# and the whole story with the real binaries. A clinic issues a patient's history (Synthea,
+# The whole story with the command-line tools (`make demo-cli`), on a 4-validator Medwallet
+# devnet on this machine. A clinic issues a patient's history (Synthea,
 # FHIR R4) one record per visit; the patient syncs (verifying every header and proof), opens a
 # record byte-identical, grants a doctor a category; the doctor reads it; the patient sees the
 # access log and revokes; the doctor is refused.
@@ -9,37 +9,18 @@ BIN=${1:-target/debug}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 FHIR="$ROOT/tests/fixtures/fhir/Ned_Hintz_e4b9259d-0f54-48d1-a35d-b526729a4dfe.json"
 WORK=$(mktemp -d)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
+cleanup() { devnet_stop; rm -rf "$WORK"; }
 trap cleanup EXIT
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 field() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval("d"+sys.argv[1]))' "$1"; }
-BASE=$(python3 - <<'PY'
-import socket
-for base in range(26600, 40000, 16):
-    try:
-        for port in range(base, base + 8):
-            s = socket.socket(); s.bind(("127.0.0.1", port)); s.close()
-        print(base); break
-    except OSError:
-        continue
-PY
-)
-export MEDWALLET_NODES="http://127.0.0.1:$((BASE + 1)),http://127.0.0.1:$((BASE + 3))"
+# shellcheck source=devnet.sh
+. "$ROOT/scripts/devnet.sh"
 printf 'patient password 1\n' > "$WORK/patient.pw"; printf 'doctor password 1\n' > "$WORK/doctor.pw"
 P=("$BIN/medwallet" --wallet "$WORK/patient" --password-file "$WORK/patient.pw")
 D=("$BIN/medwallet" --wallet "$WORK/doctor" --password-file "$WORK/doctor.pw")
 
-say "A 4-validator devnet (Commonware Simplex, JMT state in redb) on 127.0.0.1:$BASE.."
-"$BIN/medledger" testnet --validators 4 --out "$WORK/net" --base-port "$BASE" > "$WORK/testnet.json"
-for i in 0 1 2 3; do
-  "$BIN/medledger" start --home "$WORK/net/node$i" 2> "$WORK/node$i.log" & PIDS+=($!)
-done
-for _ in $(seq 1 100); do
-  H=$(curl -s "http://127.0.0.1:$((BASE + 1))/v1/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["height"])' 2>/dev/null || echo 0)
-  [ "$H" -ge 2 ] && break; sleep 0.3
-done
-echo "finalized height $H"
+say "A 4-validator devnet (Commonware Simplex, JMT state in redb)"
+devnet_start
 
 say "A patient and a doctor create wallets; the patient registers"
 "${P[@]}" init --label Ned | head -3
@@ -47,9 +28,9 @@ say "A patient and a doctor create wallets; the patient registers"
 "${P[@]}" register
 
 say "The demo clinic registers the doctor and issues the patient's history, one record per visit"
-"$BIN/medledger" clinic add-doctor --key "$WORK/net/clinic.key" --node "http://127.0.0.1:$((BASE + 1))" \
+"$BIN/medledger" clinic add-doctor --key "$WORK/net/clinic.key" --node "$NODE" \
   --doctor "$(field '["share_code"]' < "$WORK/doctor.json")" --name "Meredith Grey" --licence "MD-0042"
-"$BIN/medledger" clinic issue --key "$WORK/net/clinic.key" --node "http://127.0.0.1:$((BASE + 1))" \
+"$BIN/medledger" clinic issue --key "$WORK/net/clinic.key" --node "$NODE" \
   --patient "$("${P[@]}" address --json | field '["share_code"]')" --fhir "$FHIR" --per-encounter > "$WORK/issued.json"
 echo "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$WORK/issued.json") records issued"
 

@@ -1,9 +1,110 @@
-//! Medwallet's desktop shell. The Tauri 2 application (setup, thin commands that deserialize,
-//! call the wallet core and map errors to `{ code, message }`) is built in the desktop issue;
-//! this crate is a member of the workspace from the start so that the layout, lints and CI
-//! cover it.
+//! Medwallet's desktop shell: opens the window, holds one `medwallet_app::App`, and locks it
+//! when idle. Everything else lives in medwallet-app (no Tauri there).
+//!
+//! Environment (set by `make run` for the embedded devnet; all optional):
+//! `MEDWALLET_HOME` or `--home DIR` (wallet directory; default: the OS's app data directory),
+//! `MEDWALLET_NODES` (comma-separated node URLs used until Settings are saved),
+//! `MEDWALLET_GENESIS` (the chain's genesis file, adopted on first start),
+//! `MEDWALLET_DEVNET=1` (the nodes are a local devnet started for this session).
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use medwallet_app::{App, Settings, settings, system_clock};
+use medwallet_crypto::KdfParams;
+use tauri::{Emitter, Manager};
+
+/// How often the idle timer is checked.
+const IDLE_CHECK: Duration = Duration::from_secs(5);
+
+fn defaults() -> Settings {
+    Settings {
+        nodes: std::env::var("MEDWALLET_NODES")
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        genesis_path: std::env::var("MEDWALLET_GENESIS").ok(),
+        chain_id: None,
+        auto_lock_minutes: settings::DEFAULT_AUTO_LOCK_MINUTES,
+        devnet: std::env::var("MEDWALLET_DEVNET").is_ok_and(|v| v == "1"),
+    }
+}
+
+fn open(handle: &tauri::AppHandle) -> Result<App, Box<dyn std::error::Error>> {
+    // `--home DIR` (used by the WebDriver tests, one profile per session) wins over the env.
+    let mut args = std::env::args_os().skip(1);
+    let flag = args.position(|a| a == "--home").and_then(|_| args.next());
+    let root = match flag.or_else(|| std::env::var_os("MEDWALLET_HOME")) {
+        Some(dir) => PathBuf::from(dir),
+        None => handle.path().app_data_dir()?.join("wallet"),
+    };
+    let defaults = defaults();
+    if let Some(genesis) = &defaults.genesis_path
+        && !root.join(settings::GENESIS_FILE).exists()
+    {
+        settings::adopt_genesis(&root, std::path::Path::new(genesis))?;
+    }
+    Ok(App::new(
+        root,
+        defaults,
+        KdfParams::RFC9106_SECOND,
+        system_clock(),
+    )?)
+}
 
 fn main() {
-    eprintln!("The Medwallet desktop app is not built yet; use the `medwallet` CLI.");
-    std::process::exit(2);
+    tauri::Builder::default()
+        .setup(|tauri_app| {
+            let app = Arc::new(open(tauri_app.handle())?);
+            tauri_app.manage(app.clone());
+            let handle = tauri_app.handle().clone();
+            std::thread::spawn(move || {
+                loop {
+                    std::thread::sleep(IDLE_CHECK);
+                    if app.check_idle() {
+                        let _ = handle.emit("wallet-locked", ());
+                    }
+                }
+            });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::wallet_status,
+            commands::create_wallet,
+            commands::confirm_backup,
+            commands::restore_wallet,
+            commands::unlock,
+            commands::lock,
+            commands::touch,
+            commands::register_patient,
+            commands::my_card,
+            commands::sync,
+            commands::records,
+            commands::open_record,
+            commands::lab_series,
+            commands::sync_status,
+            commands::lookup_doctor,
+            commands::grant,
+            commands::grants,
+            commands::revoke,
+            commands::access_log,
+            commands::shared_with_me,
+            commands::open_shared,
+            commands::settings,
+            commands::save_settings,
+        ])
+        .run(tauri::generate_context!())
+        .unwrap_or_else(|e| {
+            eprintln!("medwallet-desktop: {e}");
+            std::process::exit(1);
+        });
 }

@@ -1,7 +1,8 @@
 //! The verified ledger source the app's operations use, and what it reports about nodes.
 
-use medledger_types::hash::{Address, ChainId};
+use medledger_types::hash::{Address, ChainId, ReceivingKey};
 use medledger_types::state::AccountKind;
+use medledger_types::tx::TxBody;
 use medwallet_core::LedgerSource;
 use medwallet_net::NodeClient;
 use medwallet_net::source::NetworkSource;
@@ -11,7 +12,7 @@ use medwallet_verify::{LightClient, TrustAnchor, VerifiedHeader};
 use crate::error::{AppError, ErrorCode};
 use crate::session::{App, lock};
 use crate::settings;
-use crate::views::{NodeState, Role, SyncStatus};
+use crate::views::{NodeState, Role, Settings, SyncStatus};
 
 /// How old the newest finalized header may be and still count as current.
 pub const MAX_HEADER_AGE_MS: u64 = 60_000;
@@ -75,6 +76,68 @@ impl App {
             Some(AccountKind::Clinic { name }) => (Role::Clinic, Some(name)),
             Some(AccountKind::Doctor { display_name, .. }) => (Role::Doctor, Some(display_name)),
         })
+    }
+
+    /// The status, with the account's role learned from the ledger when it is not known yet
+    /// (offline, the role stays `unknown`).
+    pub async fn status_verified(&self) -> crate::views::WalletStatus {
+        let status = self.status();
+        if status.unlocked
+            && status.role == Role::Unknown
+            && let Ok(keys) = self.keys()
+            && let Ok((source, _)) = self.source()
+            && let Ok(at) = self.latest(&source).await
+            && let Ok(me) = parse_account(&keys.public().address().to_string())
+            && let Ok((role, _)) = self.account_role(&source, &at, &me).await
+        {
+            let _ = self.with_session(|s| s.role = role);
+            return self.status();
+        }
+        status
+    }
+
+    /// Registers this wallet as a patient (clinics can then issue records to it).
+    pub async fn register_patient(&self) -> Result<u64, AppError> {
+        let keys = self.keys()?;
+        let (source, chain) = self.source()?;
+        let at = self.latest(&source).await?;
+        let public = keys.public();
+        let body = TxBody::RegisterPatient {
+            receiving: ReceivingKey(public.receiving.to_bytes()),
+        };
+        let tx = medwallet_core::grants::sign_next(&source, &keys, chain, &at, body).await?;
+        let height = source.submit(&tx).await;
+        self.note_incidents(&source);
+        let height = height.map_err(|e| AppError::new(ErrorCode::Refused, e.to_string()))?;
+        self.with_session(|s| s.role = Role::Patient)?;
+        Ok(height)
+    }
+
+    /// The current settings.
+    pub fn settings(&self) -> Settings {
+        let mut settings = lock(&self.settings).clone();
+        settings.chain_id = settings::genesis(&self.root)
+            .ok()
+            .map(|g| g.chain_id().to_hex());
+        settings
+    }
+
+    /// Saves new node URLs and auto-lock time (checked first; nothing changes on error).
+    pub fn save_settings(
+        &self,
+        nodes: Vec<String>,
+        auto_lock_minutes: u32,
+    ) -> Result<Settings, AppError> {
+        let mut next = lock(&self.settings).clone();
+        next.nodes = nodes
+            .into_iter()
+            .map(|n| n.trim().trim_end_matches('/').to_owned())
+            .filter(|n| !n.is_empty())
+            .collect();
+        next.auto_lock_minutes = auto_lock_minutes;
+        settings::save(&self.root, &next)?;
+        *lock(&self.settings) = next;
+        Ok(self.settings())
     }
 
     /// Each node's newest verified height (or what is wrong with it), and the sync state.

@@ -81,10 +81,13 @@ impl App {
                 .cloned()
                 .collect();
             let now = self.now();
-            let downloads: Vec<_> = stream::iter(missing.iter())
+            let downloads: Vec<_> = stream::iter(missing)
                 .map(|r| {
                     let (source, keys) = (&source, &keys);
-                    async move { (r, fetch_ciphertext(source, keys, r, now).await) }
+                    async move {
+                        let ciphertext = fetch_ciphertext(source, keys, &r, now).await;
+                        (r, ciphertext)
+                    }
                 })
                 .buffer_unordered(DOWNLOADS_IN_FLIGHT)
                 .collect()
@@ -108,13 +111,15 @@ impl App {
                     names.insert(clinic, name);
                 }
             }
+            // The thread-local RNG cannot be held across an await on a multi-threaded runtime.
+            let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::from_rng(&mut rand::rng());
             let bodies = medwallet_core::grants::missing_grant_keys(
                 &source,
                 &keys,
                 &at,
                 &saved,
                 self.now(),
-                &mut rand::rng(),
+                &mut rng,
             )
             .await?;
             let mut keys_shared = 0;

@@ -189,7 +189,7 @@ impl App {
                 height: e.height,
             });
         }
-        out.sort_by(|a, b| b.served_at_ms.cmp(&a.served_at_ms));
+        out.sort_by_key(|e| std::cmp::Reverse(e.served_at_ms));
         Ok(out)
     }
 

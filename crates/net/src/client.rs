@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use medledger_api::{
-    ErrorBody, HeaderJson, PatientRecordsJson, ProvenJson, StatusJson, SubmittedJson, TxStatusJson,
+    BlockJson, ErrorBody, HeaderJson, PatientRecordsJson, ProvenJson, StatusJson, SubmittedJson,
+    TxStatusJson,
 };
 use medledger_types::codec::Canonical;
 use medledger_types::hash::{Address, TxId};
@@ -107,6 +108,11 @@ impl NodeClient {
 
     pub async fn header(&self, height: u64) -> Result<HeaderJson, NetError> {
         self.get(&format!("/v1/headers/{height}")).await
+    }
+
+    /// A whole block (header and transactions), unverified.
+    pub async fn block(&self, height: u64) -> Result<BlockJson, NetError> {
+        self.get(&format!("/v1/blocks/{height}")).await
     }
 
     /// Headers `from..=to` (at most 1000).

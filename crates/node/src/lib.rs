@@ -15,6 +15,7 @@ pub mod block;
 pub mod clinic;
 pub mod clinic_key;
 pub mod config;
+pub mod demo_clinic;
 pub mod engine;
 pub mod finalizer;
 pub mod mempool;

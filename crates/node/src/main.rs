@@ -86,6 +86,17 @@ enum ClinicCommand {
         #[arg(long)]
         licence: String,
     },
+    /// Devnet demo: issue these FHIR documents (one record per visit) to every patient who
+    /// registers, as they register. Runs until stopped.
+    Demo {
+        #[arg(long)]
+        key: PathBuf,
+        #[arg(long)]
+        node: String,
+        /// A FHIR R4 transaction Bundle (repeatable).
+        #[arg(long, required = true)]
+        fhir: Vec<PathBuf>,
+    },
     /// Issue a FHIR R4 document to a patient: validate, encrypt to the patient, upload, submit,
     /// wait for finality, print the record ids.
     Issue {
@@ -212,6 +223,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     per_encounter,
                 ))?;
             println!("{}", serde_json::to_string_pretty(&issued)?);
+            Ok(())
+        }
+        Command::Clinic(ClinicCommand::Demo { key, node, fhir }) => {
+            let clinic = ClinicKey::read(&key)?;
+            let mut documents = Vec::new();
+            for path in &fhir {
+                let bytes = medwallet_store::read_bounded(path, medwallet_fhir::MAX_DOCUMENT_LEN)
+                    .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+                // Refuse bad input before watching the chain, not at the first patient.
+                medwallet_fhir::records_from(&bytes, true)?;
+                documents.push(bytes);
+            }
+            let node = medwallet_net::NodeClient::new(node);
+            tokio::runtime::Runtime::new()?.block_on(medledger_node::demo_clinic::run(
+                &clinic.keys(),
+                &clinic.name,
+                &node,
+                &documents,
+            ))?;
             Ok(())
         }
         Command::Clinic(ClinicCommand::Keygen { out, name }) => {

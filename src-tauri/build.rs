@@ -1,0 +1,35 @@
+//! Declares the app's commands so capabilities can allow each one explicitly.
+
+const COMMANDS: &[&str] = &[
+    "wallet_status",
+    "create_wallet",
+    "confirm_backup",
+    "restore_wallet",
+    "unlock",
+    "lock",
+    "touch",
+    "register_patient",
+    "my_card",
+    "sync",
+    "records",
+    "open_record",
+    "lab_series",
+    "sync_status",
+    "lookup_doctor",
+    "grant",
+    "grants",
+    "revoke",
+    "access_log",
+    "shared_with_me",
+    "open_shared",
+    "settings",
+    "save_settings",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .unwrap_or_else(|e| panic!("tauri build step failed: {e}"));
+}

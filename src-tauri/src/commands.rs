@@ -1,0 +1,142 @@
+//! The commands the UI invokes (typed wrappers in `ui/src/ipc/commands.ts`). Each deserializes
+//! its arguments, calls one method of `medwallet_app::App` and returns the result or its
+//! `{ code, message }`; the bodies are tested in medwallet-app, without a window.
+
+use std::sync::Arc;
+
+use medwallet_app::{
+    AccessItem, App, AppError, Card, CreatedWallet, DoctorInfo, GrantItem, GrantRequest,
+    GrantResult, LabSeries, OpenedRecord, RecordItem, RevokeResult, Settings, SharedItem,
+    SyncReport, SyncStatus, WalletStatus,
+};
+use tauri::{AppHandle, Emitter, State};
+
+type Wallet<'a> = State<'a, Arc<App>>;
+
+#[tauri::command]
+pub async fn wallet_status(app: Wallet<'_>) -> Result<WalletStatus, AppError> {
+    Ok(app.status_verified().await)
+}
+
+// Key derivation takes a moment: async commands run off the UI thread.
+#[tauri::command]
+pub async fn create_wallet(app: Wallet<'_>, password: String) -> Result<CreatedWallet, AppError> {
+    app.create(&password)
+}
+
+#[tauri::command]
+pub fn confirm_backup(app: Wallet<'_>, answers: Vec<String>) -> Result<(), AppError> {
+    app.confirm_backup(&answers)
+}
+
+#[tauri::command]
+pub async fn restore_wallet(
+    app: Wallet<'_>,
+    words: String,
+    password: String,
+) -> Result<WalletStatus, AppError> {
+    app.restore(&words, &password)
+}
+
+#[tauri::command]
+pub async fn unlock(app: Wallet<'_>, password: String) -> Result<WalletStatus, AppError> {
+    app.unlock(&password)
+}
+
+#[tauri::command]
+pub fn lock(app: Wallet<'_>) {
+    app.lock()
+}
+
+#[tauri::command]
+pub fn touch(app: Wallet<'_>) -> Result<(), AppError> {
+    app.touch()
+}
+
+#[tauri::command]
+pub async fn register_patient(app: Wallet<'_>) -> Result<u64, AppError> {
+    app.register_patient().await
+}
+
+#[tauri::command]
+pub fn my_card(app: Wallet<'_>) -> Result<Card, AppError> {
+    app.card()
+}
+
+#[tauri::command]
+pub async fn sync(handle: AppHandle, app: Wallet<'_>) -> Result<SyncReport, AppError> {
+    app.sync(|progress| {
+        // Progress is best effort: a closed window does not stop the sync.
+        let _ = handle.emit("sync-progress", progress);
+    })
+    .await
+}
+
+#[tauri::command]
+pub fn records(app: Wallet<'_>) -> Result<Vec<RecordItem>, AppError> {
+    app.records()
+}
+
+#[tauri::command]
+pub async fn open_record(app: Wallet<'_>, id: String) -> Result<OpenedRecord, AppError> {
+    app.open_record(&id).await
+}
+
+#[tauri::command]
+pub async fn lab_series(app: Wallet<'_>, id: String) -> Result<Vec<LabSeries>, AppError> {
+    app.lab_series(&id).await
+}
+
+#[tauri::command]
+pub async fn sync_status(app: Wallet<'_>) -> Result<SyncStatus, AppError> {
+    Ok(app.sync_status().await)
+}
+
+#[tauri::command]
+pub async fn lookup_doctor(app: Wallet<'_>, doctor: String) -> Result<DoctorInfo, AppError> {
+    app.lookup_doctor(&doctor).await
+}
+
+#[tauri::command]
+pub async fn grant(app: Wallet<'_>, request: GrantRequest) -> Result<GrantResult, AppError> {
+    app.grant(request).await
+}
+
+#[tauri::command]
+pub async fn grants(app: Wallet<'_>) -> Result<Vec<GrantItem>, AppError> {
+    app.grants().await
+}
+
+#[tauri::command]
+pub async fn revoke(app: Wallet<'_>, grant_id: String) -> Result<RevokeResult, AppError> {
+    app.revoke(&grant_id).await
+}
+
+#[tauri::command]
+pub async fn access_log(app: Wallet<'_>) -> Result<Vec<AccessItem>, AppError> {
+    app.access_log().await
+}
+
+#[tauri::command]
+pub async fn shared_with_me(app: Wallet<'_>) -> Result<Vec<SharedItem>, AppError> {
+    app.shared_with_me().await
+}
+
+#[tauri::command]
+pub async fn open_shared(app: Wallet<'_>, record_id: String) -> Result<OpenedRecord, AppError> {
+    app.open_shared(&record_id).await
+}
+
+#[tauri::command]
+pub fn settings(app: Wallet<'_>) -> Settings {
+    app.settings()
+}
+
+#[tauri::command]
+pub fn save_settings(
+    app: Wallet<'_>,
+    nodes: Vec<String>,
+    auto_lock_minutes: u32,
+) -> Result<Settings, AppError> {
+    app.save_settings(nodes, auto_lock_minutes)
+}

@@ -12,16 +12,25 @@ export const num = (x: unknown): number | undefined =>
 export const arr = (x: unknown): unknown[] => (Array.isArray(x) ? x : x === undefined || x === null ? [] : [x]);
 export const obj = (x: unknown): Json | undefined => (isObj(x) ? x : undefined);
 
+// SNOMED CT displays end in a semantic tag, "Diabetes mellitus type 2 (disorder)", which tells
+// terminologists the concept's hierarchy and tells a patient nothing.
+const SEMANTIC_TAG =
+  /\s+\((disorder|finding|procedure|situation|regime\/therapy|observable entity|substance|product|medicinal product|clinical drug|body structure|qualifier value|morphologic abnormality|event|record artifact|assessment scale|physical object|specimen|organism|person|environment)\)$/i;
+
+export function withoutSemanticTag(s: string): string {
+  return s.replace(SEMANTIC_TAG, '');
+}
+
 /** The words for a CodeableConcept: its text, else the first coding display, else a code. */
 export function conceptText(cc: unknown): string | undefined {
   const c = obj(cc);
   if (!c) return undefined;
   const text = str(c.text);
-  if (text) return text;
+  if (text) return withoutSemanticTag(text);
   const codings = arr(c.coding).filter(isObj);
   for (const coding of codings) {
     const d = str(coding.display);
-    if (d) return d;
+    if (d) return withoutSemanticTag(d);
   }
   for (const coding of codings) {
     const code = str(coding.code);
@@ -35,7 +44,7 @@ export function bestConceptText(x: unknown): string | undefined {
   const concepts = arr(x).filter(isObj);
   for (const c of concepts) {
     const t = str(c.text) ?? arr(c.coding).filter(isObj).map((k) => str(k.display)).find(Boolean);
-    if (t) return t;
+    if (t) return withoutSemanticTag(t);
   }
   for (const c of concepts) {
     const t = conceptText(c);

@@ -15,6 +15,7 @@ import {
   isObj,
   num,
   obj,
+  quantityUnit,
   referenceText,
   str,
   type Json,
@@ -50,10 +51,30 @@ function base(r: Json, kind: DisplayResource['kind'], typeLabel: string): Displa
   };
 }
 
+// HL7 v3 ActCode encounter classes, as FHIR R4 Encounter.class carries them (often code only).
+const ENCOUNTER_CLASS: Record<string, string> = {
+  AMB: 'Outpatient visit',
+  EMER: 'Emergency',
+  IMP: 'Inpatient stay',
+  ACUTE: 'Inpatient stay (acute)',
+  NONAC: 'Inpatient stay (non-acute)',
+  OBSENC: 'Observation stay',
+  PRENC: 'Pre-admission',
+  SS: 'Short stay',
+  HH: 'Home visit',
+  VR: 'Virtual visit',
+  FLD: 'Field visit',
+};
+
+function encounterClass(cls: Json | undefined): string | undefined {
+  const code = str(cls?.code);
+  return str(cls?.display) ?? (code ? (ENCOUNTER_CLASS[code.toUpperCase()] ?? humanizeCode(code)) : undefined);
+}
+
 function encounter(r: Json): DisplayResource {
   const d = base(r, 'encounter', 'Visit');
   const cls = obj(r.class);
-  d.title = bestConceptText(r.type) ?? str(cls?.display) ?? humanizeCode(str(cls?.code)) ?? 'Visit';
+  d.title = bestConceptText(r.type) ?? encounterClass(cls) ?? 'Visit';
   d.date = firstDate(r, ['period']) ?? null;
   const providers = arr(r.participant)
     .filter(isObj)
@@ -67,7 +88,7 @@ function encounter(r: Json): DisplayResource {
     ['Provider', joined(providers)],
     ['Clinic', referenceText(r.serviceProvider)],
     ['Location', joined(locations)],
-    ['Kind of visit', str(cls?.display) ?? humanizeCode(str(cls?.code))],
+    ['Kind of visit', encounterClass(cls)],
   );
   return d;
 }
@@ -115,7 +136,13 @@ function dosageText(x: unknown): string | undefined {
     const parts: string[] = [];
     const amount = arr(dose.doseAndRate)
       .filter(isObj)
-      .map((dr) => formatQuantity(dr.doseQuantity))
+      .map((dr) => {
+        const q = obj(dr.doseQuantity);
+        const n = num(q?.value);
+        // Synthea gives a bare number: say "1 dose" rather than a lone "1".
+        if (n !== undefined && !quantityUnit(q)) return `${formatNumber(n)} dose${n === 1 ? '' : 's'}`;
+        return formatQuantity(q);
+      })
       .find(Boolean);
     if (amount) parts.push(amount);
     const rep = obj(obj(dose.timing)?.repeat);

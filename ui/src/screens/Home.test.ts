@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import Home from './Home.svelte';
+import { emitFromRust, fail, mockBackend } from '../test/backend';
+import { RECORDS, potassiumSeries, quietSync, visitBundle } from '../test/fixtures';
+import type { SyncReport } from '../ipc/types';
+
+const ids = (els: HTMLElement[]) => els.map((e) => e.dataset.id);
+
+describe('Home', () => {
+  it('groups records by visit day, newest first', async () => {
+    mockBackend({ records: RECORDS });
+    const { container } = render(Home);
+    await screen.findAllByTestId('record-item');
+    const days = [...container.querySelectorAll<HTMLElement>('section.day')];
+    expect(days.map((d) => d.querySelector('h2')!.textContent)).toEqual(['21 Jul 2020', '5 Mar 2019', '10 Jan 2018']);
+    expect(ids(within(days[1]).getAllByTestId('record-item')).sort()).toEqual(['r-imm', 'r-lab1']);
+    expect(ids(screen.getAllByTestId('record-item'))[0]).toBe('r-new');
+  });
+
+  it('filters by category and by clinic', async () => {
+    mockBackend({ records: RECORDS });
+    render(Home);
+    await screen.findAllByTestId('record-item');
+    await fireEvent.change(screen.getByTestId('category-filter'), { target: { value: 'labs' } });
+    const labs = screen.getAllByTestId('record-item');
+    expect(ids(labs)).toEqual(['r-new', 'r-lab1']);
+    expect(labs.every((el) => el.dataset.category === 'labs')).toBe(true);
+
+    await fireEvent.change(screen.getByTestId('clinic-filter'), {
+      target: { value: 'mdw1clinicaaaaaaaaaaaaaaaaaaaaaaaaaaaa1' },
+    });
+    expect(ids(screen.getAllByTestId('record-item'))).toEqual(['r-lab1']);
+
+    await fireEvent.change(screen.getByTestId('category-filter'), { target: { value: 'medications' } });
+    expect(screen.queryByTestId('record-item')).toBeNull();
+    expect(screen.getByTestId('no-match')).toBeTruthy();
+  });
+
+  it('marks an unverified record with a warning and verified ones with their height', async () => {
+    mockBackend({ records: RECORDS });
+    render(Home);
+    const items = await screen.findAllByTestId('record-item');
+    const unverified = items.find((i) => i.dataset.id === 'r-new')!;
+    expect(within(unverified).getByTestId('unverified-warning').textContent).toMatch(/Not verified/);
+    expect(within(unverified).queryByTestId('verified-badge')).toBeNull();
+    const verified = items.find((i) => i.dataset.id === 'r-lab1')!;
+    expect(within(verified).getByTestId('verified-badge').textContent).toContain('Verified on ledger at height 42');
+    expect(within(verified).queryByTestId('unverified-warning')).toBeNull();
+    // The clinic's name, or its short address when the name is not known.
+    expect(unverified.textContent).toContain('mdw1clinic…bbbbb2');
+    expect(verified.textContent).toContain('Riverside Family Clinic');
+  });
+
+  it('explains what to do when there are no records', async () => {
+    mockBackend({ records: [] });
+    render(Home);
+    const empty = await screen.findByTestId('empty-records');
+    expect(empty.textContent).toMatch(/share code/i);
+    expect(empty.textContent).toMatch(/Sync/);
+  });
+
+  it('syncs with a progress bar, then shows the report and the new records', async () => {
+    let release!: (r: SyncReport) => void;
+    let list = [RECORDS[0]];
+    const backend = mockBackend({
+      records: () => list,
+      sync: () => new Promise<SyncReport>((resolve) => (release = resolve)),
+      sync_status: quietSync,
+      wallet_status: { walletExists: true, unlocked: true, address: 'a', shareCode: 's', role: 'patient', autoLockMinutes: 5 },
+    });
+    render(Home);
+    await screen.findAllByTestId('record-item');
+    expect(screen.queryByTestId('sync-progress')).toBeNull();
+
+    await fireEvent.click(screen.getByTestId('sync-button'));
+    expect(screen.getByTestId('sync-progress')).toBeTruthy();
+    // Progress events from the Rust side move the bar (the shell subscribes in the app; here directly).
+    const { followSyncProgress } = await import('../lib/sync.svelte');
+    const unlisten = await followSyncProgress();
+    await emitFromRust('sync-progress', { phase: 'records', done: 2, total: 4, verifiedHeight: 50 });
+    await waitFor(() => expect(screen.getByTestId('sync-progress').getAttribute('aria-valuenow')).toBe('2'));
+    expect(screen.getByText('Fetching records 2 of 4')).toBeTruthy();
+
+    list = RECORDS;
+    release({ newRecords: 3, totalRecords: 4, verifiedHeight: 50, keysShared: 0, incidents: [] });
+    const report = await screen.findByTestId('sync-report');
+    expect(report.textContent).toContain('3 new records');
+    expect(screen.queryByTestId('sync-progress')).toBeNull();
+    await waitFor(() => expect(screen.getAllByTestId('record-item')).toHaveLength(4));
+    expect(backend.callsOf('sync')).toHaveLength(1);
+    unlisten();
+  });
+
+  it('shows a failed sync in place', async () => {
+    mockBackend({
+      records: RECORDS,
+      sync: () => fail('network', 'No node could serve a verified answer.'),
+      sync_status: quietSync,
+      wallet_status: { walletExists: true, unlocked: true, address: 'a', shareCode: 's', role: 'patient', autoLockMinutes: 5 },
+    });
+    render(Home);
+    await screen.findAllByTestId('record-item');
+    await fireEvent.click(screen.getByTestId('sync-button'));
+    expect((await screen.findByTestId('error')).textContent).toContain('No node could serve a verified answer.');
+  });
+
+  it('opens a record into the record view and comes back', async () => {
+    const backend = mockBackend({
+      records: RECORDS,
+      open_record: ({ id }) => ({ record: RECORDS.find((r) => r.id === id), fhir: JSON.stringify(visitBundle) }),
+      lab_series: [potassiumSeries],
+    });
+    render(Home);
+    const items = await screen.findAllByTestId('record-item');
+    await fireEvent.click(items.find((i) => i.dataset.id === 'r-lab1')!);
+    const view = await screen.findByTestId('record-view');
+    expect(view.dataset.id).toBe('r-lab1');
+    expect(backend.callsOf('open_record')[0].args).toEqual({ id: 'r-lab1' });
+    await waitFor(() => expect(screen.getAllByTestId('lab-chart')).toHaveLength(1));
+    expect(backend.callsOf('lab_series')[0].args).toEqual({ id: 'r-lab1' });
+    await fireEvent.click(screen.getByTestId('back-button'));
+    expect(screen.queryByTestId('record-view')).toBeNull();
+    expect(screen.getAllByTestId('record-item')).toHaveLength(4);
+  });
+
+  it('shows an error opening a record next to it', async () => {
+    mockBackend({ records: RECORDS, open_record: () => fail('network', 'The record could not be fetched.') });
+    render(Home);
+    const items = await screen.findAllByTestId('record-item');
+    await fireEvent.click(items[0]);
+    expect((await screen.findByTestId('error')).textContent).toContain('The record could not be fetched.');
+    expect(screen.queryByTestId('record-view')).toBeNull();
+  });
+});

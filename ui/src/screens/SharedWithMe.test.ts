@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { fireEvent, render, screen, within } from '@testing-library/svelte';
+import SharedWithMe from './SharedWithMe.svelte';
+import { fail, mockBackend } from '../test/backend';
+import { SHARED, condition, record } from '../test/fixtures';
+import { REVOKED_FOR_DOCTOR } from '../lib/texts';
+
+describe('SharedWithMe (doctor mode)', () => {
+  it('groups by patient and shows revoked and expired records disabled, with the honest text', async () => {
+    mockBackend({ shared_with_me: SHARED });
+    render(SharedWithMe);
+    const items = await screen.findAllByTestId('shared-item');
+    expect(items.map((i) => [i.dataset.id, i.dataset.status])).toEqual([
+      ['rec-a1', 'active'],
+      ['rec-a2', 'revoked'],
+      ['rec-b1', 'expired'],
+    ]);
+    expect(screen.getAllByRole('heading', { level: 2 }).map((h) => h.textContent)).toEqual([
+      'Patient mdw1patien…AAAAA1',
+      'Patient mdw1patien…BBBBB2',
+    ]);
+    const [active, revoked, expired] = items as HTMLButtonElement[];
+    expect(active.disabled).toBe(false);
+    expect(revoked.disabled).toBe(true);
+    expect(expired.disabled).toBe(true);
+    expect(revoked.textContent).toContain(REVOKED_FOR_DOCTOR);
+    expect(revoked.textContent).toContain('copies downloaded earlier remain with whoever downloaded them');
+    expect(expired.textContent).toMatch(/expired/i);
+    expect(active.textContent).not.toContain(REVOKED_FOR_DOCTOR);
+  });
+
+  it('opens an active record in the record view', async () => {
+    const b = mockBackend({
+      shared_with_me: SHARED,
+      open_shared: { record: record({ id: 'rec-a1', title: 'Lipid panel' }), fhir: JSON.stringify(condition) },
+    });
+    render(SharedWithMe);
+    const [active] = await screen.findAllByTestId('shared-item');
+    await fireEvent.click(active);
+    const view = await screen.findByTestId('record-view');
+    expect(within(view).getAllByTestId('fhir-resource')).toHaveLength(1);
+    expect(b.callsOf('open_shared')[0].args).toEqual({ recordId: 'rec-a1' });
+    expect(b.callsOf('lab_series')).toHaveLength(0);
+  });
+
+  it('shows a refusal in place and reloads the list', async () => {
+    const b = mockBackend({
+      shared_with_me: SHARED,
+      open_shared: () => fail('refused', 'The patient revoked this grant.'),
+    });
+    render(SharedWithMe);
+    const [active] = await screen.findAllByTestId('shared-item');
+    await fireEvent.click(active);
+    expect((await screen.findByTestId('error')).textContent).toContain('The patient revoked this grant.');
+    expect(screen.queryByTestId('record-view')).toBeNull();
+    expect(b.callsOf('shared_with_me').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('does not try to open a revoked record', async () => {
+    const b = mockBackend({ shared_with_me: SHARED, open_shared: null });
+    render(SharedWithMe);
+    const items = await screen.findAllByTestId('shared-item');
+    await fireEvent.click(items[1]);
+    expect(b.callsOf('open_shared')).toHaveLength(0);
+  });
+});

@@ -35,12 +35,15 @@ pub async fn restore_wallet(
     words: String,
     password: String,
 ) -> Result<WalletStatus, AppError> {
-    app.restore(&words, &password)
+    app.restore(&words, &password)?;
+    // The role (patient or doctor) decides which screens the UI shows.
+    Ok(app.status_verified().await)
 }
 
 #[tauri::command]
 pub async fn unlock(app: Wallet<'_>, password: String) -> Result<WalletStatus, AppError> {
-    app.unlock(&password)
+    app.unlock(&password)?;
+    Ok(app.status_verified().await)
 }
 
 #[tauri::command]

@@ -329,7 +329,7 @@ where
 #[tokio::test]
 #[ignore = "needs the devnet, Xvfb and tauri-driver: run `make e2e`"]
 async fn the_whole_story_in_the_real_webview() -> Result<()> {
-    session("patient", async |c| {
+    session("app-patient", async |c| {
         patient_creates_a_wallet_and_receives_records(c).await?;
         patient_opens_a_record_with_a_lab_chart(c).await?;
         patient_shows_card_and_grants_the_doctor(c).await?;
@@ -337,11 +337,11 @@ async fn the_whole_story_in_the_real_webview() -> Result<()> {
     })
     .await?;
     session(
-        "doctor",
+        "app-doctor",
         doctor_restores_on_a_fresh_profile_and_opens_a_shared_visit,
     )
     .await?;
-    session("patient", patient_sees_the_access_log_and_revokes).await?;
-    session("doctor", doctor_is_refused_after_revocation).await?;
+    session("app-patient", patient_sees_the_access_log_and_revokes).await?;
+    session("app-doctor", doctor_is_refused_after_revocation).await?;
     Ok(())
 }

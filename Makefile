@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := build-essential pkg-config curl libssl-dev libwebkit2gtk-4.1-dev \
   libayatana-appindicator3-dev librsvg2-dev libxdo-dev webkit2gtk-driver xvfb xauth
 
-.PHONY: run demo-cli demo-crypto test deps ui desktop ui-test e2e lint unit bench bench-ledger fuzz vectors soak
+.PHONY: run demo-cli demo-crypto test deps ui desktop ui-test e2e lint unit bench bench-ledger bench-desktop fuzz vectors soak
 
 ## Installs missing Debian packages (idempotent: only what `dpkg` does not report installed).
 deps:
@@ -81,6 +81,13 @@ bench: deps
 	$(CARGO) bench --locked -p medwallet-verify --bench proofs
 	$(CARGO) bench --locked -p medwallet-net --bench cold_sync
 	python3 scripts/bench_ratios.py
+
+## The desktop wallet's figures in its real webview: cold start to an interactive timeline
+## with 10,000 cached records, and PSS of the app and its WebKit processes (release build).
+bench-desktop: deps ui
+	@command -v tauri-driver >/dev/null || $(CARGO) install --locked tauri-driver
+	$(CARGO) build --locked --release -p medwallet-desktop --features custom-protocol
+	./scripts/desktop_figures.sh target/release/medwallet-desktop
 
 ## Ledger load test: 4 real validators on loopback; finalized tx/s and finality p50/p99.
 BENCH_TXS ?= 40000

@@ -43,8 +43,15 @@ pub async fn restore_wallet(
 #[tauri::command]
 pub async fn unlock(app: Wallet<'_>, password: String) -> Result<WalletStatus, AppError> {
     app.unlock(&password)?;
-    Ok(app.status_verified().await)
+    // The role decides the screens, but an unreachable node must not hold the wallet shut:
+    // past the deadline the UI opens with the role unknown and asks again.
+    Ok(app
+        .status_verified_within(tokio::time::sleep(ROLE_DEADLINE))
+        .await)
 }
+
+/// How long unlocking waits for the ledger to confirm the account's role.
+const ROLE_DEADLINE: std::time::Duration = std::time::Duration::from_millis(1500);
 
 #[tauri::command]
 pub fn lock(app: Wallet<'_>) {

@@ -61,7 +61,20 @@ fn open(handle: &tauri::AppHandle) -> Result<App, Box<dyn std::error::Error>> {
     )?)
 }
 
+/// WebKitGTK's DMA-BUF renderer keeps a GL context and its buffers in every web process; with
+/// no GPU (Mesa's software GL) that alone was about 90 MB of PSS here. A records app has no
+/// use for it: the older shared-memory path renders the same pages. A user who sets the
+/// variable themselves keeps their choice.
+fn prefer_shared_memory_rendering() {
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("WEBKIT_DISABLE_DMABUF_RENDERER").is_none() {
+        // SAFETY: the first statement of `main`, before any other thread exists.
+        unsafe { std::env::set_var("WEBKIT_DISABLE_DMABUF_RENDERER", "1") };
+    }
+}
+
 fn main() {
+    prefer_shared_memory_rendering();
     tauri::Builder::default()
         .setup(|tauri_app| {
             let app = Arc::new(open(tauri_app.handle())?);

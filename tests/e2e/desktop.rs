@@ -9,6 +9,8 @@
 //! restores their wallet from words on a fresh profile and opens a shared visit. The patient
 //! sees the doctor's fetch in the access log and revokes; the doctor is then refused.
 
+mod screen;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -79,10 +81,16 @@ async fn type_into(c: &Client, test_id: &str, text: &str) -> Result<()> {
     Ok(())
 }
 
-/// Saves a screenshot after the DOM settles.
+/// Saves a screenshot of the app's window after the DOM settles.
 async fn shot(c: &Client, name: &str) -> Result<()> {
     tokio::time::sleep(Duration::from_millis(600)).await;
-    let png = c.screenshot().await?;
+    let (x, y, width, height) = c.get_window_rect().await?;
+    let png = screen::capture_png(Some(screen::Area {
+        x: x as i16,
+        y: y as i16,
+        width: width as u16,
+        height: height as u16,
+    }))?;
     let path = PathBuf::from(env("MEDWALLET_E2E_SCREENSHOTS")?).join(format!("{name}.png"));
     std::fs::write(&path, png).with_context(|| format!("writing {}", path.display()))?;
     Ok(())
@@ -156,7 +164,14 @@ async fn patient_opens_a_record_with_a_lab_chart(c: &Client) -> Result<()> {
                 !all(c, "fhir-resource").await?.is_empty(),
                 "resources rendered for people"
             );
-            shot(c, "04-record-with-chart").await?;
+            shot(c, "04-record-view").await?;
+            let chart = find(c, "lab-chart").await?;
+            c.execute(
+                "arguments[0].scrollIntoView({ block: 'center' });",
+                vec![serde_json::to_value(&chart)?],
+            )
+            .await?;
+            shot(c, "04b-lab-chart").await?;
             click(c, "raw-json-toggle").await?;
             let raw = find(c, "raw-json").await?.text().await?;
             assert!(

@@ -84,6 +84,24 @@ describe('App shell', () => {
     expect(await screen.findAllByTestId('shared-item')).toHaveLength(3);
   });
 
+  it('learns the role after an unlock that could not wait for the nodes', async () => {
+    let statusCalls = 0;
+    const b = mockBackend({
+      wallet_status: () => (statusCalls++ === 0 ? lockedStatus : doctorStatus),
+      unlock: { ...doctorStatus, role: 'unknown' },
+      records: [],
+      shared_with_me: SHARED,
+      sync_status: quietSync,
+      touch: null,
+    });
+    render(App);
+    await fireEvent.input(await screen.findByTestId('unlock-password'), { target: { value: 'my password' } });
+    await fireEvent.click(screen.getByTestId('unlock-submit'));
+    expect(await screen.findByTestId('nav-shared')).toBeTruthy();
+    expect(screen.queryByTestId('nav-home')).toBeNull();
+    expect(b.callsOf('wallet_status')).toHaveLength(2);
+  });
+
   it('tells the Rust side about activity, at most every 30 seconds', async () => {
     const now = vi.spyOn(Date, 'now');
     now.mockReturnValue(1_000_000);

@@ -96,6 +96,21 @@ impl App {
         status
     }
 
+    /// [`App::status_verified`], but gives up on the ledger when `deadline` completes first
+    /// (nodes unreachable or slow): unlocking never waits on the network. The role then stays
+    /// `unknown` until the next status request verifies it.
+    pub async fn status_verified_within(
+        &self,
+        deadline: impl std::future::Future<Output = ()>,
+    ) -> crate::views::WalletStatus {
+        let verify = std::pin::pin!(self.status_verified());
+        let deadline = std::pin::pin!(deadline);
+        match futures::future::select(verify, deadline).await {
+            futures::future::Either::Left((status, _)) => status,
+            futures::future::Either::Right(((), _)) => self.status(),
+        }
+    }
+
     /// Registers this wallet as a patient (clinics can then issue records to it).
     pub async fn register_patient(&self) -> Result<u64, AppError> {
         let keys = self.keys()?;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clinicLabel, clinicsOf, dayOf, filterRecords, groupByDay } from './records';
+import { clinicLabel, clinicsOf, countRecords, dayOf, filterRecords, firstRecords, groupByDay } from './records';
 import { RECORDS, record } from '../test/fixtures';
 
 describe('groupByDay', () => {
@@ -44,5 +44,24 @@ describe('filters', () => {
       { address: 'mdw1clinicaaaaaaaaaaaaaaaaaaaaaaaaaaaa1', label: 'Riverside Family Clinic' },
     ]);
     expect(clinicLabel({ clinicName: '  ', clinicAddress: 'mdw1short' })).toBe('mdw1short');
+  });
+});
+
+describe('firstRecords', () => {
+  const groups = groupByDay(RECORDS);
+  const total = countRecords(groups);
+
+  it('keeps whole days while they fit and cuts the last one', () => {
+    const first = groups[0].records.length;
+    const cut = firstRecords(groups, first + 1);
+    expect(cut.map((g) => g.day)).toEqual([groups[0].day, groups[1].day]);
+    expect(cut[0]).toBe(groups[0]);
+    expect(cut[1].records).toEqual(groups[1].records.slice(0, 1));
+    expect(countRecords(cut)).toBe(first + 1);
+  });
+
+  it('returns everything when the limit is larger, and nothing for 0', () => {
+    expect(firstRecords(groups, total + 5)).toEqual(groups);
+    expect(firstRecords(groups, 0)).toEqual([]);
   });
 });

@@ -75,3 +75,23 @@ export function clinicsOf(records: RecordItem[]): { address: string; label: stri
 export function categoriesOf(records: RecordItem[]): Category[] {
   return [...new Set(records.map((r) => r.category))];
 }
+
+/**
+ * The first `limit` records of a timeline, whole days where they fit and the last day cut, so
+ * a wallet with thousands of records renders only what the user can see (and more on demand).
+ */
+export function firstRecords(groups: DayGroup[], limit: number): DayGroup[] {
+  const out: DayGroup[] = [];
+  let left = limit;
+  for (const g of groups) {
+    if (left <= 0) break;
+    out.push(g.records.length <= left ? g : { ...g, records: g.records.slice(0, left) });
+    left -= g.records.length;
+  }
+  return out;
+}
+
+/** How many records the groups hold. */
+export function countRecords(groups: DayGroup[]): number {
+  return groups.reduce((n, g) => n + g.records.length, 0);
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import Home from './Home.svelte';
 import { emitFromRust, fail, mockBackend } from '../test/backend';
-import { RECORDS, potassiumSeries, quietSync, visitBundle } from '../test/fixtures';
+import { RECORDS, potassiumSeries, quietSync, record, visitBundle } from '../test/fixtures';
 import type { SyncReport } from '../ipc/types';
 
 const ids = (els: HTMLElement[]) => els.map((e) => e.dataset.id);
@@ -50,6 +50,37 @@ describe('Home', () => {
     // The clinic's name, or its short address when the name is not known.
     expect(unverified.textContent).toContain('mdw1clinic…bbbbb2');
     expect(verified.textContent).toContain('Riverside Family Clinic');
+  });
+
+  it('renders a large timeline a page at a time, newest first, and shows more on demand', async () => {
+    const many = Array.from({ length: 250 }, (_, i) =>
+      record({
+        id: `r-${String(i).padStart(3, '0')}`,
+        date: `2020-01-${String(1 + (i % 28)).padStart(2, '0')}T10:00:00Z`,
+        category: i % 2 ? 'labs' : 'encounter',
+        issuedHeight: i,
+      }),
+    );
+    mockBackend({ records: many });
+    render(Home);
+    await screen.findAllByTestId('record-item');
+    expect(screen.getAllByTestId('record-item')).toHaveLength(100);
+    expect(screen.getAllByTestId('record-item')[0].dataset.id).toBe(
+      // The newest day (the 28th) and, within it, the latest issued.
+      many.filter((r) => r.date!.startsWith('2020-01-28')).at(-1)!.id,
+    );
+    expect(screen.getByTestId('show-more').textContent).toContain('150 more');
+
+    await fireEvent.click(screen.getByTestId('show-more'));
+    expect(screen.getAllByTestId('record-item')).toHaveLength(200);
+    await fireEvent.click(screen.getByTestId('show-more'));
+    expect(screen.getAllByTestId('record-item')).toHaveLength(250);
+    expect(screen.queryByTestId('show-more')).toBeNull();
+
+    // A new filter starts again from the first page.
+    await fireEvent.change(screen.getByTestId('category-filter'), { target: { value: 'labs' } });
+    expect(screen.getAllByTestId('record-item')).toHaveLength(100);
+    expect(screen.getByTestId('show-more').textContent).toContain('25 more');
   });
 
   it('explains what to do when there are no records', async () => {

@@ -153,3 +153,40 @@ fn a_short_password_is_refused_before_anything_is_written() {
     );
     assert!(!f.app.status().wallet_exists);
 }
+
+/// A chain whose only node accepts connections and never answers.
+fn silent_node(f: &Fixture) -> std::net::TcpListener {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let validator = AccountKeys::derive(&RecoveryPhrase::generate(&mut rand::rng())).public();
+    let genesis = medledger_api::GenesisFile {
+        chain_name: "silent".into(),
+        timestamp_ms: 0,
+        validators: vec![hex::encode(validator.signing.as_bytes())],
+        clinics: vec![],
+    };
+    let path = f._dir.path().join("genesis.json");
+    std::fs::write(&path, serde_json::to_vec(&genesis).expect("json")).expect("write");
+    settings::adopt_genesis(f.app.root(), &path).expect("adopt");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    f.app.save_settings(vec![url], 5).expect("settings");
+    listener
+}
+
+#[tokio::test]
+async fn unlocking_opens_the_wallet_past_the_deadline_when_nodes_do_not_answer() {
+    let f = fixture();
+    f.app.create(PASSWORD).expect("create");
+    f.app.lock();
+    let _node = silent_node(&f);
+    f.app.unlock(PASSWORD).expect("unlock");
+    // The node never answers (the client's own timeout is 30 s): the deadline, already
+    // passed, decides. A generous bound catches a wallet that waits for the node instead.
+    let status = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        f.app.status_verified_within(futures::future::ready(())),
+    )
+    .await
+    .expect("unlock waited on a silent node");
+    assert!(status.unlocked);
+    assert_eq!(status.role, Role::Unknown, "the role is not guessed");
+}

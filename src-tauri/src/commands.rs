@@ -36,8 +36,11 @@ pub async fn restore_wallet(
     password: String,
 ) -> Result<WalletStatus, AppError> {
     app.restore(&words, &password)?;
-    // The role (patient or doctor) decides which screens the UI shows.
-    Ok(app.status_verified().await)
+    // The role (patient or doctor) decides which screens the UI shows; as with unlocking, a
+    // silent node does not hold the wallet shut (the UI asks again while the role is unknown).
+    Ok(app
+        .status_verified_within(tokio::time::sleep(ROLE_DEADLINE))
+        .await)
 }
 
 #[tauri::command]

@@ -371,7 +371,18 @@ async fn equivocation_is_reported_with_both_nodes_named() {
     wait_finalized(&b, 3).await;
     let light = light(&a.genesis);
     let nodes = [NodeClient::new(&a.api), NodeClient::new(&b)];
-    let report = cross_check(&nodes, &light, now_ms(), 60_000).await;
+    // Evidence needs a certificate from each chain at one height. The two chains finalize at
+    // their own pace and not every height carries its own certificate (an ancestor may be
+    // finalized by a descendant's), so one look can find no common certified height: look
+    // again, as a wallet does at every sync.
+    let mut report = cross_check(&nodes, &light, now_ms(), 60_000).await;
+    for _ in 0..20 {
+        if !report.equivocations.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        report = cross_check(&nodes, &light, now_ms(), 60_000).await;
+    }
     assert!(
         report.lying().is_empty(),
         "both serve validly signed certificates: {:?}",

@@ -130,6 +130,7 @@ async fn patient_creates_a_wallet_and_receives_records(c: &Client) -> Result<()>
             .1;
         input.send_keys(word).await?;
     }
+    shot(c, "02b-confirm-words").await?;
     click(c, "confirm-submit").await?;
     find(c, "nav-home").await?;
     // The demo clinic issues as soon as the registration is final; sync until records arrive.
@@ -253,6 +254,7 @@ async fn doctor_restores_on_a_fresh_profile_and_opens_a_shared_visit(c: &Client)
     type_into(c, "restore-words", words.trim()).await?;
     type_into(c, "password", DOCTOR_PASSWORD).await?;
     type_into(c, "password-confirm", DOCTOR_PASSWORD).await?;
+    shot(c, "11a-restore-from-words").await?;
     click(c, "restore-submit").await?;
     click(c, "nav-shared").await?;
     wait_for(

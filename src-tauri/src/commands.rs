@@ -53,7 +53,7 @@ pub async fn unlock(app: Wallet<'_>, password: String) -> Result<WalletStatus, A
         .await)
 }
 
-/// How long unlocking waits for the ledger to confirm the account's role.
+/// How long unlocking or restoring waits for the ledger to confirm the account's role.
 const ROLE_DEADLINE: std::time::Duration = std::time::Duration::from_millis(1500);
 
 #[tauri::command]

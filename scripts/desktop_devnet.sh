@@ -2,7 +2,8 @@
 # The desktop wallet on an embedded local devnet (`make run`), or its end-to-end tests in the
 # real webview (`make e2e`). Starts 4 medledger validators, a demo clinic that issues a Synthea
 # history (one record per visit) to every patient who registers, and a demo doctor registered
-# with that clinic; then opens the wallet (or runs the WebDriver scenarios against it).
+# with that clinic; then opens the wallet (or runs the WebDriver scenarios against it, with
+# a lying node from scripts/lying_node.py for the patient to catch).
 #   scripts/desktop_devnet.sh run  BIN_DIR
 #   scripts/desktop_devnet.sh e2e  BIN_DIR
 set -euo pipefail
@@ -59,6 +60,10 @@ TXT
   fi
   ;;
 e2e)
+  # A node that forges certificates, for the red banner: the patient adds it in Settings.
+  python3 "$ROOT/scripts/lying_node.py" "$NODE" "$WORK/liar.port" > "$WORK/liar.log" 2>&1 & PIDS+=($!)
+  for _ in $(seq 1 50); do [ -s "$WORK/liar.port" ] && break; sleep 0.1; done
+  export MEDWALLET_E2E_LIAR="http://127.0.0.1:$(cat "$WORK/liar.port")"
   export MEDWALLET_E2E_APP="$(cd "$(dirname "$APP")" && pwd)/$(basename "$APP")"
   export MEDWALLET_E2E_WORK="$WORK"
   export MEDWALLET_E2E_DOCTOR_CODE="$DOCTOR_CODE"

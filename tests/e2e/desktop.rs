@@ -5,7 +5,8 @@
 //!
 //! The story: a patient creates a wallet (24 words, confirmed), receives records from the demo
 //! clinic, opens a visit with lab values and sees them charted, shows their card, grants the
-//! doctor the visits category, checks sync status and settings, locks and unlocks. The doctor
+//! doctor the visits category, checks sync status and settings, adds a node that forges
+//! certificates and sees the red banner name it, locks and unlocks. The doctor
 //! restores their wallet from words on a fresh profile and opens a shared visit. The patient
 //! sees the doctor's fetch in the access log and revokes; the doctor is then refused.
 
@@ -224,6 +225,53 @@ async fn patient_shows_card_and_grants_the_doctor(c: &Client) -> Result<()> {
     Ok(())
 }
 
+/// Text for a textarea, one line each: WebDriver types a line break as the Enter key (a bare
+/// "\n" is dropped, and the lines would run together).
+fn typed_lines(text: &str) -> String {
+    text.lines()
+        .collect::<Vec<_>>()
+        .join(&char::from(fantoccini::key::Key::Enter).to_string())
+}
+
+/// The patient adds a node that forges certificates (scripts/lying_node.py): the sync still
+/// succeeds from the honest nodes, and the red banner names the liar on every screen. Then the
+/// patient removes it again.
+async fn a_lying_node_is_caught_and_named(c: &Client) -> Result<()> {
+    let liar = env("MEDWALLET_E2E_LIAR")?;
+    let nodes = find(c, "settings-nodes").await?;
+    let honest = nodes.prop("value").await?.context("node list")?;
+    type_into(
+        c,
+        "settings-nodes",
+        &typed_lines(&format!("{}\n{liar}", honest.trim())),
+    )
+    .await?;
+    click(c, "settings-save").await?;
+    find(c, "settings-saved").await?;
+    click(c, "nav-sync").await?;
+    click(c, "sync-now").await?;
+    let banner = match find(c, "lying-banner").await {
+        Ok(banner) => banner.text().await?,
+        Err(e) => {
+            shot(c, "failed-no-lying-banner").await?;
+            return Err(e);
+        }
+    };
+    assert!(
+        banner.contains(&liar),
+        "the banner names the lying node: {banner}"
+    );
+    shot(c, "08b-lying-node-banner").await?;
+    click(c, "nav-home").await?;
+    find(c, "lying-banner").await?;
+    find(c, "record-item").await?;
+    click(c, "nav-settings").await?;
+    type_into(c, "settings-nodes", &typed_lines(honest.trim())).await?;
+    click(c, "settings-save").await?;
+    find(c, "settings-saved").await?;
+    Ok(())
+}
+
 async fn patient_checks_sync_and_settings_then_locks(c: &Client) -> Result<()> {
     click(c, "nav-sync").await?;
     find(c, "node-item").await?;
@@ -232,6 +280,7 @@ async fn patient_checks_sync_and_settings_then_locks(c: &Client) -> Result<()> {
     click(c, "nav-settings").await?;
     find(c, "settings-nodes").await?;
     shot(c, "09-settings").await?;
+    a_lying_node_is_caught_and_named(c).await?;
     click(c, "lock-button").await?;
     find(c, "unlock-password").await?;
     shot(c, "10-locked").await?;

@@ -33,12 +33,8 @@ pub fn load(dir: &Path, defaults: Settings) -> Result<Settings, AppError> {
 
 /// Checks and saves settings.
 pub fn save(dir: &Path, settings: &Settings) -> Result<(), AppError> {
-    for url in &settings.nodes {
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(AppError::invalid(format!(
-                "node {url:?} is not an http(s) URL"
-            )));
-        }
+    for node in &settings.nodes {
+        check_node_url(node)?;
     }
     if settings.auto_lock_minutes == 0 || settings.auto_lock_minutes > 24 * 60 {
         return Err(AppError::invalid(
@@ -48,6 +44,23 @@ pub fn save(dir: &Path, settings: &Settings) -> Result<(), AppError> {
     std::fs::create_dir_all(dir).map_err(storage)?;
     let json = serde_json::to_vec_pretty(settings).map_err(storage)?;
     medwallet_store::write_atomically(&dir.join(SETTINGS_FILE), &json).map_err(storage)
+}
+
+/// A node's base URL: http(s) with a host, nothing after the path. Two URLs run together
+/// ("http://a:1http://b:2", a lost line break) fail here rather than at the next sync.
+fn check_node_url(node: &str) -> Result<(), AppError> {
+    let refuse = |why: &str| AppError::invalid(format!("node {node:?} is not a node URL: {why}"));
+    let url = url::Url::parse(node).map_err(|e| refuse(&e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(refuse("use http:// or https://"));
+    }
+    if url.host().is_none() {
+        return Err(refuse("no host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+        return Err(refuse("give only scheme, host, port and path"));
+    }
+    Ok(())
 }
 
 /// Copies a genesis file into the wallet (after checking it parses) and returns the chain.
@@ -113,6 +126,22 @@ mod tests {
         assert_eq!(loaded.auto_lock_minutes, 7);
         let bad = save(dir.path(), &settings(&["ftp://x"], 7)).expect_err("not http");
         assert_eq!(bad.code, ErrorCode::InvalidInput);
+        for bad in [
+            "http://127.0.0.1:26633http://127.0.0.1:26635",
+            "http://",
+            "127.0.0.1:26601",
+            "http://node.example?x=1",
+            "http://user@node.example",
+        ] {
+            let err = save(dir.path(), &settings(&[bad], 7)).expect_err(bad);
+            assert_eq!(err.code, ErrorCode::InvalidInput, "{bad}");
+            assert!(err.message.contains(bad), "{}", err.message);
+        }
+        save(
+            dir.path(),
+            &settings(&["https://node.example/ledger", "http://[::1]:26601"], 7),
+        )
+        .expect("URLs with a path and IPv6 hosts are fine");
         assert_eq!(
             save(dir.path(), &settings(&[], 0)).expect_err("0").code,
             ErrorCode::InvalidInput

@@ -11,7 +11,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := build-essential pkg-config curl libssl-dev libwebkit2gtk-4.1-dev \
   libayatana-appindicator3-dev librsvg2-dev libxdo-dev webkit2gtk-driver xvfb xauth
 
-.PHONY: run demo-cli demo-crypto test deps ui desktop ui-test e2e lint unit bench bench-ledger bench-desktop fuzz vectors soak
+.PHONY: run demo-cli demo-crypto test deps ui build desktop ui-test e2e lint unit ipc-types bench bench-ledger bench-desktop fuzz vectors soak
 
 ## Installs missing Debian packages (idempotent: only what `dpkg` does not report installed).
 deps:
@@ -24,12 +24,11 @@ deps:
 
 ## The main job: the desktop wallet on an embedded devnet (4 validators, a demo clinic that
 ## issues a Synthea history to every new wallet, a demo doctor to share with).
-run: desktop
+run: build
 	./scripts/desktop_devnet.sh run target/debug
 
 ## The whole story with the command-line tools on a 4-validator devnet.
-demo-cli: deps
-	$(CARGO) build --locked -p medledger-node -p medwallet-cli
+demo-cli: build
 	./scripts/devnet_demo.sh target/debug
 
 ## The UI (Vite + Svelte), bundled into ui/dist for the app. Vite 8 needs Node 20.19 or newer.
@@ -37,10 +36,14 @@ ui:
 	@node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a<20||(a===20&&b<19)) { console.error("Node 20.19+ is required (found "+process.versions.node+")"); process.exit(1) }'
 	cd ui && npm ci --no-audit --no-fund && npm run build
 
-## The desktop app with the bundled UI, and the node and CLI it runs against.
-desktop: deps ui
-	$(CARGO) build --locked -p medledger-node -p medwallet-cli
-	$(CARGO) build --locked -p medwallet-desktop --features custom-protocol
+## Every crate, binary, test and benchmark of the workspace in one cargo invocation: one feature
+## set per crate, so the app, the node, the clinic tool, the CLI, the tests and the e2e all reuse
+## the same artifacts (nothing is compiled twice). The desktop app bundles ui/dist.
+build: deps ui
+	$(CARGO) build --locked --workspace --all-targets
+
+## The desktop app with the bundled UI, and the node, clinic tool and CLI it runs against.
+desktop: build
 
 ## The record cryptography alone (seal, grant by re-wrapping, open, tamper detection).
 demo-crypto: deps
@@ -56,9 +59,13 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 
-unit:
+unit: build
 	@mkdir -p target
 	set -o pipefail; $(CARGO) test --locked --workspace 2>&1 | tee target/test-output.log
+
+## Regenerates the UI's TypeScript types from the Rust views (ui/src/ipc/generated.ts).
+ipc-types:
+	MEDWALLET_REGENERATE_IPC=1 $(CARGO) test --locked --workspace ipc_types
 
 ## UI unit tests (vitest, IPC mocked).
 ui-test: ui
@@ -67,10 +74,10 @@ ui-test: ui
 
 ## The desktop app in its real webview (tauri-driver + WebKitWebDriver under Xvfb) against a
 ## local devnet; screenshots of every main screen land in target/screenshots/.
-e2e: desktop
+e2e: build
 	@command -v tauri-driver >/dev/null || $(CARGO) install --locked tauri-driver
 	@mkdir -p target
-	set -o pipefail; E2E_TEST_BINARY=$$($(CARGO) test --locked -p medwallet-e2e --no-run --message-format=json 2>/dev/null | python3 -c 'import json,sys; print([m["executable"] for m in map(json.loads, sys.stdin) if m.get("executable") and m.get("target",{}).get("name")=="desktop"][0])') \
+	set -o pipefail; E2E_TEST_BINARY=$$($(CARGO) test --locked --workspace --no-run --message-format=json 2>/dev/null | python3 -c 'import json,sys; print([m["executable"] for m in map(json.loads, sys.stdin) if m.get("executable") and m.get("target",{}).get("name")=="desktop"][0])') \
 	  ./scripts/desktop_devnet.sh e2e target/debug 2>&1 | tee target/e2e-output.log
 
 ## Criterion benchmarks (envelope vs raw ChaCha20-Poly1305, certificate verification vs raw
@@ -86,14 +93,14 @@ bench: deps
 ## with 10,000 cached records, and PSS of the app and its WebKit processes (release build).
 bench-desktop: deps ui
 	@command -v tauri-driver >/dev/null || $(CARGO) install --locked tauri-driver
-	$(CARGO) build --locked --release -p medwallet-desktop --features custom-protocol
+	$(CARGO) build --locked --release -p medwallet-desktop
 	./scripts/desktop_figures.sh target/release/medwallet-desktop
 
 ## Ledger load test: 4 real validators on loopback; finalized tx/s and finality p50/p99.
 BENCH_TXS ?= 40000
 bench-ledger: deps
-	$(CARGO) build --locked --release -p medledger-node
-	./target/release/medledger bench --txs $(BENCH_TXS) --latency-seconds 15
+	$(CARGO) build --locked --release -p medledger-node -p medledger-bench
+	./target/release/medledger-bench --txs $(BENCH_TXS) --latency-seconds 15
 
 ## Coverage-guided fuzzing with libFuzzer (installs cargo-fuzz once), corpora seeded from the
 ## golden vectors. FUZZ_SECONDS per target. RUSTC_BOOTSTRAP lets stable rustc take the
@@ -110,7 +117,7 @@ fuzz: deps
 ## Byzantine proposers). SEEDS per scenario; a failing seed replays exactly.
 SEEDS ?= 1000
 soak:
-	MEDLEDGER_SEEDS=$(SEEDS) $(CARGO) test --locked --release -p medledger-node --test simulation -- --test-threads=2
+	MEDLEDGER_SEEDS=$(SEEDS) $(CARGO) test --locked --release -p medledger-node --lib mocks::scenarios -- --test-threads=2
 
 ## Regenerates the golden vectors after a deliberate format change (review the diff!).
 vectors:

@@ -24,19 +24,18 @@ trap cleanup EXIT
 . "$ROOT/scripts/devnet.sh"
 devnet_start
 
-"$BIN/medledger" clinic demo --key "$WORK/net/clinic.key" --node "$NODE" --fhir "$FHIR" \
-  > "$WORK/clinic.log" 2>&1 & PIDS+=($!)
+"$BIN/medclinic" demo "${CLINIC[@]}" --fhir "$FHIR" > "$WORK/clinic.log" 2>&1 & PIDS+=($!)
 
 # The demo doctor: a wallet made with the CLI, registered by the demo clinic.
 printf 'doctor password 1\n' > "$WORK/doctor.pw"
 "$BIN/medwallet" --wallet "$WORK/doctor" --password-file "$WORK/doctor.pw" init --json > "$WORK/doctor.json"
 DOCTOR_CODE=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["share_code"])' "$WORK/doctor.json")
 python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["mnemonic"].split()))' "$WORK/doctor.json" > "$WORK/doctor.words"
-"$BIN/medledger" clinic add-doctor --key "$WORK/net/clinic.key" --node "$NODE" \
+"$BIN/medclinic" add-doctor "${CLINIC[@]}" \
   --doctor "$DOCTOR_CODE" --name "Meredith Grey" --licence "MD-0042" > /dev/null
 echo "$DOCTOR_CODE" > "$WORK/doctor.code"
 
-export MEDWALLET_GENESIS="$WORK/net/node0/genesis.json"
+export MEDWALLET_GENESIS="$GENESIS"
 export MEDWALLET_DEVNET=1
 APP="$BIN/medwallet-desktop"
 

@@ -1,6 +1,8 @@
-# Sourced by the demo scripts: starts a 4-validator medledger devnet on free loopback ports.
+# Sourced by the demo scripts: starts a 4-validator medledger devnet on free loopback ports, with
+# a demo clinic registered at genesis (its key in $WORK/clinic.key, made by `medclinic keygen`).
 # Needs BIN (directory of the binaries) and WORK (a scratch directory); sets BASE, NODE (the
-# first API URL), MEDWALLET_NODES (two API URLs) and PIDS (stopped by devnet_stop).
+# first API URL), MEDWALLET_NODES (two API URLs), GENESIS (the chain's genesis file), CLINIC
+# (medclinic's --key/--node/--genesis arguments) and PIDS (stopped by devnet_stop).
 PIDS=()
 devnet_stop() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
 devnet_start() {
@@ -17,7 +19,12 @@ PY
 )
   NODE="http://127.0.0.1:$((BASE + 1))"
   export MEDWALLET_NODES="$NODE,http://127.0.0.1:$((BASE + 3))"
-  "$BIN/medledger" testnet --validators 4 --out "$WORK/net" --base-port "$BASE" > "$WORK/testnet.json"
+  "$BIN/medclinic" keygen --out "$WORK/clinic.key" --name "Demo Clinic" > "$WORK/clinic.json"
+  CLINIC_CODE=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["share_code"])' "$WORK/clinic.json")
+  "$BIN/medledger" testnet --validators 4 --out "$WORK/net" --base-port "$BASE" \
+    --clinic "Demo Clinic=$CLINIC_CODE" > "$WORK/testnet.json"
+  GENESIS="$WORK/net/node0/genesis.json"
+  CLINIC=(--key "$WORK/clinic.key" --node "$NODE" --genesis "$GENESIS")
   for i in 0 1 2 3; do
     "$BIN/medledger" start --home "$WORK/net/node$i" 2> "$WORK/node$i.log" & PIDS+=($!)
   done

@@ -25,17 +25,17 @@ devnet_start
 say "A patient and a doctor create wallets; the patient registers"
 "${P[@]}" init --label Ned | head -3
 "${D[@]}" init --json > "$WORK/doctor.json"
-"${P[@]}" register
+"${P[@]}" register --genesis "$GENESIS"
 
 say "The demo clinic registers the doctor and issues the patient's history, one record per visit"
-"$BIN/medledger" clinic add-doctor --key "$WORK/net/clinic.key" --node "$NODE" \
+"$BIN/medclinic" add-doctor "${CLINIC[@]}" \
   --doctor "$(field '["share_code"]' < "$WORK/doctor.json")" --name "Meredith Grey" --licence "MD-0042"
-"$BIN/medledger" clinic issue --key "$WORK/net/clinic.key" --node "$NODE" \
+"$BIN/medclinic" issue "${CLINIC[@]}" \
   --patient "$("${P[@]}" address --json | field '["share_code"]')" --fhir "$FHIR" --per-encounter > "$WORK/issued.json"
 echo "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$WORK/issued.json") records issued"
 
 say "The patient syncs: every header is checked against validator certificates, every record by proof"
-"${P[@]}" sync --genesis "$WORK/net/node0/genesis.json"
+"${P[@]}" sync
 "${P[@]}" records | head -8
 
 say "The patient opens a visit: byte-identical to what the clinic issued"
@@ -48,7 +48,7 @@ GRANT=$("${P[@]}" grant --json --doctor "$(field '["address"]' < "$WORK/doctor.j
 echo "grant $GRANT"
 
 say "The doctor sees what was shared and opens a visit"
-"${D[@]}" sync --genesis "$WORK/net/node0/genesis.json" > /dev/null
+"${D[@]}" sync --genesis "$GENESIS" > /dev/null
 "${D[@]}" shared | head -5
 "${D[@]}" show "$FIRST" --out "$WORK/doctor-view.json"
 cmp "$WORK/visit.json" "$WORK/doctor-view.json" && echo "the doctor's copy is identical"

@@ -136,8 +136,12 @@ pub async fn shared_with_me(app: Wallet<'_>) -> Result<Vec<SharedItem>, AppError
 }
 
 #[tauri::command]
-pub async fn open_shared(app: Wallet<'_>, record_id: String) -> Result<OpenedRecord, AppError> {
-    app.open_shared(&record_id).await
+pub async fn open_shared(
+    app: Wallet<'_>,
+    grant_id: String,
+    record_id: String,
+) -> Result<OpenedRecord, AppError> {
+    app.open_shared(&grant_id, &record_id).await
 }
 
 #[tauri::command]

@@ -71,7 +71,9 @@ export const accessLog = () => call<AccessItem[]>('access_log');
 
 // Doctor mode
 export const sharedWithMe = () => call<SharedItem[]>('shared_with_me');
-export const openShared = (recordId: string) => call<OpenedRecord>('open_shared', { recordId });
+/** Opens `recordId`, shared under `grantId` (both from `sharedWithMe`). */
+export const openShared = (grantId: string, recordId: string) =>
+  call<OpenedRecord>('open_shared', { grantId, recordId });
 
 // Settings
 export const settings = () => call<Settings>('settings');

@@ -39,7 +39,7 @@ describe('SharedWithMe (doctor mode)', () => {
     await fireEvent.click(active);
     const view = await screen.findByTestId('record-view');
     expect(within(view).getAllByTestId('fhir-resource')).toHaveLength(1);
-    expect(b.callsOf('open_shared')[0].args).toEqual({ recordId: 'rec-a1' });
+    expect(b.callsOf('open_shared')[0].args).toEqual({ grantId: 'g1', recordId: 'rec-a1' });
     expect(b.callsOf('lab_series')).toHaveLength(0);
   });
 

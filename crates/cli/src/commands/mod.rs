@@ -1,5 +1,0 @@
-pub mod consent;
-pub mod envelope;
-pub mod keys;
-pub mod ledger;
-pub mod records;

@@ -1,0 +1,140 @@
+//! What can go wrong with a node, typed: a transport failure ([`NetError`]), an answer that was
+//! not used ([`NodeFault`]), and what a node was caught doing ([`Incident`]), which a wallet
+//! shows its user rather than dropping.
+
+use medwallet_verify::Invalid;
+use thiserror::Error;
+
+/// A transport-level failure talking to one node (named by its URL).
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NetError {
+    #[error("{node} is unreachable: {message}")]
+    Unreachable { node: String, message: String },
+    /// The node answered with an error `{ code, message }` (the code is stable: branch on it).
+    #[error("{node} refused: {code}: {message}")]
+    Refused {
+        node: String,
+        status: u16,
+        code: String,
+        message: String,
+    },
+    #[error("{node} answered something that is not the API: {message}")]
+    Protocol { node: String, message: String },
+}
+
+impl NetError {
+    /// The node it happened with.
+    pub fn node(&self) -> &str {
+        match self {
+            NetError::Unreachable { node, .. }
+            | NetError::Refused { node, .. }
+            | NetError::Protocol { node, .. } => node,
+        }
+    }
+}
+
+/// Why a node's answer was not used.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NodeFault {
+    #[error(transparent)]
+    Net(#[from] NetError),
+    /// The node served data that fails verification: it is faulty or lying.
+    #[error("{node} served invalid data: {reason}")]
+    Lying { node: String, reason: Invalid },
+    /// The node's newest finalized header is too old to be "current" (a node replaying an old
+    /// header hides everything since).
+    #[error("{node} is stale: its newest finalized header is {age_ms} ms old")]
+    Stale { node: String, age_ms: u64 },
+    /// The chain has no finalized block yet.
+    #[error("{node} has no finalized block yet")]
+    NothingFinalized { node: String },
+}
+
+impl NodeFault {
+    /// Whether the node should no longer be used (as opposed to being briefly unavailable).
+    pub fn is_lying(&self) -> bool {
+        matches!(self, NodeFault::Lying { .. })
+    }
+
+    /// The node it happened with.
+    pub fn node(&self) -> &str {
+        match self {
+            NodeFault::Net(e) => e.node(),
+            NodeFault::Lying { node, .. }
+            | NodeFault::Stale { node, .. }
+            | NodeFault::NothingFinalized { node } => node,
+        }
+    }
+
+    /// What this fault tells the user about the node, if it is more than unavailability.
+    pub fn incident(&self) -> Option<Incident> {
+        match self {
+            NodeFault::Lying { node, reason } => Some(Incident::Lying {
+                node: node.clone(),
+                reason: reason.clone(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// What a node was caught doing, proven by what it served.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Incident {
+    /// It served data that fails verification.
+    #[error("{node} served invalid data: {reason}")]
+    Lying { node: String, reason: Invalid },
+    /// Two nodes serve different finalized blocks at one height, each with a certificate.
+    #[error(
+        "equivocation at height {height}: {first} and {second} serve different finalized blocks"
+    )]
+    Equivocation {
+        height: u64,
+        first: String,
+        second: String,
+    },
+}
+
+impl Incident {
+    /// The nodes it names.
+    pub fn nodes(&self) -> Vec<&str> {
+        match self {
+            Incident::Lying { node, .. } => vec![node],
+            Incident::Equivocation { first, second, .. } => vec![first, second],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn faults_name_their_node_and_only_lies_are_incidents() {
+        let unreachable = NodeFault::Net(NetError::Unreachable {
+            node: "http://a".into(),
+            message: "refused".into(),
+        });
+        assert_eq!(unreachable.node(), "http://a");
+        assert!(!unreachable.is_lying());
+        assert_eq!(unreachable.incident(), None);
+        let lying = NodeFault::Lying {
+            node: "http://b".into(),
+            reason: Invalid::BadProof,
+        };
+        assert!(lying.is_lying());
+        let incident = lying.incident().expect("an incident");
+        assert_eq!(incident.nodes(), vec!["http://b"]);
+        assert_eq!(incident.to_string(), lying.to_string());
+        let split = Incident::Equivocation {
+            height: 9,
+            first: "http://a".into(),
+            second: "http://b".into(),
+        };
+        assert!(split.to_string().contains("height 9"));
+        assert_eq!(split.nodes(), vec!["http://a", "http://b"]);
+    }
+}

@@ -1,0 +1,245 @@
+//! One untrusted node's HTTP API (`/v1`), typed with `medledger-api`. Nothing returned here is
+//! trusted: `medwallet-net` verifies headers by certificate and values by proof, and blobs are
+//! checked against the hash a proven record entry names.
+
+use std::time::Duration;
+
+use futures::{Stream, TryStreamExt};
+use medledger_api::{
+    BlockJson, ErrorBody, HeaderJson, PatientRecordsJson, ProvenJson, StatusJson, SubmittedJson,
+    TxStatusJson,
+};
+use medledger_types::blob_request::AUTH_HEADER;
+use medledger_types::codec::Canonical;
+use medledger_types::hash::{Address, Sha256Digest, TxId};
+use medledger_types::state::StateKey;
+use medledger_types::tx::SignedTx;
+
+use crate::blob_request::BlobRequest;
+use crate::fault::NetError;
+
+/// How long one request may take.
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A node's API at a base URL (e.g. `http://127.0.0.1:26601`).
+#[derive(Clone, Debug)]
+pub struct NodeClient {
+    base: String,
+    http: reqwest::Client,
+}
+
+impl NodeClient {
+    pub fn new(base: impl Into<String>) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(TIMEOUT)
+            .build()
+            .unwrap_or_default();
+        Self {
+            base: base.into().trim_end_matches('/').to_owned(),
+            http,
+        }
+    }
+
+    /// The node's URL, which names it in reports.
+    pub fn url(&self) -> &str {
+        &self.base
+    }
+
+    fn unreachable(&self, e: impl std::fmt::Display) -> NetError {
+        NetError::Unreachable {
+            node: self.base.clone(),
+            message: e.to_string(),
+        }
+    }
+
+    fn protocol(&self, message: impl std::fmt::Display) -> NetError {
+        NetError::Protocol {
+            node: self.base.clone(),
+            message: message.to_string(),
+        }
+    }
+
+    /// The error for a non-success response: the node's `{ code, message }`.
+    async fn refusal(&self, response: reqwest::Response) -> NetError {
+        let status = response.status();
+        match response.json::<ErrorBody>().await {
+            Ok(body) => NetError::Refused {
+                node: self.base.clone(),
+                status: status.as_u16(),
+                code: body.code,
+                message: body.message,
+            },
+            Err(_) => self.protocol(format!("HTTP {status} without an error body")),
+        }
+    }
+
+    async fn parse<T: serde::de::DeserializeOwned>(
+        &self,
+        response: reqwest::Response,
+    ) -> Result<T, NetError> {
+        if !response.status().is_success() {
+            return Err(self.refusal(response).await);
+        }
+        let bytes = response.bytes().await.map_err(|e| self.unreachable(e))?;
+        serde_json::from_slice(&bytes).map_err(|e| self.protocol(e))
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, NetError> {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        self.parse(response).await
+    }
+
+    pub async fn status(&self) -> Result<StatusJson, NetError> {
+        self.get("/v1/status").await
+    }
+
+    pub async fn header(&self, height: u64) -> Result<HeaderJson, NetError> {
+        self.get(&format!("/v1/headers/{height}")).await
+    }
+
+    /// A whole block (header and transactions), unverified.
+    pub async fn block(&self, height: u64) -> Result<BlockJson, NetError> {
+        self.get(&format!("/v1/blocks/{height}")).await
+    }
+
+    /// Headers `from..=to` (at most 1000).
+    pub async fn headers(&self, from: u64, to: u64) -> Result<Vec<HeaderJson>, NetError> {
+        self.get(&format!("/v1/headers?from={from}&to={to}")).await
+    }
+
+    pub async fn state(&self, key: &StateKey, height: u64) -> Result<ProvenJson, NetError> {
+        self.get(&format!(
+            "/v1/state/{}?height={height}",
+            hex::encode(&key.0)
+        ))
+        .await
+    }
+
+    pub async fn patient_records(
+        &self,
+        patient: &Address,
+        height: u64,
+        offset: u64,
+    ) -> Result<PatientRecordsJson, NetError> {
+        self.get(&format!(
+            "/v1/patients/{}/records?height={height}&offset={offset}",
+            patient.to_hex()
+        ))
+        .await
+    }
+
+    /// Submits one transaction; returns the id the node reports (callers compare it with the
+    /// transaction's own).
+    pub async fn submit(&self, tx: &SignedTx) -> Result<TxId, NetError> {
+        let body = serde_json::json!({ "tx": hex::encode(tx.encode()) });
+        let response = self
+            .http
+            .post(format!("{}/v1/txs", self.base))
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        let submitted: SubmittedJson = self.parse(response).await?;
+        TxId::from_hex(&submitted.tx_id).map_err(|e| self.protocol(e))
+    }
+
+    /// Submits many transactions in one request (the load generator's path).
+    pub async fn submit_batch(&self, txs: &[SignedTx]) -> Result<(), NetError> {
+        let body = serde_json::json!({
+            "txs": txs.iter().map(|t| hex::encode(t.encode())).collect::<Vec<_>>()
+        });
+        let response = self
+            .http
+            .post(format!("{}/v1/txs/batch", self.base))
+            .json(&body)
+            .timeout(Duration::from_secs(60))
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        if response.status().is_success() {
+            return Ok(());
+        }
+        Err(self.refusal(response).await)
+    }
+
+    /// Waits up to `wait_ms` for a transaction to commit.
+    pub async fn wait_tx(&self, id: &TxId, wait_ms: u64) -> Result<TxStatusJson, NetError> {
+        self.get(&format!("/v1/txs/{}?wait_ms={wait_ms}", id.to_hex()))
+            .await
+    }
+
+    /// Uploads an encrypted blob (`auth`: a signed upload header).
+    pub async fn put_blob(
+        &self,
+        hash: &Sha256Digest,
+        bytes: Vec<u8>,
+        auth: &str,
+    ) -> Result<(), NetError> {
+        let response = self
+            .http
+            .put(format!("{}/v1/blobs/{}", self.base, hash.to_hex()))
+            .header(AUTH_HEADER, auth)
+            .body(bytes)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        if response.status().is_success() {
+            return Ok(());
+        }
+        Err(self.refusal(response).await)
+    }
+
+    async fn blob_response(
+        &self,
+        request: &BlobRequest,
+        timeout: Duration,
+    ) -> Result<reqwest::Response, NetError> {
+        let mut url = format!(
+            "{}/v1/blobs/{}?record={}",
+            self.base,
+            request.blob.to_hex(),
+            request.record.to_hex()
+        );
+        if let Some(g) = &request.grant {
+            url.push_str(&format!("&grant={}", g.to_hex()));
+        }
+        let response = self
+            .http
+            .get(url)
+            .header(AUTH_HEADER, &request.auth)
+            .timeout(timeout)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        if response.status().is_success() {
+            return Ok(response);
+        }
+        Err(self.refusal(response).await)
+    }
+
+    /// Downloads an encrypted blob (unverified: check its hash).
+    pub async fn get_blob(&self, request: &BlobRequest) -> Result<Vec<u8>, NetError> {
+        let response = self.blob_response(request, TIMEOUT).await?;
+        Ok(response
+            .bytes()
+            .await
+            .map_err(|e| self.unreachable(e))?
+            .to_vec())
+    }
+
+    /// Downloads an encrypted blob as a stream of chunks, for a caller that writes it to disk
+    /// and checks its hash as it goes (node replication).
+    pub async fn blob_stream(
+        &self,
+        request: &BlobRequest,
+        timeout: Duration,
+    ) -> Result<impl Stream<Item = Result<bytes::Bytes, String>> + use<>, NetError> {
+        let response = self.blob_response(request, timeout).await?;
+        Ok(response.bytes_stream().map_err(|e| e.to_string()))
+    }
+}

@@ -1,0 +1,191 @@
+//! What a clinic says about a record: title, date, category, size, its own name. Sealed under
+//! the record's content key (the envelope's in-memory form), so only holders of a wrapped key
+//! read it; the ledger stores the sealed bytes, at most `METADATA_MAX` of them.
+//!
+//! The plaintext is JSON with a version field:
+//!
+//! ```text
+//! {"v":1,"title":"Encounter for check up","date":"2019-03-01","category":"encounter","resources":12,"clinic":"Demo Clinic"}
+//! ```
+
+use medledger_types::category::Category;
+use medledger_types::tx::METADATA_MAX;
+use medwallet_crypto::envelope::{ContentKey, open_to_vec, seal_to_vec};
+use rand_core::CryptoRng;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// The metadata format this crate writes and reads.
+pub const METADATA_VERSION: u32 = 1;
+
+/// A record's description, as its clinic wrote it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordMetadata {
+    #[serde(rename = "v")]
+    pub version: u32,
+    pub title: String,
+    /// The visit's date (ISO 8601), when the clinic gave one.
+    pub date: Option<String>,
+    #[serde(with = "category_code")]
+    pub category: Category,
+    /// How many FHIR resources the record holds.
+    pub resources: usize,
+    /// The issuing clinic's name as it gave it (the verified name is its ledger account's).
+    pub clinic: String,
+}
+
+/// Why metadata could not be sealed or opened.
+#[derive(Debug, Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MetadataError {
+    #[error("record metadata is too large ({0} bytes sealed; the ledger takes {METADATA_MAX})")]
+    TooLarge(usize),
+    #[error("record metadata could not be sealed")]
+    Seal,
+    /// Not sealed under this key, or damaged.
+    #[error("record metadata does not open with this record's key")]
+    Unreadable,
+    #[error("record metadata is not valid: {0}")]
+    Malformed(String),
+    #[error(
+        "record metadata version {0} is not supported (this wallet reads version {METADATA_VERSION})"
+    )]
+    UnknownVersion(u32),
+}
+
+impl RecordMetadata {
+    /// Metadata in the current format.
+    pub fn new(
+        title: impl Into<String>,
+        date: Option<String>,
+        category: Category,
+        resources: usize,
+        clinic: impl Into<String>,
+    ) -> Self {
+        Self {
+            version: METADATA_VERSION,
+            title: title.into(),
+            date,
+            category,
+            resources,
+            clinic: clinic.into(),
+        }
+    }
+
+    /// Seals it under the record's content key.
+    pub fn seal<R: CryptoRng + ?Sized>(
+        &self,
+        key: &ContentKey,
+        rng: &mut R,
+    ) -> Result<Vec<u8>, MetadataError> {
+        let json = serde_json::to_vec(self).map_err(|e| MetadataError::Malformed(e.to_string()))?;
+        let sealed = seal_to_vec(key, rng, &json).map_err(|_| MetadataError::Seal)?;
+        if sealed.len() > METADATA_MAX {
+            return Err(MetadataError::TooLarge(sealed.len()));
+        }
+        Ok(sealed)
+    }
+
+    /// Opens sealed metadata with the record's content key.
+    pub fn open(key: &ContentKey, sealed: &[u8]) -> Result<Self, MetadataError> {
+        let json = open_to_vec(key, sealed).map_err(|_| MetadataError::Unreadable)?;
+        #[derive(Deserialize)]
+        struct Version {
+            v: u32,
+        }
+        let version: Version =
+            serde_json::from_slice(&json).map_err(|e| MetadataError::Malformed(e.to_string()))?;
+        if version.v != METADATA_VERSION {
+            return Err(MetadataError::UnknownVersion(version.v));
+        }
+        serde_json::from_slice(&json).map_err(|e| MetadataError::Malformed(e.to_string()))
+    }
+}
+
+/// A category as its code (`labs`, `encounter`, ...).
+mod category_code {
+    use medledger_types::category::Category;
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub fn serialize<S: Serializer>(category: &Category, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(category.code())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Category, D::Error> {
+        let code = String::deserialize(d)?;
+        Category::from_code(&code)
+            .ok_or_else(|| D::Error::custom(format!("unknown category {code:?}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng;
+    use rand::rngs::StdRng;
+
+    use super::*;
+
+    fn sample() -> RecordMetadata {
+        RecordMetadata::new(
+            "Lipid panel",
+            Some("2020-01-01".into()),
+            Category::Labs,
+            4,
+            "Demo Clinic",
+        )
+    }
+
+    #[test]
+    fn metadata_round_trips_under_its_key_only() {
+        let mut rng = StdRng::seed_from_u64(1);
+        let key = ContentKey::generate(&mut rng);
+        let sealed = sample().seal(&key, &mut rng).expect("seal");
+        assert_eq!(RecordMetadata::open(&key, &sealed), Ok(sample()));
+        let other = ContentKey::generate(&mut rng);
+        assert_eq!(
+            RecordMetadata::open(&other, &sealed),
+            Err(MetadataError::Unreadable)
+        );
+        assert!(!String::from_utf8_lossy(&sealed).contains("Lipid"));
+    }
+
+    #[test]
+    fn the_wire_form_is_pinned_and_other_versions_are_refused() {
+        let json = serde_json::to_string(&sample()).expect("json");
+        assert_eq!(
+            json,
+            r#"{"v":1,"title":"Lipid panel","date":"2020-01-01","category":"labs","resources":4,"clinic":"Demo Clinic"}"#
+        );
+        let mut rng = StdRng::seed_from_u64(2);
+        let key = ContentKey::generate(&mut rng);
+        let future = json.replace(r#""v":1"#, r#""v":2"#);
+        let sealed = seal_to_vec(&key, &mut rng, future.as_bytes()).expect("seal");
+        assert_eq!(
+            RecordMetadata::open(&key, &sealed),
+            Err(MetadataError::UnknownVersion(2))
+        );
+        let sealed = seal_to_vec(&key, &mut rng, br#"{"title":"no version"}"#).expect("seal");
+        assert!(matches!(
+            RecordMetadata::open(&key, &sealed),
+            Err(MetadataError::Malformed(_))
+        ));
+        let bad = json.replace("labs", "astrology");
+        let sealed = seal_to_vec(&key, &mut rng, bad.as_bytes()).expect("seal");
+        assert!(matches!(
+            RecordMetadata::open(&key, &sealed),
+            Err(MetadataError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn oversized_metadata_is_refused_before_it_reaches_the_ledger() {
+        let mut rng = StdRng::seed_from_u64(3);
+        let key = ContentKey::generate(&mut rng);
+        let mut big = sample();
+        big.title = "x".repeat(METADATA_MAX);
+        assert!(matches!(
+            big.seal(&key, &mut rng),
+            Err(MetadataError::TooLarge(_))
+        ));
+    }
+}

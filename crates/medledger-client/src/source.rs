@@ -1,0 +1,140 @@
+//! Verified access to the ledger. An implementation fetches from untrusted nodes and returns
+//! only what it verified (certificates, state proofs); a caller never sees unverified state.
+//! The wallet core and the issuer are generic over it, so they are tested without a network.
+
+use medledger_types::hash::{ChainId, Sha256Digest, TxId};
+use medledger_types::state::StateKey;
+use medledger_types::tx::SignedTx;
+use medwallet_verify::VerifiedHeader;
+use thiserror::Error;
+
+use crate::blob_request::BlobRequest;
+use crate::fault::{Incident, NetError, NodeFault};
+
+/// Why the ledger could not answer. Every variant names the nodes and what each did.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum SourceError {
+    #[error("no node: add node URLs (none is trusted; their answers are verified)")]
+    NoNodes,
+    #[error("no node served a verifiable, current header: {}", joined(.0))]
+    NoCurrentHeader(Vec<NodeFault>),
+    #[error("no node could prove a value: {}", joined(.0))]
+    Unproven(Vec<NodeFault>),
+    #[error("no node served the ciphertext: {}", joined(.0))]
+    NoBlob(Vec<NetError>),
+    #[error("no node accepted the transaction: {}", joined(.0))]
+    NotAccepted(Vec<NetError>),
+    #[error("no node accepted the upload: {}", joined(.0))]
+    NotUploaded(Vec<NetError>),
+    #[error("transaction {tx} was accepted by {node} but not finalized within {seconds} s")]
+    NotFinalized {
+        tx: TxId,
+        node: String,
+        seconds: u64,
+    },
+}
+
+fn joined<T: std::fmt::Display>(items: &[T]) -> String {
+    if items.is_empty() {
+        return "no node answered".into();
+    }
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl SourceError {
+    /// The first deliberate refusal among the nodes' answers (`{ code, message }`): the request
+    /// itself is wrong or not allowed, as opposed to nobody answering.
+    pub fn refusal(&self) -> Option<&NetError> {
+        let refused = |e: &&NetError| matches!(e, NetError::Refused { .. });
+        match self {
+            SourceError::NoBlob(errors)
+            | SourceError::NotAccepted(errors)
+            | SourceError::NotUploaded(errors) => errors.iter().find(refused),
+            _ => None,
+        }
+    }
+}
+
+/// Verified access to one chain.
+#[allow(async_fn_in_trait)]
+pub trait LedgerSource {
+    /// The chain this source is anchored to (from its trust anchor, never from a node).
+    fn chain(&self) -> ChainId;
+    /// The newest finalized header that a node served and the light client verified.
+    async fn latest(&self, now_ms: u64) -> Result<VerifiedHeader, SourceError>;
+    /// A state value (or its proven absence) in the state `at` commits to, verified by proof.
+    async fn value(
+        &self,
+        at: &VerifiedHeader,
+        key: &StateKey,
+    ) -> Result<Option<Vec<u8>>, SourceError>;
+    /// A record's ciphertext. Unverified: the caller checks its hash against the record entry
+    /// it proved.
+    async fn blob(&self, request: &BlobRequest) -> Result<Vec<u8>, SourceError>;
+    /// Submits a transaction and waits until it is finalized; returns the height.
+    async fn submit(&self, tx: &SignedTx) -> Result<u64, SourceError>;
+    /// Submits consecutive transactions (one author's nonces in order) and waits until each is
+    /// finalized; returns their heights. An implementation may submit them all before waiting.
+    async fn submit_all(&self, txs: &[SignedTx]) -> Result<Vec<u64>, SourceError> {
+        let mut heights = Vec::with_capacity(txs.len());
+        for tx in txs {
+            heights.push(self.submit(tx).await?);
+        }
+        Ok(heights)
+    }
+    /// What nodes were caught doing so far (lies, equivocation), for the user to see.
+    fn incidents(&self) -> Vec<Incident>;
+}
+
+/// Where a clinic puts the ciphertexts it issues (nodes accept them by hash from registered
+/// clinics and replicate them to each other).
+#[allow(async_fn_in_trait)]
+pub trait BlobUpload {
+    /// Uploads `bytes` under their SHA-256 `blob`, with a signed upload header.
+    async fn upload(
+        &self,
+        blob: &Sha256Digest,
+        bytes: Vec<u8>,
+        auth: &str,
+    ) -> Result<(), SourceError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(node: &str) -> NetError {
+        NetError::Refused {
+            node: node.into(),
+            status: 409,
+            code: "wrong_nonce".into(),
+            message: "expected nonce 1".into(),
+        }
+    }
+
+    #[test]
+    fn errors_list_every_node_and_find_the_refusal() {
+        let down = NetError::Unreachable {
+            node: "http://a".into(),
+            message: "connection refused".into(),
+        };
+        let e = SourceError::NotAccepted(vec![down.clone(), refused("http://b")]);
+        let text = e.to_string();
+        assert!(
+            text.contains("http://a") && text.contains("wrong_nonce"),
+            "{text}"
+        );
+        assert_eq!(e.refusal(), Some(&refused("http://b")));
+        assert_eq!(SourceError::NoBlob(vec![down]).refusal(), None);
+        assert!(
+            SourceError::Unproven(vec![])
+                .to_string()
+                .contains("no node answered")
+        );
+    }
+}

@@ -1,0 +1,29 @@
+//! Why a clinic operation failed. Nothing is submitted when the input is not valid FHIR or the
+//! patient is not registered.
+
+use medledger_client::metadata::MetadataError;
+use medledger_client::{ReadError, SourceError};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum IssueError {
+    #[error(transparent)]
+    Fhir(#[from] medwallet_fhir::FhirError),
+    #[error(
+        "patient {0} is not registered on the ledger; they must register (`medwallet register`) first"
+    )]
+    NotRegistered(String),
+    #[error(transparent)]
+    Ledger(#[from] ReadError),
+    #[error(transparent)]
+    Metadata(#[from] MetadataError),
+    #[error("the record could not be sealed: {0}")]
+    Seal(String),
+}
+
+impl From<SourceError> for IssueError {
+    fn from(e: SourceError) -> Self {
+        IssueError::Ledger(ReadError::Source(e))
+    }
+}

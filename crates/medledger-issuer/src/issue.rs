@@ -1,0 +1,114 @@
+//! Issuing a patient's records. The input is validated as FHIR R4 before anything else; then,
+//! per record: the FHIR is sealed under a fresh content key, the ciphertext uploaded (signed,
+//! content-addressed), the key wrapped to the patient's receiving key (bound to the record id)
+//! and IssueRecord submitted. Nothing is uploaded or submitted if the input is not valid FHIR or
+//! the patient is not registered (both checked first; the registration by proof).
+
+use medledger_client::blob_request::upload_auth;
+use medledger_client::transaction::TxSequence;
+use medledger_client::{BlobUpload, LedgerSource, RecordMetadata, reads};
+use medledger_types::hash::{Address, RecordId, Sha256Digest};
+use medledger_types::tx::{TxBody, WrappedKey};
+use medwallet_crypto::envelope::{ContentKey, Recipient, X25519Recipient, seal_to_vec};
+use medwallet_crypto::{AccountKeys, ShareCode};
+use rand_core::CryptoRng;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::IssueError;
+
+/// One issued record.
+#[derive(Debug, Serialize)]
+pub struct Issued {
+    pub record_id: String,
+    pub category: String,
+    pub title: String,
+    pub date: Option<String>,
+    pub size: usize,
+    pub tx_id: String,
+    pub height: u64,
+}
+
+/// What a clinic issues with.
+pub struct Clinic<'a> {
+    pub keys: &'a AccountKeys,
+    /// The name it puts in each record's metadata.
+    pub name: &'a str,
+}
+
+/// Issues `fhir` to `patient` (one record, or one per encounter with `per_encounter`), through
+/// `source`; returns the records in issue order, each finalized.
+pub async fn issue<S: LedgerSource + BlobUpload, R: CryptoRng + ?Sized>(
+    source: &S,
+    clinic: &Clinic<'_>,
+    patient: &ShareCode,
+    fhir: &[u8],
+    per_encounter: bool,
+    now_ms: u64,
+    rng: &mut R,
+) -> Result<Vec<Issued>, IssueError> {
+    let drafts = medwallet_fhir::records_from(fhir, per_encounter)?;
+    let me = Address(*clinic.keys.public().address().as_bytes());
+    let patient_address = Address(*patient.address().as_bytes());
+    let at = source.latest(now_ms).await?;
+    if reads::account(source, &at, &patient_address)
+        .await?
+        .is_none()
+    {
+        return Err(IssueError::NotRegistered(patient.address().to_string()));
+    }
+    let mut sequence = TxSequence::start(source, clinic.keys.signing_key(), &at).await?;
+    let recipient = X25519Recipient::new(patient.public_keys().receiving);
+    let mut txs = Vec::with_capacity(drafts.len());
+    let mut issued = Vec::with_capacity(drafts.len());
+    for draft in drafts {
+        let record = RecordId::derive(&me, sequence.next_nonce());
+        let key = ContentKey::generate(rng);
+        let sealed =
+            seal_to_vec(&key, rng, &draft.bytes).map_err(|e| IssueError::Seal(e.to_string()))?;
+        let hash = Sha256Digest(Sha256::digest(&sealed).into());
+        let metadata = RecordMetadata::new(
+            draft.title.clone(),
+            draft.date.clone(),
+            draft.category,
+            draft.resources,
+            clinic.name,
+        )
+        .seal(&key, rng)?;
+        let wrapped = recipient
+            .wrap(&key, &record.0, rng)
+            .map_err(|e| IssueError::Seal(e.to_string()))?;
+        let size = sealed.len();
+        source
+            .upload(
+                &hash,
+                sealed,
+                &upload_auth(clinic.keys.signing_key(), &hash, now_ms),
+            )
+            .await?;
+        let tx = sequence.next(TxBody::IssueRecord {
+            record,
+            patient: patient_address,
+            ciphertext_sha256: hash,
+            ciphertext_len: size as u64,
+            wrapped_key: WrappedKey(*wrapped.as_bytes()),
+            metadata,
+            category: draft.category,
+        });
+        issued.push(Issued {
+            record_id: record.to_hex(),
+            category: draft.category.code().into(),
+            title: draft.title,
+            date: draft.date,
+            size,
+            tx_id: tx.id().to_hex(),
+            height: 0,
+        });
+        txs.push(tx);
+    }
+    let heights = source.submit_all(&txs).await?;
+    for (record, height) in issued.iter_mut().zip(heights) {
+        record.height = height;
+    }
+    Ok(issued)
+}

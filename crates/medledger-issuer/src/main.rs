@@ -1,0 +1,191 @@
+//! `medclinic`: a clinic's command line. Keys, doctors, issuing records to patients' wallets,
+//! and the devnet's demo clinic. It trusts no node: reads are verified against the chain's
+//! genesis (`--genesis`), as a wallet's are.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use medledger_issuer::issue::{Clinic, issue};
+use medledger_issuer::{ClinicKey, demo, doctors, now_ms};
+use medwallet_crypto::ShareCode;
+use medwallet_net::NetworkSource;
+
+#[derive(Parser)]
+#[command(
+    name = "medclinic",
+    version,
+    about = "A clinic's tools for the Medwallet ledger: keys, doctors, issuing records"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the ledger is, and what anchors trust in it.
+#[derive(clap::Args)]
+struct Ledger {
+    /// The clinic's key file (`medclinic keygen`).
+    #[arg(long)]
+    key: PathBuf,
+    /// A full node's API URL (repeatable; none is trusted: answers are verified).
+    #[arg(long = "node", required = true)]
+    nodes: Vec<String>,
+    /// The chain's genesis file (the trust anchor).
+    #[arg(long)]
+    genesis: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a clinic key file (never overwrites); prints its address and share code.
+    Keygen {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value = "Clinic")]
+        name: String,
+    },
+    /// Register a doctor with this clinic.
+    AddDoctor {
+        #[command(flatten)]
+        ledger: Ledger,
+        /// The doctor's share code (`medwallet address`).
+        #[arg(long)]
+        doctor: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        licence: String,
+    },
+    /// Issue a FHIR R4 document to a patient: validate, encrypt to the patient, upload, submit,
+    /// wait for finality, print the record ids.
+    Issue {
+        #[command(flatten)]
+        ledger: Ledger,
+        /// The patient's share code.
+        #[arg(long)]
+        patient: String,
+        #[arg(long)]
+        fhir: PathBuf,
+        /// Split a transaction Bundle into one record per Encounter plus one for the rest.
+        #[arg(long)]
+        per_encounter: bool,
+    },
+    /// Devnet demo: issue these FHIR documents (one record per visit) to every patient who
+    /// registers, as they register. Runs until stopped.
+    Demo {
+        #[command(flatten)]
+        ledger: Ledger,
+        /// A FHIR R4 transaction Bundle (repeatable).
+        #[arg(long, required = true)]
+        fhir: Vec<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn open(ledger: &Ledger) -> anyhow::Result<(ClinicKey, NetworkSource)> {
+    let key = ClinicKey::read(&ledger.key)?;
+    let bytes = medwallet_files::read_bounded(&ledger.genesis, 4 * 1024 * 1024)
+        .with_context(|| format!("cannot read {}", ledger.genesis.display()))?;
+    let genesis = medledger_api::GenesisFile::parse(&bytes)
+        .with_context(|| format!("{} is not a valid genesis file", ledger.genesis.display()))?;
+    Ok((key, NetworkSource::anchored(&ledger.nodes, &genesis)?))
+}
+
+fn share_code(text: &str, whose: &str) -> anyhow::Result<ShareCode> {
+    text.parse()
+        .map_err(|e| anyhow::anyhow!("invalid {whose} share code: {e}"))
+}
+
+fn read_fhir(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+    medwallet_files::read_bounded(path, medwallet_fhir::MAX_DOCUMENT_LEN)
+        .with_context(|| format!("cannot read {}", path.display()))
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let runtime = || tokio::runtime::Runtime::new().context("cannot start the runtime");
+    match cli.command {
+        Command::Keygen { out, name } => {
+            let key = ClinicKey::generate(name, &mut rand::rng());
+            key.write_new(&out)?;
+            let public = key.keys().public();
+            println!(
+                "{}",
+                serde_json::json!({ "key_file": out, "name": key.name, "address": public.address().to_string(), "share_code": public.share_code().to_string() })
+            );
+        }
+        Command::AddDoctor {
+            ledger,
+            doctor,
+            name,
+            licence,
+        } => {
+            let (key, source) = open(&ledger)?;
+            let doctor = share_code(&doctor, "doctor")?;
+            let height = runtime()?.block_on(doctors::register_doctor(
+                &source,
+                &key.keys(),
+                &doctor,
+                &name,
+                &licence,
+                now_ms(),
+            ))?;
+            println!(
+                "{}",
+                serde_json::json!({ "doctor": doctor.address().to_string(), "name": name, "height": height })
+            );
+        }
+        Command::Issue {
+            ledger,
+            patient,
+            fhir,
+            per_encounter,
+        } => {
+            let (key, source) = open(&ledger)?;
+            let patient = share_code(&patient, "patient")?;
+            let bytes = read_fhir(&fhir)?;
+            let keys = key.keys();
+            let clinic = Clinic {
+                keys: &keys,
+                name: &key.name,
+            };
+            let issued = runtime()?.block_on(issue(
+                &source,
+                &clinic,
+                &patient,
+                &bytes,
+                per_encounter,
+                now_ms(),
+                &mut rand::rng(),
+            ))?;
+            println!("{}", serde_json::to_string_pretty(&issued)?);
+        }
+        Command::Demo { ledger, fhir } => {
+            let (key, source) = open(&ledger)?;
+            let mut documents = Vec::new();
+            for path in &fhir {
+                let bytes = read_fhir(path)?;
+                // Refuse bad input before watching the chain, not at the first patient.
+                medwallet_fhir::records_from(&bytes, true)?;
+                documents.push(bytes);
+            }
+            let keys = key.keys();
+            let clinic = Clinic {
+                keys: &keys,
+                name: &key.name,
+            };
+            runtime()?.block_on(demo::run(&source, &clinic, &documents))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,114 @@
+//! The clinic's flows against a real (in-process, single-validator) devnet: register a doctor,
+//! issue a Synthea history per encounter to a registered patient, and check as the patient, by
+//! proof, that every record is on the ledger, its ciphertext is served, and it opens to exactly
+//! the FHIR the clinic issued. Invalid FHIR and unregistered patients submit nothing.
+
+use medledger_client::transaction::sign;
+use medledger_client::{BlobRequest, LedgerSource, RecordMetadata, reads};
+use medledger_devnet::{CLINIC_NAME, Devnet, NED, fixture};
+use medledger_issuer::IssueError;
+use medledger_issuer::issue::{Clinic, issue};
+use medledger_types::hash::{Address, ReceivingKey, RecordId};
+use medledger_types::state::{RecordEntry, StateKey};
+use medledger_types::tx::TxBody;
+use medwallet_crypto::envelope::{Identity, WrappedKey, open_to_vec};
+use medwallet_crypto::{AccountKeys, RecoveryPhrase};
+
+fn now_ms() -> u64 {
+    medledger_issuer::now_ms()
+}
+
+#[test]
+fn a_clinic_issues_a_history_per_encounter_and_the_patient_opens_it_byte_identical() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let devnet = Devnet::start(dir.path(), 1);
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let source = devnet.source();
+        let keys = devnet.clinic.keys();
+        let clinic = Clinic {
+            keys: &keys,
+            name: CLINIC_NAME,
+        };
+        let patient = AccountKeys::derive(&RecoveryPhrase::from_entropy(&[0x51; 32]));
+        let doctor = AccountKeys::derive(&RecoveryPhrase::from_entropy(&[0x52; 32]));
+        let code = patient.public().share_code();
+        let fhir = fixture(NED);
+        let mut rng = rand::rng();
+
+        // Not registered yet: refused before anything is uploaded or submitted.
+        let err = issue(&source, &clinic, &code, &fhir, true, now_ms(), &mut rng)
+            .await
+            .expect_err("unregistered");
+        assert!(matches!(err, IssueError::NotRegistered(_)), "{err}");
+        assert!(err.to_string().contains("medwallet register"), "{err}");
+
+        // The patient registers.
+        let register = sign(
+            patient.signing_key(),
+            source.chain(),
+            0,
+            TxBody::RegisterPatient {
+                receiving: ReceivingKey(patient.public().receiving.to_bytes()),
+            },
+        );
+        source.submit(&register).await.expect("register");
+
+        // Invalid FHIR: refused, nothing submitted.
+        let invalid = br#"{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient","bogus":true}}]}"#;
+        let err = issue(&source, &clinic, &code, invalid, false, now_ms(), &mut rng)
+            .await
+            .expect_err("invalid");
+        assert!(err.to_string().contains("not valid FHIR R4"), "{err}");
+
+        devnet
+            .register_doctor(&doctor.public().share_code(), "Dr. Grey", "MD-77")
+            .await;
+        let issued = issue(&source, &clinic, &code, &fhir, true, now_ms(), &mut rng)
+            .await
+            .expect("issue");
+        let drafts = medwallet_fhir::records_from(&fhir, true).expect("split");
+        assert_eq!(issued.len(), drafts.len());
+        let me = Address(*keys.public().address().as_bytes());
+        assert_eq!(
+            issued[0].record_id,
+            RecordId::derive(&me, 1).to_hex(),
+            "nonce 0 went to the doctor"
+        );
+
+        // The patient, trusting only genesis, verifies and opens every record.
+        let at = source.latest(now_ms()).await.expect("verified");
+        assert!(at.header.height >= issued.last().expect("one").height);
+        let identity = patient.identity();
+        for (record, draft) in issued.iter().zip(&drafts) {
+            let id = RecordId::from_hex(&record.record_id).expect("id");
+            let entry: RecordEntry = reads::required(&source, &at, &StateKey::record(&id))
+                .await
+                .expect("proven");
+            assert_eq!(entry.patient, Address(*patient.public().address().as_bytes()));
+            assert_eq!(entry.category, draft.category);
+            let request =
+                BlobRequest::sign(patient.signing_key(), entry.ciphertext_sha256, id, None, now_ms());
+            let blob = source.blob(&request).await.expect("blob");
+            assert_eq!(
+                <sha2::Sha256 as sha2::Digest>::digest(&blob).as_slice(),
+                entry.ciphertext_sha256.as_bytes()
+            );
+            let key = identity
+                .unwrap(
+                    &WrappedKey::from_bytes(&entry.wrapped_key.0).expect("wrapped"),
+                    &id.0,
+                )
+                .expect("unwrap");
+            assert_eq!(
+                open_to_vec(&key, &blob).expect("open"),
+                draft.bytes,
+                "byte-identical to what the clinic issued"
+            );
+            let metadata = RecordMetadata::open(&key, &entry.metadata).expect("metadata");
+            assert_eq!(metadata.title, draft.title);
+            assert_eq!(metadata.clinic, CLINIC_NAME);
+        }
+        assert!(source.incidents().is_empty());
+    });
+}

@@ -1,0 +1,175 @@
+//! Who may read or write a blob, decided from verified ledger state and a signed request.
+
+use std::collections::BTreeSet;
+
+use medledger_state::store::Ledger;
+use medledger_types::blob_request::{Auth, MAX_SKEW_MS, Method, request_message};
+use medledger_types::codec::Canonical;
+use medledger_types::hash::{Address, GrantId, PublicKey, RecordId, Sha256Digest};
+use medledger_types::state::{
+    Account, AccountKind, GrantEntry, GrantStatus, MAX_VALUE_LEN, RecordEntry, StateKey,
+};
+use medwallet_crypto::{Namespace, Signature, VerifyingKey};
+use thiserror::Error;
+
+/// Why a request was refused. `code()` is what the API returns.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum Denied {
+    #[error("missing or malformed x-medwallet-auth header")]
+    NoAuth,
+    #[error("the request's signature does not verify")]
+    BadSignature,
+    #[error("the request's timestamp is too far from the node's clock")]
+    StaleRequest,
+    #[error("unknown record")]
+    UnknownRecord,
+    #[error("the record does not reference this blob")]
+    WrongBlob,
+    #[error(
+        "only the patient, a grantee with a current grant, or a peer node may fetch this record"
+    )]
+    NoGrant,
+    #[error("the grant was revoked: access stops for anything not already downloaded")]
+    GrantRevoked,
+    #[error("the grant has expired")]
+    GrantExpired,
+    #[error("only registered clinics upload blobs")]
+    NotAClinic,
+    #[error("state error: {0}")]
+    State(String),
+}
+
+impl Denied {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Denied::NoAuth => "no_auth",
+            Denied::BadSignature => "bad_signature",
+            Denied::StaleRequest => "stale_request",
+            Denied::UnknownRecord => "unknown_record",
+            Denied::WrongBlob => "wrong_blob",
+            Denied::NoGrant => "no_grant",
+            Denied::GrantRevoked => "grant_revoked",
+            Denied::GrantExpired => "grant_expired",
+            Denied::NotAClinic => "not_a_clinic",
+            Denied::State(_) => "state_error",
+        }
+    }
+
+    /// 401 for who-are-you problems, 403 for you-may-not, 404 for no-such-thing.
+    pub fn status(&self) -> u16 {
+        match self {
+            Denied::NoAuth | Denied::BadSignature | Denied::StaleRequest => 401,
+            Denied::UnknownRecord | Denied::WrongBlob => 404,
+            Denied::State(_) => 500,
+            _ => 403,
+        }
+    }
+}
+
+/// Who was let in.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Access {
+    Patient,
+    Grantee { grant: GrantId, grantee: Address },
+    Peer,
+}
+
+fn verify(auth: &Auth, message: &[u8], now_ms: u64) -> Result<(), Denied> {
+    if auth.timestamp_ms.abs_diff(now_ms) > MAX_SKEW_MS {
+        return Err(Denied::StaleRequest);
+    }
+    let key = VerifyingKey::from_bytes(&auth.key.0).map_err(|_| Denied::BadSignature)?;
+    medwallet_crypto::verify(
+        &key,
+        Namespace::BLOB_REQUEST,
+        message,
+        &Signature::from_bytes(&auth.signature),
+    )
+    .map_err(|_| Denied::BadSignature)
+}
+
+fn value<T: Canonical>(ledger: &Ledger, key: &StateKey) -> Result<Option<T>, Denied> {
+    match ledger.get(key).map_err(|e| Denied::State(e.to_string()))? {
+        None => Ok(None),
+        Some(bytes) => T::decode(&bytes, MAX_VALUE_LEN)
+            .map(Some)
+            .map_err(|e| Denied::State(e.to_string())),
+    }
+}
+
+/// Decides a GET of `blob` for `record` (optionally under `grant`).
+pub fn check_get(
+    ledger: &Ledger,
+    peers: &BTreeSet<PublicKey>,
+    auth: Option<&Auth>,
+    blob: &Sha256Digest,
+    record: &RecordId,
+    grant: Option<&GrantId>,
+    now_ms: u64,
+) -> Result<Access, Denied> {
+    let auth = auth.ok_or(Denied::NoAuth)?;
+    verify(
+        auth,
+        &request_message(Method::Get, blob, Some(record), grant, auth.timestamp_ms),
+        now_ms,
+    )?;
+    let entry: RecordEntry =
+        value(ledger, &StateKey::record(record))?.ok_or(Denied::UnknownRecord)?;
+    if entry.ciphertext_sha256 != *blob {
+        return Err(Denied::WrongBlob);
+    }
+    let requester = Address::of(&auth.key);
+    if requester == entry.patient {
+        return Ok(Access::Patient);
+    }
+    if peers.contains(&auth.key) {
+        return Ok(Access::Peer);
+    }
+    let grant = grant.ok_or(Denied::NoGrant)?;
+    let g: GrantEntry = value(ledger, &StateKey::grant(grant))?.ok_or(Denied::NoGrant)?;
+    if g.grantee != requester || g.patient != entry.patient {
+        return Err(Denied::NoGrant);
+    }
+    let revoked = ledger
+        .get(&StateKey::revocation(grant))
+        .map_err(|e| Denied::State(e.to_string()))?
+        .is_some();
+    match GrantStatus::of(&g, revoked, now_ms) {
+        GrantStatus::Active => {}
+        GrantStatus::Revoked => return Err(Denied::GrantRevoked),
+        GrantStatus::Expired => return Err(Denied::GrantExpired),
+    }
+    if ledger
+        .get(&StateKey::grant_key(grant, record))
+        .map_err(|e| Denied::State(e.to_string()))?
+        .is_none()
+    {
+        return Err(Denied::NoGrant);
+    }
+    Ok(Access::Grantee {
+        grant: *grant,
+        grantee: requester,
+    })
+}
+
+/// Decides a PUT of `blob`: registered clinics only.
+pub fn check_put(
+    ledger: &Ledger,
+    auth: Option<&Auth>,
+    blob: &Sha256Digest,
+    now_ms: u64,
+) -> Result<(), Denied> {
+    let auth = auth.ok_or(Denied::NoAuth)?;
+    verify(
+        auth,
+        &request_message(Method::Put, blob, None, None, auth.timestamp_ms),
+        now_ms,
+    )?;
+    match value::<Account>(ledger, &StateKey::account(&Address::of(&auth.key)))? {
+        Some(Account {
+            kind: AccountKind::Clinic { .. },
+            ..
+        }) => Ok(()),
+        _ => Err(Denied::NotAClinic),
+    }
+}

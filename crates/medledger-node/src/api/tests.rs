@@ -1,0 +1,767 @@
+use std::sync::Arc;
+
+use jmt::RootHash;
+use jmt::proof::SparseMerkleProof;
+use medledger_state::store::{Ledger, key_hash};
+use medledger_types::category::Category;
+use medledger_types::codec::Canonical;
+use medledger_types::genesis::{Genesis, GenesisClinic, ValidatorSet};
+use medledger_types::hash::{Address, ChainId, PublicKey, ReceivingKey, RecordId, Sha256Digest};
+use medledger_types::state::StateKey;
+use medledger_types::tx::{SignedTx, TxBody, WRAPPED_KEY_LEN, WrappedKey};
+use medwallet_crypto::{Namespace, SigningKey};
+use serde_json::{Value, json};
+
+use super::*;
+
+fn key(seed: u8) -> SigningKey {
+    SigningKey::from_bytes(&[seed; 32])
+}
+
+fn public(k: &SigningKey) -> PublicKey {
+    PublicKey(k.verifying_key().to_bytes())
+}
+
+fn sign(chain: ChainId, author: u8, nonce: u64, body: TxBody) -> SignedTx {
+    medledger_client::transaction::sign(&key(author), chain, nonce, body)
+}
+
+const CLINIC: u8 = 10;
+const PATIENT: u8 = 20;
+
+struct Server {
+    base: String,
+    heights: tokio::sync::watch::Sender<u64>,
+    ledger: Arc<Ledger>,
+    mempool: Arc<Mempool>,
+    client: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+/// A node API over a ledger with one committed block that registers a patient.
+async fn server() -> Server {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let genesis = Genesis {
+        chain_name: "api-test".into(),
+        timestamp_ms: 1_000,
+        validators: ValidatorSet::new(vec![public(&key(1))]).expect("set"),
+        clinics: vec![GenesisClinic {
+            signing: public(&key(CLINIC)),
+            receiving: ReceivingKey([1; 32]),
+            name: "Clinic".into(),
+        }],
+    };
+    let ledger = Arc::new(Ledger::open(&dir.path().join("l.redb"), genesis).expect("open"));
+    let chain = ledger.chain_id();
+    let register = sign(
+        chain,
+        PATIENT,
+        0,
+        TxBody::RegisterPatient {
+            receiving: ReceivingKey([2; 32]),
+        },
+    );
+    let block = ledger
+        .build(&ledger.tip(), 2_000, &[register], &|_| false)
+        .expect("build");
+    ledger.commit(&block, Some(b"cert")).expect("commit");
+    let (heights_tx, heights) = tokio::sync::watch::channel(1u64);
+    let mempool = Arc::new(Mempool::new(chain, 100));
+    let state = ApiState {
+        mempool: mempool.clone(),
+        ledger: ledger.clone(),
+        heights,
+        node_key: [1; 32],
+        metrics: Arc::new(|| "medledger_up 1\n".to_string()),
+        blobs: Arc::new(
+            crate::blobs::BlobStore::open(&dir.path().join("blobs"), 1000).expect("blobs"),
+        ),
+        peers: Arc::new(Default::default()),
+        receipts: Some(Arc::new(crate::receipts::ReceiptIssuer::new(&[1; 32]))),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, router(state)).await });
+    Server {
+        base,
+        heights: heights_tx,
+        ledger,
+        mempool,
+        client: reqwest::Client::new(),
+        _dir: dir,
+    }
+}
+
+impl Server {
+    async fn get(&self, path: &str) -> (u16, Value) {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn submit(&self, tx: &SignedTx) -> (u16, Value) {
+        self.submit_raw(json!({ "tx": hex::encode(tx.encode()) }))
+            .await
+    }
+
+    async fn submit_raw(&self, body: Value) -> (u16, Value) {
+        let r = self
+            .client
+            .post(format!("{}/v1/txs", self.base))
+            .json(&body)
+            .send()
+            .await
+            .expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+}
+
+fn verify(proven: &Value, expected_root: &str) -> Result<(), String> {
+    assert_eq!(proven["state_root"], expected_root);
+    let proof: SparseMerkleProof<jmt_sha2::Sha256> =
+        borsh::from_slice(&hex::decode(proven["proof"].as_str().expect("proof")).expect("hex"))
+            .map_err(|e| e.to_string())?;
+    let root: [u8; 32] = hex::decode(expected_root)
+        .expect("hex")
+        .try_into()
+        .expect("32");
+    let key = StateKey(hex::decode(proven["key"].as_str().expect("key")).expect("hex"));
+    let value = proven["value"]
+        .as_str()
+        .map(|v| hex::decode(v).expect("hex"));
+    proof
+        .verify(RootHash(root), key_hash(&key), value.as_ref())
+        .map_err(|e| e.to_string())
+}
+
+#[tokio::test]
+async fn status_headers_and_ranges() {
+    let s = server().await;
+    let (code, status) = s.get("/v1/status").await;
+    assert_eq!(code, 200);
+    assert_eq!(status["height"], 1);
+    assert_eq!(status["chain_id"], s.ledger.chain_id().to_hex());
+    assert_eq!(
+        status["latest_finalized"]["finalization"],
+        hex::encode(b"cert")
+    );
+    let (code, header) = s.get("/v1/headers/1").await;
+    assert_eq!(code, 200);
+    let encoded = hex::decode(header["encoded"].as_str().expect("encoded")).expect("hex");
+    let decoded = medledger_types::block::Header::decode(&encoded, 1024).expect("header");
+    assert_eq!(decoded.hash().to_hex(), header["hash"]);
+    let (code, range) = s.get("/v1/headers?from=0&to=5").await;
+    assert_eq!(code, 200);
+    assert_eq!(
+        range.as_array().expect("list").len(),
+        2,
+        "clamped to the tip"
+    );
+    assert_eq!(
+        s.get("/v1/headers?from=5&to=1").await.1["code"],
+        "bad_range"
+    );
+    assert_eq!(
+        s.get("/v1/headers?from=0&to=5000").await.1["code"],
+        "bad_range"
+    );
+    let (code, missing) = s.get("/v1/headers/99").await;
+    assert_eq!((code, missing["code"].as_str()), (404, Some("not_found")));
+    assert_eq!(s.get("/v1/headers/abc").await.1["code"], "bad_height");
+    let (code, block) = s.get("/v1/blocks/1").await;
+    assert_eq!(code, 200);
+    assert_eq!(block["tx_ids"].as_array().expect("ids").len(), 1);
+    assert_eq!(
+        s.get("/v1/validators").await.1["validators"][0],
+        public(&key(1)).to_hex()
+    );
+    assert_eq!(s.get("/v1/nowhere").await.0, 404);
+}
+
+#[tokio::test]
+async fn state_values_come_with_proofs_that_verify() {
+    let s = server().await;
+    let root = s.get("/v1/status").await.1["header"]["state_root"]
+        .as_str()
+        .expect("root")
+        .to_owned();
+    let patient = Address::of(&public(&key(PATIENT)));
+    let present = hex::encode(&StateKey::account(&patient).0);
+    let (code, proven) = s.get(&format!("/v1/state/{present}")).await;
+    assert_eq!(code, 200);
+    assert!(proven["value"].is_string());
+    assert_eq!(verify(&proven, &root), Ok(()));
+    let absent = hex::encode(&StateKey::account(&Address([9; 32])).0);
+    let (_, proven) = s.get(&format!("/v1/state/{absent}")).await;
+    assert!(proven["value"].is_null());
+    assert_eq!(verify(&proven, &root), Ok(()), "exclusion proof");
+    assert_eq!(s.get("/v1/state/zz").await.1["code"], "bad_hex");
+    assert_eq!(
+        s.get(&format!("/v1/state/{}", "00".repeat(300))).await.1["code"],
+        "bad_key"
+    );
+    assert_eq!(s.get(&format!("/v1/state/{present}?height=7")).await.0, 404);
+
+    let (code, records) = s
+        .get(&format!("/v1/patients/{}/records", patient.to_hex()))
+        .await;
+    assert_eq!(code, 200);
+    assert!(records["count"]["value"].is_null());
+    assert_eq!(verify(&records["count"], &root), Ok(()));
+    assert_eq!(records["records"].as_array().expect("list").len(), 0);
+    assert_eq!(s.get("/v1/patients/xyz/records").await.1["code"], "bad_hex");
+}
+
+#[tokio::test]
+async fn every_bad_transaction_gets_a_specific_error_and_changes_nothing() {
+    let s = server().await;
+    let chain = s.ledger.chain_id();
+    assert_eq!(
+        s.submit_raw(json!({ "tx": "zz" })).await.1["code"],
+        "bad_hex"
+    );
+    assert_eq!(
+        s.submit_raw(json!({ "tx": "00" })).await.1["code"],
+        "malformed"
+    );
+    assert_eq!(
+        s.submit_raw(json!({ "tx": "00".repeat(70_000) })).await.1["code"],
+        "too_large"
+    );
+    let mut forged = sign(
+        chain,
+        30,
+        0,
+        TxBody::RegisterPatient {
+            receiving: ReceivingKey([3; 32]),
+        },
+    );
+    forged.signature[1] ^= 1;
+    assert_eq!(s.submit(&forged).await.1["code"], "bad_signature");
+    assert_eq!(
+        s.submit(&sign(
+            ChainId([5; 32]),
+            30,
+            0,
+            TxBody::RegisterPatient {
+                receiving: ReceivingKey([3; 32])
+            }
+        ))
+        .await
+        .1["code"],
+        "wrong_chain"
+    );
+    assert_eq!(
+        s.submit(&sign(
+            chain,
+            PATIENT,
+            0,
+            TxBody::RegisterPatient {
+                receiving: ReceivingKey([3; 32])
+            }
+        ))
+        .await
+        .1["code"],
+        "wrong_nonce",
+        "replay of the committed registration"
+    );
+    let issue = |author: u8, patient: Address| {
+        let clinic = Address::of(&public(&key(author)));
+        sign(
+            chain,
+            author,
+            0,
+            TxBody::IssueRecord {
+                record: RecordId::derive(&clinic, 0),
+                patient,
+                ciphertext_sha256: Sha256Digest([1; 32]),
+                ciphertext_len: 10,
+                wrapped_key: WrappedKey([0; WRAPPED_KEY_LEN]),
+                metadata: vec![],
+                category: Category::Labs,
+            },
+        )
+    };
+    let patient = Address::of(&public(&key(PATIENT)));
+    assert_eq!(
+        s.submit(&issue(31, patient)).await.1["code"],
+        "not_a_clinic",
+        "an unregistered clinic"
+    );
+    assert_eq!(
+        s.submit(&issue(CLINIC, Address([7; 32]))).await.1["code"],
+        "unknown_patient"
+    );
+    assert_eq!(s.ledger.tip().height, 1, "nothing was committed");
+    assert!(
+        s.mempool.is_empty(),
+        "a rejected transaction is never queued"
+    );
+
+    let good = sign(
+        chain,
+        30,
+        0,
+        TxBody::RegisterPatient {
+            receiving: ReceivingKey([3; 32]),
+        },
+    );
+    let (code, body) = s.submit(&good).await;
+    assert_eq!(code, 202);
+    assert_eq!(body["tx_id"], good.id().to_hex());
+    let (code, dup) = s.submit(&good).await;
+    assert_eq!((code, dup["code"].as_str()), (409, Some("duplicate")));
+    assert_eq!(
+        s.get(&format!("/v1/txs/{}", good.id().to_hex())).await.1["status"],
+        "pending"
+    );
+    assert_eq!(
+        s.get(&format!("/v1/txs/{}", "11".repeat(32))).await.1["status"],
+        "unknown"
+    );
+    let committed = s.ledger.block(1).expect("read").expect("block").txs[0].id();
+    let (_, status) = s.get(&format!("/v1/txs/{}", committed.to_hex())).await;
+    assert_eq!(
+        (status["status"].as_str(), status["height"].as_u64()),
+        (Some("committed"), Some(1))
+    );
+}
+
+#[tokio::test]
+async fn openapi_and_metrics_are_served() {
+    let s = server().await;
+    let (code, doc) = s.get("/v1/openapi.json").await;
+    assert_eq!(code, 200);
+    for path in [
+        "/v1/status",
+        "/v1/txs",
+        "/v1/state/{key}",
+        "/v1/patients/{address}/records",
+        "/v1/headers",
+    ] {
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "{path} missing from the OpenAPI document"
+        );
+    }
+    let text = s
+        .client
+        .get(format!("{}/metrics", s.base))
+        .send()
+        .await
+        .expect("req")
+        .text()
+        .await
+        .expect("text");
+    assert!(text.contains("medledger_up"));
+    assert!(text.contains("medledger_committed_height 1\n"), "{text}");
+    assert!(text.contains("medledger_mempool_txs 0\n"), "{text}");
+}
+
+mod blob_access {
+    use medledger_types::blob_request::{AUTH_HEADER, Auth, Method, request_message};
+    use medledger_types::hash::GrantId;
+    use medledger_types::tx::{RecordKey, Scope};
+    use sha2::Digest;
+
+    use super::*;
+
+    const DOCTOR: u8 = 40;
+    const STRANGER: u8 = 41;
+
+    fn now() -> u64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("time")
+            .as_millis() as u64
+    }
+
+    fn auth(
+        signer: u8,
+        method: Method,
+        blob: &Sha256Digest,
+        record: Option<&RecordId>,
+        grant: Option<&GrantId>,
+        ts: u64,
+    ) -> String {
+        let k = key(signer);
+        let sig = medwallet_crypto::sign(
+            &k,
+            Namespace::BLOB_REQUEST,
+            &request_message(method, blob, record, grant, ts),
+        )
+        .to_bytes();
+        Auth {
+            key: public(&k),
+            timestamp_ms: ts,
+            signature: sig,
+        }
+        .to_header()
+    }
+
+    struct World {
+        s: Server,
+        blob: Vec<u8>,
+        hash: Sha256Digest,
+        record: RecordId,
+        grant: GrantId,
+        revoked: GrantId,
+    }
+
+    /// The server's ledger plus: a doctor, a record for the patient, a grant, a revoked grant.
+    async fn world() -> World {
+        let s = server().await;
+        let chain = s.ledger.chain_id();
+        let blob = b"sealed record bytes".to_vec();
+        let hash = Sha256Digest(sha2::Sha256::digest(&blob).into());
+        let clinic = Address::of(&public(&key(CLINIC)));
+        let record = RecordId::derive(&clinic, 1);
+        let patient = Address::of(&public(&key(PATIENT)));
+        let doctor = Address::of(&public(&key(DOCTOR)));
+        let wk = WrappedKey([3; WRAPPED_KEY_LEN]);
+        let txs = vec![
+            sign(
+                chain,
+                CLINIC,
+                0,
+                TxBody::RegisterDoctor {
+                    doctor: public(&key(DOCTOR)),
+                    receiving: ReceivingKey([4; 32]),
+                    display_name: "Dr. Grey".into(),
+                    licence: "MD-1".into(),
+                },
+            ),
+            sign(
+                chain,
+                CLINIC,
+                1,
+                TxBody::IssueRecord {
+                    record,
+                    patient,
+                    ciphertext_sha256: hash,
+                    ciphertext_len: blob.len() as u64,
+                    wrapped_key: wk,
+                    metadata: vec![],
+                    category: Category::Labs,
+                },
+            ),
+            sign(
+                chain,
+                PATIENT,
+                1,
+                TxBody::Grant {
+                    grantee: doctor,
+                    scope: Scope::Records(vec![record]),
+                    expires_at_ms: None,
+                    keys: vec![RecordKey {
+                        record,
+                        wrapped_key: wk,
+                    }],
+                },
+            ),
+            sign(
+                chain,
+                PATIENT,
+                2,
+                TxBody::Grant {
+                    grantee: doctor,
+                    scope: Scope::All,
+                    expires_at_ms: None,
+                    keys: vec![RecordKey {
+                        record,
+                        wrapped_key: wk,
+                    }],
+                },
+            ),
+            sign(
+                chain,
+                PATIENT,
+                3,
+                TxBody::Revoke {
+                    grant: GrantId::derive(&patient, 2),
+                },
+            ),
+        ];
+        let tip = s.ledger.tip();
+        let block = s
+            .ledger
+            .build(&tip, tip.timestamp_ms + 1, &txs, &|_| false)
+            .expect("build");
+        assert_eq!(block.txs.len(), txs.len());
+        s.ledger.commit(&block, None).expect("commit");
+        World {
+            s,
+            blob,
+            hash,
+            record,
+            grant: GrantId::derive(&patient, 1),
+            revoked: GrantId::derive(&patient, 2),
+        }
+    }
+
+    impl World {
+        async fn put(
+            &self,
+            signer: Option<u8>,
+            hash: &Sha256Digest,
+            body: Vec<u8>,
+        ) -> (u16, Value) {
+            let mut req = self
+                .s
+                .client
+                .put(format!("{}/v1/blobs/{}", self.s.base, hash.to_hex()))
+                .body(body);
+            if let Some(signer) = signer {
+                req = req.header(
+                    AUTH_HEADER,
+                    auth(signer, Method::Put, hash, None, None, now()),
+                );
+            }
+            let r = req.send().await.expect("request");
+            let status = r.status().as_u16();
+            (status, r.json().await.unwrap_or(Value::Null))
+        }
+
+        async fn get(&self, header: Option<String>, grant: Option<&GrantId>) -> (u16, Vec<u8>) {
+            let mut url = format!(
+                "{}/v1/blobs/{}?record={}",
+                self.s.base,
+                self.hash.to_hex(),
+                self.record.to_hex()
+            );
+            if let Some(g) = grant {
+                url.push_str(&format!("&grant={}", g.to_hex()));
+            }
+            let mut req = self.s.client.get(url);
+            if let Some(h) = header {
+                req = req.header(AUTH_HEADER, h);
+            }
+            let r = req.send().await.expect("request");
+            let status = r.status().as_u16();
+            (status, r.bytes().await.expect("body").to_vec())
+        }
+
+        fn as_(&self, signer: u8, grant: Option<&GrantId>) -> Option<String> {
+            Some(auth(
+                signer,
+                Method::Get,
+                &self.hash,
+                Some(&self.record),
+                grant,
+                now(),
+            ))
+        }
+    }
+
+    fn code(body: &[u8]) -> String {
+        serde_json::from_slice::<Value>(body)
+            .map(|v| v["code"].as_str().unwrap_or("").to_owned())
+            .unwrap_or_default()
+    }
+
+    #[tokio::test]
+    async fn only_registered_clinics_upload_and_only_verified_bytes_are_kept() {
+        let w = world().await;
+        assert_eq!(
+            w.put(None, &w.hash, w.blob.clone()).await.1["code"],
+            "no_auth"
+        );
+        assert_eq!(
+            w.put(Some(PATIENT), &w.hash, w.blob.clone()).await.1["code"],
+            "not_a_clinic"
+        );
+        assert_eq!(
+            w.put(Some(CLINIC), &w.hash, b"other bytes".to_vec())
+                .await
+                .1["code"],
+            "hash_mismatch"
+        );
+        let big = vec![0u8; 1001];
+        let big_hash = Sha256Digest(sha2::Sha256::digest(&big).into());
+        assert_eq!(w.put(Some(CLINIC), &big_hash, big).await.0, 413);
+        assert_eq!(w.put(Some(CLINIC), &w.hash, w.blob.clone()).await.0, 201);
+        assert_eq!(
+            w.put(Some(CLINIC), &w.hash, w.blob.clone()).await.0,
+            200,
+            "idempotent"
+        );
+    }
+
+    #[tokio::test]
+    async fn patients_and_current_grantees_read_and_grantee_reads_leave_a_receipt() {
+        let w = world().await;
+        assert_eq!(
+            w.get(w.as_(PATIENT, None), None).await.0,
+            503,
+            "record known, blob not uploaded yet"
+        );
+        assert_eq!(w.put(Some(CLINIC), &w.hash, w.blob.clone()).await.0, 201);
+        let (status, body) = w.get(w.as_(PATIENT, None), None).await;
+        assert_eq!((status, body), (200, w.blob.clone()));
+        assert!(
+            w.s.mempool.is_empty(),
+            "a patient's own read is not a grantee access"
+        );
+
+        let (status, body) = w.get(w.as_(DOCTOR, Some(&w.grant)), Some(&w.grant)).await;
+        assert_eq!((status, body), (200, w.blob.clone()));
+        let receipts = w.s.mempool.candidates(10);
+        assert_eq!(
+            receipts.len(),
+            1,
+            "the grantee's fetch queued an AccessReceipt"
+        );
+        assert!(
+            matches!(receipts[0].tx.body, TxBody::AccessReceipt { grant, record, .. } if grant == w.grant && record == w.record)
+        );
+    }
+
+    #[tokio::test]
+    async fn everyone_else_is_refused_with_a_specific_reason() {
+        let w = world().await;
+        assert_eq!(w.put(Some(CLINIC), &w.hash, w.blob.clone()).await.0, 201);
+        let cases: Vec<(Option<String>, Option<&GrantId>, u16, &str)> = vec![
+            (None, None, 401, "no_auth"),
+            (Some("garbage".into()), None, 401, "no_auth"),
+            (w.as_(DOCTOR, None), None, 403, "no_grant"),
+            (
+                w.as_(STRANGER, Some(&w.grant)),
+                Some(&w.grant),
+                403,
+                "no_grant",
+            ),
+            (
+                w.as_(DOCTOR, Some(&w.revoked)),
+                Some(&w.revoked),
+                403,
+                "grant_revoked",
+            ),
+            (
+                Some(auth(
+                    DOCTOR,
+                    Method::Get,
+                    &w.hash,
+                    Some(&w.record),
+                    Some(&w.grant),
+                    now() - 10 * 60 * 1000,
+                )),
+                Some(&w.grant),
+                401,
+                "stale_request",
+            ),
+            // Signed for another grant than the one in the query.
+            (
+                w.as_(DOCTOR, Some(&w.revoked)),
+                Some(&w.grant),
+                401,
+                "bad_signature",
+            ),
+        ];
+        for (header, grant, status, expected) in cases {
+            let (got, body) = w.get(header, grant).await;
+            assert_eq!((got, code(&body).as_str()), (status, expected));
+        }
+        assert!(w.s.mempool.is_empty(), "refused reads leave no receipts");
+    }
+}
+
+#[tokio::test]
+async fn batches_report_each_transaction_and_queue_only_the_good_ones() {
+    let s = server().await;
+    let chain = s.ledger.chain_id();
+    let good = sign(
+        chain,
+        50,
+        0,
+        TxBody::RegisterPatient {
+            receiving: ReceivingKey([3; 32]),
+        },
+    );
+    let next = sign(
+        chain,
+        50,
+        1,
+        TxBody::RegisterPatient {
+            receiving: ReceivingKey([3; 32]),
+        },
+    );
+    let mut forged = sign(
+        chain,
+        51,
+        0,
+        TxBody::RegisterPatient {
+            receiving: ReceivingKey([3; 32]),
+        },
+    );
+    forged.signature[0] ^= 1;
+    let body = json!({ "txs": [hex::encode(good.encode()), "zz", hex::encode(forged.encode()), hex::encode(next.encode()), hex::encode(good.encode())] });
+    let r = s
+        .client
+        .post(format!("{}/v1/txs/batch", s.base))
+        .json(&body)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status().as_u16(), 200);
+    let v: Value = r.json().await.expect("json");
+    let statuses: Vec<&str> = v["results"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|r| r["status"].as_str().expect("status"))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            "accepted",
+            "bad_hex",
+            "bad_signature",
+            "accepted",
+            "duplicate"
+        ]
+    );
+    assert_eq!(s.mempool.len(), 2);
+    let too_many = json!({ "txs": vec!["00"; 2001] });
+    let r = s
+        .client
+        .post(format!("{}/v1/txs/batch", s.base))
+        .json(&too_many)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status().as_u16(), 400);
+}
+
+#[tokio::test]
+async fn the_event_stream_announces_new_heights() {
+    use futures::StreamExt;
+    let s = server().await;
+    let response = s
+        .client
+        .get(format!("{}/v1/events", s.base))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    let mut body = response.bytes_stream();
+    s.heights.send_replace(7);
+    let mut text = String::new();
+    while !text.contains("\n\n") {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(5), body.next())
+            .await
+            .expect("event in time")
+            .expect("stream")
+            .expect("bytes");
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(text.contains("event: finalized"), "{text}");
+    assert!(text.contains("data: {\"height\":7}"), "{text}");
+}

@@ -1,0 +1,218 @@
+//! A node's files: the chain's genesis, the node's configuration and its key.
+//!
+//! ```text
+//! HOME/genesis.json   validators, founding clinics (identical on every node of a chain)
+//! HOME/config.json    listen addresses, peers, limits
+//! HOME/node.key       the node's ed25519 seed (mode 0600; never logged)
+//! HOME/data/          ledger.redb, consensus storage, blobs/
+//! ```
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+pub use medledger_api::{GenesisClinicFile, GenesisFile};
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+/// A peer to connect to.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PeerFile {
+    pub public_key: String,
+    /// p2p address.
+    pub address: SocketAddr,
+    /// HTTP API address (for blob replication).
+    #[serde(default)]
+    pub api: Option<SocketAddr>,
+}
+
+/// `config.json`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct NodeConfig {
+    pub moniker: String,
+    pub p2p_listen: SocketAddr,
+    pub api_listen: SocketAddr,
+    /// Every validator of the chain (this node included), with its p2p address.
+    pub peers: Vec<PeerFile>,
+    #[serde(default = "default_max_block_txs")]
+    pub max_block_txs: usize,
+    #[serde(default = "default_max_blob_bytes")]
+    pub max_blob_bytes: u64,
+    #[serde(default = "default_mempool")]
+    pub mempool_capacity: usize,
+}
+
+fn default_max_block_txs() -> usize {
+    5_000
+}
+fn default_max_blob_bytes() -> u64 {
+    256 * 1024 * 1024
+}
+fn default_mempool() -> usize {
+    100_000
+}
+
+/// `node.key`.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeyFile {
+    version: u32,
+    ed25519_seed: String,
+}
+
+/// A node home directory.
+pub struct Home {
+    pub root: PathBuf,
+}
+
+impl Home {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+    pub fn genesis_path(&self) -> PathBuf {
+        self.root.join("genesis.json")
+    }
+    pub fn config_path(&self) -> PathBuf {
+        self.root.join("config.json")
+    }
+    pub fn key_path(&self) -> PathBuf {
+        self.root.join("node.key")
+    }
+    pub fn data_dir(&self) -> PathBuf {
+        self.root.join("data")
+    }
+
+    pub fn genesis(&self) -> anyhow::Result<GenesisFile> {
+        read_json(&self.genesis_path())
+    }
+
+    pub fn config(&self) -> anyhow::Result<NodeConfig> {
+        read_json(&self.config_path())
+    }
+
+    /// The node's ed25519 seed.
+    pub fn key(&self) -> anyhow::Result<Zeroizing<[u8; 32]>> {
+        let file: KeyFile = read_json(&self.key_path())?;
+        if file.version != 1 {
+            bail!(
+                "{}: unsupported key file version {}",
+                self.key_path().display(),
+                file.version
+            );
+        }
+        let seed =
+            Zeroizing::new(hex::decode(file.ed25519_seed.trim()).context("node.key is not hex")?);
+        let mut out = Zeroizing::new([0u8; 32]);
+        if seed.len() != 32 {
+            bail!("node.key must hold a 32-byte seed");
+        }
+        out.copy_from_slice(&seed);
+        Ok(out)
+    }
+
+    /// Writes a new home (refuses to overwrite an existing one).
+    pub fn write(
+        &self,
+        genesis: &GenesisFile,
+        config: &NodeConfig,
+        seed: &[u8; 32],
+    ) -> anyhow::Result<()> {
+        std::fs::create_dir_all(&self.root)
+            .with_context(|| format!("cannot create {}", self.root.display()))?;
+        let key = Zeroizing::new(serde_json::to_vec_pretty(&KeyFile {
+            version: 1,
+            ed25519_seed: hex::encode(seed),
+        })?);
+        medwallet_files::write_new_atomically(&self.key_path(), &key).with_context(|| {
+            format!("{} exists or cannot be written", self.key_path().display())
+        })?;
+        medwallet_files::write_new_atomically(
+            &self.genesis_path(),
+            &serde_json::to_vec_pretty(genesis)?,
+        )?;
+        medwallet_files::write_new_atomically(
+            &self.config_path(),
+            &serde_json::to_vec_pretty(config)?,
+        )?;
+        Ok(())
+    }
+}
+
+/// Reads a bounded JSON file with a clear error naming it.
+pub fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> anyhow::Result<T> {
+    let bytes = medwallet_files::read_bounded(path, 4 * 1024 * 1024)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    serde_json::from_slice(&bytes).with_context(|| format!("{} is not valid", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn genesis_file() -> GenesisFile {
+        GenesisFile {
+            chain_name: "t".into(),
+            timestamp_ms: 1,
+            validators: vec![hex::encode([1u8; 32]), hex::encode([2u8; 32])],
+            clinics: vec![GenesisClinicFile {
+                name: "C".into(),
+                signing_key: hex::encode([3u8; 32]),
+                receiving_key: hex::encode([4u8; 32]),
+            }],
+        }
+    }
+
+    #[test]
+    fn a_home_round_trips_and_is_never_overwritten() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let home = Home::new(dir.path().join("node0"));
+        let config = NodeConfig {
+            moniker: "node0".into(),
+            p2p_listen: "127.0.0.1:1".parse().expect("addr"),
+            api_listen: "127.0.0.1:2".parse().expect("addr"),
+            peers: vec![],
+            max_block_txs: 10,
+            max_blob_bytes: 10,
+            mempool_capacity: 10,
+        };
+        home.write(&genesis_file(), &config, &[9; 32])
+            .expect("write");
+        assert_eq!(home.config().expect("config"), config);
+        assert_eq!(*home.key().expect("key"), [9; 32]);
+        assert_eq!(
+            home.genesis()
+                .expect("genesis")
+                .to_genesis()
+                .expect("valid")
+                .validators
+                .len(),
+            2
+        );
+        assert!(home.write(&genesis_file(), &config, &[8; 32]).is_err());
+        assert_eq!(*home.key().expect("key"), [9; 32]);
+    }
+
+    #[test]
+    fn bad_genesis_files_are_explained() {
+        let mut g = genesis_file();
+        g.validators.push(g.validators[0].clone());
+        assert!(
+            g.to_genesis()
+                .expect_err("duplicate")
+                .to_string()
+                .contains("duplicate")
+        );
+        let mut g = genesis_file();
+        g.validators[0] = "zz".into();
+        assert!(
+            g.to_genesis()
+                .expect_err("hex")
+                .to_string()
+                .contains("not hex")
+        );
+        let json = r#"{"chain_name":"x","timestamp_ms":1,"validators":[],"clinics":[],"extra":1}"#;
+        assert!(serde_json::from_str::<GenesisFile>(json).is_err());
+    }
+}

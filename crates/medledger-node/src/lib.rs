@@ -1,0 +1,23 @@
+//! `medledger`: a full node of the Medwallet consortium ledger.
+//!
+//! Consensus is Commonware Simplex with ed25519 certificates; marshal disseminates, stores and
+//! delivers finalized blocks in order; the state machine and its authenticated store live in
+//! `medledger-state`.
+#![forbid(unsafe_code)]
+
+pub mod access;
+pub mod admission;
+pub mod api;
+pub mod application;
+pub mod blobs;
+pub mod block;
+pub mod config;
+pub mod engine;
+pub mod finalizer;
+pub mod mempool;
+#[cfg(test)]
+mod mocks;
+pub mod receipts;
+pub mod replication;
+pub mod run;
+pub mod testnet;

@@ -1,0 +1,367 @@
+//! Real `medledger` processes on loopback: four validators under a steady transaction load;
+//! one is killed with SIGKILL, the others keep finalizing; it restarts and catches up; and no
+//! transaction a node acknowledged as committed is ever lost.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use medledger_client::transaction::sign;
+use medledger_types::codec::Canonical;
+use medledger_types::hash::{ChainId, PublicKey, ReceivingKey};
+use medledger_types::tx::{SignedTx, TxBody};
+use medwallet_crypto::{AccountKeys, RecoveryPhrase, SigningKey};
+use serde_json::Value;
+
+const N: usize = 4;
+
+/// A base port with 2N free ports after it, distinct for every call in this process (tests run
+/// in parallel).
+fn free_base_port() -> u16 {
+    static CALLS: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let start = 20_000 + (std::process::id() % 10_000) as u16 + call * 1000;
+    (0..200u16)
+        .map(|k| start + k * 16)
+        .find(|&base| (0..2 * N as u16).all(|i| TcpListener::bind(("127.0.0.1", base + i)).is_ok()))
+        .expect("free ports")
+}
+
+struct Node {
+    home: PathBuf,
+    api: String,
+    child: Option<Child>,
+    log: PathBuf,
+}
+
+impl Node {
+    fn start(&mut self) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log)
+            .expect("log");
+        let child = Command::new(env!("CARGO_BIN_EXE_medledger"))
+            .args(["start", "--home"])
+            .arg(&self.home)
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("spawn medledger");
+        self.child = Some(child);
+    }
+
+    fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill(); // SIGKILL
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn get(client: &reqwest::blocking::Client, url: &str) -> Option<Value> {
+    client
+        .get(url)
+        .timeout(Duration::from_secs(5))
+        .send()
+        .ok()?
+        .json()
+        .ok()
+}
+
+fn height(client: &reqwest::blocking::Client, node: &Node) -> Option<u64> {
+    get(client, &format!("{}/v1/status", node.api))?["height"].as_u64()
+}
+
+fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !f() {
+        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn patient_tx(chain: ChainId, i: u32) -> SignedTx {
+    let mut seed = [0u8; 32];
+    seed[..4].copy_from_slice(&i.to_be_bytes());
+    seed[31] = 0xaa;
+    sign(
+        &SigningKey::from_bytes(&seed),
+        chain,
+        0,
+        TxBody::RegisterPatient {
+            receiving: ReceivingKey([1; 32]),
+        },
+    )
+}
+
+/// The clinic registered at genesis (its keys from a fixed phrase: tests only).
+fn clinic() -> AccountKeys {
+    AccountKeys::derive(&RecoveryPhrase::from_entropy(&[0xc1; 32]))
+}
+
+/// Submits `txs` round-robin to the given nodes; returns the ids that were accepted.
+fn submit(client: &reqwest::blocking::Client, nodes: &[&Node], txs: &[SignedTx]) -> Vec<String> {
+    let mut accepted = Vec::new();
+    for (i, tx) in txs.iter().enumerate() {
+        let node = nodes[i % nodes.len()];
+        let body = serde_json::json!({ "tx": hex::encode(tx.encode()) });
+        if let Ok(r) = client
+            .post(format!("{}/v1/txs", node.api))
+            .json(&body)
+            .timeout(Duration::from_secs(5))
+            .send()
+            && r.status().as_u16() == 202
+        {
+            accepted.push(tx.id().to_hex());
+        }
+    }
+    accepted
+}
+
+/// Waits for each id to be committed on `node`; returns (id, height) pairs.
+fn committed(
+    client: &reqwest::blocking::Client,
+    node: &Node,
+    ids: &[String],
+) -> Vec<(String, u64)> {
+    ids.iter()
+        .filter_map(|id| {
+            let status = get(client, &format!("{}/v1/txs/{id}?wait_ms=20000", node.api))?;
+            status["height"].as_u64().map(|h| (id.clone(), h))
+        })
+        .collect()
+}
+
+fn setup(dir: &Path) -> (Vec<Node>, ChainId) {
+    let base = free_base_port();
+    let out = dir.join("net");
+    let status = Command::new(env!("CARGO_BIN_EXE_medledger"))
+        .args([
+            "testnet",
+            "--validators",
+            "4",
+            "--base-port",
+            &base.to_string(),
+            "--clinic",
+            &format!("Demo Clinic={}", clinic().public().share_code()),
+            "--out",
+        ])
+        .arg(&out)
+        .stdout(Stdio::piped())
+        .output()
+        .expect("testnet");
+    assert!(
+        status.status.success(),
+        "testnet failed: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let summary: Value = serde_json::from_slice(&status.stdout).expect("summary JSON");
+    let chain = ChainId::from_hex(summary["chain_id"].as_str().expect("chain id")).expect("hex");
+    let nodes = (0..N)
+        .map(|i| Node {
+            home: out.join(format!("node{i}")),
+            api: summary["nodes"][i]["api"].as_str().expect("api").to_owned(),
+            child: None,
+            log: dir.join(format!("node{i}.log")),
+        })
+        .collect();
+    (nodes, chain)
+}
+
+#[test]
+fn a_killed_validator_does_not_stop_the_chain_and_nothing_final_is_lost() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut nodes, chain) = setup(dir.path());
+    for node in &mut nodes {
+        node.start();
+    }
+    let client = reqwest::blocking::Client::new();
+    wait_until("the network to finalize", Duration::from_secs(60), || {
+        nodes
+            .iter()
+            .all(|n| height(&client, n).is_some_and(|h| h >= 2))
+    });
+
+    // Load before the crash.
+    let first: Vec<SignedTx> = (0..60).map(|i| patient_tx(chain, i)).collect();
+    let refs: Vec<&Node> = nodes.iter().collect();
+    let accepted_before = submit(&client, &refs, &first);
+    assert_eq!(
+        accepted_before.len(),
+        first.len(),
+        "every valid transaction is accepted"
+    );
+    let final_before = committed(&client, &nodes[0], &accepted_before);
+    assert_eq!(
+        final_before.len(),
+        accepted_before.len(),
+        "all committed before the crash"
+    );
+
+    // kill -9 one validator while load continues; three of four still finalize.
+    nodes[3].kill();
+    let h_at_kill = height(&client, &nodes[0]).expect("height");
+    let second: Vec<SignedTx> = (60..120).map(|i| patient_tx(chain, i)).collect();
+    let survivors: Vec<&Node> = nodes[..3].iter().collect();
+    let accepted_during = submit(&client, &survivors, &second);
+    assert_eq!(accepted_during.len(), second.len());
+    let final_during = committed(&client, &nodes[1], &accepted_during);
+    assert_eq!(
+        final_during.len(),
+        accepted_during.len(),
+        "the chain kept finalizing without node 3"
+    );
+    assert!(height(&client, &nodes[0]).expect("height") > h_at_kill);
+
+    // Restart: it catches up from its peers.
+    nodes[3].start();
+    let target = height(&client, &nodes[0]).expect("height");
+    wait_until(
+        "the restarted node to catch up",
+        Duration::from_secs(90),
+        || height(&client, &nodes[3]).is_some_and(|h| h >= target),
+    );
+
+    // No transaction acknowledged as committed is lost, anywhere, and all agree on its height.
+    for (id, h) in final_before.iter().chain(&final_during) {
+        for node in &nodes {
+            let status = get(&client, &format!("{}/v1/txs/{id}", node.api)).expect("status");
+            assert_eq!(status["status"], "committed", "{id} lost on {}", node.api);
+            assert_eq!(
+                status["height"].as_u64(),
+                Some(*h),
+                "{id} at different heights"
+            );
+        }
+    }
+    let tip = height(&client, &nodes[3]).expect("height");
+    let hashes: Vec<Value> = nodes
+        .iter()
+        .map(|n| {
+            get(&client, &format!("{}/v1/headers/{tip}", n.api)).expect("header")["hash"].clone()
+        })
+        .collect();
+    assert!(
+        hashes.windows(2).all(|w| w[0] == w[1]),
+        "nodes disagree at height {tip}"
+    );
+}
+
+#[test]
+fn a_blob_uploaded_to_one_node_is_replicated_to_the_others() {
+    use medledger_client::BlobRequest;
+    use medledger_client::blob_request::upload_auth;
+    use medledger_types::blob_request::AUTH_HEADER;
+    use medledger_types::category::Category;
+    use medledger_types::hash::{Address, RecordId, Sha256Digest};
+    use medledger_types::tx::{WRAPPED_KEY_LEN, WrappedKey};
+    use sha2::Digest;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut nodes, chain) = setup(dir.path());
+    for node in &mut nodes {
+        node.start();
+    }
+    let client = reqwest::blocking::Client::new();
+    wait_until("the network to finalize", Duration::from_secs(60), || {
+        nodes
+            .iter()
+            .all(|n| height(&client, n).is_some_and(|h| h >= 2))
+    });
+
+    let clinic = clinic();
+    let patient = SigningKey::from_bytes(&[0x77; 32]);
+    let patient_pub = PublicKey(patient.verifying_key().to_bytes());
+    let sign = |k: &SigningKey, nonce: u64, body: TxBody| sign(k, chain, nonce, body);
+    let post = |node: &Node, tx: &SignedTx| {
+        let r = client
+            .post(format!("{}/v1/txs", node.api))
+            .json(&serde_json::json!({ "tx": hex::encode(tx.encode()) }))
+            .send()
+            .expect("post");
+        assert_eq!(r.status().as_u16(), 202, "{}", r.text().unwrap_or_default());
+        let id = tx.id().to_hex();
+        let status =
+            get(&client, &format!("{}/v1/txs/{id}?wait_ms=20000", node.api)).expect("status");
+        assert_eq!(status["status"], "committed");
+    };
+    post(
+        &nodes[0],
+        &sign(
+            &patient,
+            0,
+            TxBody::RegisterPatient {
+                receiving: ReceivingKey([5; 32]),
+            },
+        ),
+    );
+
+    let blob = b"an encrypted FHIR bundle, in spirit".repeat(100);
+    let hash = Sha256Digest(sha2::Sha256::digest(&blob).into());
+    let now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("time")
+            .as_millis() as u64
+    };
+    let r = client
+        .put(format!("{}/v1/blobs/{}", nodes[0].api, hash.to_hex()))
+        .header(AUTH_HEADER, upload_auth(clinic.signing_key(), &hash, now()))
+        .body(blob.clone())
+        .send()
+        .expect("put");
+    assert_eq!(r.status().as_u16(), 201);
+    let clinic_addr = Address::of(&PublicKey(clinic.signing_key().verifying_key().to_bytes()));
+    let record = RecordId::derive(&clinic_addr, 0);
+    post(
+        &nodes[0],
+        &sign(
+            clinic.signing_key(),
+            0,
+            TxBody::IssueRecord {
+                record,
+                patient: Address::of(&patient_pub),
+                ciphertext_sha256: hash,
+                ciphertext_len: blob.len() as u64,
+                wrapped_key: WrappedKey([1; WRAPPED_KEY_LEN]),
+                metadata: vec![],
+                category: Category::Labs,
+            },
+        ),
+    );
+
+    // The patient asks node 2, which never received the upload.
+    let mut served = None;
+    wait_until(
+        "node 2 to replicate the blob",
+        Duration::from_secs(30),
+        || {
+            let auth = BlobRequest::sign(&patient, hash, record, None, now()).auth;
+            let r = client
+                .get(format!(
+                    "{}/v1/blobs/{}?record={}",
+                    nodes[2].api,
+                    hash.to_hex(),
+                    record.to_hex()
+                ))
+                .header(AUTH_HEADER, auth)
+                .send()
+                .expect("get");
+            if r.status().as_u16() == 200 {
+                served = Some(r.bytes().expect("body").to_vec());
+                true
+            } else {
+                false
+            }
+        },
+    );
+    assert_eq!(served, Some(blob), "the replicated copy is byte-identical");
+}

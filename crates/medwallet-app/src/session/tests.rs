@@ -1,0 +1,194 @@
+//! Creating, confirming, restoring, unlocking and auto-locking, without a window or a network.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::*;
+
+fn defaults() -> Settings {
+    Settings {
+        nodes: vec![],
+        genesis_path: None,
+        chain_id: None,
+        auto_lock_minutes: 5,
+        devnet: false,
+    }
+}
+
+struct Fixture {
+    app: App,
+    time: Arc<AtomicU64>,
+    _dir: tempfile::TempDir,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let time = Arc::new(AtomicU64::new(1_000_000));
+    let t = time.clone();
+    let app = App::new(
+        dir.path().join("wallet"),
+        defaults(),
+        KdfParams::INSECURE_FOR_TESTS,
+        Arc::new(move || t.load(Ordering::SeqCst)),
+    )
+    .expect("app");
+    Fixture {
+        app,
+        time,
+        _dir: dir,
+    }
+}
+
+const PASSWORD: &str = "correct horse battery";
+
+#[test]
+fn a_new_wallet_shows_24_words_once_and_confirms_only_the_right_ones() {
+    let f = fixture();
+    assert!(!f.app.status().wallet_exists);
+    let created = f.app.create(PASSWORD).expect("create");
+    assert_eq!(created.words.len(), 24);
+    assert_eq!(created.confirm_positions.len(), 3);
+    let status = f.app.status();
+    assert!(status.wallet_exists && status.unlocked);
+    assert_eq!(status.address.as_deref(), Some(created.address.as_str()));
+    let right: Vec<String> = created
+        .confirm_positions
+        .iter()
+        .map(|p| created.words[p - 1].clone())
+        .collect();
+    let mut wrong = right.clone();
+    wrong[1] = if wrong[1] == "abandon" {
+        "zoo".into()
+    } else {
+        "abandon".into()
+    };
+    assert_eq!(
+        f.app.confirm_backup(&wrong).expect_err("wrong word").code,
+        ErrorCode::BackupMismatch
+    );
+    assert_eq!(
+        f.app.confirm_backup(&right[..2]).expect_err("too few").code,
+        ErrorCode::BackupMismatch
+    );
+    let typed: Vec<String> = right
+        .iter()
+        .map(|w| format!(" {} ", w.to_uppercase()))
+        .collect();
+    f.app
+        .confirm_backup(&typed)
+        .expect("case and spaces do not matter");
+    assert_eq!(
+        f.app
+            .confirm_backup(&right)
+            .expect_err("already confirmed")
+            .code,
+        ErrorCode::NotFound
+    );
+    assert_eq!(
+        f.app.create(PASSWORD).expect_err("second wallet").code,
+        ErrorCode::WalletExists
+    );
+}
+
+#[test]
+fn unlock_needs_the_right_password_and_lock_forgets_the_keys() {
+    let f = fixture();
+    let created = f.app.create(PASSWORD).expect("create");
+    f.app.lock();
+    assert!(!f.app.status().unlocked);
+    assert_eq!(f.app.keys().err().map(|e| e.code), Some(ErrorCode::Locked));
+    assert_eq!(
+        f.app.unlock("not the password").expect_err("wrong").code,
+        ErrorCode::WrongPassword
+    );
+    let status = f.app.unlock(PASSWORD).expect("unlock");
+    assert!(status.unlocked);
+    assert_eq!(status.address, Some(created.address));
+}
+
+#[test]
+fn an_idle_wallet_locks_itself_and_activity_keeps_it_open() {
+    let f = fixture();
+    f.app.create(PASSWORD).expect("create");
+    f.time.fetch_add(4 * 60_000, Ordering::SeqCst);
+    f.app.touch().expect("still unlocked after 4 minutes");
+    f.time.fetch_add(4 * 60_000, Ordering::SeqCst);
+    assert!(!f.app.check_idle(), "activity reset the timer");
+    f.time.fetch_add(60_000, Ordering::SeqCst);
+    assert!(f.app.check_idle(), "5 idle minutes lock it");
+    assert!(!f.app.status().unlocked);
+    assert_eq!(f.app.touch().expect_err("locked").code, ErrorCode::Locked);
+}
+
+#[test]
+fn restoring_from_the_words_gives_the_same_account() {
+    let first = fixture();
+    let created = first.app.create(PASSWORD).expect("create");
+    let second = fixture();
+    assert_eq!(
+        second
+            .app
+            .restore("not words at all", PASSWORD)
+            .expect_err("bad words")
+            .code,
+        ErrorCode::InvalidInput
+    );
+    assert!(
+        !second.app.status().wallet_exists,
+        "nothing written for bad words"
+    );
+    let status = second
+        .app
+        .restore(&created.words.join(" "), "another password")
+        .expect("restore");
+    assert_eq!(status.address, Some(created.address));
+    assert_eq!(status.share_code, Some(created.share_code));
+}
+
+#[test]
+fn a_short_password_is_refused_before_anything_is_written() {
+    let f = fixture();
+    assert_eq!(
+        f.app.create("short").expect_err("short").code,
+        ErrorCode::InvalidInput
+    );
+    assert!(!f.app.status().wallet_exists);
+}
+
+/// A chain whose only node accepts connections and never answers.
+fn silent_node(f: &Fixture) -> std::net::TcpListener {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let validator = AccountKeys::derive(&RecoveryPhrase::generate(&mut rand::rng())).public();
+    let genesis = medledger_api::GenesisFile {
+        chain_name: "silent".into(),
+        timestamp_ms: 0,
+        validators: vec![hex::encode(validator.signing.as_bytes())],
+        clinics: vec![],
+    };
+    let path = f._dir.path().join("genesis.json");
+    std::fs::write(&path, serde_json::to_vec(&genesis).expect("json")).expect("write");
+    WalletDir::new(f.app.root())
+        .adopt_genesis(&path)
+        .expect("adopt");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    f.app.save_settings(vec![url], 5).expect("settings");
+    listener
+}
+
+#[tokio::test]
+async fn unlocking_opens_the_wallet_past_the_deadline_when_nodes_do_not_answer() {
+    let f = fixture();
+    f.app.create(PASSWORD).expect("create");
+    f.app.lock();
+    let _node = silent_node(&f);
+    f.app.unlock(PASSWORD).expect("unlock");
+    // The node never answers (the client's own timeout is 30 s): the deadline, already
+    // passed, decides. A generous bound catches a wallet that waits for the node instead.
+    let status = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        f.app.status_verified_within(futures::future::ready(())),
+    )
+    .await
+    .expect("unlock waited on a silent node");
+    assert!(status.unlocked);
+    assert_eq!(status.role, Role::Unknown, "the role is not guessed");
+}

@@ -1,0 +1,312 @@
+//! The plain data the UI shows (camelCase on the wire). Only public data, plus the FHIR of the
+//! one record being viewed. The UI's TypeScript types are generated from these
+//! (`ui/src/ipc/generated.ts`, see [`crate::ipc_types`]); a test fails when they drift.
+
+use medledger_types::state::GrantStatus;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// A record category, by its code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    Labs,
+    Conditions,
+    Medications,
+    Immunizations,
+    Procedures,
+    Reports,
+    Encounter,
+    Other,
+}
+
+impl Category {
+    /// The view of a ledger category.
+    pub fn of(category: medledger_types::category::Category) -> Self {
+        use medledger_types::category::Category as C;
+        match category {
+            C::Labs => Self::Labs,
+            C::Conditions => Self::Conditions,
+            C::Medications => Self::Medications,
+            C::Immunizations => Self::Immunizations,
+            C::Procedures => Self::Procedures,
+            C::Reports => Self::Reports,
+            C::Encounter => Self::Encounter,
+            C::Other => Self::Other,
+        }
+    }
+
+    /// Its code (`labs`, `encounter`, ...).
+    pub fn code(self) -> &'static str {
+        use medledger_types::category::Category as C;
+        match self {
+            Self::Labs => C::Labs,
+            Self::Conditions => C::Conditions,
+            Self::Medications => C::Medications,
+            Self::Immunizations => C::Immunizations,
+            Self::Procedures => C::Procedures,
+            Self::Reports => C::Reports,
+            Self::Encounter => C::Encounter,
+            Self::Other => C::Other,
+        }
+        .code()
+    }
+
+    /// From a category code (an unknown code shows as `other`).
+    pub fn from_code(code: &str) -> Self {
+        medledger_types::category::Category::from_code(code).map_or(Self::Other, Self::of)
+    }
+}
+
+/// A grant's verified status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantState {
+    Active,
+    Revoked,
+    Expired,
+}
+
+impl From<GrantStatus> for GrantState {
+    fn from(status: GrantStatus) -> Self {
+        match status {
+            GrantStatus::Active => Self::Active,
+            GrantStatus::Revoked => Self::Revoked,
+            GrantStatus::Expired => Self::Expired,
+        }
+    }
+}
+
+/// Where a sync is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncPhase {
+    Header,
+    Records,
+    Done,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Patient,
+    Doctor,
+    Clinic,
+    Unregistered,
+    Unknown,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct WalletStatus {
+    pub wallet_exists: bool,
+    pub unlocked: bool,
+    /// Present when unlocked.
+    pub address: Option<String>,
+    pub share_code: Option<String>,
+    /// As verified from the ledger (`unknown` offline).
+    pub role: Role,
+    /// Minutes of inactivity before the wallet locks itself.
+    pub auto_lock_minutes: u32,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedWallet {
+    pub address: String,
+    pub share_code: String,
+    /// Shown once so the user can write them down; the only secret that reaches the UI.
+    pub words: Vec<String>,
+    pub confirm_positions: Vec<usize>,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Card {
+    pub address: String,
+    pub share_code: String,
+    /// A QR code of the share code, as an SVG document.
+    pub qr_svg: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordItem {
+    pub id: String,
+    pub title: String,
+    /// ISO date (YYYY-MM-DD or full timestamp) of the visit, if the clinic gave one.
+    pub date: Option<String>,
+    pub category: Category,
+    pub clinic_address: String,
+    /// The clinic's name as registered on the ledger (verified), or null if not yet known.
+    pub clinic_name: Option<String>,
+    pub issued_height: u64,
+    /// Height of the header this record's proof was checked against; null = not verified.
+    pub verified_height: Option<u64>,
+    pub size_bytes: u64,
+    /// Its ciphertext is on this device (opens offline).
+    pub cached: bool,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenedRecord {
+    pub record: RecordItem,
+    /// The decrypted FHIR R4 JSON, exactly as the clinic issued it.
+    pub fhir: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SeriesPoint {
+    pub date: String,
+    pub value: f64,
+    pub record_id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LabSeries {
+    pub code: String,
+    pub display: String,
+    pub unit: Option<String>,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+    pub points: Vec<SeriesPoint>,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncReport {
+    pub new_records: usize,
+    pub total_records: usize,
+    pub verified_height: u64,
+    pub keys_shared: usize,
+    pub incidents: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncProgress {
+    pub phase: SyncPhase,
+    pub done: u64,
+    pub total: u64,
+    pub verified_height: Option<u64>,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeState {
+    pub url: String,
+    /// Newest height this node served that verified; null if unreachable or lying.
+    pub height: Option<u64>,
+    /// What is wrong with it, for people, if anything.
+    pub problem: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncStatus {
+    pub nodes: Vec<NodeState>,
+    pub verified_height: Option<u64>,
+    /// Milliseconds since the epoch of the last completed sync.
+    pub last_sync_ms: Option<u64>,
+    pub syncing: bool,
+    /// Nodes caught lying or equivocating, named (the red banner).
+    pub incidents: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DoctorInfo {
+    pub address: String,
+    pub name: String,
+    pub licence: String,
+    pub clinic_address: String,
+    pub clinic_name: String,
+    pub verified_height: u64,
+}
+
+#[derive(Clone, Debug, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum GrantScope {
+    Records { ids: Vec<String> },
+    Category { category: Category },
+    All,
+}
+
+#[derive(Clone, Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct GrantRequest {
+    /// The doctor's share code (mdwshare1...) or address (mdw1...).
+    pub doctor: String,
+    pub scope: GrantScope,
+    /// RFC 3339 expiry, or null for none.
+    pub until: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct GrantResult {
+    pub grant_id: String,
+    pub height: u64,
+    pub records_shared: usize,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct GrantItem {
+    pub id: String,
+    pub doctor_address: String,
+    pub doctor_name: Option<String>,
+    pub scope: String,
+    pub expires_at_ms: Option<u64>,
+    pub granted_height: u64,
+    pub status: GrantState,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RevokeResult {
+    pub height: u64,
+    pub notice: String,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessItem {
+    pub record_id: String,
+    pub record_title: Option<String>,
+    pub doctor_address: String,
+    pub doctor_name: Option<String>,
+    pub grant_id: String,
+    /// The account of the node that served the fetch and signed the receipt.
+    pub node: String,
+    pub served_at_ms: u64,
+    /// Height of the receipt on the ledger (verified by proof).
+    pub height: u64,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SharedItem {
+    pub patient_address: String,
+    pub grant_id: String,
+    pub record_id: String,
+    pub category: Category,
+    pub title: String,
+    pub date: Option<String>,
+    pub status: GrantState,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Settings {
+    pub nodes: Vec<String>,
+    pub genesis_path: Option<String>,
+    #[serde(default)]
+    pub chain_id: Option<String>,
+    pub auto_lock_minutes: u32,
+    #[serde(default)]
+    pub devnet: bool,
+}

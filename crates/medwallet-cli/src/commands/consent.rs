@@ -1,0 +1,179 @@
+//! Consent: grant, list and revoke access; see who fetched what; and, for doctors, what was
+//! shared with them. Revocation is honest: it stops future access, and copies already
+//! downloaded cannot be taken back; the commands say so.
+
+use clap::Args;
+use medledger_types::hash::GrantId;
+use medwallet_core::consent::{describe, scope};
+use medwallet_core::input::{self, display_address};
+use medwallet_core::{GrantRequest, REVOCATION_NOTICE, SystemClock, WalletError, clock::Clock};
+use serde_json::json;
+
+use crate::output::{Output, listing};
+use crate::session::Context;
+
+#[derive(Args)]
+pub struct GrantArgs {
+    /// The doctor's address (mdw1…) or share code (mdwshare1…).
+    #[arg(long)]
+    doctor: String,
+    /// Record ids, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    records: Option<Vec<String>>,
+    /// A category (labs, conditions, medications, immunizations, procedures, reports, encounter, other).
+    #[arg(long)]
+    category: Option<String>,
+    /// Every record, including ones issued later.
+    #[arg(long)]
+    all: bool,
+    /// Expiry (RFC 3339, e.g. 2027-01-31T00:00:00Z).
+    #[arg(long)]
+    until: Option<String>,
+}
+
+#[derive(Args)]
+pub struct RevokeArgs {
+    grant_id: String,
+}
+
+pub fn grant(ctx: &Context<'_>, args: GrantArgs, out: &Output) -> anyhow::Result<()> {
+    let request = GrantRequest {
+        grantee: input::account(&args.doctor)?,
+        scope: scope(args.records.as_deref(), args.category.as_deref(), args.all)?,
+        expires_at_ms: input::expiry(args.until.as_deref(), SystemClock.now_ms())
+            .map_err(|e| anyhow::anyhow!("--until: {e}"))?,
+    };
+    let granted =
+        ctx.run(async |wallet, source| wallet.grant(source, request, &mut rand::rng()).await)?;
+    let doctor = &granted.doctor;
+    let later = if args.records.is_none() {
+        " and to matching records issued later"
+    } else {
+        ""
+    };
+    out.print(
+        &format!(
+            "Granted Dr. {} (licence {}) access to {} record(s) now{later}; grant {} at height {}.",
+            doctor.name,
+            doctor.licence,
+            granted.records_shared,
+            granted.grant.to_hex(),
+            granted.height
+        ),
+        json!({
+            "grant_id": granted.grant.to_hex(),
+            "doctor": {
+                "address": doctor.address.to_hex(),
+                "name": doctor.name,
+                "licence": doctor.licence,
+                "clinic": doctor.clinic.to_hex(),
+            },
+            "records_shared": granted.records_shared,
+            "height": granted.height,
+        }),
+    );
+    Ok(())
+}
+
+pub fn grants(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
+    let (_, list) = ctx.run(async |wallet, source| wallet.grants(source).await)?;
+    let human = listing(&list, "No grants.", |g| {
+        format!(
+            "{}  {:<8}  {:<20}  to {}",
+            g.id,
+            g.status.code(),
+            describe(&g.entry.scope),
+            display_address(&g.entry.grantee)
+        )
+    });
+    let json: Vec<_> = list
+        .iter()
+        .map(|g| {
+            json!({
+                "id": g.id.to_hex(),
+                "grantee": g.entry.grantee.to_hex(),
+                "scope": describe(&g.entry.scope),
+                "expires_at_ms": g.entry.expires_at_ms,
+                "granted_height": g.entry.granted_height,
+                "status": g.status.code(),
+            })
+        })
+        .collect();
+    out.print(&human, json!(json));
+    Ok(())
+}
+
+pub fn revoke(ctx: &Context<'_>, args: RevokeArgs, out: &Output) -> anyhow::Result<()> {
+    let grant = GrantId::from_hex(&args.grant_id)
+        .map_err(|_| anyhow::anyhow!("{:?} is not a grant id", args.grant_id))?;
+    let height = ctx.run(async |wallet, source| wallet.revoke(source, grant).await)?;
+    out.print(
+        &format!(
+            "Revoked grant {} at height {height}.\n{REVOCATION_NOTICE}",
+            grant.to_hex()
+        ),
+        json!({ "revoked": grant.to_hex(), "height": height, "notice": REVOCATION_NOTICE }),
+    );
+    Ok(())
+}
+
+pub fn access(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
+    let (_, log) = ctx.run(async |wallet, source| wallet.access_log(source).await)?;
+    let human = listing(&log, "Nobody has fetched your records.", |e| {
+        format!(
+            "{}  {} fetched record {} (grant {}, served by node {}, height {})",
+            e.served_at_ms,
+            display_address(&e.grantee),
+            e.record,
+            e.grant,
+            e.node,
+            e.height
+        )
+    });
+    let json: Vec<_> = log
+        .iter()
+        .map(|e| {
+            json!({
+                "record": e.record.to_hex(),
+                "grantee": e.grantee.to_hex(),
+                "grant": e.grant.to_hex(),
+                "node": e.node.to_hex(),
+                "served_at_ms": e.served_at_ms,
+                "height": e.height,
+            })
+        })
+        .collect();
+    out.print(&human, json!(json));
+    Ok(())
+}
+
+pub fn shared(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
+    let (_, list) =
+        ctx.run(async |wallet, source| Ok::<_, WalletError>(wallet.shared_with_me(source).await?))?;
+    let human = listing(&list, "Nothing has been shared with you.", |r| {
+        format!(
+            "patient {}  {}  {:<8}  {:<10}  {}",
+            display_address(&r.patient),
+            r.record,
+            r.status.code(),
+            r.category,
+            r.title
+        )
+    });
+    let json: Vec<_> = list
+        .iter()
+        .map(|r| {
+            json!({
+                "patient": r.patient.to_hex(),
+                "grant": r.grant.to_hex(),
+                "record": r.record.to_hex(),
+                "category": r.category,
+                "title": r.title,
+                "date": r.date,
+                "status": r.status.code(),
+            })
+        })
+        .collect();
+    out.print(&human, json!(json));
+    Ok(())
+}

@@ -1,0 +1,4 @@
+pub mod consent;
+pub mod envelope;
+pub mod keys;
+pub mod records;

@@ -1,0 +1,143 @@
+//! Syncing, listing and opening records. Everything shown was verified: headers by certificate,
+//! record entries by proof, ciphertexts by the ledger's hash (the wallet service does it all).
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::Args;
+use medledger_types::hash::RecordId;
+use medledger_types::state::GrantStatus;
+use medwallet_core::{SyncEvent, WalletError};
+use serde_json::json;
+
+use crate::output::{Output, listing};
+use crate::session::Context;
+
+#[derive(Args)]
+pub struct ShowArgs {
+    record_id: String,
+    /// Write the FHIR JSON here instead of standard output (created only if it opens).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+pub fn register(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
+    let (address, height) = ctx
+        .run(async |wallet, source| {
+            let height = wallet.register_patient(source).await?;
+            Ok((wallet.keys().public().address().to_string(), height))
+        })
+        .context("registration failed")?;
+    out.print(
+        &format!("Registered {address} at height {height}."),
+        json!({ "address": address, "height": height }),
+    );
+    Ok(())
+}
+
+pub fn sync(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
+    let json_mode = out.is_json();
+    let mut progress = |event: SyncEvent<'_>| {
+        match event {
+            SyncEvent::HeaderVerified {
+                height,
+                total_records,
+            } if !json_mode => {
+                eprintln!("verified header {height}; {total_records} record(s) on the ledger")
+            }
+            SyncEvent::Records { done, total, .. } if !json_mode => {
+                eprint!("\rsyncing records {done}/{total}");
+            }
+            _ => {}
+        }
+        Ok::<(), WalletError>(())
+    };
+    let report =
+        ctx.run(async |wallet, source| wallet.sync(source, &mut progress, &mut rand::rng()).await)?;
+    if !json_mode && report.new_records > 0 {
+        eprintln!();
+    }
+    let incidents: Vec<String> = report.incidents.iter().map(ToString::to_string).collect();
+    out.print(
+        &format!(
+            "{} new record(s); {} in total, verified up to height {}; {} key(s) shared with active grants.",
+            report.new_records,
+            report.total_records,
+            report.header.header.height,
+            report.keys_shared
+        ),
+        json!({
+            "new": report.new_records,
+            "total": report.total_records,
+            "verified_height": report.header.header.height,
+            "keys_shared": report.keys_shared,
+            "ciphertexts_missing": report.ciphertexts_missing,
+            "incidents": incidents,
+        }),
+    );
+    Ok(())
+}
+
+pub fn list(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
+    let records = ctx.open()?.records();
+    let human = listing(&records, "No records yet: run `medwallet sync`.", |r| {
+        format!(
+            "{}  {:<10}  {:<11}  {:<40}  clinic {}…  verified at height {}",
+            r.id,
+            r.date
+                .as_deref()
+                .map(|d| &d[..d.len().min(10)])
+                .unwrap_or("-"),
+            r.category,
+            r.title,
+            &r.clinic[..r.clinic.len().min(12)],
+            r.verified_height
+        )
+    });
+    out.print(&human, json!(records));
+    Ok(())
+}
+
+pub fn show(ctx: &Context<'_>, args: ShowArgs, out: &Output) -> anyhow::Result<()> {
+    let wallet = ctx.open()?;
+    // A record whose ciphertext is kept opens offline (checked against the verified hash).
+    if let Ok(record) = wallet.record(&args.record_id)
+        && let Some(fhir) = wallet.open_offline(&record)?
+    {
+        return write_fhir(&args, &fhir, out);
+    }
+    let fhir = ctx.run(async |wallet, source| {
+        if wallet.record(&args.record_id).is_ok() {
+            return wallet.open_record(source, &args.record_id).await;
+        }
+        // A doctor's view: the record must be shared with this wallet.
+        let record = RecordId::from_hex(&args.record_id)
+            .map_err(|_| WalletError::UnknownRecord(args.record_id.clone()))?;
+        let (_, shared) = wallet.shared_with_me(source).await?;
+        let mine = shared.iter().filter(|s| s.record == record);
+        let active = mine.clone().find(|s| s.status == GrantStatus::Active);
+        let Some(shared) = active.or_else(|| mine.clone().next()) else {
+            return Err(WalletError::UnknownRecord(args.record_id.clone()));
+        };
+        Ok(wallet.open_shared(source, shared.grant, record).await?.fhir)
+    })?;
+    write_fhir(&args, &fhir, out)
+}
+
+fn write_fhir(args: &ShowArgs, fhir: &[u8], out: &Output) -> anyhow::Result<()> {
+    match &args.out {
+        Some(path) => {
+            medwallet_files::write_new_atomically(path, fhir)
+                .with_context(|| format!("cannot create {} (does it exist?)", path.display()))?;
+            out.print(
+                &format!("Wrote {} ({} bytes).", path.display(), fhir.len()),
+                json!({ "out": path, "size": fhir.len() }),
+            );
+        }
+        None => {
+            use std::io::Write;
+            std::io::stdout().write_all(fhir)?;
+        }
+    }
+    Ok(())
+}

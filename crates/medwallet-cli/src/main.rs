@@ -1,0 +1,123 @@
+//! `medwallet`: the patient's and doctor's wallet without a window, for scripts and tests.
+//!
+//! Every command takes `--wallet DIR`, reads the password from `--password-file F` or
+//! `MEDWALLET_PASSWORD`, prints human text by default and JSON with `--json`, and exits
+//! non-zero with a clear message on any failure.
+
+mod commands;
+mod output;
+mod password;
+mod session;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::output::Output;
+
+#[derive(Parser)]
+#[command(
+    name = "medwallet",
+    version,
+    about = "Medwallet: your medical records, under your keys"
+)]
+struct Cli {
+    /// Wallet directory.
+    #[arg(
+        long,
+        global = true,
+        env = "MEDWALLET_WALLET",
+        default_value = "medwallet-data"
+    )]
+    wallet: PathBuf,
+    /// File whose first line is the wallet password (else MEDWALLET_PASSWORD).
+    #[arg(long, global = true)]
+    password_file: Option<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    /// A full node's API URL (repeatable; none is trusted: answers are verified).
+    #[arg(
+        long = "node",
+        global = true,
+        env = "MEDWALLET_NODES",
+        value_delimiter = ','
+    )]
+    nodes: Vec<String>,
+    /// The chain's genesis file: checked, then kept as the wallet's trust anchor (needed once,
+    /// before the first command that reads the ledger).
+    #[arg(long, global = true)]
+    genesis: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a new wallet: prints the address, the share code and the 24 words (once).
+    Init(commands::keys::InitArgs),
+    /// Recreate a wallet from its 24 words.
+    Restore(commands::keys::RestoreArgs),
+    /// Print the wallet's address and share code (no password needed).
+    Address,
+    /// Change the wallet password.
+    Passwd(commands::keys::PasswdArgs),
+    /// Register this wallet as a patient on the ledger (RegisterPatient).
+    Register,
+    /// Fetch and verify new records from the nodes; keep them in the encrypted local cache.
+    Sync,
+    /// List the records in the local cache (id, date, clinic, category, verified height).
+    Records,
+    /// Decrypt a record: the FHIR JSON, byte-identical to what the clinic issued (a doctor's
+    /// wallet opens records shared with it).
+    Show(commands::records::ShowArgs),
+    /// Grant a doctor access to records, a category, or everything (optionally until a time).
+    Grant(commands::consent::GrantArgs),
+    /// List the grants this wallet made, with their verified status.
+    Grants,
+    /// Revoke a grant (stops future access; downloaded copies cannot be taken back).
+    Revoke(commands::consent::RevokeArgs),
+    /// Who fetched which of my records (AccessReceipts, verified by proof).
+    AccessLog,
+    /// For doctors: records patients shared with me.
+    Shared,
+    /// Seal, re-wrap and open record envelopes locally.
+    #[command(subcommand)]
+    Envelope(commands::envelope::EnvelopeCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let out = Output::new(cli.json);
+    let password = password::Source::new(cli.password_file);
+    let ctx = session::Context {
+        wallet: &cli.wallet,
+        password: &password,
+        nodes: &cli.nodes,
+        genesis: cli.genesis.as_ref(),
+    };
+    let result = match cli.command {
+        Command::Init(args) => commands::keys::init(&cli.wallet, &password, args, &out),
+        Command::Restore(args) => commands::keys::restore(&cli.wallet, &password, args, &out),
+        Command::Address => commands::keys::address(&cli.wallet, &out),
+        Command::Passwd(args) => commands::keys::passwd(&cli.wallet, &password, args, &out),
+        Command::Register => commands::records::register(&ctx, &out),
+        Command::Sync => commands::records::sync(&ctx, &out),
+        Command::Records => commands::records::list(&ctx, &out),
+        Command::Show(args) => commands::records::show(&ctx, args, &out),
+        Command::Grant(args) => commands::consent::grant(&ctx, args, &out),
+        Command::Grants => commands::consent::grants(&ctx, &out),
+        Command::Revoke(args) => commands::consent::revoke(&ctx, args, &out),
+        Command::AccessLog => commands::consent::access(&ctx, &out),
+        Command::Shared => commands::consent::shared(&ctx, &out),
+        Command::Envelope(cmd) => commands::envelope::run(&cli.wallet, &password, cmd, &out),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            out.error(&err);
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! What every ledger command shares: the unlocked wallet (the wallet service over the wallet
+//! directory), the verified source over `--node` URLs anchored at the wallet's genesis, and the
+//! incidents a command saw, printed so no lying node goes unmentioned.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use medwallet_core::{LedgerSource, SystemClock, Wallet, WalletError};
+use medwallet_net::NetworkSource;
+use medwallet_store::{AnchorError, WalletDir};
+
+use crate::commands::keys::unlock;
+use crate::password;
+
+/// The wallet service as the CLI runs it.
+pub type CliWallet = Wallet<WalletDir, SystemClock>;
+
+/// The global options a ledger command needs.
+pub struct Context<'a> {
+    pub wallet: &'a Path,
+    pub password: &'a password::Source,
+    pub nodes: &'a [String],
+    /// A genesis file to adopt as the wallet's trust anchor (checked first).
+    pub genesis: Option<&'a PathBuf>,
+}
+
+impl Context<'_> {
+    /// Unlocks the wallet.
+    pub fn open(&self) -> anyhow::Result<CliWallet> {
+        let keys = unlock(self.wallet, self.password)?;
+        Ok(Wallet::open(
+            std::sync::Arc::new(keys),
+            WalletDir::new(self.wallet),
+            SystemClock,
+        )?)
+    }
+
+    /// The verified source: `--node` URLs anchored at the wallet's genesis (adopting
+    /// `--genesis` first, if given).
+    pub fn source(&self) -> anyhow::Result<NetworkSource> {
+        if self.nodes.is_empty() {
+            anyhow::bail!("no node: pass --node URL (repeatable) or set MEDWALLET_NODES");
+        }
+        let dir = WalletDir::new(self.wallet);
+        let genesis = match self.genesis {
+            Some(path) => dir.adopt_genesis(path)?,
+            None => dir.genesis().map_err(|e| match e {
+                AnchorError::Missing => anyhow::anyhow!(
+                    "the wallet has no trust anchor yet: pass --genesis FILE (the chain's genesis.json)"
+                ),
+                other => other.into(),
+            })?,
+        };
+        Ok(NetworkSource::anchored(self.nodes, &genesis)?)
+    }
+
+    /// Unlocks the wallet, makes the source, and runs `operation` to completion; whatever it
+    /// caught nodes doing is printed as a warning.
+    pub fn run<T>(
+        &self,
+        operation: impl AsyncFnOnce(&CliWallet, &NetworkSource) -> Result<T, WalletError>,
+    ) -> anyhow::Result<T> {
+        let wallet = self.open()?;
+        let source = self.source()?;
+        let runtime = tokio::runtime::Runtime::new().context("cannot start the runtime")?;
+        let result = runtime.block_on(operation(&wallet, &source));
+        for incident in source.incidents() {
+            eprintln!("warning: {incident}");
+        }
+        Ok(result?)
+    }
+}

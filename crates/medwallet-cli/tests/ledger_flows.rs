@@ -1,0 +1,439 @@
+//! `medwallet` against a real (in-process, single-validator) node.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use medledger_devnet::{Devnet, NED, fixture};
+use serde_json::Value;
+
+const PASSWORD: &str = "patient password 1";
+
+fn medwallet(wallet: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_medwallet"))
+        .arg("--wallet")
+        .arg(wallet)
+        .args(args)
+        .env("MEDWALLET_PASSWORD", PASSWORD)
+        .env_remove("MEDWALLET_NODES")
+        .output()
+        .expect("run")
+}
+
+/// A network of `validators` in-process validators (the shared devnet) and node 0's API.
+fn network(dir: &Path, validators: usize) -> (Devnet, String) {
+    let devnet = Devnet::start(dir, validators);
+    let api = devnet.api().to_owned();
+    (devnet, api)
+}
+
+fn node(dir: &Path) -> (Devnet, String) {
+    network(dir, 1)
+}
+
+fn share_code(v: &Value) -> medwallet_crypto::ShareCode {
+    v["share_code"]
+        .as_str()
+        .expect("code")
+        .parse()
+        .expect("share code")
+}
+
+#[test]
+fn register_submits_once_and_explains_failures() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (devnet, api) = node(dir.path());
+    let genesis = devnet.genesis_path();
+    let genesis = genesis.to_str().expect("utf8");
+    let wallet = dir.path().join("w");
+    assert!(medwallet(&wallet, &["init"]).status.success());
+
+    let no_node = medwallet(&wallet, &["register"]);
+    assert!(!no_node.status.success());
+    assert!(String::from_utf8_lossy(&no_node.stderr).contains("no node"));
+
+    let no_anchor = medwallet(&wallet, &["register", "--node", &api]);
+    assert!(String::from_utf8_lossy(&no_anchor.stderr).contains("--genesis"));
+    let out = medwallet(
+        &wallet,
+        &["register", "--json", "--node", &api, "--genesis", genesis],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(v["height"].as_u64().is_some_and(|h| h > 0));
+    let address = medwallet(&wallet, &["address", "--json"]);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&address.stdout).expect("json")["address"],
+        v["address"]
+    );
+
+    let again = medwallet(&wallet, &["register", "--node", &api]);
+    assert!(!again.status.success());
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        err.contains("wrong_nonce") || err.contains("already"),
+        "{err}"
+    );
+}
+
+#[test]
+fn sync_lists_and_opens_what_the_clinic_issued_byte_for_byte() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (devnet, api) = node(dir.path());
+    let wallet = dir.path().join("patient");
+    let init: Value =
+        serde_json::from_slice(&medwallet(&wallet, &["init", "--json"]).stdout).expect("json");
+    let genesis = devnet.genesis_path();
+    let fresh = medwallet(&wallet, &["sync", "--node", &api]);
+    assert!(
+        String::from_utf8_lossy(&fresh.stderr).contains("--genesis"),
+        "no trust anchor yet"
+    );
+    let bogus = dir.path().join("bogus.json");
+    std::fs::write(&bogus, b"not a genesis").expect("write");
+    let refused = medwallet(
+        &wallet,
+        &[
+            "register",
+            "--node",
+            &api,
+            "--genesis",
+            bogus.to_str().expect("utf8"),
+        ],
+    );
+    assert!(
+        !refused.status.success(),
+        "a file that is no genesis is refused"
+    );
+    assert!(
+        !wallet.join("genesis.json").exists(),
+        "and nothing is adopted"
+    );
+    assert!(
+        medwallet(
+            &wallet,
+            &[
+                "register",
+                "--node",
+                &api,
+                "--genesis",
+                genesis.to_str().expect("utf8")
+            ]
+        )
+        .status
+        .success()
+    );
+
+    let fhir = fixture(NED);
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let issued = runtime.block_on(devnet.issue(&share_code(&init), &fhir));
+    let drafts = medwallet_fhir::records_from(&fhir, true).expect("split");
+
+    let synced = medwallet(
+        &wallet,
+        &[
+            "sync",
+            "--json",
+            "--node",
+            &api,
+            "--genesis",
+            genesis.to_str().expect("utf8"),
+        ],
+    );
+    assert!(
+        synced.status.success(),
+        "{}",
+        String::from_utf8_lossy(&synced.stderr)
+    );
+    let v: Value = serde_json::from_slice(&synced.stdout).expect("json");
+    assert_eq!(v["new"].as_u64(), Some(drafts.len() as u64));
+    assert_eq!(v["incidents"].as_array().map(Vec::len), Some(0));
+    let again: Value =
+        serde_json::from_slice(&medwallet(&wallet, &["sync", "--json", "--node", &api]).stdout)
+            .expect("json");
+    assert_eq!(
+        again["new"], 0,
+        "the trust anchor was remembered and nothing is fetched twice"
+    );
+
+    // Listing works offline, from the encrypted cache.
+    let records: Value =
+        serde_json::from_slice(&medwallet(&wallet, &["records", "--json"]).stdout).expect("json");
+    let list = records.as_array().expect("list");
+    assert_eq!(list.len(), drafts.len());
+    assert!(
+        !String::from_utf8_lossy(&std::fs::read(wallet.join("cache.mdw")).expect("cache"))
+            .contains("Encounter"),
+        "the cache holds no plaintext"
+    );
+    for ((summary, draft), issued) in list.iter().zip(&drafts).zip(&issued) {
+        assert_eq!(summary["id"], issued.record_id.as_str());
+        assert_eq!(summary["title"], draft.title.as_str());
+        assert!(
+            summary["verified_height"]
+                .as_u64()
+                .is_some_and(|h| h >= issued.height)
+        );
+    }
+    for (i, (summary, draft)) in list.iter().zip(&drafts).enumerate().take(3) {
+        let out = dir.path().join(format!("record-{i}.json"));
+        let shown = medwallet(
+            &wallet,
+            &[
+                "show",
+                summary["id"].as_str().expect("id"),
+                "--node",
+                &api,
+                "--out",
+                out.to_str().expect("utf8"),
+            ],
+        );
+        assert!(
+            shown.status.success(),
+            "{}",
+            String::from_utf8_lossy(&shown.stderr)
+        );
+        assert_eq!(
+            std::fs::read(&out).expect("read"),
+            draft.bytes,
+            "byte-identical to what the clinic issued"
+        );
+    }
+    let unknown = medwallet(&wallet, &["show", &"00".repeat(32), "--node", &api]);
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown record"));
+}
+
+const FOLLOW_UP: &str = r#"{"resourceType":"Bundle","type":"collection","entry":[
+ {"fullUrl":"urn:uuid:enc-new","resource":{"resourceType":"Encounter","id":"enc-new","status":"finished","class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"},"type":[{"text":"Follow-up visit"}],"period":{"start":"2026-11-01T10:00:00Z"}}},
+ {"fullUrl":"urn:uuid:obs-new","resource":{"resourceType":"Observation","id":"obs-new","status":"final","code":{"text":"Hemoglobin A1c"},"encounter":{"reference":"urn:uuid:enc-new"},"valueQuantity":{"value":6.1,"unit":"%"}}}
+]}"#;
+
+fn json_of(out: Output) -> Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+#[test]
+fn the_whole_story_issue_sync_grant_share_revoke_and_the_access_log() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (devnet, api) = network(dir.path(), 4);
+    let genesis = devnet.genesis_path();
+    let genesis = genesis.to_str().expect("utf8");
+    let patient = dir.path().join("patient");
+    let doctor = dir.path().join("doctor");
+    let p = json_of(medwallet(&patient, &["init", "--json"]));
+    let d = json_of(medwallet(&doctor, &["init", "--json"]));
+    json_of(medwallet(
+        &patient,
+        &["register", "--json", "--node", &api, "--genesis", genesis],
+    ));
+
+    // The clinic registers the doctor and issues the patient's history, one record per visit.
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let patient_code = share_code(&p);
+    runtime.block_on(devnet.register_doctor(&share_code(&d), "Dr. Grey", "MD-77"));
+    let fhir = fixture(NED);
+    runtime.block_on(devnet.issue(&patient_code, &fhir));
+    let drafts = medwallet_fhir::records_from(&fhir, true).expect("split");
+
+    // The patient syncs, lists, opens and byte-compares.
+    json_of(medwallet(
+        &patient,
+        &["sync", "--json", "--node", &api, "--genesis", genesis],
+    ));
+    let records = json_of(medwallet(&patient, &["records", "--json"]));
+    let records = records.as_array().expect("list").clone();
+    assert_eq!(records.len(), drafts.len());
+    let first = dir.path().join("first.json");
+    assert!(
+        medwallet(
+            &patient,
+            &[
+                "show",
+                records[0]["id"].as_str().expect("id"),
+                "--node",
+                &api,
+                "--out",
+                first.to_str().expect("utf8")
+            ]
+        )
+        .status
+        .success()
+    );
+    assert_eq!(std::fs::read(&first).expect("read"), drafts[0].bytes);
+    // Opened once, it opens offline: the ciphertext is cached and checked against the ledger hash.
+    let offline = dir.path().join("offline.json");
+    let shown = medwallet(
+        &patient,
+        &[
+            "show",
+            records[0]["id"].as_str().expect("id"),
+            "--node",
+            "http://127.0.0.1:9",
+            "--out",
+            offline.to_str().expect("utf8"),
+        ],
+    );
+    assert!(
+        shown.status.success(),
+        "{}",
+        String::from_utf8_lossy(&shown.stderr)
+    );
+    assert_eq!(std::fs::read(&offline).expect("read"), drafts[0].bytes);
+
+    // Grant the doctor the "encounter" category.
+    let grant = json_of(medwallet(
+        &patient,
+        &[
+            "grant",
+            "--json",
+            "--node",
+            &api,
+            "--doctor",
+            d["address"].as_str().expect("addr"),
+            "--category",
+            "encounter",
+        ],
+    ));
+    assert_eq!(
+        grant["doctor"]["name"], "Dr. Grey",
+        "the doctor's name is shown as the ledger proves it"
+    );
+    let grant_id = grant["grant_id"].as_str().expect("id").to_owned();
+    let encounters: Vec<&Value> = records
+        .iter()
+        .filter(|r| r["category"] == "encounter")
+        .collect();
+    let other = records
+        .iter()
+        .find(|r| r["category"] != "encounter")
+        .expect("a non-visit record");
+    assert_eq!(
+        grant["records_shared"].as_u64(),
+        Some(encounters.len() as u64)
+    );
+
+    // The doctor sees those and only those, and opens them byte-identical.
+    json_of(medwallet(
+        &doctor,
+        &["sync", "--json", "--node", &api, "--genesis", genesis],
+    ));
+    let shared = json_of(medwallet(&doctor, &["shared", "--json", "--node", &api]));
+    assert_eq!(shared.as_array().expect("list").len(), encounters.len());
+    let target = encounters[0]["id"].as_str().expect("id");
+    let index = records
+        .iter()
+        .position(|r| r["id"] == target)
+        .expect("index");
+    let seen = dir.path().join("doctor-view.json");
+    let shown = medwallet(
+        &doctor,
+        &[
+            "show",
+            target,
+            "--node",
+            &api,
+            "--out",
+            seen.to_str().expect("utf8"),
+        ],
+    );
+    assert!(
+        shown.status.success(),
+        "{}",
+        String::from_utf8_lossy(&shown.stderr)
+    );
+    assert_eq!(std::fs::read(&seen).expect("read"), drafts[index].bytes);
+    let refused = medwallet(
+        &doctor,
+        &["show", other["id"].as_str().expect("id"), "--node", &api],
+    );
+    assert!(
+        !refused.status.success(),
+        "a record outside the grant is not available to the doctor"
+    );
+
+    // A new visit in that category reaches the doctor after the patient's next sync.
+    let issued = runtime.block_on(devnet.issue(&patient_code, FOLLOW_UP.as_bytes()));
+    let synced = json_of(medwallet(&patient, &["sync", "--json", "--node", &api]));
+    assert_eq!(
+        (synced["new"].as_u64(), synced["keys_shared"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let new_id = issued[0].record_id.clone();
+    let shared = json_of(medwallet(&doctor, &["shared", "--json", "--node", &api]));
+    assert!(
+        shared
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|r| r["record"] == new_id.as_str())
+    );
+    let follow_up = dir.path().join("follow-up.json");
+    assert!(
+        medwallet(
+            &doctor,
+            &[
+                "show",
+                &new_id,
+                "--node",
+                &api,
+                "--out",
+                follow_up.to_str().expect("utf8")
+            ]
+        )
+        .status
+        .success()
+    );
+    assert_eq!(
+        std::fs::read(&follow_up).expect("read"),
+        medwallet_fhir::records_from(FOLLOW_UP.as_bytes(), true).expect("split")[0].bytes
+    );
+
+    // The access log shows the doctor's fetches (receipts are finalized by the serving node).
+    let doctor_address: medwallet_crypto::Address = d["address"]
+        .as_str()
+        .expect("addr")
+        .parse()
+        .expect("address");
+    let doctor_address = hex::encode(doctor_address.as_bytes());
+    let mut log = Value::Null;
+    for _ in 0..100 {
+        log = json_of(medwallet(
+            &patient,
+            &["access-log", "--json", "--node", &api],
+        ));
+        if log.as_array().is_some_and(|l| l.len() >= 2) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let log = log.as_array().expect("log");
+    assert!(log.len() >= 2, "{log:?}");
+    assert!(log.iter().all(|e| e["grantee"] == doctor_address.as_str()));
+    assert!(
+        log.iter().any(|e| e["record"] == target)
+            && log.iter().any(|e| e["record"] == new_id.as_str())
+    );
+
+    // Revoke: the doctor is refused from now on, and the wallet says what revocation cannot do.
+    let revoked = medwallet(&patient, &["revoke", &grant_id, "--node", &api]);
+    assert!(revoked.status.success());
+    assert!(String::from_utf8_lossy(&revoked.stdout).contains("cannot be taken back"));
+    let after = medwallet(&doctor, &["show", target, "--node", &api]);
+    assert!(!after.status.success());
+    assert!(
+        String::from_utf8_lossy(&after.stderr).contains("revoked"),
+        "{}",
+        String::from_utf8_lossy(&after.stderr)
+    );
+    let grants = json_of(medwallet(&patient, &["grants", "--json", "--node", &api]));
+    assert_eq!(grants[0]["status"], "revoked");
+}

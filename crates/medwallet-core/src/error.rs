@@ -1,0 +1,60 @@
+//! Why a wallet operation failed, typed so each adapter (the desktop app's `{ code, message }`,
+//! the CLI's exit message) decides what to show. Messages never hold keys or plaintext.
+
+use medledger_client::{ReadError, SourceError};
+use medledger_types::state::GrantStatus;
+use thiserror::Error;
+
+use crate::store::StoreFailure;
+
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum WalletError {
+    /// The ledger could not be read or written (every node's answer is in it).
+    #[error(transparent)]
+    Ledger(#[from] ReadError),
+    /// A proven record entry names another patient.
+    #[error("record {0} belongs to another patient")]
+    ForeignRecord(String),
+    #[error("record {0} cannot be opened with this wallet's key")]
+    NotForMe(String),
+    #[error("a node served ciphertext for record {0} that does not match the ledger's hash")]
+    WrongCiphertext(String),
+    #[error("unknown record {0}; run sync")]
+    UnknownRecord(String),
+    /// A doctor asked for a record no grant of theirs covers.
+    #[error("record {0} was not shared with you")]
+    NotShared(String),
+    /// A doctor asked under a grant that has ended.
+    #[error(
+        "access to this record was {} by the patient: nothing more can be fetched (copies downloaded earlier remain with whoever downloaded them)",
+        .0.code()
+    )]
+    GrantEnded(GrantStatus),
+    #[error("{0} is not a registered doctor")]
+    NotADoctor(String),
+    /// What the user asked for is not well-formed (the message says which part).
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("the wallet's local files could not be read or written: {0}")]
+    LocalStorage(#[from] StoreFailure),
+    /// The local cache does not open: another wallet's, or damaged. Nothing was overwritten.
+    #[error("the wallet cache {0}")]
+    Cache(&'static str),
+}
+
+impl From<SourceError> for WalletError {
+    fn from(e: SourceError) -> Self {
+        WalletError::Ledger(ReadError::Source(e))
+    }
+}
+
+impl WalletError {
+    /// The source error underneath, if the ledger was the problem.
+    pub fn source_error(&self) -> Option<&SourceError> {
+        match self {
+            WalletError::Ledger(ReadError::Source(e)) => Some(e),
+            _ => None,
+        }
+    }
+}

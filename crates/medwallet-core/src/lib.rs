@@ -1,0 +1,38 @@
+//! The wallet core: what a patient's or a doctor's wallet does, written once, independent of how
+//! it talks to nodes (a [`LedgerSource`] that only returns verified data), where it keeps its
+//! files (a [`WalletStore`]) or which window shows it. No tokio, reqwest or Tauri here; the CLI
+//! and the desktop app are thin adapters over [`Wallet`].
+//!
+//! * [`Wallet::sync`]: new records, each proven against a verified header and their metadata
+//!   decrypted; their ciphertexts kept for offline use; keys owed to category grants shared.
+//! * [`Wallet::open_record`]: a record's FHIR, checked against the ledger's hash.
+//! * [`Wallet::grant`], [`Wallet::revoke`], [`Wallet::grants`], [`Wallet::access_log`]: consent.
+//! * [`Wallet::shared_with_me`], [`Wallet::open_shared`]: a doctor's view.
+#![forbid(unsafe_code)]
+
+pub mod accounts;
+pub mod cache;
+pub mod clock;
+pub mod consent;
+pub mod error;
+pub mod input;
+pub mod records;
+pub mod shared;
+pub mod store;
+pub mod sync;
+pub mod wallet;
+
+pub use cache::{open_cache, seal_cache};
+pub use clock::{Clock, SystemClock};
+pub use consent::REVOCATION_NOTICE;
+pub use error::WalletError;
+pub use medledger_client::{Incident, LedgerSource, SourceError};
+pub use records::RecordSummary;
+pub use store::{StoreFailure, WalletStore};
+pub use sync::{Progress, SyncEvent};
+pub use wallet::{GrantRequest, Granted, OpenedShared, SyncReport, Wallet};
+
+/// The ledger account of a wallet's keys.
+pub fn account_of(keys: &medwallet_crypto::AccountKeys) -> medledger_types::hash::Address {
+    medledger_types::hash::Address(*keys.public().address().as_bytes())
+}

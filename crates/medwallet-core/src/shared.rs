@@ -1,0 +1,130 @@
+//! Consent, the doctor's side: what patients shared with this wallet (each grant's status
+//! verified; ended grants are listed with their status and their records are not fetched), and
+//! one shared record opened under its grant.
+
+use medledger_client::{LedgerSource, RecordMetadata, reads};
+use medledger_types::hash::{Address, GrantId, RecordId};
+use medledger_types::state::{GrantStatus, RecordEntry, StateKey};
+use medwallet_crypto::AccountKeys;
+use medwallet_crypto::envelope::{Identity, WrappedKey};
+use medwallet_verify::VerifiedHeader;
+
+use crate::consent::grant_view;
+use crate::error::WalletError;
+use crate::records::{decrypt, fetch_ciphertext};
+
+/// A record shared with this doctor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SharedRecord {
+    pub patient: Address,
+    pub grant: GrantId,
+    pub record: RecordId,
+    pub status: GrantStatus,
+    pub category: String,
+    /// From the record's metadata (opened with the key wrapped to this doctor).
+    pub title: String,
+    pub date: Option<String>,
+}
+
+/// Every record shared with `keys`' account, proven at `at`, with its grant's status at `now_ms`.
+pub async fn shared_with<S: LedgerSource>(
+    source: &S,
+    keys: &AccountKeys,
+    at: &VerifiedHeader,
+    now_ms: u64,
+) -> Result<Vec<SharedRecord>, WalletError> {
+    let me = crate::account_of(keys);
+    let identity = keys.identity();
+    let n = reads::count(source, at, &StateKey::grant_to_count(&me)).await?;
+    let mut out = Vec::new();
+    for i in 0..n {
+        let id = GrantId(reads::id(source, at, &StateKey::grant_to(&me, i)).await?);
+        let grant = grant_view(source, at, id, now_ms).await?;
+        let patient = grant.entry.patient;
+        let records = reads::count(source, at, &StateKey::patient_record_count(&patient)).await?;
+        for j in 0..records {
+            let record =
+                RecordId(reads::id(source, at, &StateKey::patient_record(&patient, j)).await?);
+            let Some(wrapped) = source.value(at, &StateKey::grant_key(&id, &record)).await? else {
+                continue;
+            };
+            let e: RecordEntry = reads::required(source, at, &StateKey::record(&record)).await?;
+            let metadata = WrappedKey::from_bytes(&wrapped)
+                .ok()
+                .and_then(|w| identity.unwrap(&w, &record.0).ok())
+                .and_then(|k| RecordMetadata::open(&k, &e.metadata).ok());
+            out.push(SharedRecord {
+                patient,
+                grant: id,
+                record,
+                status: grant.status,
+                category: e.category.code().into(),
+                title: metadata
+                    .as_ref()
+                    .map_or_else(|| "Record".to_owned(), |m| m.title.clone()),
+                date: metadata.and_then(|m| m.date),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Opens `record`, shared with `keys`' account under `grant`: the grant must be this
+/// account's and active at `now_ms`, and hold a key for the record; the ciphertext must match
+/// the ledger's hash.
+pub async fn open_shared<S: LedgerSource>(
+    source: &S,
+    keys: &AccountKeys,
+    at: &VerifiedHeader,
+    grant: GrantId,
+    record: RecordId,
+    now_ms: u64,
+) -> Result<Opened, WalletError> {
+    let me = crate::account_of(keys);
+    let not_shared = || WalletError::NotShared(record.to_hex());
+    let Some((entry, status)) = reads::grant(source, at, &grant, now_ms).await? else {
+        return Err(not_shared());
+    };
+    if entry.grantee != me {
+        return Err(not_shared());
+    }
+    if status != GrantStatus::Active {
+        return Err(WalletError::GrantEnded(status));
+    }
+    let wrapped = source
+        .value(at, &StateKey::grant_key(&grant, &record))
+        .await?
+        .ok_or_else(not_shared)?;
+    let e: RecordEntry = reads::required(source, at, &StateKey::record(&record)).await?;
+    if e.patient != entry.patient {
+        return Err(not_shared());
+    }
+    let metadata = WrappedKey::from_bytes(&wrapped)
+        .ok()
+        .and_then(|w| keys.identity().unwrap(&w, &record.0).ok())
+        .and_then(|k| RecordMetadata::open(&k, &e.metadata).ok());
+    let ciphertext = fetch_ciphertext(
+        source,
+        keys,
+        e.ciphertext_sha256,
+        record,
+        Some(grant),
+        now_ms,
+    )
+    .await?;
+    let fhir = decrypt(keys, &record, &wrapped, &ciphertext)?;
+    Ok(Opened {
+        entry: e,
+        metadata,
+        fhir,
+    })
+}
+
+/// A shared record, opened.
+pub struct Opened {
+    pub entry: RecordEntry,
+    /// Its clinic's description, if it opens.
+    pub metadata: Option<RecordMetadata>,
+    /// The FHIR, byte for byte what the clinic issued.
+    pub fhir: Vec<u8>,
+}

@@ -1,0 +1,94 @@
+//! Where a wallet keeps what it verified, between runs: the sealed record cache and the
+//! ciphertexts downloaded for offline use. `medwallet-store` keeps them in the wallet's
+//! directory (atomic writes); the tests keep them in memory.
+
+/// A local storage failure, with what was being read or written.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct StoreFailure(#[source] pub Box<dyn std::error::Error + Send + Sync>);
+
+impl StoreFailure {
+    pub fn new(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self(Box::new(error))
+    }
+}
+
+/// The wallet's local files. Ciphertexts are named by their SHA-256 (hex), which the caller has
+/// proven on the ledger and checks again when it reads them back.
+pub trait WalletStore {
+    /// The sealed record cache, if there is one.
+    fn load_cache(&self) -> Result<Option<Vec<u8>>, StoreFailure>;
+    /// Replaces the sealed record cache (atomically).
+    fn save_cache(&self, sealed: &[u8]) -> Result<(), StoreFailure>;
+    /// Whether a ciphertext is kept.
+    fn has_blob(&self, sha256_hex: &str) -> bool;
+    fn load_blob(&self, sha256_hex: &str) -> Result<Option<Vec<u8>>, StoreFailure>;
+    fn save_blob(&self, sha256_hex: &str, bytes: &[u8]) -> Result<(), StoreFailure>;
+}
+
+impl<T: WalletStore + ?Sized> WalletStore for std::sync::Arc<T> {
+    fn load_cache(&self) -> Result<Option<Vec<u8>>, StoreFailure> {
+        (**self).load_cache()
+    }
+    fn save_cache(&self, sealed: &[u8]) -> Result<(), StoreFailure> {
+        (**self).save_cache(sealed)
+    }
+    fn has_blob(&self, sha256_hex: &str) -> bool {
+        (**self).has_blob(sha256_hex)
+    }
+    fn load_blob(&self, sha256_hex: &str) -> Result<Option<Vec<u8>>, StoreFailure> {
+        (**self).load_blob(sha256_hex)
+    }
+    fn save_blob(&self, sha256_hex: &str, bytes: &[u8]) -> Result<(), StoreFailure> {
+        (**self).save_blob(sha256_hex, bytes)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod memory {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    use super::*;
+
+    /// A store in memory, which can be told to fail.
+    #[derive(Default)]
+    pub struct MemoryStore {
+        pub cache: Mutex<Option<Vec<u8>>>,
+        pub blobs: Mutex<HashMap<String, Vec<u8>>>,
+        pub fail_saves: std::sync::atomic::AtomicBool,
+    }
+
+    fn full() -> StoreFailure {
+        StoreFailure::new(std::io::Error::other("disk full"))
+    }
+
+    impl WalletStore for MemoryStore {
+        fn load_cache(&self) -> Result<Option<Vec<u8>>, StoreFailure> {
+            Ok(self.cache.lock().expect("lock").clone())
+        }
+        fn save_cache(&self, sealed: &[u8]) -> Result<(), StoreFailure> {
+            if self.fail_saves.load(std::sync::atomic::Ordering::SeqCst) {
+                return Err(full());
+            }
+            *self.cache.lock().expect("lock") = Some(sealed.to_vec());
+            Ok(())
+        }
+        fn has_blob(&self, sha256_hex: &str) -> bool {
+            self.blobs.lock().expect("lock").contains_key(sha256_hex)
+        }
+        fn load_blob(&self, sha256_hex: &str) -> Result<Option<Vec<u8>>, StoreFailure> {
+            Ok(self.blobs.lock().expect("lock").get(sha256_hex).cloned())
+        }
+        fn save_blob(&self, sha256_hex: &str, bytes: &[u8]) -> Result<(), StoreFailure> {
+            if self.fail_saves.load(std::sync::atomic::Ordering::SeqCst) {
+                return Err(full());
+            }
+            self.blobs
+                .lock()
+                .expect("lock")
+                .insert(sha256_hex.to_owned(), bytes.to_vec());
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! Verified sync of a patient's records: the newest header the light client accepts, then every
+//! record this wallet lacks, each proven against that header's state root.
+//!
+//! Proof requests are pipelined (up to [`PIPELINE_DEPTH`] in flight) and results come back in
+//! batches of [`BATCH`], in issue order: a caller that persists each batch can stop at any point
+//! and resume later from what it saved, since sync starts after the records already known.
+
+use futures::stream::{self, StreamExt, TryStreamExt};
+use medledger_client::{LedgerSource, RecordMetadata, reads};
+use medledger_types::hash::{Address, RecordId};
+use medledger_types::state::{RecordEntry, StateKey};
+use medwallet_crypto::AccountKeys;
+use medwallet_crypto::envelope::{Identity, WrappedKey};
+use medwallet_verify::VerifiedHeader;
+
+use crate::error::WalletError;
+use crate::records::RecordSummary;
+
+/// Proof requests in flight at once: enough to hide a round trip, few enough not to flood a node.
+pub const PIPELINE_DEPTH: usize = 32;
+/// Records per progress event (and per save, for a caller that persists them).
+pub const BATCH: usize = 64;
+
+/// What a sync reports as it goes, for a progress bar and for resumable saving.
+#[derive(Debug)]
+pub enum SyncEvent<'a> {
+    /// The newest header was verified; records are proven against it.
+    HeaderVerified { height: u64, total_records: u64 },
+    /// The next records, verified and decrypted, in issue order.
+    Records {
+        batch: &'a [RecordSummary],
+        done: u64,
+        total: u64,
+    },
+}
+
+/// Receives [`SyncEvent`]s. An error stops the sync (for example when saving a batch failed).
+pub trait Progress {
+    fn event(&mut self, event: SyncEvent<'_>) -> Result<(), WalletError>;
+}
+
+impl<F: FnMut(SyncEvent<'_>) -> Result<(), WalletError>> Progress for F {
+    fn event(&mut self, event: SyncEvent<'_>) -> Result<(), WalletError> {
+        self(event)
+    }
+}
+
+/// Fetches and verifies every record of this patient that `known` lacks, at the newest verified
+/// header. Returns that header and the new records, in issue order.
+pub async fn sync_records<S: LedgerSource>(
+    source: &S,
+    keys: &AccountKeys,
+    known: &[RecordSummary],
+    now_ms: u64,
+    progress: &mut impl Progress,
+) -> Result<(VerifiedHeader, Vec<RecordSummary>), WalletError> {
+    let at = source.latest(now_ms).await?;
+    let me = crate::account_of(keys);
+    let count = reads::count(source, &at, &StateKey::patient_record_count(&me)).await?;
+    progress.event(SyncEvent::HeaderVerified {
+        height: at.header.height,
+        total_records: count,
+    })?;
+    let first = known.len() as u64;
+    let mut new = Vec::new();
+    let mut pending = stream::iter(first..count)
+        .map(|index| record_at(source, keys, &me, &at, index))
+        .buffered(PIPELINE_DEPTH)
+        .try_chunks(BATCH);
+    while let Some(batch) = pending.try_next().await.map_err(|e| e.1)? {
+        let start = new.len();
+        new.extend(batch);
+        progress.event(SyncEvent::Records {
+            batch: &new[start..],
+            done: first + new.len() as u64,
+            total: count,
+        })?;
+    }
+    drop(pending);
+    Ok((at, new))
+}
+
+/// The `index`th record of patient `me`, proven against `at`, its metadata decrypted.
+async fn record_at<S: LedgerSource>(
+    source: &S,
+    keys: &AccountKeys,
+    me: &Address,
+    at: &VerifiedHeader,
+    index: u64,
+) -> Result<RecordSummary, WalletError> {
+    let id = RecordId(reads::id(source, at, &StateKey::patient_record(me, index)).await?);
+    let e: RecordEntry = reads::required(source, at, &StateKey::record(&id)).await?;
+    if e.patient != *me {
+        return Err(WalletError::ForeignRecord(id.to_hex()));
+    }
+    let wrapped =
+        WrappedKey::from_bytes(&e.wrapped_key.0).map_err(|_| WalletError::NotForMe(id.to_hex()))?;
+    let key = keys
+        .identity()
+        .unwrap(&wrapped, &id.0)
+        .map_err(|_| WalletError::NotForMe(id.to_hex()))?;
+    // Metadata is the clinic's description; a record whose metadata does not open still shows,
+    // under a generic title, because its entry itself is proven.
+    let metadata = RecordMetadata::open(&key, &e.metadata).ok();
+    Ok(RecordSummary {
+        id: id.to_hex(),
+        clinic: e.clinic.to_hex(),
+        category: e.category.code().into(),
+        title: metadata
+            .as_ref()
+            .map_or_else(|| "Record".to_owned(), |m| m.title.clone()),
+        date: metadata.and_then(|m| m.date),
+        issued_height: e.issued_height,
+        verified_height: at.header.height,
+        ciphertext_sha256: e.ciphertext_sha256.to_hex(),
+        ciphertext_len: e.ciphertext_len,
+        wrapped_key: hex::encode(e.wrapped_key.0),
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,255 @@
+//! Sync against an in-memory source that serves genuine record entries (keys wrapped to the
+//! patient, metadata sealed): ordering, batching, resuming, stopping, and foreign records.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use futures::executor::block_on;
+use medledger_client::{BlobRequest, Incident, RecordMetadata, SourceError};
+use medledger_types::block::{Header, tx_root};
+use medledger_types::category::Category;
+use medledger_types::codec::Canonical;
+use medledger_types::hash::{Address, BlockHash, ChainId, RecordId, Sha256Digest, StateRoot};
+use medledger_types::state::{RecordEntry, StateKey, encode_u64};
+use medledger_types::tx::{SignedTx, WrappedKey};
+use medwallet_crypto::envelope::{ContentKey, Recipient, X25519Recipient};
+use medwallet_crypto::{AccountKeys, RecoveryPhrase};
+use medwallet_verify::VerifiedHeader;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+
+use super::*;
+
+struct MemorySource {
+    header: VerifiedHeader,
+    values: BTreeMap<Vec<u8>, Vec<u8>>,
+    requests: AtomicUsize,
+}
+
+impl LedgerSource for MemorySource {
+    fn chain(&self) -> ChainId {
+        ChainId([0; 32])
+    }
+    fn incidents(&self) -> Vec<Incident> {
+        Vec::new()
+    }
+    async fn latest(&self, _now_ms: u64) -> Result<VerifiedHeader, SourceError> {
+        Ok(self.header.clone())
+    }
+    async fn value(
+        &self,
+        _at: &VerifiedHeader,
+        key: &StateKey,
+    ) -> Result<Option<Vec<u8>>, SourceError> {
+        self.requests.fetch_add(1, Ordering::SeqCst);
+        Ok(self.values.get(&key.0).cloned())
+    }
+    async fn blob(&self, _: &BlobRequest) -> Result<Vec<u8>, SourceError> {
+        Err(SourceError::NoBlob(Vec::new()))
+    }
+    async fn submit(&self, _: &SignedTx) -> Result<u64, SourceError> {
+        Err(SourceError::NotAccepted(Vec::new()))
+    }
+}
+
+fn keys(seed: u8) -> AccountKeys {
+    AccountKeys::derive(&RecoveryPhrase::from_entropy(&[seed; 32]))
+}
+
+fn address(keys: &AccountKeys) -> Address {
+    Address(*keys.public().address().as_bytes())
+}
+
+/// One record the ledger gets wrong.
+#[derive(Clone, Copy, PartialEq)]
+enum Fault {
+    None,
+    /// The entry at this index names another patient.
+    ForeignPatient(u64),
+    /// The entry at this index has its key wrapped to someone else.
+    WrappedForOther(u64),
+}
+
+/// A ledger holding `count` records for `patient`, with one `fault`.
+fn ledger(patient: &AccountKeys, count: u64, fault: Fault) -> MemorySource {
+    let mut rng = StdRng::seed_from_u64(7);
+    let me = address(patient);
+    let clinic = Address([9; 32]);
+    let mut values = BTreeMap::new();
+    values.insert(StateKey::patient_record_count(&me).0, encode_u64(count));
+    for index in 0..count {
+        let id = RecordId([index as u8; 32].map(|b| b ^ (index >> 8) as u8));
+        let key = ContentKey::generate(&mut rng);
+        let title = format!("Visit {index}");
+        let metadata = RecordMetadata::new(
+            title,
+            Some("2020-01-01".into()),
+            Category::Encounter,
+            1,
+            "Clinic",
+        );
+        let receiving = if fault == Fault::WrappedForOther(index) {
+            keys(2).public().receiving
+        } else {
+            patient.public().receiving
+        };
+        let wrapped = X25519Recipient::new(receiving)
+            .wrap(&key, &id.0, &mut rng)
+            .expect("wrap");
+        let entry = RecordEntry {
+            patient: if fault == Fault::ForeignPatient(index) {
+                Address([1; 32])
+            } else {
+                me
+            },
+            clinic,
+            category: Category::Encounter,
+            ciphertext_sha256: Sha256Digest([index as u8; 32]),
+            ciphertext_len: 100,
+            wrapped_key: WrappedKey(*wrapped.as_bytes()),
+            metadata: metadata.seal(&key, &mut rng).expect("seal"),
+            issued_height: index + 1,
+            issued_at_ms: 1_000,
+        };
+        values.insert(StateKey::patient_record(&me, index).0, id.0.to_vec());
+        values.insert(StateKey::record(&id).0, entry.encode());
+    }
+    let set = Sha256Digest([3; 32]);
+    MemorySource {
+        header: VerifiedHeader {
+            header: Header {
+                height: 500,
+                parent: BlockHash([1; 32]),
+                timestamp_ms: 1_000,
+                state_root: StateRoot([2; 32]),
+                tx_root: tx_root(&[]),
+                tx_count: 0,
+                validator_set: set,
+                next_validator_set: set,
+            },
+            certificate: None,
+        },
+        values,
+        requests: AtomicUsize::new(0),
+    }
+}
+
+#[test]
+fn every_record_arrives_in_issue_order_in_batches_with_events() {
+    let patient = keys(1);
+    let source = ledger(&patient, 150, Fault::None);
+    let mut events = Vec::new();
+    let (_, new) = block_on(sync_records(
+        &source,
+        &patient,
+        &[],
+        0,
+        &mut |e: SyncEvent<'_>| {
+            events.push(match e {
+                SyncEvent::HeaderVerified {
+                    height,
+                    total_records,
+                } => (height, total_records, 0),
+                SyncEvent::Records { batch, done, total } => (done, total, batch.len()),
+            });
+            Ok(())
+        },
+    ))
+    .expect("sync");
+    assert_eq!(new.len(), 150);
+    for (i, r) in new.iter().enumerate() {
+        assert_eq!(
+            r.title,
+            format!("Visit {i}"),
+            "metadata decrypted, order kept"
+        );
+        assert_eq!(r.issued_height, i as u64 + 1);
+        assert_eq!(r.verified_height, 500);
+    }
+    assert_eq!(
+        events,
+        vec![(500, 150, 0), (64, 150, 64), (128, 150, 64), (150, 150, 22)]
+    );
+}
+
+#[test]
+fn a_sync_resumes_after_the_records_already_saved() {
+    let patient = keys(1);
+    let source = ledger(&patient, 150, Fault::None);
+    let (_, all) = block_on(sync_records(
+        &source,
+        &patient,
+        &[],
+        0,
+        &mut |_: SyncEvent<'_>| Ok(()),
+    ))
+    .expect("sync");
+    let fresh = ledger(&patient, 150, Fault::None);
+    let (_, rest) = block_on(sync_records(
+        &fresh,
+        &patient,
+        &all[..70],
+        0,
+        &mut |_: SyncEvent<'_>| Ok(()),
+    ))
+    .expect("resume");
+    assert_eq!(rest, all[70..].to_vec());
+    // The count, then two proofs per missing record; nothing is fetched twice.
+    assert_eq!(fresh.requests.load(Ordering::SeqCst), 1 + 2 * 80);
+}
+
+#[test]
+fn a_failing_save_stops_the_sync_with_its_error() {
+    let patient = keys(1);
+    let source = ledger(&patient, 150, Fault::None);
+    let mut batches = 0;
+    let err = block_on(sync_records(
+        &source,
+        &patient,
+        &[],
+        0,
+        &mut |e: SyncEvent<'_>| {
+            if let SyncEvent::Records { .. } = e {
+                batches += 1;
+                return Err(WalletError::Cache("disk full"));
+            }
+            Ok(())
+        },
+    ))
+    .expect_err("the save failed");
+    assert!(matches!(err, WalletError::Cache(_)), "{err}");
+    assert_eq!(batches, 1, "no further batch after the failure");
+}
+
+#[test]
+fn a_record_entry_for_another_patient_is_refused() {
+    let patient = keys(1);
+    let source = ledger(&patient, 10, Fault::ForeignPatient(4));
+    let err = block_on(sync_records(
+        &source,
+        &patient,
+        &[],
+        0,
+        &mut |_: SyncEvent<'_>| Ok(()),
+    ))
+    .expect_err("foreign record");
+    assert!(
+        err.to_string().contains("belongs to another patient"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_record_wrapped_to_another_key_is_reported_as_not_mine() {
+    let patient = keys(1);
+    let source = ledger(&patient, 10, Fault::WrappedForOther(6));
+    let err = block_on(sync_records(
+        &source,
+        &patient,
+        &[],
+        0,
+        &mut |_: SyncEvent<'_>| Ok(()),
+    ))
+    .expect_err("not mine");
+    assert!(matches!(err, WalletError::NotForMe(_)), "{err}");
+}

@@ -1,0 +1,408 @@
+//! The wallet service: every workflow a patient's or a doctor's wallet runs, written once, over a
+//! verified [`LedgerSource`], a [`WalletStore`] and a [`Clock`]. The desktop app and the CLI are
+//! thin adapters over it; its tests run without a network.
+//!
+//! A [`Wallet`] holds the unlocked keys and the verified records (loaded from the sealed cache
+//! when it opens, saved back batch by batch as a sync proves more). Every ledger operation
+//! verifies the newest header once and proves everything it reads against that header.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use futures::stream::{self, StreamExt};
+use medledger_client::transaction::sign_next;
+use medledger_client::{Incident, LedgerSource, RecordMetadata};
+use medledger_types::hash::{Address, GrantId, ReceivingKey, RecordId};
+use medledger_types::state::{ReceiptEntry, RecordEntry};
+use medledger_types::tx::{Scope, TxBody};
+use medwallet_crypto::AccountKeys;
+use medwallet_verify::VerifiedHeader;
+use rand_core::CryptoRng;
+
+use crate::accounts::{Doctor, doctor};
+use crate::cache::{open_cache, seal_cache};
+use crate::clock::Clock;
+use crate::consent::{GrantView, covered, grants_by, missing_grant_keys, receipts, rewrap};
+use crate::error::WalletError;
+use crate::records::{RecordSummary, fetch_ciphertext, open_ciphertext};
+use crate::shared::{SharedRecord, open_shared, shared_with};
+use crate::store::WalletStore;
+use crate::sync::{Progress, SyncEvent, sync_records};
+
+/// Ciphertext downloads in flight during sync.
+const DOWNLOADS_IN_FLIGHT: usize = 8;
+
+/// An unlocked wallet.
+pub struct Wallet<St, C> {
+    keys: Arc<AccountKeys>,
+    store: St,
+    clock: C,
+    records: Mutex<Vec<RecordSummary>>,
+}
+
+/// What a sync did.
+#[derive(Debug)]
+pub struct SyncReport {
+    /// The header everything was proven at.
+    pub header: VerifiedHeader,
+    pub new_records: usize,
+    pub total_records: usize,
+    /// Ciphertexts that could not be downloaded this time (retried at the next sync; the
+    /// records open from a node meanwhile).
+    pub ciphertexts_missing: usize,
+    /// Record keys shared with active category or all-records grants.
+    pub keys_shared: usize,
+    pub incidents: Vec<Incident>,
+}
+
+/// A grant a patient asks for.
+#[derive(Clone, Debug)]
+pub struct GrantRequest {
+    pub grantee: Address,
+    pub scope: Scope,
+    pub expires_at_ms: Option<u64>,
+}
+
+/// A grant made.
+#[derive(Clone, Debug)]
+pub struct Granted {
+    pub grant: GrantId,
+    pub height: u64,
+    /// Records covered now (category and all-records grants also cover later ones).
+    pub records_shared: usize,
+    pub doctor: Doctor,
+}
+
+/// A shared record opened by a doctor.
+#[derive(Clone, Debug)]
+pub struct OpenedShared {
+    pub entry: RecordEntry,
+    /// Its clinic's description, if it opens.
+    pub metadata: Option<RecordMetadata>,
+    /// The FHIR, byte for byte what the clinic issued.
+    pub fhir: Vec<u8>,
+    pub verified_height: u64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // The records are replaced whole, so they are consistent after any panic.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl<St: WalletStore, C: Clock> Wallet<St, C> {
+    /// Opens the wallet of `keys`: the records verified earlier, from the sealed cache.
+    pub fn open(keys: Arc<AccountKeys>, store: St, clock: C) -> Result<Self, WalletError> {
+        let records = match store.load_cache()? {
+            Some(bytes) => open_cache(&keys, &bytes)?,
+            None => Vec::new(),
+        };
+        Ok(Self {
+            keys,
+            store,
+            clock,
+            records: Mutex::new(records),
+        })
+    }
+
+    pub fn keys(&self) -> &Arc<AccountKeys> {
+        &self.keys
+    }
+
+    /// This wallet's account on the ledger.
+    pub fn address(&self) -> Address {
+        crate::account_of(&self.keys)
+    }
+
+    pub fn now_ms(&self) -> u64 {
+        self.clock.now_ms()
+    }
+
+    /// Every verified record, in issue order.
+    pub fn records(&self) -> Vec<RecordSummary> {
+        lock(&self.records).clone()
+    }
+
+    /// One record, by id.
+    pub fn record(&self, id: &str) -> Result<RecordSummary, WalletError> {
+        lock(&self.records)
+            .iter()
+            .find(|r| r.id == id)
+            .cloned()
+            .ok_or_else(|| WalletError::UnknownRecord(id.to_owned()))
+    }
+
+    /// Whether a record's ciphertext is kept on this device.
+    pub fn is_kept(&self, record: &RecordSummary) -> bool {
+        self.store.has_blob(&record.ciphertext_sha256)
+    }
+
+    /// A record's FHIR from its kept ciphertext (`None` if none is kept, or it does not check
+    /// against the ledger's hash: the caller fetches it again).
+    pub fn open_offline(&self, record: &RecordSummary) -> Result<Option<Vec<u8>>, WalletError> {
+        Ok(self
+            .store
+            .load_blob(&record.ciphertext_sha256)?
+            .and_then(|ciphertext| open_ciphertext(&self.keys, record, &ciphertext).ok()))
+    }
+
+    /// A record's FHIR: from the kept ciphertext, else from a node (then kept), checked against
+    /// the ledger's hash either way.
+    pub async fn open_record<S: LedgerSource>(
+        &self,
+        source: &S,
+        id: &str,
+    ) -> Result<Vec<u8>, WalletError> {
+        let record = self.record(id)?;
+        if let Some(fhir) = self.open_offline(&record)? {
+            return Ok(fhir);
+        }
+        let ciphertext = fetch_ciphertext(
+            source,
+            &self.keys,
+            record.blob()?,
+            record.record_id()?,
+            None,
+            self.now_ms(),
+        )
+        .await?;
+        let fhir = open_ciphertext(&self.keys, &record, &ciphertext)?;
+        self.store
+            .save_blob(&record.ciphertext_sha256, &ciphertext)?;
+        Ok(fhir)
+    }
+
+    fn save<R: CryptoRng + ?Sized>(
+        &self,
+        records: Vec<RecordSummary>,
+        rng: &mut R,
+    ) -> Result<(), WalletError> {
+        self.store
+            .save_cache(&seal_cache(&self.keys, &records, rng)?)?;
+        *lock(&self.records) = records;
+        Ok(())
+    }
+
+    /// Syncs: verifies the newest header; proves and adds the records this wallet lacks (saved
+    /// batch by batch, so an interrupted sync resumes where it stopped); downloads their
+    /// ciphertexts for offline use; and shares new records' keys with active category and
+    /// all-records grants.
+    pub async fn sync<S: LedgerSource, R: CryptoRng + ?Sized>(
+        &self,
+        source: &S,
+        progress: &mut impl Progress,
+        rng: &mut R,
+    ) -> Result<SyncReport, WalletError> {
+        let known = self.records();
+        let mut saved = known.clone();
+        let (header, new) = sync_records(
+            source,
+            &self.keys,
+            &known,
+            self.now_ms(),
+            &mut |event: SyncEvent<'_>| {
+                if let SyncEvent::Records { batch, .. } = &event {
+                    saved.extend_from_slice(batch);
+                    self.save(saved.clone(), rng)?;
+                }
+                progress.event(event)
+            },
+        )
+        .await?;
+        let records = self.records();
+        let ciphertexts_missing = self.download_ciphertexts(source, &records).await?;
+        let bodies =
+            missing_grant_keys(source, &self.keys, &header, &records, self.now_ms(), rng).await?;
+        let mut keys_shared = 0;
+        for body in bodies {
+            if let TxBody::GrantKeys { keys, .. } = &body {
+                keys_shared += keys.len();
+            }
+            // Each transaction takes the next nonce, proven after the one before it finalized.
+            let at = source.latest(self.now_ms()).await?;
+            let tx = sign_next(source, self.keys.signing_key(), &at, body).await?;
+            source.submit(&tx).await?;
+        }
+        Ok(SyncReport {
+            header,
+            new_records: new.len(),
+            total_records: records.len(),
+            ciphertexts_missing,
+            keys_shared,
+            incidents: source.incidents(),
+        })
+    }
+
+    /// Downloads the ciphertexts not kept yet; returns how many could not be had.
+    async fn download_ciphertexts<S: LedgerSource>(
+        &self,
+        source: &S,
+        records: &[RecordSummary],
+    ) -> Result<usize, WalletError> {
+        let now = self.now_ms();
+        let keys: &AccountKeys = &self.keys;
+        let missing: Vec<RecordSummary> = records
+            .iter()
+            .filter(|r| !self.is_kept(r))
+            .cloned()
+            .collect();
+        // Owned records into a named async fn: the futures hold no borrowed closure argument,
+        // so they stay `Send` for a multi-threaded runtime.
+        let downloads: Vec<_> = stream::iter(missing)
+            .map(|r| download(source, keys, r, now))
+            .buffer_unordered(DOWNLOADS_IN_FLIGHT)
+            .collect()
+            .await;
+        let mut failed = 0;
+        for (record, ciphertext) in downloads {
+            match ciphertext {
+                Ok(bytes) => self.store.save_blob(&record.ciphertext_sha256, &bytes)?,
+                Err(_) => failed += 1,
+            }
+        }
+        Ok(failed)
+    }
+
+    /// The newest verified header.
+    pub async fn latest<S: LedgerSource>(&self, source: &S) -> Result<VerifiedHeader, WalletError> {
+        Ok(source.latest(self.now_ms()).await?)
+    }
+
+    /// Registers this wallet as a patient (clinics can then issue records to it). Returns the
+    /// height it was finalized at.
+    pub async fn register_patient<S: LedgerSource>(&self, source: &S) -> Result<u64, WalletError> {
+        let at = self.latest(source).await?;
+        let body = TxBody::RegisterPatient {
+            receiving: ReceivingKey(self.keys.public().receiving.to_bytes()),
+        };
+        let tx = sign_next(source, self.keys.signing_key(), &at, body).await?;
+        Ok(source.submit(&tx).await?)
+    }
+
+    /// A doctor as the ledger proves them.
+    pub async fn doctor<S: LedgerSource>(
+        &self,
+        source: &S,
+        address: &Address,
+    ) -> Result<(VerifiedHeader, Doctor), WalletError> {
+        let at = self.latest(source).await?;
+        let doctor = doctor(source, &at, address).await?;
+        Ok((at, doctor))
+    }
+
+    /// Grants a doctor access: the keys of the records covered now are re-wrapped to them.
+    pub async fn grant<S: LedgerSource, R: CryptoRng + ?Sized>(
+        &self,
+        source: &S,
+        request: GrantRequest,
+        rng: &mut R,
+    ) -> Result<Granted, WalletError> {
+        if request.expires_at_ms.is_some_and(|t| t <= self.now_ms()) {
+            return Err(WalletError::InvalidInput(
+                "the expiry is in the past".into(),
+            ));
+        }
+        let at = self.latest(source).await?;
+        let doctor = doctor(source, &at, &request.grantee).await?;
+        let records = self.records();
+        let included = covered(&request.scope, &records);
+        let keys = rewrap(&self.keys, &included, &doctor.receiving, rng)?;
+        let body = TxBody::Grant {
+            grantee: request.grantee,
+            scope: request.scope,
+            expires_at_ms: request.expires_at_ms,
+            keys,
+        };
+        let tx = sign_next(source, self.keys.signing_key(), &at, body).await?;
+        let grant = GrantId::derive(&tx.tx.author_address(), tx.tx.nonce);
+        let height = source.submit(&tx).await?;
+        Ok(Granted {
+            grant,
+            height,
+            records_shared: included.len(),
+            doctor,
+        })
+    }
+
+    /// Revokes a grant: future access stops (see [`crate::REVOCATION_NOTICE`]). Returns the
+    /// height it was finalized at.
+    pub async fn revoke<S: LedgerSource>(
+        &self,
+        source: &S,
+        grant: GrantId,
+    ) -> Result<u64, WalletError> {
+        let at = self.latest(source).await?;
+        let tx = sign_next(
+            source,
+            self.keys.signing_key(),
+            &at,
+            TxBody::Revoke { grant },
+        )
+        .await?;
+        Ok(source.submit(&tx).await?)
+    }
+
+    /// The grants this patient made, with their verified status.
+    pub async fn grants<S: LedgerSource>(
+        &self,
+        source: &S,
+    ) -> Result<(VerifiedHeader, Vec<GrantView>), WalletError> {
+        let at = self.latest(source).await?;
+        let grants = grants_by(source, &at, &self.address(), self.now_ms()).await?;
+        Ok((at, grants))
+    }
+
+    /// Who fetched which of this patient's records (AccessReceipts, verified by proof).
+    pub async fn access_log<S: LedgerSource>(
+        &self,
+        source: &S,
+    ) -> Result<(VerifiedHeader, Vec<ReceiptEntry>), WalletError> {
+        let at = self.latest(source).await?;
+        let log = receipts(source, &at, &self.address()).await?;
+        Ok((at, log))
+    }
+
+    /// Doctor mode: what patients shared with this wallet, with each grant's status.
+    pub async fn shared_with_me<S: LedgerSource>(
+        &self,
+        source: &S,
+    ) -> Result<(VerifiedHeader, Vec<SharedRecord>), WalletError> {
+        let at = self.latest(source).await?;
+        let shared = shared_with(source, &self.keys, &at, self.now_ms()).await?;
+        Ok((at, shared))
+    }
+
+    /// Doctor mode: opens `record`, shared under `grant`, while the grant is active.
+    pub async fn open_shared<S: LedgerSource>(
+        &self,
+        source: &S,
+        grant: GrantId,
+        record: RecordId,
+    ) -> Result<OpenedShared, WalletError> {
+        let at = self.latest(source).await?;
+        let opened = open_shared(source, &self.keys, &at, grant, record, self.now_ms()).await?;
+        Ok(OpenedShared {
+            entry: opened.entry,
+            metadata: opened.metadata,
+            fhir: opened.fhir,
+            verified_height: at.header.height,
+        })
+    }
+}
+
+/// One record's ciphertext, checked against the ledger's hash.
+async fn download<S: LedgerSource>(
+    source: &S,
+    keys: &AccountKeys,
+    record: RecordSummary,
+    now_ms: u64,
+) -> (RecordSummary, Result<Vec<u8>, WalletError>) {
+    let ciphertext = match (record.blob(), record.record_id()) {
+        (Ok(blob), Ok(id)) => fetch_ciphertext(source, keys, blob, id, None, now_ms).await,
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    (record, ciphertext)
+}
+
+#[cfg(test)]
+mod memory_ledger;
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,287 @@
+//! An in-memory ledger for the service's tests: the real state machine (`medledger-state`'s
+//! rules) over a map, one transaction per block. Values are served as proven (the light client
+//! is tested on its own); blobs are served by hash to anyone, so the tests see the wallet's own
+//! checks; a blob fetched under a grant gets an AccessReceipt signed by a validator, as a node
+//! writes one.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use medledger_client::transaction::sign;
+use medledger_client::{BlobRequest, Incident, LedgerSource, NetError, SourceError};
+use medledger_state::StoreError;
+use medledger_state::rules::{BlockContext, Execution, StateRead};
+use medledger_types::blob_request::Auth;
+use medledger_types::block::{Header, tx_root};
+use medledger_types::category::Category;
+use medledger_types::codec::Canonical;
+use medledger_types::genesis::ValidatorSet;
+use medledger_types::hash::{
+    Address, BlockHash, ChainId, PublicKey, ReceivingKey, RecordId, Sha256Digest, StateRoot,
+};
+use medledger_types::state::{Account, AccountKind, StateKey};
+use medledger_types::tx::{SignedTx, TxBody, WrappedKey};
+use medwallet_crypto::envelope::{ContentKey, Recipient, X25519Recipient, seal_to_vec};
+use medwallet_crypto::{AccountKeys, RecoveryPhrase, SigningKey};
+use medwallet_verify::VerifiedHeader;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use sha2::{Digest, Sha256};
+
+struct Snapshot<'a>(&'a BTreeMap<StateKey, Vec<u8>>);
+
+impl StateRead for Snapshot<'_> {
+    fn get(&self, key: &StateKey) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.0.get(key).cloned())
+    }
+}
+
+pub struct MemoryLedger {
+    chain: ChainId,
+    validator: SigningKey,
+    validators: ValidatorSet,
+    state: Mutex<BTreeMap<StateKey, Vec<u8>>>,
+    blobs: Mutex<HashMap<Sha256Digest, Vec<u8>>>,
+    height: AtomicU64,
+    /// The block time (the tests' clock).
+    pub now: Arc<AtomicU64>,
+    /// Serve every blob with one byte flipped.
+    pub corrupt_blobs: AtomicBool,
+    /// Refuse every blob download.
+    pub no_blobs: AtomicBool,
+    rng: Mutex<StdRng>,
+}
+
+pub fn keys(seed: u8) -> AccountKeys {
+    AccountKeys::derive(&RecoveryPhrase::from_entropy(&[seed; 32]))
+}
+
+pub fn address(keys: &AccountKeys) -> Address {
+    crate::account_of(keys)
+}
+
+impl MemoryLedger {
+    /// A chain with one validator and one clinic registered at genesis.
+    pub fn new(clinic: &AccountKeys) -> Self {
+        let validator = SigningKey::from_bytes(&[0x77; 32]);
+        let validators =
+            ValidatorSet::new(vec![PublicKey(validator.verifying_key().to_bytes())]).expect("set");
+        let mut state = BTreeMap::new();
+        let public = clinic.public();
+        state.insert(
+            StateKey::account(&address(clinic)),
+            Account {
+                kind: AccountKind::Clinic {
+                    name: "Memory Clinic".into(),
+                },
+                signing: PublicKey(public.signing.to_bytes()),
+                receiving: ReceivingKey(public.receiving.to_bytes()),
+                registered_height: 0,
+            }
+            .encode(),
+        );
+        Self {
+            chain: ChainId([0x42; 32]),
+            validator,
+            validators,
+            state: Mutex::new(state),
+            blobs: Mutex::default(),
+            height: AtomicU64::new(1),
+            now: Arc::new(AtomicU64::new(1_000_000)),
+            corrupt_blobs: AtomicBool::new(false),
+            no_blobs: AtomicBool::new(false),
+            rng: Mutex::new(StdRng::seed_from_u64(99)),
+        }
+    }
+
+    /// Applies one transaction as a block of its own, through the ledger's rules.
+    fn apply(&self, tx: &SignedTx) -> Result<u64, String> {
+        let mut state = self.state.lock().expect("lock");
+        let height = self.height.load(Ordering::SeqCst) + 1;
+        let ctx = BlockContext {
+            chain: self.chain,
+            height,
+            timestamp_ms: self.now.load(Ordering::SeqCst),
+            validators: &self.validators,
+        };
+        let snapshot = Snapshot(&state);
+        let mut execution = Execution::new(&snapshot, ctx);
+        execution.apply(tx).map_err(|e| e.to_string())?;
+        let writes = execution.into_writes();
+        for (key, value) in writes {
+            match value {
+                Some(v) => state.insert(key, v),
+                None => state.remove(&key),
+            };
+        }
+        self.height.store(height, Ordering::SeqCst);
+        Ok(height)
+    }
+
+    fn nonce(&self, account: &Address) -> u64 {
+        self.state
+            .lock()
+            .expect("lock")
+            .get(&StateKey::nonce(account))
+            .map(|v| medledger_types::state::decode_u64(v).expect("nonce"))
+            .unwrap_or(0)
+    }
+
+    /// The clinic registers `doctor`.
+    pub fn register_doctor(&self, clinic: &AccountKeys, doctor: &AccountKeys, name: &str) {
+        let public = doctor.public();
+        let tx = sign(
+            clinic.signing_key(),
+            self.chain,
+            self.nonce(&address(clinic)),
+            TxBody::RegisterDoctor {
+                doctor: PublicKey(public.signing.to_bytes()),
+                receiving: ReceivingKey(public.receiving.to_bytes()),
+                display_name: name.into(),
+                licence: "MD-1".into(),
+            },
+        );
+        self.apply(&tx).expect("register doctor");
+    }
+
+    /// The clinic issues `fhir` to `patient`; returns the record's id.
+    pub fn issue(
+        &self,
+        clinic: &AccountKeys,
+        patient: &AccountKeys,
+        fhir: &[u8],
+        category: Category,
+        title: &str,
+    ) -> RecordId {
+        let mut rng = self.rng.lock().expect("lock");
+        let nonce = self.nonce(&address(clinic));
+        let record = RecordId::derive(&address(clinic), nonce);
+        let key = ContentKey::generate(&mut *rng);
+        let sealed = seal_to_vec(&key, &mut *rng, fhir).expect("seal");
+        let hash = Sha256Digest(Sha256::digest(&sealed).into());
+        let metadata = medledger_client::RecordMetadata::new(
+            title,
+            Some("2020-02-02".into()),
+            category,
+            1,
+            "Memory Clinic",
+        )
+        .seal(&key, &mut *rng)
+        .expect("metadata");
+        let wrapped = X25519Recipient::new(patient.public().receiving)
+            .wrap(&key, &record.0, &mut *rng)
+            .expect("wrap");
+        drop(rng);
+        self.blobs
+            .lock()
+            .expect("lock")
+            .insert(hash, sealed.clone());
+        let tx = sign(
+            clinic.signing_key(),
+            self.chain,
+            nonce,
+            TxBody::IssueRecord {
+                record,
+                patient: address(patient),
+                ciphertext_sha256: hash,
+                ciphertext_len: sealed.len() as u64,
+                wrapped_key: WrappedKey(*wrapped.as_bytes()),
+                metadata,
+                category,
+            },
+        );
+        self.apply(&tx).expect("issue");
+        record
+    }
+
+    /// A node's AccessReceipt for a grantee's fetch.
+    fn receipt(&self, request: &BlobRequest) {
+        let (Some(grant), Ok(auth)) = (request.grant, Auth::parse(&request.auth)) else {
+            return;
+        };
+        let author = Address::of(&PublicKey(self.validator.verifying_key().to_bytes()));
+        let tx = sign(
+            &self.validator,
+            self.chain,
+            self.nonce(&author),
+            TxBody::AccessReceipt {
+                grant,
+                record: request.record,
+                grantee: Address::of(&auth.key),
+                served_at_ms: self.now.load(Ordering::SeqCst),
+            },
+        );
+        let _ = self.apply(&tx);
+    }
+}
+
+fn refused(code: &str, message: String) -> NetError {
+    NetError::Refused {
+        node: "memory".into(),
+        status: 400,
+        code: code.into(),
+        message,
+    }
+}
+
+impl LedgerSource for MemoryLedger {
+    fn chain(&self) -> ChainId {
+        self.chain
+    }
+
+    async fn latest(&self, now_ms: u64) -> Result<VerifiedHeader, SourceError> {
+        let set = self.validators.hash();
+        Ok(VerifiedHeader {
+            header: Header {
+                height: self.height.load(Ordering::SeqCst),
+                parent: BlockHash([1; 32]),
+                timestamp_ms: now_ms,
+                state_root: StateRoot([2; 32]),
+                tx_root: tx_root(&[]),
+                tx_count: 0,
+                validator_set: set,
+                next_validator_set: set,
+            },
+            certificate: None,
+        })
+    }
+
+    async fn value(
+        &self,
+        _at: &VerifiedHeader,
+        key: &StateKey,
+    ) -> Result<Option<Vec<u8>>, SourceError> {
+        Ok(self.state.lock().expect("lock").get(key).cloned())
+    }
+
+    async fn blob(&self, request: &BlobRequest) -> Result<Vec<u8>, SourceError> {
+        if self.no_blobs.load(Ordering::SeqCst) {
+            return Err(SourceError::NoBlob(vec![NetError::Unreachable {
+                node: "memory".into(),
+                message: "down".into(),
+            }]));
+        }
+        let blob = self.blobs.lock().expect("lock").get(&request.blob).cloned();
+        let Some(mut bytes) = blob else {
+            return Err(SourceError::NoBlob(vec![refused(
+                "not_found",
+                "no such blob".into(),
+            )]));
+        };
+        if self.corrupt_blobs.load(Ordering::SeqCst) {
+            bytes[0] ^= 1;
+        }
+        self.receipt(request);
+        Ok(bytes)
+    }
+
+    async fn submit(&self, tx: &SignedTx) -> Result<u64, SourceError> {
+        self.apply(tx)
+            .map_err(|e| SourceError::NotAccepted(vec![refused("rejected", e)]))
+    }
+
+    fn incidents(&self) -> Vec<Incident> {
+        Vec::new()
+    }
+}

@@ -1,0 +1,267 @@
+//! The wallet service end to end without a network: a clinic issues on an in-memory ledger that
+//! runs the real rules; patients and doctors use [`Wallet`] as the app and the CLI do.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use futures::executor::block_on;
+use medledger_types::category::Category;
+use medledger_types::state::GrantStatus;
+use medledger_types::tx::Scope;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+
+use super::memory_ledger::{MemoryLedger, address, keys};
+use super::*;
+use crate::store::memory::MemoryStore;
+
+const CLINIC: u8 = 1;
+const PATIENT: u8 = 2;
+const DOCTOR: u8 = 3;
+const OTHER_DOCTOR: u8 = 4;
+
+type TestWallet = Wallet<Arc<MemoryStore>, Arc<dyn Fn() -> u64 + Send + Sync>>;
+
+struct World {
+    ledger: MemoryLedger,
+    clinic: AccountKeys,
+    patient: TestWallet,
+    patient_store: Arc<MemoryStore>,
+    doctor: TestWallet,
+    rng: StdRng,
+}
+
+fn wallet(ledger: &MemoryLedger, seed: u8, store: Arc<MemoryStore>) -> TestWallet {
+    let now = ledger.now.clone();
+    let clock: Arc<dyn Fn() -> u64 + Send + Sync> = Arc::new(move || now.load(Ordering::SeqCst));
+    Wallet::open(Arc::new(keys(seed)), store, clock).expect("open")
+}
+
+fn world() -> World {
+    let clinic = keys(CLINIC);
+    let ledger = MemoryLedger::new(&clinic);
+    let patient_store = Arc::new(MemoryStore::default());
+    let patient = wallet(&ledger, PATIENT, patient_store.clone());
+    let doctor = wallet(&ledger, DOCTOR, Arc::default());
+    block_on(patient.register_patient(&ledger)).expect("register");
+    ledger.register_doctor(&clinic, &keys(DOCTOR), "Dr. Grey");
+    ledger.register_doctor(&clinic, &keys(OTHER_DOCTOR), "Dr. Shepherd");
+    World {
+        ledger,
+        clinic,
+        patient,
+        patient_store,
+        doctor,
+        rng: StdRng::seed_from_u64(5),
+    }
+}
+
+fn fhir(n: usize) -> Vec<u8> {
+    format!(r#"{{"resourceType":"Bundle","type":"collection","id":"r{n}"}}"#).into_bytes()
+}
+
+fn quiet() -> impl FnMut(SyncEvent<'_>) -> Result<(), WalletError> {
+    |_| Ok(())
+}
+
+impl World {
+    fn issue(&self, n: usize, category: Category) -> RecordId {
+        self.ledger.issue(
+            &self.clinic,
+            &keys(PATIENT),
+            &fhir(n),
+            category,
+            &format!("Record {n}"),
+        )
+    }
+
+    fn sync(&mut self) -> SyncReport {
+        block_on(self.patient.sync(&self.ledger, &mut quiet(), &mut self.rng)).expect("sync")
+    }
+
+    fn grant(&mut self, scope: Scope, expires_at_ms: Option<u64>) -> Granted {
+        let request = GrantRequest {
+            grantee: address(&keys(DOCTOR)),
+            scope,
+            expires_at_ms,
+        };
+        block_on(self.patient.grant(&self.ledger, request, &mut self.rng)).expect("grant")
+    }
+}
+
+#[test]
+fn a_patient_syncs_keeps_ciphertexts_opens_offline_and_resumes_from_the_cache() {
+    let mut w = world();
+    let ids: Vec<RecordId> = (0..3).map(|n| w.issue(n, Category::Labs)).collect();
+    let report = w.sync();
+    assert_eq!((report.new_records, report.total_records), (3, 3));
+    assert_eq!(report.ciphertexts_missing, 0);
+    for (n, id) in ids.iter().enumerate() {
+        let record = w.patient.record(&id.to_hex()).expect("known");
+        assert_eq!(record.title, format!("Record {n}"), "metadata decrypted");
+        assert!(w.patient.is_kept(&record));
+        assert_eq!(
+            w.patient.open_offline(&record).expect("open"),
+            Some(fhir(n))
+        );
+    }
+    // Offline: the kept ciphertexts open without a node.
+    w.ledger.no_blobs.store(true, Ordering::SeqCst);
+    assert_eq!(
+        block_on(w.patient.open_record(&w.ledger, &ids[1].to_hex())).expect("offline"),
+        fhir(1)
+    );
+    assert_eq!(w.sync().new_records, 0, "nothing is fetched twice");
+    // A wallet opened later on the same store starts from what was saved.
+    let reopened = wallet(&w.ledger, PATIENT, w.patient_store.clone());
+    assert_eq!(reopened.records(), w.patient.records());
+    let unknown = block_on(reopened.open_record(&w.ledger, &"00".repeat(32)));
+    assert!(matches!(unknown, Err(WalletError::UnknownRecord(_))));
+}
+
+#[test]
+fn a_ciphertext_that_does_not_match_the_ledger_is_refused_and_not_kept() {
+    let mut w = world();
+    let id = w.issue(0, Category::Encounter);
+    w.ledger.corrupt_blobs.store(true, Ordering::SeqCst);
+    let report = w.sync();
+    assert_eq!(report.new_records, 1);
+    assert_eq!(
+        report.ciphertexts_missing, 1,
+        "the bad download is not kept"
+    );
+    let record = w.patient.record(&id.to_hex()).expect("known");
+    assert!(!w.patient.is_kept(&record));
+    let err = block_on(w.patient.open_record(&w.ledger, &record.id)).expect_err("wrong bytes");
+    assert!(matches!(err, WalletError::WrongCiphertext(_)), "{err}");
+    w.ledger.corrupt_blobs.store(false, Ordering::SeqCst);
+    assert_eq!(w.sync().ciphertexts_missing, 0, "retried at the next sync");
+    assert!(w.patient.is_kept(&record));
+}
+
+#[test]
+fn a_failing_store_stops_the_sync_with_its_error() {
+    let mut w = world();
+    w.issue(0, Category::Labs);
+    w.patient_store.fail_saves.store(true, Ordering::SeqCst);
+    let err = block_on(w.patient.sync(&w.ledger, &mut quiet(), &mut w.rng)).expect_err("disk");
+    assert!(matches!(err, WalletError::LocalStorage(_)), "{err}");
+    assert!(w.patient.records().is_empty(), "nothing unsaved is held");
+}
+
+#[test]
+fn a_category_grant_shares_that_category_alone_and_records_issued_later() {
+    let mut w = world();
+    let lab = w.issue(0, Category::Labs);
+    let visit = w.issue(1, Category::Encounter);
+    w.sync();
+    let granted = w.grant(Scope::Category(Category::Labs), None);
+    assert_eq!(granted.records_shared, 1);
+    assert_eq!(granted.doctor.name, "Dr. Grey");
+    let (_, shared) = block_on(w.doctor.shared_with_me(&w.ledger)).expect("shared");
+    assert_eq!(
+        shared.iter().map(|s| s.record).collect::<Vec<_>>(),
+        vec![lab]
+    );
+    assert_eq!(shared[0].title, "Record 0", "the doctor reads the metadata");
+    assert_eq!(shared[0].status, GrantStatus::Active);
+    let err = block_on(w.doctor.open_shared(&w.ledger, granted.grant, visit)).expect_err("other");
+    assert!(matches!(err, WalletError::NotShared(_)), "{err}");
+
+    // A lab record issued after the grant reaches the doctor once the patient syncs.
+    let later = w.issue(2, Category::Labs);
+    let report = w.sync();
+    assert_eq!(report.keys_shared, 1);
+    assert_eq!(w.sync().keys_shared, 0, "each key is shared once");
+    let (_, shared) = block_on(w.doctor.shared_with_me(&w.ledger)).expect("shared");
+    assert_eq!(shared.len(), 2);
+    let opened = block_on(w.doctor.open_shared(&w.ledger, granted.grant, later)).expect("open");
+    assert_eq!(opened.fhir, fhir(2), "byte for byte what the clinic issued");
+}
+
+#[test]
+fn a_doctor_opens_by_grant_the_patient_sees_the_access_and_revocation_ends_it() {
+    let mut w = world();
+    let id = w.issue(0, Category::Labs);
+    w.sync();
+    let granted = w.grant(Scope::Records(vec![id]), None);
+    let opened = block_on(w.doctor.open_shared(&w.ledger, granted.grant, id)).expect("open");
+    assert_eq!(opened.fhir, fhir(0));
+    let (_, log) = block_on(w.patient.access_log(&w.ledger)).expect("log");
+    assert_eq!(log.len(), 1);
+    assert_eq!(
+        (log[0].grantee, log[0].record, log[0].grant),
+        (address(&keys(DOCTOR)), id, granted.grant)
+    );
+    // Another doctor holds no grant: the grant id alone opens nothing.
+    let other = wallet(&w.ledger, OTHER_DOCTOR, Arc::default());
+    let err = block_on(other.open_shared(&w.ledger, granted.grant, id)).expect_err("not theirs");
+    assert!(matches!(err, WalletError::NotShared(_)), "{err}");
+
+    block_on(w.patient.revoke(&w.ledger, granted.grant)).expect("revoke");
+    let (_, grants) = block_on(w.patient.grants(&w.ledger)).expect("grants");
+    assert_eq!(grants[0].status, GrantStatus::Revoked);
+    let err = block_on(w.doctor.open_shared(&w.ledger, granted.grant, id)).expect_err("revoked");
+    assert!(
+        matches!(err, WalletError::GrantEnded(GrantStatus::Revoked)),
+        "{err}"
+    );
+    let (_, shared) = block_on(w.doctor.shared_with_me(&w.ledger)).expect("shared");
+    assert_eq!(
+        shared[0].status,
+        GrantStatus::Revoked,
+        "listed, with its status"
+    );
+}
+
+#[test]
+fn an_expired_grant_opens_nothing_and_takes_no_new_keys() {
+    let mut w = world();
+    let id = w.issue(0, Category::Labs);
+    w.sync();
+    let now = w.patient.now_ms();
+    let granted = w.grant(Scope::All, Some(now + 1_000));
+    w.ledger.now.store(now + 1_000, Ordering::SeqCst);
+    let (_, grants) = block_on(w.patient.grants(&w.ledger)).expect("grants");
+    assert_eq!(grants[0].status, GrantStatus::Expired);
+    let err = block_on(w.doctor.open_shared(&w.ledger, granted.grant, id)).expect_err("expired");
+    assert!(
+        matches!(err, WalletError::GrantEnded(GrantStatus::Expired)),
+        "{err}"
+    );
+    w.issue(1, Category::Labs);
+    assert_eq!(w.sync().keys_shared, 0);
+}
+
+#[test]
+fn grants_go_only_to_doctors_and_only_into_the_future() {
+    let mut w = world();
+    w.issue(0, Category::Labs);
+    w.sync();
+    let to_patient = GrantRequest {
+        grantee: address(&keys(PATIENT)),
+        scope: Scope::All,
+        expires_at_ms: None,
+    };
+    let err = block_on(w.patient.grant(&w.ledger, to_patient, &mut w.rng)).expect_err("patient");
+    assert!(matches!(err, WalletError::NotADoctor(_)), "{err}");
+    let past = GrantRequest {
+        grantee: address(&keys(DOCTOR)),
+        scope: Scope::All,
+        expires_at_ms: Some(w.patient.now_ms()),
+    };
+    let err = block_on(w.patient.grant(&w.ledger, past, &mut w.rng)).expect_err("past");
+    assert!(matches!(err, WalletError::InvalidInput(_)), "{err}");
+    let (_, grants) = block_on(w.patient.grants(&w.ledger)).expect("grants");
+    assert!(grants.is_empty(), "nothing was submitted");
+}
+
+#[test]
+fn registering_twice_is_refused_by_the_ledger() {
+    let w = world();
+    let err = block_on(w.patient.register_patient(&w.ledger)).expect_err("twice");
+    assert!(
+        err.source_error().is_some_and(|e| e.refusal().is_some()),
+        "{err}"
+    );
+}

@@ -1,0 +1,374 @@
+//! The lying-node harness: real `medledger` nodes (in-process), a proxy that lies in one chosen
+//! way, and an equivocating chain (two networks sharing a validator key and genesis). The
+//! wallet's transport detects each lie, names the node, and keeps using honest ones.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::response::IntoResponse;
+use medledger_client::transaction::sign;
+use medledger_devnet::Devnet;
+use medledger_node::config::{Home, NodeConfig};
+use medledger_types::genesis::Genesis;
+use medledger_types::hash::{Address, GrantId, PublicKey, ReceivingKey};
+use medledger_types::state::StateKey;
+use medledger_types::tx::{Scope, TxBody};
+use medwallet_crypto::{AccountKeys, SigningKey};
+use medwallet_net::cross_check::cross_check;
+use medwallet_net::verified::{latest_verified, verified_value};
+use medwallet_net::{NodeClient, NodeFault};
+use medwallet_verify::{Invalid, LightClient, TrustAnchor};
+use serde_json::Value;
+
+fn base_port() -> u16 {
+    medledger_devnet::free_base_port(2)
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("time")
+        .as_millis() as u64
+}
+
+/// A one-validator network (it finalizes on its own) running in this process.
+struct Network {
+    dir: PathBuf,
+    api: String,
+    genesis: Genesis,
+    clinic: AccountKeys,
+}
+
+fn start(home: &Path) {
+    let home = Home::new(home);
+    std::thread::spawn(move || {
+        let _ = medledger_node::run::start(&home);
+    });
+}
+
+async fn wait_finalized(api: &str, height: u64) {
+    let client = NodeClient::new(api);
+    for _ in 0..300 {
+        if let Ok(s) = client.status().await
+            && s.latest_finalized
+                .as_ref()
+                .is_some_and(|h| h.height >= height)
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{api} did not finalize height {height}");
+}
+
+fn network(dir: &Path) -> Network {
+    let devnet = Devnet::write(dir, 1, "lying-nodes");
+    devnet.start_node(0);
+    Network {
+        api: devnet.api().to_owned(),
+        clinic: devnet.clinic.keys(),
+        genesis: devnet.genesis.clone(),
+        dir: devnet.dir,
+    }
+}
+
+/// A second network with the same genesis and validator key: its finalized blocks conflict
+/// with the first's, each with a valid certificate (what a double-signing validator set does).
+fn twin(of: &Network, dir: &Path) -> String {
+    let home = dir.join("twin");
+    std::fs::create_dir_all(&home).expect("mkdir");
+    for f in ["genesis.json", "node.key"] {
+        std::fs::copy(of.dir.join("node0").join(f), home.join(f)).expect("copy");
+    }
+    let mut config: NodeConfig = Home::new(of.dir.join("node0")).config().expect("config");
+    let port = base_port();
+    config.p2p_listen = SocketAddr::from(([127, 0, 0, 1], port));
+    config.api_listen = SocketAddr::from(([127, 0, 0, 1], port + 1));
+    config.peers[0].address = config.p2p_listen;
+    config.peers[0].api = Some(config.api_listen);
+    std::fs::write(
+        home.join("config.json"),
+        serde_json::to_vec(&config).expect("json"),
+    )
+    .expect("write");
+    start(&home);
+    format!("http://{}", config.api_listen)
+}
+
+/// The ways a proxy can lie.
+#[derive(Clone, Copy, Debug)]
+enum Lie {
+    ForgeCertificate,
+    ClaimAbsent,
+    OmitRevocation,
+    ReplayOldHeader,
+}
+
+#[derive(Clone)]
+struct Proxy {
+    upstream: String,
+    lie: Lie,
+    http: reqwest::Client,
+}
+
+async fn forward(State(p): State<Proxy>, request: Request) -> axum::response::Response {
+    let path = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_default();
+    let mut body: Value = match p.http.get(format!("{}{path}", p.upstream)).send().await {
+        Ok(r) => r.json().await.unwrap_or(Value::Null),
+        Err(_) => return axum::http::StatusCode::BAD_GATEWAY.into_response(),
+    };
+    match p.lie {
+        Lie::ForgeCertificate if path.starts_with("/v1/status") => {
+            let cert = body["latest_finalized"]["finalization"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            let mut bytes = hex::decode(cert).unwrap_or_default();
+            if let Some(last) = bytes.last_mut() {
+                *last ^= 1;
+            }
+            body["latest_finalized"]["finalization"] = Value::String(hex::encode(bytes));
+        }
+        Lie::ClaimAbsent if path.starts_with("/v1/state/") => body["value"] = Value::Null,
+        Lie::OmitRevocation if path.starts_with("/v1/state/") && body["value"].is_string() => {
+            // Claim the key is absent, with a genuine exclusion proof for another (absent) key.
+            let height = body["height"].as_u64().unwrap_or_default();
+            let other = hex::encode(StateKey::revocation(&GrantId([0xee; 32])).0);
+            let decoy: Value = p
+                .http
+                .get(format!("{}/v1/state/{other}?height={height}", p.upstream))
+                .send()
+                .await
+                .expect("decoy")
+                .json()
+                .await
+                .expect("json");
+            body["value"] = Value::Null;
+            body["proof"] = decoy["proof"].clone();
+        }
+        Lie::ReplayOldHeader if path.starts_with("/v1/status") => {
+            let old: Value = p
+                .http
+                .get(format!("{}/v1/headers/1", p.upstream))
+                .send()
+                .await
+                .expect("old")
+                .json()
+                .await
+                .expect("json");
+            body["latest_finalized"] = old;
+        }
+        _ => {}
+    }
+    axum::Json(body).into_response()
+}
+
+async fn proxy(upstream: &str, lie: Lie) -> NodeClient {
+    let state = Proxy {
+        upstream: upstream.to_owned(),
+        lie,
+        http: reqwest::Client::new(),
+    };
+    let app = axum::Router::new().fallback(forward).with_state(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    NodeClient::new(url)
+}
+
+fn light(genesis: &Genesis) -> LightClient {
+    LightClient::new(TrustAnchor::from_genesis(genesis).expect("anchor"))
+}
+
+fn lying_reason(fault: &NodeFault) -> Option<&Invalid> {
+    match fault {
+        NodeFault::Lying { reason, .. } => Some(reason),
+        _ => None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_certificates_and_false_absence_are_caught_and_the_honest_node_is_used() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let net = network(dir.path());
+    wait_finalized(&net.api, 2).await;
+    let honest = NodeClient::new(&net.api);
+    let light = light(&net.genesis);
+
+    let forger = proxy(&net.api, Lie::ForgeCertificate).await;
+    let report = cross_check(&[forger.clone(), honest.clone()], &light, now_ms(), 60_000).await;
+    assert_eq!(
+        report.newest.as_ref().map(|(_, node)| node.as_str()),
+        Some(honest.url()),
+        "the honest node's header is used"
+    );
+    let lying = report.lying();
+    assert_eq!(lying.len(), 1);
+    assert!(
+        lying[0].to_string().contains(forger.url()),
+        "the liar is named: {}",
+        lying[0]
+    );
+    assert_eq!(lying_reason(lying[0]), Some(&Invalid::BadSignature));
+
+    // A present key (the genesis clinic) claimed absent.
+    let at = latest_verified(&honest, &light, now_ms(), 60_000)
+        .await
+        .expect("verified");
+    let clinic = Address::of(&PublicKey(
+        net.clinic.signing_key().verifying_key().to_bytes(),
+    ));
+    let key = StateKey::account(&clinic);
+    assert!(
+        verified_value(&honest, &at, &key)
+            .await
+            .expect("honest answer")
+            .is_some()
+    );
+    let denier = proxy(&net.api, Lie::ClaimAbsent).await;
+    let fault = verified_value(&denier, &at, &key)
+        .await
+        .expect_err("lie detected");
+    assert_eq!(lying_reason(&fault), Some(&Invalid::BadProof));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_omitted_revocation_is_caught() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let net = network(dir.path());
+    wait_finalized(&net.api, 1).await;
+    let honest = NodeClient::new(&net.api);
+    let chain = net.genesis.chain_id();
+    let clinic = &net.clinic;
+    let patient = SigningKey::from_bytes(&[0x31; 32]);
+    let doctor = SigningKey::from_bytes(&[0x32; 32]);
+    let sign = |k: &SigningKey, nonce, body| sign(k, chain, nonce, body);
+    let patient_addr = Address::of(&PublicKey(patient.verifying_key().to_bytes()));
+    let doctor_addr = Address::of(&PublicKey(doctor.verifying_key().to_bytes()));
+    let grant = GrantId::derive(&patient_addr, 1);
+    let txs = [
+        sign(
+            &patient,
+            0,
+            TxBody::RegisterPatient {
+                receiving: ReceivingKey([1; 32]),
+            },
+        ),
+        sign(
+            clinic.signing_key(),
+            0,
+            TxBody::RegisterDoctor {
+                doctor: PublicKey(doctor.verifying_key().to_bytes()),
+                receiving: ReceivingKey([2; 32]),
+                display_name: "Dr. A".into(),
+                licence: "L".into(),
+            },
+        ),
+        sign(
+            &patient,
+            1,
+            TxBody::Grant {
+                grantee: doctor_addr,
+                scope: Scope::All,
+                expires_at_ms: None,
+                keys: vec![],
+            },
+        ),
+        sign(&patient, 2, TxBody::Revoke { grant }),
+    ];
+    for tx in &txs {
+        let id = honest.submit(tx).await.expect("submitted");
+        assert_eq!(
+            honest.wait_tx(&id, 20_000).await.expect("status").status,
+            "committed"
+        );
+    }
+    wait_finalized(&net.api, honest.status().await.expect("status").height + 1).await;
+    let light = light(&net.genesis);
+    let at = latest_verified(&honest, &light, now_ms(), 60_000)
+        .await
+        .expect("verified");
+    let key = StateKey::revocation(&grant);
+    assert!(
+        verified_value(&honest, &at, &key)
+            .await
+            .expect("honest")
+            .is_some(),
+        "the revocation is proven present"
+    );
+    let hider = proxy(&net.api, Lie::OmitRevocation).await;
+    let fault = verified_value(&hider, &at, &key)
+        .await
+        .expect_err("an exclusion proof for another key proves nothing");
+    assert_eq!(lying_reason(&fault), Some(&Invalid::BadProof));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_old_header_replayed_as_current_is_stale() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let net = network(dir.path());
+    wait_finalized(&net.api, 1).await;
+    // Height 1 becomes at least 4 s old; the honest node keeps finalizing every ~0.2 s, so a 3 s
+    // bound separates them with room to spare on a loaded machine.
+    tokio::time::sleep(Duration::from_millis(4000)).await;
+    wait_finalized(&net.api, 4).await;
+    let replayer = proxy(&net.api, Lie::ReplayOldHeader).await;
+    let honest = NodeClient::new(&net.api);
+    let light = light(&net.genesis);
+    let report = cross_check(&[replayer.clone(), honest.clone()], &light, now_ms(), 3_000).await;
+    assert_eq!(
+        report.newest.as_ref().map(|(_, n)| n.as_str()),
+        Some(honest.url())
+    );
+    assert!(
+        report
+            .faults
+            .iter()
+            .any(|f| matches!(f, NodeFault::Stale { node, .. } if node == replayer.url())),
+        "{:?}",
+        report.faults
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn equivocation_is_reported_with_both_nodes_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = network(dir.path());
+    let b = twin(&a, dir.path());
+    wait_finalized(&a.api, 3).await;
+    wait_finalized(&b, 3).await;
+    let light = light(&a.genesis);
+    let nodes = [NodeClient::new(&a.api), NodeClient::new(&b)];
+    // Evidence needs a certificate from each chain at one height. The two chains finalize at
+    // their own pace and not every height carries its own certificate (an ancestor may be
+    // finalized by a descendant's), so one look can find no common certified height: look
+    // again, as a wallet does at every sync.
+    let mut report = cross_check(&nodes, &light, now_ms(), 60_000).await;
+    for _ in 0..20 {
+        if !report.equivocations.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        report = cross_check(&nodes, &light, now_ms(), 60_000).await;
+    }
+    assert!(
+        report.lying().is_empty(),
+        "both serve validly signed certificates: {:?}",
+        report.faults
+    );
+    let (evidence, first, second) = report.equivocations.first().expect("equivocation detected");
+    assert_ne!(evidence.first, evidence.second);
+    let named = [first.as_str(), second.as_str()];
+    assert!(
+        named.contains(&a.api.as_str()) && named.contains(&b.as_str()),
+        "{named:?}"
+    );
+}

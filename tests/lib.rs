@@ -1,1 +1,0 @@
-//! Shared helpers for the system tests live here as they are needed.

@@ -1,0 +1,384 @@
+//! `medledger-bench`: a load generator against a real validator network on loopback.
+//!
+//! It writes a testnet, starts one `medledger start` process per validator, registers patients
+//! and doctors, then submits a realistic mix (70 % IssueRecord from a clinic, 30 % Grant from
+//! patients) to every node in batches, and follows finalized blocks to time each transaction
+//! from submission to finality. Phase 1 pushes as fast as the network takes transactions
+//! (throughput); phase 2 offers half that rate steadily (latency at half load).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use medledger_client::NodeClient;
+use medledger_client::transaction::sign;
+use medledger_issuer::ClinicKey;
+use medledger_node::testnet::{FoundingClinic, TestnetSummary};
+use medledger_types::category::Category;
+use medledger_types::hash::{Address, ChainId, PublicKey, ReceivingKey, RecordId, Sha256Digest};
+use medledger_types::tx::{Scope, SignedTx, TxBody, WRAPPED_KEY_LEN, WrappedKey};
+use medwallet_crypto::SigningKey;
+use serde::Serialize;
+
+#[derive(Parser)]
+#[command(
+    name = "medledger-bench",
+    about = "Load-test a local validator network: finalized tx/s and finality latency"
+)]
+struct Args {
+    #[arg(long, default_value_t = 4)]
+    validators: usize,
+    /// Transactions in the throughput phase.
+    #[arg(long, default_value_t = 20_000)]
+    txs: usize,
+    #[arg(long, default_value_t = 500)]
+    patients: usize,
+    /// Length of the half-load latency phase.
+    #[arg(long, default_value_t = 10)]
+    latency_seconds: u64,
+    #[arg(long, default_value_t = 28600)]
+    base_port: u16,
+    /// Working directory (default: a new temporary one).
+    #[arg(long)]
+    dir: Option<PathBuf>,
+    /// The `medledger` binary (default: the one beside this program).
+    #[arg(long)]
+    medledger: Option<PathBuf>,
+}
+
+/// What was measured.
+#[derive(Serialize)]
+struct BenchReport {
+    validators: usize,
+    peak: PhaseReport,
+    half_load: PhaseReport,
+}
+
+#[derive(Serialize)]
+struct PhaseReport {
+    offered_txs: usize,
+    finalized_txs: usize,
+    seconds: f64,
+    finalized_tx_per_s: f64,
+    latency_p50_ms: f64,
+    latency_p99_ms: f64,
+}
+
+struct Nodes {
+    children: Vec<Child>,
+    clients: Vec<NodeClient>,
+}
+
+impl Drop for Nodes {
+    fn drop(&mut self) {
+        for c in &mut self.children {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn key_for(kind: u8, i: usize) -> SigningKey {
+    let mut seed = [kind; 32];
+    seed[..8].copy_from_slice(&(i as u64).to_be_bytes());
+    SigningKey::from_bytes(&seed)
+}
+
+fn address(key: &SigningKey) -> Address {
+    Address::of(&PublicKey(key.verifying_key().to_bytes()))
+}
+
+/// Sends transactions to every node (concurrently) in batches of 1000.
+async fn submit_all(nodes: &[NodeClient], txs: &[SignedTx]) -> anyhow::Result<()> {
+    for chunk in txs.chunks(1000) {
+        let sends = nodes.iter().map(|node| node.submit_batch(chunk));
+        for result in futures::future::join_all(sends).await {
+            result.context("batch refused")?;
+        }
+    }
+    Ok(())
+}
+
+async fn height(node: &NodeClient) -> Option<u64> {
+    node.status().await.ok().map(|s| s.height)
+}
+
+/// Follows finalized blocks on one node, recording when each transaction id was first seen.
+async fn watch(node: NodeClient, seen: Arc<Mutex<HashMap<String, Instant>>>) {
+    let mut next = height(&node).await.unwrap_or(0) + 1;
+    loop {
+        let tip = height(&node).await.unwrap_or(0);
+        while next <= tip {
+            let Ok(block) = node.block(next).await else {
+                break;
+            };
+            let now = Instant::now();
+            let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+            for id in block.tx_ids {
+                seen.entry(id).or_insert(now);
+            }
+            next += 1;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn report(offered: &[(String, Instant)], seen: &HashMap<String, Instant>) -> PhaseReport {
+    let mut latencies: Vec<f64> = Vec::new();
+    let mut last = None::<Instant>;
+    let first = offered.iter().map(|(_, t)| *t).min();
+    for (id, sent) in offered {
+        if let Some(done) = seen.get(id) {
+            latencies.push(done.duration_since(*sent).as_secs_f64() * 1000.0);
+            last = Some(last.map_or(*done, |l: Instant| l.max(*done)));
+        }
+    }
+    latencies.sort_by(f64::total_cmp);
+    let seconds = match (first, last) {
+        (Some(f), Some(l)) => l.duration_since(f).as_secs_f64(),
+        _ => f64::NAN,
+    };
+    PhaseReport {
+        offered_txs: offered.len(),
+        finalized_txs: latencies.len(),
+        seconds,
+        finalized_tx_per_s: latencies.len() as f64 / seconds,
+        latency_p50_ms: percentile(&latencies, 0.5),
+        latency_p99_ms: percentile(&latencies, 0.99),
+    }
+}
+
+fn start_nodes(medledger: &Path, dir: &Path, summary: &TestnetSummary) -> anyhow::Result<Nodes> {
+    let mut children = Vec::new();
+    for (i, node) in summary.nodes.iter().enumerate() {
+        let log = std::fs::File::create(dir.join(format!("node{i}.log")))?;
+        children.push(
+            Command::new(medledger)
+                .args(["start", "--home", &node.home])
+                .env("RUST_LOG", "warn")
+                .stdout(Stdio::null())
+                .stderr(log)
+                .spawn()
+                .with_context(|| format!("cannot start {}", medledger.display()))?,
+        );
+    }
+    Ok(Nodes {
+        children,
+        clients: summary
+            .nodes
+            .iter()
+            .map(|n| NodeClient::new(&n.api))
+            .collect(),
+    })
+}
+
+async fn wait_for(
+    seen: &Mutex<HashMap<String, Instant>>,
+    offered: &[(String, Instant)],
+    timeout: Duration,
+) {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        let done = {
+            let seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+            offered.iter().all(|(id, _)| seen.contains_key(id))
+        };
+        if done {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The transaction mix: 70 % IssueRecord from the clinic, 30 % Grant from patients.
+struct Mix {
+    chain: ChainId,
+    clinic: SigningKey,
+    clinic_nonce: u64,
+    patients: Vec<SigningKey>,
+    patient_nonce: Vec<u64>,
+    doctors: Vec<Address>,
+}
+
+impl Mix {
+    fn next(&mut self, i: usize) -> SignedTx {
+        let p = i % self.patients.len();
+        if i % 10 < 7 {
+            let record = RecordId::derive(&address(&self.clinic), self.clinic_nonce);
+            let tx = sign(
+                &self.clinic,
+                self.chain,
+                self.clinic_nonce,
+                TxBody::IssueRecord {
+                    record,
+                    patient: address(&self.patients[p]),
+                    ciphertext_sha256: Sha256Digest(record.0),
+                    ciphertext_len: 40_000,
+                    wrapped_key: WrappedKey([7; WRAPPED_KEY_LEN]),
+                    metadata: vec![0x5a; 160],
+                    category: Category::ALL[i % Category::ALL.len()],
+                },
+            );
+            self.clinic_nonce += 1;
+            tx
+        } else {
+            let tx = sign(
+                &self.patients[p],
+                self.chain,
+                self.patient_nonce[p],
+                TxBody::Grant {
+                    grantee: self.doctors[i % self.doctors.len()],
+                    scope: Scope::Category(Category::ALL[i % 6]),
+                    expires_at_ms: None,
+                    keys: vec![],
+                },
+            );
+            self.patient_nonce[p] += 1;
+            tx
+        }
+    }
+}
+
+async fn run(args: &Args, dir: &Path) -> anyhow::Result<BenchReport> {
+    let medledger = match &args.medledger {
+        Some(path) => path.clone(),
+        None => std::env::current_exe()?.with_file_name("medledger"),
+    };
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_millis() as u64;
+    let clinic = ClinicKey::generate("Bench Clinic", &mut rand::rng());
+    let founding = FoundingClinic {
+        name: clinic.name.clone(),
+        share_code: clinic.keys().public().share_code(),
+    };
+    let summary = medledger_node::testnet::generate(
+        &dir.join("net"),
+        args.validators,
+        0,
+        args.base_port,
+        "medledger-bench",
+        &[founding],
+        now_ms,
+    )?;
+    let chain = ChainId::from_hex(&summary.chain_id).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let nodes = start_nodes(&medledger, dir, &summary)?;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    for node in &nodes.clients {
+        while height(node).await.is_none_or(|h| h < 2) {
+            if Instant::now() > deadline {
+                bail!(
+                    "the network did not start (see {}/node*.log)",
+                    dir.display()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    // Accounts: patients, and doctors registered by the clinic.
+    let clinic_key = clinic.keys().signing_key().clone();
+    let doctors: Vec<SigningKey> = (0..8).map(|i| key_for(0xd0, i)).collect();
+    let patients: Vec<SigningKey> = (0..args.patients).map(|i| key_for(0xa0, i)).collect();
+    let mut setup: Vec<SignedTx> = patients
+        .iter()
+        .map(|p| {
+            sign(
+                p,
+                chain,
+                0,
+                TxBody::RegisterPatient {
+                    receiving: ReceivingKey([1; 32]),
+                },
+            )
+        })
+        .collect();
+    for (nonce, d) in doctors.iter().enumerate() {
+        setup.push(sign(
+            &clinic_key,
+            chain,
+            nonce as u64,
+            TxBody::RegisterDoctor {
+                doctor: PublicKey(d.verifying_key().to_bytes()),
+                receiving: ReceivingKey([2; 32]),
+                display_name: "Dr. Bench".into(),
+                licence: "B-1".into(),
+            },
+        ));
+    }
+    submit_all(&nodes.clients, &setup).await?;
+    let last = setup.last().map(SignedTx::id).context("no setup")?;
+    let status = nodes.clients[0].wait_tx(&last, 30_000).await?;
+    if status.height.is_none() {
+        bail!("setup transactions did not commit");
+    }
+
+    let mut mix = Mix {
+        chain,
+        clinic: clinic_key,
+        clinic_nonce: doctors.len() as u64,
+        patient_nonce: vec![1; patients.len()],
+        patients,
+        doctors: doctors.iter().map(address).collect(),
+    };
+    let seen = Arc::new(Mutex::new(HashMap::new()));
+    let watcher = tokio::spawn(watch(nodes.clients[0].clone(), seen.clone()));
+
+    // Phase 1: everything at once.
+    let peak_txs: Vec<SignedTx> = (0..args.txs).map(|i| mix.next(i)).collect();
+    let mut offered = Vec::with_capacity(peak_txs.len());
+    for chunk in peak_txs.chunks(1000) {
+        let t = Instant::now();
+        submit_all(&nodes.clients, chunk).await?;
+        offered.extend(chunk.iter().map(|tx| (tx.id().to_hex(), t)));
+    }
+    wait_for(&seen, &offered, Duration::from_secs(120)).await;
+    let peak = report(&offered, &seen.lock().unwrap_or_else(|e| e.into_inner()));
+
+    // Phase 2: half the measured rate, steadily, in batches every 100 ms.
+    let rate = (peak.finalized_tx_per_s / 2.0).max(10.0);
+    let per_tick = ((rate / 10.0).round() as usize).max(1);
+    let ticks = args.latency_seconds * 10;
+    let mut offered = Vec::new();
+    let start = Instant::now();
+    for tick in 0..ticks {
+        let batch: Vec<SignedTx> = (0..per_tick)
+            .map(|k| mix.next(args.txs + tick as usize * per_tick + k))
+            .collect();
+        let t = Instant::now();
+        submit_all(&nodes.clients, &batch).await?;
+        offered.extend(batch.iter().map(|tx| (tx.id().to_hex(), t)));
+        let due = start + Duration::from_millis(100 * (tick + 1));
+        if let Some(wait) = due.checked_duration_since(Instant::now()) {
+            tokio::time::sleep(wait).await;
+        }
+    }
+    wait_for(&seen, &offered, Duration::from_secs(60)).await;
+    let half_load = report(&offered, &seen.lock().unwrap_or_else(|e| e.into_inner()));
+    watcher.abort();
+    Ok(BenchReport {
+        validators: args.validators,
+        peak,
+        half_load,
+    })
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let tmp = tempfile::tempdir()?;
+    let dir = args.dir.clone().unwrap_or_else(|| tmp.path().to_path_buf());
+    let report = tokio::runtime::Runtime::new()?.block_on(run(&args, &dir))?;
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    Ok(())
+}

@@ -1,0 +1,126 @@
+// Generated from crates/medwallet-app (views.rs, error.rs) by ts-rs: do not edit.
+// Regenerate with `make ipc-types`; a Rust test fails when this file is stale.
+
+export type ErrorCode = "no_wallet" | "wallet_exists" | "locked" | "wrong_password" | "invalid_input" | "backup_mismatch" | "network" | "refused" | "not_found" | "storage" | "internal";
+
+export type AppError = { code: ErrorCode, message: string, };
+
+export type Role = "patient" | "doctor" | "clinic" | "unregistered" | "unknown";
+
+export type Category = "labs" | "conditions" | "medications" | "immunizations" | "procedures" | "reports" | "encounter" | "other";
+
+export type GrantState = "active" | "revoked" | "expired";
+
+export type SyncPhase = "header" | "records" | "done";
+
+export type WalletStatus = { walletExists: boolean, unlocked: boolean, 
+/**
+ * Present when unlocked.
+ */
+address: string | null, shareCode: string | null, 
+/**
+ * As verified from the ledger (`unknown` offline).
+ */
+role: Role, 
+/**
+ * Minutes of inactivity before the wallet locks itself.
+ */
+autoLockMinutes: number, };
+
+export type CreatedWallet = { address: string, shareCode: string, 
+/**
+ * Shown once so the user can write them down; the only secret that reaches the UI.
+ */
+words: Array<string>, confirmPositions: Array<number>, };
+
+export type Card = { address: string, shareCode: string, 
+/**
+ * A QR code of the share code, as an SVG document.
+ */
+qrSvg: string, };
+
+export type RecordItem = { id: string, title: string, 
+/**
+ * ISO date (YYYY-MM-DD or full timestamp) of the visit, if the clinic gave one.
+ */
+date: string | null, category: Category, clinicAddress: string, 
+/**
+ * The clinic's name as registered on the ledger (verified), or null if not yet known.
+ */
+clinicName: string | null, issuedHeight: number, 
+/**
+ * Height of the header this record's proof was checked against; null = not verified.
+ */
+verifiedHeight: number | null, sizeBytes: number, 
+/**
+ * Its ciphertext is on this device (opens offline).
+ */
+cached: boolean, };
+
+export type OpenedRecord = { record: RecordItem, 
+/**
+ * The decrypted FHIR R4 JSON, exactly as the clinic issued it.
+ */
+fhir: string, };
+
+export type SeriesPoint = { date: string, value: number, recordId: string, };
+
+export type LabSeries = { code: string, display: string, unit: string | null, low: number | null, high: number | null, points: Array<SeriesPoint>, };
+
+export type SyncReport = { newRecords: number, totalRecords: number, verifiedHeight: number, keysShared: number, incidents: Array<string>, };
+
+export type SyncProgress = { phase: SyncPhase, done: number, total: number, verifiedHeight: number | null, };
+
+export type NodeState = { url: string, 
+/**
+ * Newest height this node served that verified; null if unreachable or lying.
+ */
+height: number | null, 
+/**
+ * What is wrong with it, for people, if anything.
+ */
+problem: string | null, };
+
+export type SyncStatus = { nodes: Array<NodeState>, verifiedHeight: number | null, 
+/**
+ * Milliseconds since the epoch of the last completed sync.
+ */
+lastSyncMs: number | null, syncing: boolean, 
+/**
+ * Nodes caught lying or equivocating, named (the red banner).
+ */
+incidents: Array<string>, };
+
+export type Settings = { nodes: Array<string>, genesisPath: string | null, chainId: string | null, autoLockMinutes: number, devnet: boolean, };
+
+export type DoctorInfo = { address: string, name: string, licence: string, clinicAddress: string, clinicName: string, verifiedHeight: number, };
+
+export type GrantScope = { "kind": "records", ids: Array<string>, } | { "kind": "category", category: Category, } | { "kind": "all" };
+
+export type GrantRequest = { 
+/**
+ * The doctor's share code (mdwshare1...) or address (mdw1...).
+ */
+doctor: string, scope: GrantScope, 
+/**
+ * RFC 3339 expiry, or null for none.
+ */
+until: string | null, };
+
+export type GrantResult = { grantId: string, height: number, recordsShared: number, };
+
+export type GrantItem = { id: string, doctorAddress: string, doctorName: string | null, scope: string, expiresAtMs: number | null, grantedHeight: number, status: GrantState, };
+
+export type RevokeResult = { height: number, notice: string, };
+
+export type AccessItem = { recordId: string, recordTitle: string | null, doctorAddress: string, doctorName: string | null, grantId: string, 
+/**
+ * The account of the node that served the fetch and signed the receipt.
+ */
+node: string, servedAtMs: number, 
+/**
+ * Height of the receipt on the ledger (verified by proof).
+ */
+height: number, };
+
+export type SharedItem = { patientAddress: string, grantId: string, recordId: string, category: Category, title: string, date: string | null, status: GrantState, };

@@ -11,7 +11,7 @@ pub enum IssueError {
     #[error(transparent)]
     Fhir(#[from] medwallet_fhir::FhirError),
     #[error(
-        "patient {0} is not registered on the ledger; they must register (`medwallet register`) first"
+        "patient {0} is not registered on the ledger as a patient; they must register (`medwallet register`) first"
     )]
     NotRegistered(String),
     #[error(transparent)]

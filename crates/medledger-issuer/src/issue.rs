@@ -3,14 +3,20 @@
 //! content-addressed), the key wrapped to the patient's receiving key (bound to the record id)
 //! and IssueRecord submitted. Nothing is uploaded or submitted if the input is not valid FHIR or
 //! the patient is not registered (both checked first; the registration by proof).
+//!
+//! The share code names the patient (its signing key is their address); the key records are
+//! wrapped to is the receiving key the ledger proves for that address, never the one inside the
+//! share code: a forged code (a patient's signing key beside someone else's receiving key)
+//! cannot redirect their records.
 
 use medledger_client::blob_request::upload_auth;
 use medledger_client::transaction::TxSequence;
 use medledger_client::{BlobUpload, LedgerSource, RecordMetadata, reads};
 use medledger_types::hash::{Address, RecordId, Sha256Digest};
+use medledger_types::state::{Account, AccountKind};
 use medledger_types::tx::{TxBody, WrappedKey};
 use medwallet_crypto::envelope::{ContentKey, Recipient, X25519Recipient, seal_to_vec};
-use medwallet_crypto::{AccountKeys, ShareCode};
+use medwallet_crypto::{AccountKeys, ShareCode, X25519PublicKey};
 use rand_core::CryptoRng;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -51,14 +57,16 @@ pub async fn issue<S: LedgerSource + BlobUpload, R: CryptoRng + ?Sized>(
     let me = Address(*clinic.keys.public().address().as_bytes());
     let patient_address = Address(*patient.address().as_bytes());
     let at = source.latest(now_ms).await?;
-    if reads::account(source, &at, &patient_address)
-        .await?
-        .is_none()
-    {
-        return Err(IssueError::NotRegistered(patient.address().to_string()));
-    }
+    let receiving = match reads::account(source, &at, &patient_address).await? {
+        Some(Account {
+            kind: AccountKind::Patient,
+            receiving,
+            ..
+        }) => receiving,
+        _ => return Err(IssueError::NotRegistered(patient.address().to_string())),
+    };
     let mut sequence = TxSequence::start(source, clinic.keys.signing_key(), &at).await?;
-    let recipient = X25519Recipient::new(patient.public_keys().receiving);
+    let recipient = X25519Recipient::new(X25519PublicKey::from(receiving.0));
     let mut txs = Vec::with_capacity(drafts.len());
     let mut issued = Vec::with_capacity(drafts.len());
     for draft in drafts {

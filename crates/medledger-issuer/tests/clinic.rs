@@ -12,7 +12,7 @@ use medledger_types::hash::{Address, ReceivingKey, RecordId};
 use medledger_types::state::{RecordEntry, StateKey};
 use medledger_types::tx::TxBody;
 use medwallet_crypto::envelope::{Identity, WrappedKey, open_to_vec};
-use medwallet_crypto::{AccountKeys, RecoveryPhrase};
+use medwallet_crypto::{AccountKeys, PublicKeys, RecoveryPhrase, ShareCode};
 
 fn now_ms() -> u64 {
     medledger_issuer::now_ms()
@@ -110,5 +110,63 @@ fn a_clinic_issues_a_history_per_encounter_and_the_patient_opens_it_byte_identic
             assert_eq!(metadata.clinic, CLINIC_NAME);
         }
         assert!(source.incidents().is_empty());
+    });
+}
+
+/// A forged share code (the patient's signing key beside an attacker's receiving key) names the
+/// patient, so the records go to the patient: wrapped to the key the ledger proves for them.
+#[test]
+fn a_forged_share_code_cannot_redirect_a_patients_records() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let devnet = Devnet::start(dir.path(), 1);
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let source = devnet.source();
+        let keys = devnet.clinic.keys();
+        let clinic = Clinic {
+            keys: &keys,
+            name: CLINIC_NAME,
+        };
+        let patient = AccountKeys::derive(&RecoveryPhrase::from_entropy(&[0x61; 32]));
+        let attacker = AccountKeys::derive(&RecoveryPhrase::from_entropy(&[0x62; 32]));
+        let register = sign(
+            patient.signing_key(),
+            source.chain(),
+            0,
+            TxBody::RegisterPatient {
+                receiving: ReceivingKey(patient.public().receiving.to_bytes()),
+            },
+        );
+        source.submit(&register).await.expect("register");
+        let forged = ShareCode::new(PublicKeys {
+            signing: patient.public().signing,
+            receiving: attacker.public().receiving,
+        });
+        let fhir = fixture(NED);
+        let issued = issue(
+            &source,
+            &clinic,
+            &forged,
+            &fhir,
+            true,
+            now_ms(),
+            &mut rand::rng(),
+        )
+        .await
+        .expect("issue");
+        let at = source.latest(now_ms()).await.expect("verified");
+        let id = RecordId::from_hex(&issued[0].record_id).expect("id");
+        let entry: RecordEntry = reads::required(&source, &at, &StateKey::record(&id))
+            .await
+            .expect("proven");
+        let wrapped = WrappedKey::from_bytes(&entry.wrapped_key.0).expect("wrapped");
+        assert!(
+            attacker.identity().unwrap(&wrapped, &id.0).is_err(),
+            "the attacker's key opens nothing"
+        );
+        assert!(
+            patient.identity().unwrap(&wrapped, &id.0).is_ok(),
+            "the registered patient's key opens it"
+        );
     });
 }

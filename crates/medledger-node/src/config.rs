@@ -10,10 +10,11 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
 pub use medledger_api::{GenesisClinicFile, GenesisFile};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
+
+use crate::error::NodeError;
 
 /// A peer to connect to.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -84,29 +85,34 @@ impl Home {
         self.root.join("data")
     }
 
-    pub fn genesis(&self) -> anyhow::Result<GenesisFile> {
+    pub fn genesis(&self) -> Result<GenesisFile, NodeError> {
         read_json(&self.genesis_path())
     }
 
-    pub fn config(&self) -> anyhow::Result<NodeConfig> {
+    pub fn config(&self) -> Result<NodeConfig, NodeError> {
         read_json(&self.config_path())
     }
 
     /// The node's ed25519 seed.
-    pub fn key(&self) -> anyhow::Result<Zeroizing<[u8; 32]>> {
-        let file: KeyFile = read_json(&self.key_path())?;
+    pub fn key(&self) -> Result<Zeroizing<[u8; 32]>, NodeError> {
+        let path = self.key_path();
+        let invalid = |reason: &str| NodeError::Invalid {
+            path: path.clone(),
+            reason: reason.into(),
+        };
+        let file: KeyFile = read_json(&path)?;
         if file.version != 1 {
-            bail!(
-                "{}: unsupported key file version {}",
-                self.key_path().display(),
+            return Err(invalid(&format!(
+                "unsupported key file version {}",
                 file.version
-            );
+            )));
         }
-        let seed =
-            Zeroizing::new(hex::decode(file.ed25519_seed.trim()).context("node.key is not hex")?);
+        let seed = Zeroizing::new(
+            hex::decode(file.ed25519_seed.trim()).map_err(|_| invalid("the seed is not hex"))?,
+        );
         let mut out = Zeroizing::new([0u8; 32]);
         if seed.len() != 32 {
-            bail!("node.key must hold a 32-byte seed");
+            return Err(invalid("the seed must hold 32 bytes"));
         }
         out.copy_from_slice(&seed);
         Ok(out)
@@ -118,33 +124,44 @@ impl Home {
         genesis: &GenesisFile,
         config: &NodeConfig,
         seed: &[u8; 32],
-    ) -> anyhow::Result<()> {
-        std::fs::create_dir_all(&self.root)
-            .with_context(|| format!("cannot create {}", self.root.display()))?;
-        let key = Zeroizing::new(serde_json::to_vec_pretty(&KeyFile {
+    ) -> Result<(), NodeError> {
+        std::fs::create_dir_all(&self.root).map_err(|source| NodeError::Write {
+            path: self.root.clone(),
+            source,
+        })?;
+        let key = Zeroizing::new(json(&KeyFile {
             version: 1,
             ed25519_seed: hex::encode(seed),
-        })?);
-        medwallet_files::write_new_atomically(&self.key_path(), &key).with_context(|| {
-            format!("{} exists or cannot be written", self.key_path().display())
-        })?;
-        medwallet_files::write_new_atomically(
-            &self.genesis_path(),
-            &serde_json::to_vec_pretty(genesis)?,
-        )?;
-        medwallet_files::write_new_atomically(
-            &self.config_path(),
-            &serde_json::to_vec_pretty(config)?,
-        )?;
-        Ok(())
+        }));
+        write_new(&self.key_path(), &key)?;
+        write_new(&self.genesis_path(), &json(genesis))?;
+        write_new(&self.config_path(), &json(config))
     }
 }
 
+fn json<T: Serialize>(value: &T) -> Vec<u8> {
+    // Plain data with string keys: serializing it cannot fail.
+    serde_json::to_vec_pretty(value).unwrap_or_default()
+}
+
+fn write_new(path: &Path, bytes: &[u8]) -> Result<(), NodeError> {
+    medwallet_files::write_new_atomically(path, bytes).map_err(|source| NodeError::Write {
+        path: path.to_owned(),
+        source,
+    })
+}
+
 /// Reads a bounded JSON file with a clear error naming it.
-pub fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> anyhow::Result<T> {
-    let bytes = medwallet_files::read_bounded(path, 4 * 1024 * 1024)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    serde_json::from_slice(&bytes).with_context(|| format!("{} is not valid", path.display()))
+pub fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, NodeError> {
+    let bytes =
+        medwallet_files::read_bounded(path, 4 * 1024 * 1024).map_err(|source| NodeError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+    serde_json::from_slice(&bytes).map_err(|e| NodeError::Invalid {
+        path: path.to_owned(),
+        reason: e.to_string(),
+    })
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod blobs;
 pub mod block;
 pub mod config;
 pub mod engine;
+pub mod error;
 pub mod finalizer;
 pub mod mempool;
 #[cfg(test)]

@@ -87,6 +87,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&summary)?);
             Ok(())
         }
-        Command::Start { home } => medledger_node::run::start(&Home::new(home)),
+        Command::Start { home } => Ok(medledger_node::run::start(&Home::new(home))?),
     }
 }

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Context;
 use commonware_codec::DecodeExt;
 use commonware_cryptography::ed25519::{PrivateKey, PublicKey};
 use commonware_cryptography::{ChaCha20Poly1305, Signer};
@@ -22,51 +21,62 @@ use crate::api::{ApiState, router};
 use crate::blobs::BlobStore;
 use crate::config::Home;
 use crate::engine::{Channels, Timing, ValidatorConfig, channel, start_validator};
+use crate::error::NodeError;
 use crate::mempool::Mempool;
 use crate::receipts::ReceiptIssuer;
 
 /// Largest p2p message: a maximal block plus framing.
 const MAX_MESSAGE: u32 = 20 * 1024 * 1024;
 
-fn public_key(hex_key: &str) -> anyhow::Result<PublicKey> {
-    let bytes = hex::decode(hex_key).context("peer key is not hex")?;
-    PublicKey::decode(bytes::Bytes::from(bytes))
-        .map_err(|e| anyhow::anyhow!("invalid peer key: {e}"))
+fn public_key(hex_key: &str) -> Result<PublicKey, NodeError> {
+    let invalid = |reason: String| NodeError::Key {
+        what: "peer",
+        reason,
+    };
+    let bytes = hex::decode(hex_key).map_err(|_| invalid("not hex".into()))?;
+    PublicKey::decode(bytes::Bytes::from(bytes)).map_err(|e| invalid(e.to_string()))
 }
 
 /// Runs the node in `home` until it is killed.
-pub fn start(home: &Home) -> anyhow::Result<()> {
+pub fn start(home: &Home) -> Result<(), NodeError> {
     let config = home.config()?;
     let genesis = home.genesis()?.to_genesis()?;
     let seed = home.key()?;
-    let signer = PrivateKey::decode(bytes::Bytes::copy_from_slice(seed.as_ref()))
-        .map_err(|e| anyhow::anyhow!("node.key: {e}"))?;
+    let signer = PrivateKey::decode(bytes::Bytes::copy_from_slice(seed.as_ref())).map_err(|e| {
+        NodeError::Key {
+            what: "node.key",
+            reason: e.to_string(),
+        }
+    })?;
     let me = signer.public_key();
     let validators: Vec<PublicKey> = genesis
         .validators
         .keys()
         .iter()
         .map(|k| public_key(&k.to_hex()))
-        .collect::<anyhow::Result<_>>()?;
+        .collect::<Result<_, _>>()?;
     let is_validator = validators.contains(&me);
     let peers: Vec<(PublicKey, Address)> = config
         .peers
         .iter()
         .map(|p| Ok((public_key(&p.public_key)?, Address::from(p.address))))
-        .collect::<anyhow::Result<_>>()?;
+        .collect::<Result<_, NodeError>>()?;
     let peer_keys: std::collections::BTreeSet<medledger_types::hash::PublicKey> = config
         .peers
         .iter()
         .map(|p| {
-            medledger_types::hash::PublicKey::from_hex(&p.public_key)
-                .map_err(|e| anyhow::anyhow!("peer key: {e}"))
+            medledger_types::hash::PublicKey::from_hex(&p.public_key).map_err(|e| NodeError::Key {
+                what: "peer",
+                reason: e.to_string(),
+            })
         })
-        .collect::<anyhow::Result<_>>()?;
+        .collect::<Result<_, _>>()?;
     let data = home.data_dir();
-    std::fs::create_dir_all(&data).with_context(|| format!("cannot create {}", data.display()))?;
-    let ledger = Arc::new(
-        Ledger::open(&data.join("ledger.redb"), genesis).context("cannot open the ledger store")?,
-    );
+    std::fs::create_dir_all(&data).map_err(|source| NodeError::Write {
+        path: data.clone(),
+        source,
+    })?;
+    let ledger = Arc::new(Ledger::open(&data.join("ledger.redb"), genesis)?);
     let chain = ledger.chain_id();
     info!(moniker = %config.moniker, chain = %chain, validator = is_validator, height = ledger.tip().height, "starting");
 

@@ -9,12 +9,12 @@
 
 use std::path::Path;
 
-use anyhow::Context;
 use medwallet_crypto::ShareCode;
 use rand::Rng;
 use serde::Serialize;
 
 use crate::config::{GenesisClinicFile, GenesisFile, Home, NodeConfig, PeerFile};
+use crate::error::NodeError;
 
 /// A clinic registered at genesis.
 #[derive(Clone, Debug)]
@@ -73,17 +73,27 @@ pub fn generate(
     chain_name: &str,
     clinics: &[FoundingClinic],
     now_ms: u64,
-) -> anyhow::Result<TestnetSummary> {
+) -> Result<TestnetSummary, NodeError> {
     if validators == 0 {
-        anyhow::bail!("a network needs at least one validator");
+        return Err(NodeError::NoValidators);
     }
-    if out.exists() && std::fs::read_dir(out)?.next().is_some() {
-        anyhow::bail!("{} is not empty; choose a new directory", out.display());
+    let unreadable = |source| NodeError::Read {
+        path: out.to_owned(),
+        source,
+    };
+    if out.exists() && std::fs::read_dir(out).map_err(unreadable)?.next().is_some() {
+        return Err(NodeError::NotEmpty(out.to_owned()));
     }
-    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    std::fs::create_dir_all(out).map_err(|source| NodeError::Write {
+        path: out.to_owned(),
+        source,
+    })?;
     let total = validators + followers;
     if u32::from(base_port) + 2 * total as u32 > u32::from(u16::MAX) {
-        anyhow::bail!("base port {base_port} leaves no room for {total} nodes");
+        return Err(NodeError::NoPorts {
+            base: base_port,
+            nodes: total,
+        });
     }
     let mut rng = rand::rng();
     let seeds: Vec<zeroize::Zeroizing<[u8; 32]>> = (0..total)

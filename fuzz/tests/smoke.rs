@@ -134,10 +134,12 @@ fn envelope_seeds_reach_the_chunk_decoder() {
         .iter()
         .filter(|seed| {
             let (wrapped, payload) = seed.split_at(WRAPPED_KEY_LEN);
-            WrappedKey::from_bytes(wrapped)
-                .and_then(|w| identity.unwrap(&w, medwallet_fuzz::VECTOR_RECORD_ID))
-                .and_then(|key| open_to_vec(&key, payload))
-                .is_ok()
+            WrappedKey::from_bytes(wrapped).is_ok_and(|w| {
+                identity
+                    .unwrap(&w, medwallet_fuzz::VECTOR_RECORD_ID)
+                    .and_then(|key| open_to_vec(&key, payload))
+                    .is_ok()
+            })
         })
         .count();
     // The three ok- vectors, plus err-wrong-recipient and err-wrong-record-id, whose key and

@@ -68,7 +68,7 @@ pub async fn run(
                 break;
             };
             for patient in registered_patients(&block) {
-                let address = Address(*patient.address().as_bytes());
+                let address = patient.account();
                 if !served.insert(address) || has_records(source, &address).await? {
                     continue;
                 }

@@ -12,9 +12,9 @@
 use medledger_client::blob_request::upload_auth;
 use medledger_client::transaction::TxSequence;
 use medledger_client::{BlobUpload, LedgerSource, RecordMetadata, reads};
-use medledger_types::hash::{Address, RecordId, Sha256Digest};
+use medledger_types::hash::{RecordId, Sha256Digest};
 use medledger_types::state::{Account, AccountKind};
-use medledger_types::tx::{TxBody, WrappedKey};
+use medledger_types::tx::TxBody;
 use medwallet_crypto::envelope::{ContentKey, Recipient, X25519Recipient, seal_to_vec};
 use medwallet_crypto::{AccountKeys, ShareCode, X25519PublicKey};
 use rand_core::CryptoRng;
@@ -54,8 +54,8 @@ pub async fn issue<S: LedgerSource + BlobUpload, R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<Vec<Issued>, IssueError> {
     let drafts = medwallet_fhir::records_from(fhir, per_encounter)?;
-    let me = Address(*clinic.keys.public().address().as_bytes());
-    let patient_address = Address(*patient.address().as_bytes());
+    let me = clinic.keys.public().account();
+    let patient_address = patient.account();
     let at = source.latest(now_ms).await?;
     let receiving = match reads::account(source, &at, &patient_address).await? {
         Some(Account {
@@ -99,7 +99,7 @@ pub async fn issue<S: LedgerSource + BlobUpload, R: CryptoRng + ?Sized>(
             patient: patient_address,
             ciphertext_sha256: hash,
             ciphertext_len: size as u64,
-            wrapped_key: WrappedKey(*wrapped.as_bytes()),
+            wrapped_key: wrapped,
             metadata,
             category: draft.category,
         });

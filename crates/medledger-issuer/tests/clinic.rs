@@ -8,10 +8,10 @@ use medledger_client::{BlobRequest, LedgerSource, RecordMetadata, reads};
 use medledger_devnet::{CLINIC_NAME, Devnet, NED, fixture};
 use medledger_issuer::IssueError;
 use medledger_issuer::issue::{Clinic, issue};
-use medledger_types::hash::{Address, ReceivingKey, RecordId};
+use medledger_types::hash::{ReceivingKey, RecordId};
 use medledger_types::state::{RecordEntry, StateKey};
 use medledger_types::tx::TxBody;
-use medwallet_crypto::envelope::{Identity, WrappedKey, open_to_vec};
+use medwallet_crypto::envelope::{Identity, open_to_vec};
 use medwallet_crypto::{AccountKeys, PublicKeys, RecoveryPhrase, ShareCode};
 
 fn now_ms() -> u64 {
@@ -69,7 +69,7 @@ fn a_clinic_issues_a_history_per_encounter_and_the_patient_opens_it_byte_identic
             .expect("issue");
         let drafts = medwallet_fhir::records_from(&fhir, true).expect("split");
         assert_eq!(issued.len(), drafts.len());
-        let me = Address(*keys.public().address().as_bytes());
+        let me = keys.public().account();
         assert_eq!(
             issued[0].record_id,
             RecordId::derive(&me, 1).to_hex(),
@@ -85,7 +85,7 @@ fn a_clinic_issues_a_history_per_encounter_and_the_patient_opens_it_byte_identic
             let entry: RecordEntry = reads::required(&source, &at, &StateKey::record(&id))
                 .await
                 .expect("proven");
-            assert_eq!(entry.patient, Address(*patient.public().address().as_bytes()));
+            assert_eq!(entry.patient, patient.public().account());
             assert_eq!(entry.category, draft.category);
             let request =
                 BlobRequest::sign(patient.signing_key(), entry.ciphertext_sha256, id, None, now_ms());
@@ -95,10 +95,7 @@ fn a_clinic_issues_a_history_per_encounter_and_the_patient_opens_it_byte_identic
                 entry.ciphertext_sha256.as_bytes()
             );
             let key = identity
-                .unwrap(
-                    &WrappedKey::from_bytes(&entry.wrapped_key.0).expect("wrapped"),
-                    &id.0,
-                )
+                .unwrap(&entry.wrapped_key, &id.0)
                 .expect("unwrap");
             assert_eq!(
                 open_to_vec(&key, &blob).expect("open"),
@@ -159,7 +156,7 @@ fn a_forged_share_code_cannot_redirect_a_patients_records() {
         let entry: RecordEntry = reads::required(&source, &at, &StateKey::record(&id))
             .await
             .expect("proven");
-        let wrapped = WrappedKey::from_bytes(&entry.wrapped_key.0).expect("wrapped");
+        let wrapped = entry.wrapped_key;
         assert!(
             attacker.identity().unwrap(&wrapped, &id.0).is_err(),
             "the attacker's key opens nothing"

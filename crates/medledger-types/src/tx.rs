@@ -30,6 +30,22 @@ pub const WRAPPED_KEY_LEN: usize = 81;
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct WrappedKey(pub [u8; WRAPPED_KEY_LEN]);
 
+impl WrappedKey {
+    /// A wrapped key from exactly [`WRAPPED_KEY_LEN`] bytes (its contents are checked when it is
+    /// unwrapped).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, CodecError> {
+        bytes
+            .try_into()
+            .map(Self)
+            .map_err(|_| CodecError::Invalid("wrapped key length"))
+    }
+
+    /// The encoded bytes.
+    pub const fn as_bytes(&self) -> &[u8; WRAPPED_KEY_LEN] {
+        &self.0
+    }
+}
+
 /// A record's content key wrapped for a grantee.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct RecordKey {

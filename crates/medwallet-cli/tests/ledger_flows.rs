@@ -398,12 +398,12 @@ fn the_whole_story_issue_sync_grant_share_revoke_and_the_access_log() {
     );
 
     // The access log shows the doctor's fetches (receipts are finalized by the serving node).
-    let doctor_address: medwallet_crypto::Address = d["address"]
+    let doctor_address: medwallet_crypto::Bech32Address = d["address"]
         .as_str()
         .expect("addr")
         .parse()
         .expect("address");
-    let doctor_address = hex::encode(doctor_address.as_bytes());
+    let doctor_address = doctor_address.account().to_hex();
     let mut log = Value::Null;
     for _ in 0..100 {
         log = json_of(medwallet(

@@ -7,7 +7,7 @@ use medledger_client::{LedgerSource, reads};
 use medledger_types::category::Category;
 use medledger_types::hash::{Address, GrantId, RecordId};
 use medledger_types::state::{GrantEntry, GrantStatus, ReceiptEntry, StateKey};
-use medledger_types::tx::{RecordKey, Scope, TxBody, WrappedKey as LedgerWrappedKey};
+use medledger_types::tx::{RecordKey, Scope, TxBody};
 use medwallet_crypto::envelope::{Identity, Recipient, WrappedKey, X25519Recipient};
 use medwallet_crypto::{AccountKeys, X25519PublicKey};
 use medwallet_verify::VerifiedHeader;
@@ -95,7 +95,7 @@ pub fn rewrap<R: CryptoRng + ?Sized>(
                 .map_err(|_| WalletError::NotForMe(r.id.clone()))?;
             Ok(RecordKey {
                 record: id,
-                wrapped_key: LedgerWrappedKey(*new.as_bytes()),
+                wrapped_key: new,
             })
         })
         .collect()

@@ -9,10 +9,10 @@ use crate::error::WalletError;
 pub fn account(text: &str) -> Result<Address, WalletError> {
     let text = text.trim();
     if let Ok(code) = text.parse::<medwallet_crypto::ShareCode>() {
-        return Ok(Address(*code.address().as_bytes()));
+        return Ok(code.account());
     }
-    text.parse::<medwallet_crypto::Address>()
-        .map(|a| Address(*a.as_bytes()))
+    text.parse::<medwallet_crypto::Bech32Address>()
+        .map(|a| a.account())
         .map_err(|_| {
             WalletError::InvalidInput(
                 "that is neither a share code (mdwshare1…) nor an address (mdw1…)".into(),
@@ -43,7 +43,7 @@ pub fn expiry(text: Option<&str>, now_ms: u64) -> Result<Option<u64>, WalletErro
 
 /// The bech32 form (`mdw1…`) of a ledger address.
 pub fn display_address(address: &Address) -> String {
-    medwallet_crypto::Address::from_bytes(address.0).to_string()
+    medwallet_crypto::Bech32Address::from_account(*address).to_string()
 }
 
 #[cfg(test)]
@@ -55,7 +55,7 @@ mod tests {
     #[test]
     fn accounts_come_from_share_codes_or_addresses_and_nothing_else() {
         let public = AccountKeys::derive(&RecoveryPhrase::from_entropy(&[4; 32])).public();
-        let address = Address(*public.address().as_bytes());
+        let address = public.account();
         assert_eq!(
             account(&public.share_code().to_string()).ok(),
             Some(address)

@@ -34,5 +34,5 @@ pub use wallet::{GrantRequest, Granted, OpenedShared, SyncReport, Wallet};
 
 /// The ledger account of a wallet's keys.
 pub fn account_of(keys: &medwallet_crypto::AccountKeys) -> medledger_types::hash::Address {
-    medledger_types::hash::Address(*keys.public().address().as_bytes())
+    keys.public().account()
 }

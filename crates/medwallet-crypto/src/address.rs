@@ -1,4 +1,5 @@
-//! Account addresses: Bech32m (BIP-350) of SHA-256 of the ed25519 verifying key.
+//! Account addresses in their text form: Bech32m (BIP-350) of the account id, which is SHA-256 of
+//! the ed25519 verifying key (`medledger_types::hash::Address`, the one account type).
 //!
 //! ```text
 //! address = bech32m(hrp = "mdw", data = SHA-256(ed25519 public key))   e.g. mdw1q8v…
@@ -13,7 +14,7 @@ use std::str::FromStr;
 use bech32::primitives::decode::CheckedHrpstring;
 use bech32::{Bech32m, Hrp};
 use ed25519_dalek::VerifyingKey;
-use sha2::{Digest, Sha256};
+use medledger_types::hash::{Address, PublicKey};
 use thiserror::Error;
 
 /// Human-readable prefix of account addresses (patients, doctors, clinics).
@@ -66,40 +67,46 @@ pub(crate) fn encode_bech32m(hrp: &'static str, data: &[u8]) -> String {
     }
 }
 
-/// An account's address.
+/// An account's address as people read and type it (`mdw1…`): the account id, in Bech32m.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Address([u8; ADDRESS_LEN]);
+pub struct Bech32Address(Address);
 
-impl Address {
+impl Bech32Address {
     /// The address of a verifying key.
     pub fn of(key: &VerifyingKey) -> Self {
-        Self(Sha256::digest(key.as_bytes()).into())
+        Self(Address::of(&PublicKey(key.to_bytes())))
     }
 
-    /// Wraps raw address bytes (as stored on the ledger).
-    pub const fn from_bytes(bytes: [u8; ADDRESS_LEN]) -> Self {
-        Self(bytes)
+    /// The text form of an account id (as stored on the ledger).
+    pub const fn from_account(account: Address) -> Self {
+        Self(account)
     }
 
-    /// The raw digest.
-    pub const fn as_bytes(&self) -> &[u8; ADDRESS_LEN] {
-        &self.0
+    /// The account id.
+    pub const fn account(&self) -> Address {
+        self.0
     }
 }
 
-impl fmt::Display for Address {
+impl From<Address> for Bech32Address {
+    fn from(account: Address) -> Self {
+        Self(account)
+    }
+}
+
+impl fmt::Display for Bech32Address {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&encode_bech32m(ACCOUNT_HRP, &self.0))
+        f.write_str(&encode_bech32m(ACCOUNT_HRP, self.0.as_bytes()))
     }
 }
 
-impl fmt::Debug for Address {
+impl fmt::Debug for Bech32Address {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Address({self})")
+        write!(f, "Bech32Address({self})")
     }
 }
 
-impl FromStr for Address {
+impl FromStr for Bech32Address {
     type Err = Bech32Error;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -108,7 +115,7 @@ impl FromStr for Address {
             .as_slice()
             .try_into()
             .map_err(|_| Bech32Error::WrongLength(data.len()))?;
-        Ok(Self(bytes))
+        Ok(Self(Address(bytes)))
     }
 }
 
@@ -118,8 +125,8 @@ mod tests {
     use ed25519_dalek::SigningKey;
     use proptest::prelude::*;
 
-    fn sample() -> Address {
-        Address::of(&SigningKey::from_bytes(&[5; 32]).verifying_key())
+    fn sample() -> Bech32Address {
+        Bech32Address::of(&SigningKey::from_bytes(&[5; 32]).verifying_key())
     }
 
     #[test]
@@ -127,8 +134,8 @@ mod tests {
         let a = sample();
         let s = a.to_string();
         assert!(s.starts_with("mdw1"), "{s}");
-        assert_eq!(s.parse::<Address>(), Ok(a));
-        assert_eq!(s.to_uppercase().parse::<Address>(), Ok(a));
+        assert_eq!(s.parse::<Bech32Address>(), Ok(a));
+        assert_eq!(s.to_uppercase().parse::<Bech32Address>(), Ok(a));
     }
 
     #[test]
@@ -139,7 +146,7 @@ mod tests {
         chars[i] = if chars[i] == 'q' { 'p' } else { 'q' };
         let typo: String = chars.into_iter().collect();
         assert!(matches!(
-            typo.parse::<Address>(),
+            typo.parse::<Bech32Address>(),
             Err(Bech32Error::Encoding(_))
         ));
     }
@@ -148,7 +155,7 @@ mod tests {
     fn another_prefix_is_rejected() {
         let other = encode_bech32m("mdwshare", &[0; 32]);
         assert!(matches!(
-            other.parse::<Address>(),
+            other.parse::<Bech32Address>(),
             Err(Bech32Error::WrongPrefix { found, .. }) if found == "mdwshare"
         ));
     }
@@ -156,19 +163,22 @@ mod tests {
     #[test]
     fn wrong_length_is_rejected() {
         let short = encode_bech32m(ACCOUNT_HRP, &[0; 20]);
-        assert_eq!(short.parse::<Address>(), Err(Bech32Error::WrongLength(20)));
+        assert_eq!(
+            short.parse::<Bech32Address>(),
+            Err(Bech32Error::WrongLength(20))
+        );
     }
 
     proptest! {
         #[test]
         fn any_address_round_trips(bytes in any::<[u8; 32]>()) {
-            let a = Address::from_bytes(bytes);
-            prop_assert_eq!(a.to_string().parse::<Address>(), Ok(a));
+            let a = Bech32Address::from_account(Address(bytes));
+            prop_assert_eq!(a.to_string().parse::<Bech32Address>(), Ok(a));
         }
 
         #[test]
         fn parsing_arbitrary_text_never_panics(s in ".{0,120}") {
-            let _ = s.parse::<Address>();
+            let _ = s.parse::<Bech32Address>();
         }
     }
 }

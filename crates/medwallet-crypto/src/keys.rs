@@ -18,7 +18,7 @@ use sha2::Sha256;
 use x25519_dalek::{PublicKey as X25519Public, StaticSecret};
 use zeroize::Zeroizing;
 
-use crate::address::Address;
+use crate::address::Bech32Address;
 use crate::envelope::X25519Identity;
 use crate::mnemonic::RecoveryPhrase;
 
@@ -29,16 +29,21 @@ const RECEIVING_INFO: &[u8] = b"medwallet/key/x25519-receiving/v1/account/0";
 /// The public half of an account: what others need to verify it and encrypt to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PublicKeys {
-    /// Verifies the account's signatures; its hash is the account's [`Address`].
+    /// Verifies the account's signatures; its hash is the account's id.
     pub signing: VerifyingKey,
     /// Records and content keys are encrypted to this key.
     pub receiving: X25519Public,
 }
 
 impl PublicKeys {
-    /// The account's address.
-    pub fn address(&self) -> Address {
-        Address::of(&self.signing)
+    /// The account's address, in its text form (`mdw1…`).
+    pub fn address(&self) -> Bech32Address {
+        Bech32Address::of(&self.signing)
+    }
+
+    /// The account's id on the ledger.
+    pub fn account(&self) -> medledger_types::hash::Address {
+        self.address().account()
     }
 }
 

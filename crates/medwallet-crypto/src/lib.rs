@@ -48,7 +48,7 @@ pub mod mnemonic;
 pub mod namespace;
 pub mod share_code;
 
-pub use address::{Address, Bech32Error};
+pub use address::{Bech32Address, Bech32Error};
 pub use keys::{AccountKeys, PublicKeys};
 pub use keystore::{KdfParams, Keystore, KeystoreError};
 pub use mnemonic::{PhraseError, RecoveryPhrase};

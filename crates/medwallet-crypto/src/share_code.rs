@@ -15,7 +15,7 @@ use std::str::FromStr;
 use ed25519_dalek::VerifyingKey;
 use x25519_dalek::PublicKey as X25519Public;
 
-use crate::address::{Address, Bech32Error, decode_bech32m, encode_bech32m};
+use crate::address::{Bech32Address, Bech32Error, decode_bech32m, encode_bech32m};
 use crate::keys::PublicKeys;
 
 /// Human-readable prefix of share codes.
@@ -39,8 +39,13 @@ impl ShareCode {
     }
 
     /// The address of the account this code belongs to.
-    pub fn address(&self) -> Address {
+    pub fn address(&self) -> Bech32Address {
         self.0.address()
+    }
+
+    /// The id of the account this code belongs to.
+    pub fn account(&self) -> medledger_types::hash::Address {
+        self.0.account()
     }
 }
 

@@ -453,6 +453,7 @@ fn replay_envelope(case: &Case) {
     let sealed = hex_field(i, "envelope");
     let record_id = i["record_id"].as_str().expect("record id");
     let result = WrappedKey::from_bytes(&hex_field(i, "wrapped_key"))
+        .map_err(|_| EnvelopeError::Malformed("wrapped key has the wrong length"))
         .and_then(|w| X25519Identity::new(secret.into()).unwrap(&w, record_id.as_bytes()))
         .and_then(|key| {
             let mut out = Vec::new();

@@ -21,8 +21,8 @@ use medledger_state::store::Ledger;
 use medledger_types::category::Category;
 use medledger_types::certificate::{Finalization, Proposal, consensus_namespace, quorum};
 use medledger_types::genesis::{Genesis, GenesisClinic, ValidatorSet};
-use medledger_types::hash::{Address, PublicKey, ReceivingKey, RecordId, Sha256Digest};
-use medledger_types::tx::{SignedTx, TxBody, WrappedKey};
+use medledger_types::hash::{PublicKey, ReceivingKey, RecordId, Sha256Digest};
+use medledger_types::tx::{SignedTx, TxBody};
 use medwallet_core::SyncEvent;
 use medwallet_core::sync::sync_records;
 use medwallet_crypto::envelope::{ContentKey, Recipient, X25519Recipient, seal_to_vec};
@@ -92,8 +92,8 @@ fn chain(blocks: u64, runtime: &tokio::runtime::Runtime) -> Chain {
     let ledger =
         Arc::new(Ledger::open(&dir.path().join("ledger.redb"), genesis.clone()).expect("open"));
     ledger.set_bulk_load(true);
-    let clinic_address = Address(*clinic.public().address().as_bytes());
-    let patient_address = Address(*patient.public().address().as_bytes());
+    let clinic_address = clinic.public().account();
+    let patient_address = patient.public().account();
     let mut rng = StdRng::seed_from_u64(blocks);
     let spacing = (blocks - 2) / RECORDS;
     let mut issued = 0;
@@ -128,7 +128,7 @@ fn chain(blocks: u64, runtime: &tokio::runtime::Runtime) -> Chain {
                     <sha2::Sha256 as sha2::Digest>::digest(&ciphertext).into(),
                 ),
                 ciphertext_len: ciphertext.len() as u64,
-                wrapped_key: WrappedKey(*wrapped.as_bytes()),
+                wrapped_key: wrapped,
                 metadata: metadata.seal(&key, &mut rng).expect("seal"),
                 category: Category::Encounter,
             };

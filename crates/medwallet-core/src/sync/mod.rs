@@ -10,7 +10,7 @@ use medledger_client::{LedgerSource, RecordMetadata, reads};
 use medledger_types::hash::{Address, RecordId};
 use medledger_types::state::{RecordEntry, StateKey};
 use medwallet_crypto::AccountKeys;
-use medwallet_crypto::envelope::{Identity, WrappedKey};
+use medwallet_crypto::envelope::Identity;
 use medwallet_verify::VerifiedHeader;
 
 use crate::error::WalletError;
@@ -93,11 +93,9 @@ async fn record_at<S: LedgerSource>(
     if e.patient != *me {
         return Err(WalletError::ForeignRecord(id.to_hex()));
     }
-    let wrapped =
-        WrappedKey::from_bytes(&e.wrapped_key.0).map_err(|_| WalletError::NotForMe(id.to_hex()))?;
     let key = keys
         .identity()
-        .unwrap(&wrapped, &id.0)
+        .unwrap(&e.wrapped_key, &id.0)
         .map_err(|_| WalletError::NotForMe(id.to_hex()))?;
     // Metadata is the clinic's description; a record whose metadata does not open still shows,
     // under a generic title, because its entry itself is proven.

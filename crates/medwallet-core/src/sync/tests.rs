@@ -11,7 +11,7 @@ use medledger_types::category::Category;
 use medledger_types::codec::Canonical;
 use medledger_types::hash::{Address, BlockHash, ChainId, RecordId, Sha256Digest, StateRoot};
 use medledger_types::state::{RecordEntry, StateKey, encode_u64};
-use medledger_types::tx::{SignedTx, WrappedKey};
+use medledger_types::tx::SignedTx;
 use medwallet_crypto::envelope::{ContentKey, Recipient, X25519Recipient};
 use medwallet_crypto::{AccountKeys, RecoveryPhrase};
 use medwallet_verify::VerifiedHeader;
@@ -57,7 +57,7 @@ fn keys(seed: u8) -> AccountKeys {
 }
 
 fn address(keys: &AccountKeys) -> Address {
-    Address(*keys.public().address().as_bytes())
+    keys.public().account()
 }
 
 /// One record the ledger gets wrong.
@@ -106,7 +106,7 @@ fn ledger(patient: &AccountKeys, count: u64, fault: Fault) -> MemorySource {
             category: Category::Encounter,
             ciphertext_sha256: Sha256Digest([index as u8; 32]),
             ciphertext_len: 100,
-            wrapped_key: WrappedKey(*wrapped.as_bytes()),
+            wrapped_key: wrapped,
             metadata: metadata.seal(&key, &mut rng).expect("seal"),
             issued_height: index + 1,
             issued_at_ms: 1_000,

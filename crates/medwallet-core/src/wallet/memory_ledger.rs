@@ -21,7 +21,7 @@ use medledger_types::hash::{
     Address, BlockHash, ChainId, PublicKey, ReceivingKey, RecordId, Sha256Digest, StateRoot,
 };
 use medledger_types::state::{Account, AccountKind, StateKey};
-use medledger_types::tx::{SignedTx, TxBody, WrappedKey};
+use medledger_types::tx::{SignedTx, TxBody};
 use medwallet_crypto::envelope::{ContentKey, Recipient, X25519Recipient, seal_to_vec};
 use medwallet_crypto::{AccountKeys, RecoveryPhrase, SigningKey};
 use medwallet_verify::VerifiedHeader;
@@ -186,7 +186,7 @@ impl MemoryLedger {
                 patient: address(patient),
                 ciphertext_sha256: hash,
                 ciphertext_len: sealed.len() as u64,
-                wrapped_key: WrappedKey(*wrapped.as_bytes()),
+                wrapped_key: wrapped,
                 metadata,
                 category,
             },

@@ -88,9 +88,9 @@ impl From<AnchorError> for AppError {
                 ErrorCode::Network,
                 "this wallet has no trust anchor yet: choose the chain's genesis file in Settings",
             ),
-            AnchorError::Unreadable { .. } | AnchorError::Invalid { .. } => {
-                Self::invalid(e.to_string())
-            }
+            AnchorError::Unreadable { .. }
+            | AnchorError::Invalid { .. }
+            | AnchorError::OtherChain { .. } => Self::invalid(e.to_string()),
             _ => Self::new(ErrorCode::Storage, e.to_string()),
         }
     }

@@ -89,7 +89,19 @@ impl App {
         let report = finished?;
         sync.verified_height = Some(report.header.header.height);
         sync.last_sync_ms = Some(self.now());
+        let names = self.with_session(|s| s.names.clone()).unwrap_or_default();
+        let unreadable_from = report
+            .unreadable
+            .iter()
+            .map(|r| {
+                names
+                    .get(&r.clinic)
+                    .cloned()
+                    .unwrap_or_else(|| crate::ledger_address(&r.clinic))
+            })
+            .collect();
         Ok(SyncReport {
+            unreadable_from,
             new_records: report.new_records,
             total_records: report.total_records,
             verified_height: report.header.header.height,
@@ -110,6 +122,7 @@ impl App {
             verified_height: Some(r.verified_height).filter(|h| *h > 0),
             size_bytes: r.ciphertext_len,
             cached: kept,
+            unreadable: r.unreadable,
         }
     }
 

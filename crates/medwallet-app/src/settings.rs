@@ -33,7 +33,8 @@ pub fn load(dir: &Path, defaults: Settings) -> Result<Settings, AppError> {
 /// Adopts the genesis file at `source` as the trust anchor of the wallet in `dir` (checked
 /// first; nothing changes when it is not a valid genesis).
 pub fn adopt_genesis(dir: &Path, source: &Path) -> Result<(), AppError> {
-    medwallet_store::WalletDir::new(dir).adopt_genesis(source)?;
+    medwallet_store::WalletDir::new(dir)
+        .adopt_genesis(source, medwallet_store::ChainSwitch::Refuse)?;
     Ok(())
 }
 

@@ -208,6 +208,7 @@ impl App {
                 verified_height: Some(opened.verified_height),
                 size_bytes,
                 cached: false,
+                unreadable: false,
             },
             fhir: String::from_utf8(opened.fhir)
                 .map_err(|_| AppError::new(ErrorCode::Refused, "the record is not UTF-8 JSON"))?,

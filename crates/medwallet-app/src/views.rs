@@ -146,6 +146,8 @@ pub struct RecordItem {
     pub size_bytes: u64,
     /// Its ciphertext is on this device (opens offline).
     pub cached: bool,
+    /// Its key is not wrapped to this wallet: it is listed with its clinic, and cannot be opened.
+    pub unreadable: bool,
 }
 
 #[derive(Clone, Debug, Serialize, TS)]
@@ -182,6 +184,9 @@ pub struct SyncReport {
     pub total_records: usize,
     pub verified_height: u64,
     pub keys_shared: usize,
+    /// Records whose key is not wrapped to this wallet (kept, never opened), by clinic name or
+    /// address.
+    pub unreadable_from: Vec<String>,
     pub incidents: Vec<String>,
 }
 

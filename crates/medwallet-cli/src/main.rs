@@ -49,6 +49,10 @@ struct Cli {
     /// before the first command that reads the ledger).
     #[arg(long, global = true)]
     genesis: Option<PathBuf>,
+    /// Trust `--genesis` even though the wallet trusts another chain (the records verified on
+    /// that chain are set aside: they are not proven on the new one).
+    #[arg(long, global = true, requires = "genesis")]
+    switch_chain: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -96,6 +100,7 @@ fn main() -> ExitCode {
         password: &password,
         nodes: &cli.nodes,
         genesis: cli.genesis.as_ref(),
+        switch_chain: cli.switch_chain,
     };
     let result = match cli.command {
         Command::Init(args) => commands::keys::init(&cli.wallet, &password, args, &out),

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use medwallet_core::{LedgerSource, SystemClock, Wallet, WalletError};
 use medwallet_net::NetworkSource;
-use medwallet_store::{AnchorError, WalletDir};
+use medwallet_store::{AnchorError, ChainSwitch, WalletDir};
 
 use crate::commands::keys::unlock;
 use crate::password;
@@ -22,6 +22,8 @@ pub struct Context<'a> {
     pub nodes: &'a [String],
     /// A genesis file to adopt as the wallet's trust anchor (checked first).
     pub genesis: Option<&'a PathBuf>,
+    /// The user asked to trust `genesis` even if it is another chain's.
+    pub switch_chain: bool,
 }
 
 impl Context<'_> {
@@ -42,8 +44,27 @@ impl Context<'_> {
             anyhow::bail!("no node: pass --node URL (repeatable) or set MEDWALLET_NODES");
         }
         let dir = WalletDir::new(self.wallet);
+        let switch = if self.switch_chain {
+            ChainSwitch::Allow
+        } else {
+            ChainSwitch::Refuse
+        };
         let genesis = match self.genesis {
-            Some(path) => dir.adopt_genesis(path)?,
+            Some(path) => {
+                let adopted = dir.adopt_genesis(path, switch).map_err(|e| match e {
+                    AnchorError::OtherChain { .. } => {
+                        anyhow::anyhow!("{e}: pass --switch-chain to do so")
+                    }
+                    other => other.into(),
+                })?;
+                if let Some(aside) = &adopted.set_aside {
+                    eprintln!(
+                        "note: the records verified on the previous chain were set aside in {} (they are not proven on this one)",
+                        aside.display()
+                    );
+                }
+                adopted.genesis
+            }
             None => dir.genesis().map_err(|e| match e {
                 AnchorError::Missing => anyhow::anyhow!(
                     "the wallet has no trust anchor yet: pass --genesis FILE (the chain's genesis.json)"
@@ -60,8 +81,10 @@ impl Context<'_> {
         &self,
         operation: impl AsyncFnOnce(&CliWallet, &NetworkSource) -> Result<T, WalletError>,
     ) -> anyhow::Result<T> {
-        let wallet = self.open()?;
+        // The source first: adopting a new chain's genesis sets the old chain's records aside
+        // before the wallet loads any.
         let source = self.source()?;
+        let wallet = self.open()?;
         let runtime = tokio::runtime::Runtime::new().context("cannot start the runtime")?;
         let result = runtime.block_on(operation(&wallet, &source));
         for incident in source.incidents() {

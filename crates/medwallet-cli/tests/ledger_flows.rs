@@ -205,6 +205,57 @@ fn sync_lists_and_opens_what_the_clinic_issued_byte_for_byte() {
     }
     let unknown = medwallet(&wallet, &["show", &"00".repeat(32), "--node", &api]);
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown record"));
+
+    // Another chain's genesis does not silently replace the trust anchor.
+    let mut other: Value =
+        serde_json::from_slice(&std::fs::read(&genesis).expect("genesis")).expect("json");
+    other["chain_name"] = Value::String("another-chain".into());
+    let other_path = dir.path().join("other-genesis.json");
+    std::fs::write(&other_path, other.to_string()).expect("write");
+    let other_path = other_path.to_str().expect("utf8");
+    let anchored = std::fs::read(wallet.join("genesis.json")).expect("anchor");
+    let refused = medwallet(&wallet, &["sync", "--node", &api, "--genesis", other_path]);
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("--switch-chain") && err.contains("trusts chain"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(wallet.join("genesis.json")).expect("anchor"),
+        anchored,
+        "the anchor is unchanged"
+    );
+    assert_eq!(
+        json_list(&medwallet(&wallet, &["records", "--json"])),
+        drafts.len(),
+        "nothing was set aside"
+    );
+    // Asked for explicitly, the wallet trusts the other chain and sets the old records aside.
+    let switched = medwallet(
+        &wallet,
+        &[
+            "sync",
+            "--node",
+            &api,
+            "--genesis",
+            other_path,
+            "--switch-chain",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&switched.stderr).contains("set aside"));
+    assert_ne!(
+        std::fs::read(wallet.join("genesis.json")).expect("anchor"),
+        anchored
+    );
+    assert_eq!(json_list(&medwallet(&wallet, &["records", "--json"])), 0);
+}
+
+fn json_list(out: &Output) -> usize {
+    serde_json::from_slice::<Value>(&out.stdout)
+        .ok()
+        .and_then(|v| v.as_array().map(Vec::len))
+        .unwrap_or(usize::MAX)
 }
 
 const FOLLOW_UP: &str = r#"{"resourceType":"Bundle","type":"collection","entry":[

@@ -75,6 +75,7 @@ mod tests {
             ciphertext_sha256: "ef".repeat(32),
             ciphertext_len: 100,
             wrapped_key: "01".repeat(81),
+            unreadable: false,
         }
     }
 

@@ -57,10 +57,12 @@ pub fn describe(scope: &Scope) -> String {
     }
 }
 
-/// The records a scope covers, among those the wallet has.
+/// The records a scope covers, among those the wallet has (and can open: only a key this
+/// wallet holds can be re-wrapped).
 pub fn covered<'a>(scope: &Scope, records: &'a [RecordSummary]) -> Vec<&'a RecordSummary> {
     records
         .iter()
+        .filter(|r| !r.unreadable)
         .filter(|r| match scope {
             Scope::All => true,
             Scope::Category(c) => r.category == c.code(),

@@ -27,6 +27,10 @@ pub struct RecordSummary {
     pub ciphertext_len: u64,
     /// The content key wrapped to this patient (hex).
     pub wrapped_key: String,
+    /// Its key is not wrapped to this wallet's key (the clinic erred, or lied): the record is
+    /// kept and shown with its clinic, and never opened or shared.
+    #[serde(default)]
+    pub unreadable: bool,
 }
 
 impl RecordSummary {

@@ -51,6 +51,8 @@ pub struct SyncReport {
     pub ciphertexts_missing: usize,
     /// Record keys shared with active category or all-records grants.
     pub keys_shared: usize,
+    /// Records whose key is not wrapped to this wallet (kept, named by clinic, never opened).
+    pub unreadable: Vec<RecordSummary>,
     pub incidents: Vec<Incident>,
 }
 
@@ -227,6 +229,7 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
             total_records: records.len(),
             ciphertexts_missing,
             keys_shared,
+            unreadable: records.iter().filter(|r| r.unreadable).cloned().collect(),
             incidents: source.incidents(),
         })
     }
@@ -241,7 +244,7 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         let keys: &AccountKeys = &self.keys;
         let missing: Vec<RecordSummary> = records
             .iter()
-            .filter(|r| !self.is_kept(r))
+            .filter(|r| !r.unreadable && !self.is_kept(r))
             .cloned()
             .collect();
         // Owned records into a named async fn: the futures hold no borrowed closure argument,

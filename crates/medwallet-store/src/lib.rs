@@ -24,5 +24,5 @@ mod trust_anchor;
 mod wallet_dir;
 mod wallet_store;
 
-pub use trust_anchor::{AnchorError, GENESIS_FILE};
+pub use trust_anchor::{Adopted, AnchorError, ChainSwitch, GENESIS_FILE};
 pub use wallet_dir::{CACHE_FILE, KEYSTORE_FILE, StoreError, WalletDir};

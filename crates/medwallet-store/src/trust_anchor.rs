@@ -9,7 +9,7 @@ use medledger_types::genesis::Genesis;
 use medwallet_files::{read_bounded, write_atomically};
 use thiserror::Error;
 
-use crate::WalletDir;
+use crate::{CACHE_FILE, WalletDir};
 
 /// The trust anchor's file inside a wallet directory.
 pub const GENESIS_FILE: &str = "genesis.json";
@@ -34,6 +34,29 @@ pub enum AnchorError {
     Invalid { path: PathBuf, reason: String },
     #[error("the trust anchor could not be saved: {0}")]
     Save(#[source] io::Error),
+    /// The wallet trusts another chain; nothing was changed.
+    #[error(
+        "this wallet trusts chain {current}, and the genesis file describes chain {offered}: the records it verified were proven on {current}, not on {offered}. Trusting the other chain must be asked for explicitly; its records verified so far are then set aside (kept, not shown)"
+    )]
+    OtherChain { current: String, offered: String },
+}
+
+/// Whether a genesis of another chain may replace the wallet's trust anchor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChainSwitch {
+    /// Refuse it (the default: a wrong file must not silently re-anchor a wallet).
+    Refuse,
+    /// The user asked for it: adopt it and set the old chain's records aside.
+    Allow,
+}
+
+/// A trust anchor adopted.
+#[derive(Debug)]
+pub struct Adopted {
+    pub genesis: Genesis,
+    /// Where the previous chain's sealed cache was moved, if the chain changed (its records are
+    /// not proven on the new chain, so they are no longer shown; the file is kept).
+    pub set_aside: Option<PathBuf>,
 }
 
 fn read(path: &Path) -> Result<(Vec<u8>, Genesis), AnchorError> {
@@ -64,12 +87,38 @@ impl WalletDir {
     }
 
     /// Checks the genesis file at `source` and adopts it as the wallet's trust anchor
-    /// (atomically). Nothing changes when it is not a valid genesis.
-    pub fn adopt_genesis(&self, source: &Path) -> Result<Genesis, AnchorError> {
+    /// (atomically). Nothing changes when it is not a valid genesis, or when it is another
+    /// chain's and `switch` does not allow that.
+    pub fn adopt_genesis(
+        &self,
+        source: &Path,
+        switch: ChainSwitch,
+    ) -> Result<Adopted, AnchorError> {
         let (bytes, genesis) = read(source)?;
+        let mut set_aside = None;
+        if self.has_genesis() {
+            let current = self.genesis()?.chain_id();
+            let offered = genesis.chain_id();
+            if current != offered {
+                if switch == ChainSwitch::Refuse {
+                    return Err(AnchorError::OtherChain {
+                        current: current.to_hex(),
+                        offered: offered.to_hex(),
+                    });
+                }
+                let cache = self.root().join(CACHE_FILE);
+                if cache.exists() {
+                    let aside = self
+                        .root()
+                        .join(format!("cache-{}.mdw", &current.to_hex()[..16]));
+                    std::fs::rename(&cache, &aside).map_err(AnchorError::Save)?;
+                    set_aside = Some(aside);
+                }
+            }
+        }
         std::fs::create_dir_all(self.root()).map_err(AnchorError::Save)?;
         write_atomically(&self.root().join(GENESIS_FILE), &bytes).map_err(AnchorError::Save)?;
-        Ok(genesis)
+        Ok(Adopted { genesis, set_aside })
     }
 }
 
@@ -87,11 +136,13 @@ mod tests {
         ] {
             let path = dir.path().join(name);
             std::fs::write(&path, bytes).expect("write");
-            let err = wallet.adopt_genesis(&path).expect_err("not a genesis");
+            let err = wallet
+                .adopt_genesis(&path, ChainSwitch::Refuse)
+                .expect_err("not a genesis");
             assert!(matches!(err, AnchorError::Invalid { .. }), "{err}");
         }
         assert!(matches!(
-            wallet.adopt_genesis(&dir.path().join("absent")),
+            wallet.adopt_genesis(&dir.path().join("absent"), ChainSwitch::Refuse),
             Err(AnchorError::Unreadable { .. })
         ));
         assert!(!wallet.has_genesis());
@@ -110,8 +161,58 @@ mod tests {
         let path = dir.path().join("genesis.json");
         std::fs::write(&path, serde_json::to_vec(&file).expect("json")).expect("write");
         let wallet = WalletDir::new(dir.path().join("wallet"));
-        let adopted = wallet.adopt_genesis(&path).expect("adopt");
-        assert_eq!(wallet.genesis().expect("read"), adopted);
-        assert_eq!(adopted, file.to_genesis().expect("valid"));
+        let adopted = wallet
+            .adopt_genesis(&path, ChainSwitch::Refuse)
+            .expect("adopt");
+        assert_eq!(wallet.genesis().expect("read"), adopted.genesis);
+        assert_eq!(adopted.genesis, file.to_genesis().expect("valid"));
+        assert!(adopted.set_aside.is_none());
+    }
+
+    fn genesis_file(dir: &Path, name: &str) -> PathBuf {
+        let file = GenesisFile {
+            chain_name: name.into(),
+            timestamp_ms: 1,
+            validators: vec!["11".repeat(32)],
+            clinics: vec![],
+        };
+        let path = dir.join(format!("{name}.json"));
+        std::fs::write(&path, serde_json::to_vec(&file).expect("json")).expect("write");
+        path
+    }
+
+    #[test]
+    fn another_chains_genesis_is_refused_unless_asked_for_and_then_the_old_records_are_set_aside() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let wallet = WalletDir::new(dir.path().join("wallet"));
+        let first = wallet
+            .adopt_genesis(&genesis_file(dir.path(), "alpha"), ChainSwitch::Refuse)
+            .expect("adopt")
+            .genesis;
+        wallet
+            .save_cache(b"sealed records of alpha")
+            .expect("cache");
+        let beta = genesis_file(dir.path(), "beta");
+        let err = wallet
+            .adopt_genesis(&beta, ChainSwitch::Refuse)
+            .expect_err("another chain");
+        assert!(matches!(err, AnchorError::OtherChain { .. }), "{err}");
+        assert!(err.to_string().contains("explicitly"), "{err}");
+        assert_eq!(wallet.genesis().expect("kept"), first, "nothing changed");
+        assert!(wallet.load_cache().expect("cache").is_some());
+        // The same chain again is fine.
+        wallet
+            .adopt_genesis(&genesis_file(dir.path(), "alpha"), ChainSwitch::Refuse)
+            .expect("same chain");
+        let switched = wallet
+            .adopt_genesis(&beta, ChainSwitch::Allow)
+            .expect("switch");
+        assert_eq!(wallet.genesis().expect("new"), switched.genesis);
+        let aside = switched.set_aside.expect("the old cache was set aside");
+        assert_eq!(
+            std::fs::read(&aside).expect("kept"),
+            b"sealed records of alpha"
+        );
+        assert!(wallet.load_cache().expect("cache").is_none(), "not shown");
     }
 }

@@ -79,7 +79,7 @@ mockIPC(
           await wait(400);
         }
         records = DEMO_RECORDS;
-        return { newRecords: 2, totalRecords: records.length, verifiedHeight: 131, keysShared: 1, incidents: syncStatus.incidents };
+        return { newRecords: 2, totalRecords: records.length, verifiedHeight: 131, keysShared: 1, unreadableFrom: [], incidents: syncStatus.incidents };
       }
       case 'sync_status':
         return syncStatus;

@@ -55,7 +55,11 @@ verifiedHeight: number | null, sizeBytes: number,
 /**
  * Its ciphertext is on this device (opens offline).
  */
-cached: boolean, };
+cached: boolean, 
+/**
+ * Its key is not wrapped to this wallet: it is listed with its clinic, and cannot be opened.
+ */
+unreadable: boolean, };
 
 export type OpenedRecord = { record: RecordItem, 
 /**
@@ -67,7 +71,12 @@ export type SeriesPoint = { date: string, value: number, recordId: string, };
 
 export type LabSeries = { code: string, display: string, unit: string | null, low: number | null, high: number | null, points: Array<SeriesPoint>, };
 
-export type SyncReport = { newRecords: number, totalRecords: number, verifiedHeight: number, keysShared: number, incidents: Array<string>, };
+export type SyncReport = { newRecords: number, totalRecords: number, verifiedHeight: number, keysShared: number, 
+/**
+ * Records whose key is not wrapped to this wallet (kept, never opened), by clinic name or
+ * address.
+ */
+unreadableFrom: Array<string>, incidents: Array<string>, };
 
 export type SyncProgress = { phase: SyncPhase, done: number, total: number, verifiedHeight: number | null, };
 

@@ -114,7 +114,7 @@ describe('Home', () => {
     expect(screen.getByText('Fetching records 2 of 4')).toBeTruthy();
 
     list = RECORDS;
-    release({ newRecords: 3, totalRecords: 4, verifiedHeight: 50, keysShared: 0, incidents: [] });
+    release({ newRecords: 3, totalRecords: 4, verifiedHeight: 50, keysShared: 0, unreadableFrom: [], incidents: [] });
     const report = await screen.findByTestId('sync-report');
     expect(report.textContent).toContain('3 new records');
     expect(screen.queryByTestId('sync-progress')).toBeNull();

@@ -198,6 +198,7 @@ export function record(over: Partial<RecordItem> & { id: string }): RecordItem {
     verifiedHeight: 42,
     sizeBytes: 1200,
     cached: true,
+    unreadable: false,
     ...over,
   };
 }

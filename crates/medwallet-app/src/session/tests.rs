@@ -167,7 +167,7 @@ fn silent_node(f: &Fixture) -> std::net::TcpListener {
     let path = f._dir.path().join("genesis.json");
     std::fs::write(&path, serde_json::to_vec(&genesis).expect("json")).expect("write");
     WalletDir::new(f.app.root())
-        .adopt_genesis(&path)
+        .adopt_genesis(&path, medwallet_store::ChainSwitch::Refuse)
         .expect("adopt");
     let url = format!("http://{}", listener.local_addr().expect("addr"));
     f.app.save_settings(vec![url], 5).expect("settings");

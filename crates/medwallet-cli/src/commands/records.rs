@@ -58,6 +58,12 @@ pub fn sync(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
         eprintln!();
     }
     let incidents: Vec<String> = report.incidents.iter().map(ToString::to_string).collect();
+    for record in &report.unreadable {
+        eprintln!(
+            "warning: record {} from clinic {} cannot be opened with this wallet's key (kept, not opened)",
+            record.id, record.clinic
+        );
+    }
     out.print(
         &format!(
             "{} new record(s); {} in total, verified up to height {}; {} key(s) shared with active grants.",
@@ -72,6 +78,7 @@ pub fn sync(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
             "verified_height": report.header.header.height,
             "keys_shared": report.keys_shared,
             "ciphertexts_missing": report.ciphertexts_missing,
+            "unreadable": report.unreadable.iter().map(|r| &r.id).collect::<Vec<_>>(),
             "incidents": incidents,
         }),
     );

@@ -93,26 +93,33 @@ async fn record_at<S: LedgerSource>(
     if e.patient != *me {
         return Err(WalletError::ForeignRecord(id.to_hex()));
     }
-    let key = keys
-        .identity()
-        .unwrap(&e.wrapped_key, &id.0)
-        .map_err(|_| WalletError::NotForMe(id.to_hex()))?;
-    // Metadata is the clinic's description; a record whose metadata does not open still shows,
-    // under a generic title, because its entry itself is proven.
-    let metadata = RecordMetadata::open(&key, &e.metadata).ok();
+    // A key not wrapped to this wallet (a clinic's mistake, or a hostile issuer) must not stop
+    // every later sync: the record is kept, named by its proven clinic, and never opened.
+    let metadata = match keys.identity().unwrap(&e.wrapped_key, &id.0) {
+        // Metadata is the clinic's description; a record whose metadata does not open still
+        // shows, under a generic title, because its entry itself is proven.
+        Ok(key) => Some(RecordMetadata::open(&key, &e.metadata).ok()),
+        Err(_) => None,
+    };
+    let unreadable = metadata.is_none();
+    let metadata = metadata.flatten();
+    let title = match (&metadata, unreadable) {
+        (Some(m), _) => m.title.clone(),
+        (None, true) => "Record this wallet cannot open".to_owned(),
+        (None, false) => "Record".to_owned(),
+    };
     Ok(RecordSummary {
         id: id.to_hex(),
         clinic: e.clinic.to_hex(),
         category: e.category.code().into(),
-        title: metadata
-            .as_ref()
-            .map_or_else(|| "Record".to_owned(), |m| m.title.clone()),
+        title,
         date: metadata.and_then(|m| m.date),
         issued_height: e.issued_height,
         verified_height: at.header.height,
         ciphertext_sha256: e.ciphertext_sha256.to_hex(),
         ciphertext_len: e.ciphertext_len,
         wrapped_key: hex::encode(e.wrapped_key.0),
+        unreadable,
     })
 }
 

@@ -240,16 +240,34 @@ fn a_record_entry_for_another_patient_is_refused() {
 }
 
 #[test]
-fn a_record_wrapped_to_another_key_is_reported_as_not_mine() {
+fn a_record_wrapped_to_another_key_is_kept_as_unreadable_and_the_sync_goes_on() {
     let patient = keys(1);
     let source = ledger(&patient, 10, Fault::WrappedForOther(6));
-    let err = block_on(sync_records(
+    let (_, records) = block_on(sync_records(
         &source,
         &patient,
         &[],
         0,
         &mut |_: SyncEvent<'_>| Ok(()),
     ))
-    .expect_err("not mine");
-    assert!(matches!(err, WalletError::NotForMe(_)), "{err}");
+    .expect("one bad record does not stop the sync");
+    assert_eq!(records.len(), 10, "the records after it arrive too");
+    let unreadable: Vec<&RecordSummary> = records.iter().filter(|r| r.unreadable).collect();
+    assert_eq!(unreadable.len(), 1);
+    assert_eq!(unreadable[0].issued_height, 7);
+    assert_eq!(
+        unreadable[0].clinic,
+        Address([9; 32]).to_hex(),
+        "named by its clinic"
+    );
+    assert!(
+        !unreadable[0].title.contains("Visit"),
+        "its metadata is not read"
+    );
+    assert!(
+        records
+            .iter()
+            .filter(|r| !r.unreadable)
+            .all(|r| r.title.starts_with("Visit"))
+    );
 }

@@ -154,6 +154,20 @@ impl MemoryLedger {
         category: Category,
         title: &str,
     ) -> RecordId {
+        self.issue_wrapped_to(clinic, patient, patient, fhir, category, title)
+    }
+
+    /// The clinic issues `fhir` to `patient` with its key wrapped to `wrap_to`'s receiving key
+    /// (a clinic's mistake or a hostile issuer when they differ).
+    pub fn issue_wrapped_to(
+        &self,
+        clinic: &AccountKeys,
+        patient: &AccountKeys,
+        wrap_to: &AccountKeys,
+        fhir: &[u8],
+        category: Category,
+        title: &str,
+    ) -> RecordId {
         let mut rng = self.rng.lock().expect("lock");
         let nonce = self.nonce(&address(clinic));
         let record = RecordId::derive(&address(clinic), nonce);
@@ -169,7 +183,7 @@ impl MemoryLedger {
         )
         .seal(&key, &mut *rng)
         .expect("metadata");
-        let wrapped = X25519Recipient::new(patient.public().receiving)
+        let wrapped = X25519Recipient::new(wrap_to.public().receiving)
             .wrap(&key, &record.0, &mut *rng)
             .expect("wrap");
         drop(rng);

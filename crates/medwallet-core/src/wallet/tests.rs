@@ -265,3 +265,39 @@ fn registering_twice_is_refused_by_the_ledger() {
         "{err}"
     );
 }
+
+#[test]
+fn a_record_wrapped_to_another_key_is_kept_unreadable_and_does_not_stop_sync_or_grants() {
+    let mut w = world();
+    w.issue(0, Category::Labs);
+    let bad = w.ledger.issue_wrapped_to(
+        &w.clinic,
+        &keys(PATIENT),
+        &keys(OTHER_DOCTOR),
+        &fhir(1),
+        Category::Labs,
+        "Misaddressed",
+    );
+    w.issue(2, Category::Labs);
+    let report = w.sync();
+    assert_eq!(report.total_records, 3, "the sync went on past it");
+    assert_eq!(report.ciphertexts_missing, 0, "nothing to download for it");
+    assert_eq!(
+        report
+            .unreadable
+            .iter()
+            .map(|r| r.id.clone())
+            .collect::<Vec<_>>(),
+        vec![bad.to_hex()]
+    );
+    assert_eq!(report.unreadable[0].clinic, address(&w.clinic).to_hex());
+    let err = block_on(w.patient.open_record(&w.ledger, &bad.to_hex())).expect_err("unreadable");
+    assert!(matches!(err, WalletError::NotForMe(_)), "{err}");
+    // A grant of the category shares the two it can and skips the one it cannot open.
+    assert_eq!(
+        w.grant(Scope::Category(Category::Labs), None)
+            .records_shared,
+        2
+    );
+    assert_eq!(w.sync().keys_shared, 0, "and does not keep trying");
+}

@@ -18,6 +18,23 @@ fn now_ms() -> u64 {
     medledger_issuer::now_ms()
 }
 
+fn account(seed: u8) -> AccountKeys {
+    AccountKeys::derive(&RecoveryPhrase::from_entropy(&[seed; 32]))
+}
+
+/// The patient registers (RegisterPatient, nonce 0), as their wallet would.
+async fn register(source: &impl LedgerSource, patient: &AccountKeys) {
+    let tx = sign(
+        patient.signing_key(),
+        source.chain(),
+        0,
+        TxBody::RegisterPatient {
+            receiving: ReceivingKey(patient.public().receiving.to_bytes()),
+        },
+    );
+    source.submit(&tx).await.expect("register");
+}
+
 #[test]
 fn a_clinic_issues_a_history_per_encounter_and_the_patient_opens_it_byte_identical() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -30,8 +47,7 @@ fn a_clinic_issues_a_history_per_encounter_and_the_patient_opens_it_byte_identic
             keys: &keys,
             name: CLINIC_NAME,
         };
-        let patient = AccountKeys::derive(&RecoveryPhrase::from_entropy(&[0x51; 32]));
-        let doctor = AccountKeys::derive(&RecoveryPhrase::from_entropy(&[0x52; 32]));
+        let (patient, doctor) = (account(0x51), account(0x52));
         let code = patient.public().share_code();
         let fhir = fixture(NED);
         let mut rng = rand::rng();
@@ -44,15 +60,7 @@ fn a_clinic_issues_a_history_per_encounter_and_the_patient_opens_it_byte_identic
         assert!(err.to_string().contains("medwallet register"), "{err}");
 
         // The patient registers.
-        let register = sign(
-            patient.signing_key(),
-            source.chain(),
-            0,
-            TxBody::RegisterPatient {
-                receiving: ReceivingKey(patient.public().receiving.to_bytes()),
-            },
-        );
-        source.submit(&register).await.expect("register");
+        register(&source, &patient).await;
 
         // Invalid FHIR: refused, nothing submitted.
         let invalid = br#"{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient","bogus":true}}]}"#;
@@ -124,17 +132,8 @@ fn a_forged_share_code_cannot_redirect_a_patients_records() {
             keys: &keys,
             name: CLINIC_NAME,
         };
-        let patient = AccountKeys::derive(&RecoveryPhrase::from_entropy(&[0x61; 32]));
-        let attacker = AccountKeys::derive(&RecoveryPhrase::from_entropy(&[0x62; 32]));
-        let register = sign(
-            patient.signing_key(),
-            source.chain(),
-            0,
-            TxBody::RegisterPatient {
-                receiving: ReceivingKey(patient.public().receiving.to_bytes()),
-            },
-        );
-        source.submit(&register).await.expect("register");
+        let (patient, attacker) = (account(0x61), account(0x62));
+        register(&source, &patient).await;
         let forged = ShareCode::new(PublicKeys {
             signing: patient.public().signing,
             receiving: attacker.public().receiving,

@@ -149,13 +149,10 @@ pub fn state_proof(data: &[u8]) {
     ) else {
         return;
     };
-    let header = medwallet_verify::VerifiedHeader {
-        header,
-        certificate: None,
-    };
+    let root = header.state_root;
     let key = StateKey(b"account/".to_vec());
-    let _ = medwallet_verify::proof::verify_value(&header, &key, None, data);
-    let _ = medwallet_verify::proof::verify_value(&header, &key, Some(b"value"), data);
+    let _ = medwallet_verify::proof::verify_value_at_root(&root, &key, None, data);
+    let _ = medwallet_verify::proof::verify_value_at_root(&root, &key, Some(b"value"), data);
 }
 
 /// The recorded Simplex fixture's validator set, namespace and newest header.

@@ -86,7 +86,7 @@ fn a_clinic_issues_a_history_per_encounter_and_the_patient_opens_it_byte_identic
 
         // The patient, trusting only genesis, verifies and opens every record.
         let at = source.latest(now_ms()).await.expect("verified");
-        assert!(at.header.height >= issued.last().expect("one").height);
+        assert!(at.height() >= issued.last().expect("one").height);
         let identity = patient.identity();
         for (record, draft) in issued.iter().zip(&drafts) {
             let id = RecordId::from_hex(&record.record_id).expect("id");

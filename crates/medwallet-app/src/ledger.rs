@@ -150,7 +150,7 @@ impl App {
                 ),
                 Some(light) => {
                     match latest_verified(&node, light, self.now(), MAX_HEADER_AGE_MS).await {
-                        Ok(h) => (Some(h.header.height), None),
+                        Ok(h) => (Some(h.height()), None),
                         Err(fault) => (None, Some(fault.to_string())),
                     }
                 }

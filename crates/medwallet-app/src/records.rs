@@ -79,7 +79,7 @@ impl App {
                 phase: SyncPhase::Done,
                 done: report.total_records as u64,
                 total: report.total_records as u64,
-                verified_height: Some(at.header.height),
+                verified_height: Some(at.height()),
             });
             Ok::<_, AppError>(report)
         }
@@ -87,7 +87,7 @@ impl App {
         let mut sync = lock(&self.sync);
         sync.syncing = false;
         let report = finished?;
-        sync.verified_height = Some(report.header.header.height);
+        sync.verified_height = Some(report.header.height());
         sync.last_sync_ms = Some(self.now());
         let names = self.with_session(|s| s.names.clone()).unwrap_or_default();
         let unreadable_from = report
@@ -104,7 +104,7 @@ impl App {
             unreadable_from,
             new_records: report.new_records,
             total_records: report.total_records,
-            verified_height: report.header.header.height,
+            verified_height: report.header.height(),
             keys_shared: report.keys_shared,
             incidents: sync.incidents.clone(),
         })

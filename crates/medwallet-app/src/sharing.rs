@@ -30,7 +30,7 @@ impl App {
             licence: doctor.licence,
             clinic_address: display_address(&doctor.clinic),
             clinic_name: clinic_name.unwrap_or_else(|| "unknown clinic".into()),
-            verified_height: at.header.height,
+            verified_height: at.height(),
         })
     }
 

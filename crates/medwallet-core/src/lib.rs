@@ -10,6 +10,8 @@
 //! * [`Wallet::shared_with_me`], [`Wallet::open_shared`]: a doctor's view.
 #![forbid(unsafe_code)]
 
+#[cfg(test)]
+mod certified;
 pub mod accounts;
 pub mod cache;
 pub mod clock;

@@ -386,7 +386,7 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
             entry: opened.entry,
             metadata: opened.metadata,
             fhir: opened.fhir,
-            verified_height: at.header.height,
+            verified_height: at.height(),
         })
     }
 }

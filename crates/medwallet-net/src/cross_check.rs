@@ -4,7 +4,8 @@
 //! among the rest is used.
 
 use medwallet_verify::client::{Equivocation, detect_equivocation};
-use medwallet_verify::{LightClient, VerifiedHeader};
+use medwallet_verify::chain::verify_ancestors;
+use medwallet_verify::{Invalid, LightClient, VerifiedHeader};
 
 use medledger_client::{Incident, NodeClient, NodeFault};
 
@@ -66,30 +67,30 @@ pub async fn cross_check(
         }
     }
     // Lower heights are checked against the newest node's chain too: a node whose finalized
-    // header is not an ancestor of another's certified chain is equivocating as well.
+    // header is not an ancestor of another's certified chain is equivocating as well. The
+    // newest node's block at that height is verified (by its own certificate or by hash chain
+    // down from its verified newest header) before anyone is accused: an unverified header
+    // from a liar frames nobody.
     let newest = verified
         .iter()
-        .max_by_key(|(v, _)| v.header.height)
+        .max_by_key(|(v, _)| v.height())
         .cloned();
-    if let Some((top, top_node)) = &newest {
+    if let Some((top, top_node)) = &newest
+        && let Some(top_client) = nodes.iter().find(|n| n.url() == top_node)
+    {
         for (v, node) in &verified {
-            if v.header.height < top.header.height
-                && let Some(top_client) = nodes.iter().find(|n| n.url() == top_node)
-                && let Ok(theirs) = top_client.header(v.header.height).await
-                && theirs.hash != v.header.hash().to_hex()
-                && theirs.finalization.is_some()
-            {
-                // The newest node certifies a different block at that height.
-                let other = VerifiedHeader {
-                    header: v.header,
-                    certificate: None,
-                };
-                if let Ok(bytes) = hex::decode(&theirs.encoded)
-                    && let Ok(their_header) = <medledger_types::block::Header as medledger_types::codec::Canonical>::decode(&bytes, 1024)
-                    && let Some(e) = detect_equivocation(&other, &VerifiedHeader { header: their_header, certificate: None })
-                {
-                    equivocations.push((e, node.clone(), top_node.clone()));
+            if v.height() >= top.height() {
+                continue;
+            }
+            match verified_at(top_client, light, top, v.height()).await {
+                Ok(theirs) => {
+                    if let Some(e) = detect_equivocation(v, &theirs) {
+                        equivocations.push((e, node.clone(), top_node.clone()));
+                    }
                 }
+                Err(fault @ NodeFault::Lying { .. }) => faults.push(fault),
+                // Unavailable or out of range: no evidence either way.
+                Err(_) => {}
             }
         }
     }
@@ -98,4 +99,46 @@ pub async fn cross_check(
         faults,
         equivocations,
     }
+}
+
+/// Longest hash chain followed down to check a lower header.
+const MAX_LINKED: u64 = 1000;
+
+/// `node`'s block at `height`, verified: by its own certificate if it has one, else by the
+/// hash chain down from `top` (which `node` served and the light client verified).
+async fn verified_at(
+    node: &NodeClient,
+    light: &LightClient,
+    top: &VerifiedHeader,
+    height: u64,
+) -> Result<VerifiedHeader, NodeFault> {
+    let lying = |reason| NodeFault::Lying {
+        node: node.url().into(),
+        reason,
+    };
+    let theirs = node.header(height).await?;
+    if let Some(certificate) = &theirs.finalization {
+        let header = hex::decode(&theirs.encoded)
+            .map_err(|_| lying(Invalid::MalformedHeader("not hex".into())))?;
+        let certificate = hex::decode(certificate)
+            .map_err(|_| lying(Invalid::MalformedCertificate("not hex".into())))?;
+        return light.verify(&header, &certificate).map_err(lying);
+    }
+    if top.height() - height > MAX_LINKED {
+        return Err(NodeFault::NothingFinalized {
+            node: node.url().into(),
+        });
+    }
+    let below = node.headers(height, top.height() - 1).await?;
+    let encoded: Vec<Vec<u8>> = below
+        .iter()
+        .rev()
+        .map(|h| hex::decode(&h.encoded))
+        .collect::<Result<_, _>>()
+        .map_err(|_| lying(Invalid::MalformedHeader("not hex".into())))?;
+    let chain = verify_ancestors(top, &encoded).map_err(lying)?;
+    chain
+        .into_iter()
+        .find(|h| h.height() == height)
+        .ok_or(lying(Invalid::BrokenChain { height }))
 }

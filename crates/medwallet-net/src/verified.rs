@@ -60,7 +60,7 @@ pub async fn verified_value(
     at: &VerifiedHeader,
     key: &StateKey,
 ) -> Result<Option<Vec<u8>>, NodeFault> {
-    let proven = node.state(key, at.header.height).await?;
+    let proven = node.state(key, at.height()).await?;
     let lying = |reason| NodeFault::Lying {
         node: node.url().into(),
         reason,

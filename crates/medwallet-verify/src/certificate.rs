@@ -9,12 +9,47 @@ use crate::anchor::TrustedSet;
 use crate::invalid::Invalid;
 
 /// A header whose finalization this client has verified (or one linked to such a header).
+///
+/// Only this crate makes one, in its `verify_*` functions: the fields are private, so no other
+/// crate can call a header verified without verifying it.
+///
+/// ```compile_fail
+/// # use medledger_types::block::Header;
+/// fn forge(header: Header) -> medwallet_verify::VerifiedHeader {
+///     medwallet_verify::VerifiedHeader { header, certificate: None }
+/// }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifiedHeader {
-    pub header: Header,
+    pub(crate) header: Header,
     /// The certificate, when this header was finalized directly (else it was verified through
     /// a descendant's hash chain).
-    pub certificate: Option<Finalization>,
+    pub(crate) certificate: Option<Finalization>,
+}
+
+impl VerifiedHeader {
+    pub(crate) fn linked(header: Header) -> Self {
+        Self {
+            header,
+            certificate: None,
+        }
+    }
+
+    /// The verified header.
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// Its height.
+    pub fn height(&self) -> u64 {
+        self.header.height
+    }
+
+    /// The certificate that finalized it directly, if it was not verified through a
+    /// descendant's hash chain.
+    pub fn certificate(&self) -> Option<&Finalization> {
+        self.certificate.as_ref()
+    }
 }
 
 /// Below this many signatures, verifying one by one is as fast as a batch.

@@ -26,10 +26,7 @@ pub fn verify_ancestors(
                 height: header.height,
             });
         }
-        out.push(VerifiedHeader {
-            header,
-            certificate: None,
-        });
+        out.push(VerifiedHeader::linked(header));
         child = header;
     }
     Ok(out)
@@ -52,4 +49,38 @@ pub fn verify_validator_change(
 pub fn validator_set_changes(verified: &VerifiedHeader) -> Option<Sha256Digest> {
     (verified.header.next_validator_set != verified.header.validator_set)
         .then_some(verified.header.next_validator_set)
+}
+
+#[cfg(test)]
+mod tests {
+    use medledger_types::block::tx_root;
+    use medledger_types::hash::{BlockHash, PublicKey, StateRoot};
+
+    use super::*;
+
+    fn header(set: Sha256Digest, next: Sha256Digest) -> VerifiedHeader {
+        VerifiedHeader::linked(Header {
+            height: 7,
+            parent: BlockHash([1; 32]),
+            timestamp_ms: 1_000,
+            state_root: StateRoot([2; 32]),
+            tx_root: tx_root(&[]),
+            tx_count: 0,
+            validator_set: set,
+            next_validator_set: next,
+        })
+    }
+
+    #[test]
+    fn a_set_change_is_followed_only_to_the_set_the_header_commits_to() {
+        let current = ValidatorSet::new(vec![PublicKey([3; 32])]).expect("set");
+        let next = ValidatorSet::new(vec![PublicKey([1; 32]), PublicKey([2; 32])]).expect("set");
+        let verified = header(current.hash(), next.hash());
+        assert_eq!(validator_set_changes(&verified), Some(next.hash()));
+        assert_eq!(verify_validator_change(&verified, &next), Ok(()));
+        assert_eq!(
+            verify_validator_change(&verified, &current),
+            Err(Invalid::WrongValidatorChange)
+        );
+    }
 }

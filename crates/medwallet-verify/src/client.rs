@@ -95,3 +95,36 @@ impl LightClient {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use medledger_types::block::{Header, tx_root};
+    use medledger_types::hash::{Sha256Digest, StateRoot};
+
+    use super::*;
+
+    fn header(height: u64, root: u8) -> VerifiedHeader {
+        VerifiedHeader::linked(Header {
+            height,
+            parent: BlockHash([1; 32]),
+            timestamp_ms: 1_000,
+            state_root: StateRoot([root; 32]),
+            tx_root: tx_root(&[]),
+            tx_count: 0,
+            validator_set: Sha256Digest([3; 32]),
+            next_validator_set: Sha256Digest([3; 32]),
+        })
+    }
+
+    #[test]
+    fn two_verified_blocks_at_one_height_are_equivocation() {
+        let a = header(9, 1);
+        let b = header(9, 2);
+        let evidence = detect_equivocation(&a, &b).expect("evidence");
+        assert_eq!(evidence.height, 9);
+        assert_eq!(evidence.first, a.header().hash());
+        assert_eq!(evidence.second, b.header().hash());
+        assert_eq!(detect_equivocation(&a, &header(10, 2)), None);
+        assert_eq!(detect_equivocation(&a, &a.clone()), None);
+    }
+}

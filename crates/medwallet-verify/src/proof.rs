@@ -5,6 +5,7 @@
 use jmt::proof::SparseMerkleProof;
 use jmt::{KeyHash, RootHash};
 use jmt_sha2::{Digest, Sha256};
+use medledger_types::hash::StateRoot;
 use medledger_types::state::StateKey;
 
 use crate::certificate::VerifiedHeader;
@@ -20,6 +21,17 @@ pub fn verify_value(
     value: Option<&[u8]>,
     proof: &[u8],
 ) -> Result<(), Invalid> {
+    verify_value_at_root(&header.header().state_root, key, value, proof)
+}
+
+/// [`verify_value`] against a bare state root (a verdict only: whether the root itself is
+/// trustworthy is the caller's to know, which is why wallets use [`verify_value`]).
+pub fn verify_value_at_root(
+    root: &StateRoot,
+    key: &StateKey,
+    value: Option<&[u8]>,
+    proof: &[u8],
+) -> Result<(), Invalid> {
     if proof.len() > MAX_PROOF_LEN {
         return Err(Invalid::MalformedProof(format!("{} bytes", proof.len())));
     }
@@ -27,6 +39,6 @@ pub fn verify_value(
         borsh::from_slice(proof).map_err(|e| Invalid::MalformedProof(e.to_string()))?;
     let key_hash = KeyHash(Sha256::digest(&key.0).into());
     proof
-        .verify(RootHash(header.header.state_root.0), key_hash, value)
+        .verify(RootHash(root.0), key_hash, value)
         .map_err(|_| Invalid::BadProof)
 }

@@ -7,8 +7,8 @@ use medledger_types::hash::{Address, PublicKey, ReceivingKey};
 use medledger_types::state::StateKey;
 use medledger_types::tx::{SignedTx, Tx, TxBody};
 use medwallet_crypto::{Namespace, SigningKey};
-use medwallet_verify::proof::{MAX_PROOF_LEN, verify_value};
-use medwallet_verify::{Invalid, VerifiedHeader};
+use medwallet_verify::proof::{MAX_PROOF_LEN, verify_value_at_root};
+use medwallet_verify::Invalid;
 
 fn ledger(dir: &std::path::Path) -> (Ledger, Address) {
     let k = |s: u8| SigningKey::from_bytes(&[s; 32]);
@@ -44,26 +44,23 @@ fn ledger(dir: &std::path::Path) -> (Ledger, Address) {
 fn inclusion_and_exclusion_proofs_verify_and_lies_do_not() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (ledger, patient) = ledger(dir.path());
-    let header = VerifiedHeader {
-        header: ledger.tip(),
-        certificate: None,
-    };
+    let root = ledger.tip().state_root;
 
     let present = StateKey::account(&patient);
     let p = ledger.prove(&present, None).expect("prove");
     let value = p.value.clone().expect("registered");
     assert_eq!(
-        verify_value(&header, &present, Some(&value), &p.proof),
+        verify_value_at_root(&root, &present, Some(&value), &p.proof),
         Ok(())
     );
     // Lies about a present key.
     assert_eq!(
-        verify_value(&header, &present, None, &p.proof),
+        verify_value_at_root(&root, &present, None, &p.proof),
         Err(Invalid::BadProof),
         "claims absence of a present key"
     );
     assert_eq!(
-        verify_value(&header, &present, Some(b"forged"), &p.proof),
+        verify_value_at_root(&root, &present, Some(b"forged"), &p.proof),
         Err(Invalid::BadProof),
         "a forged value"
     );
@@ -72,34 +69,31 @@ fn inclusion_and_exclusion_proofs_verify_and_lies_do_not() {
     let q = ledger.prove(&revocation, None).expect("prove");
     assert_eq!(q.value, None);
     assert_eq!(
-        verify_value(&header, &revocation, None, &q.proof),
+        verify_value_at_root(&root, &revocation, None, &q.proof),
         Ok(()),
         "a valid exclusion proof"
     );
     // An inclusion proof of another key is no proof of absence.
     assert_eq!(
-        verify_value(&header, &revocation, None, &p.proof),
+        verify_value_at_root(&root, &revocation, None, &p.proof),
         Err(Invalid::BadProof),
         "absence claimed with someone else's proof"
     );
 
     // A proof for the wrong root (an older state).
-    let old = VerifiedHeader {
-        header: ledger.block(0).expect("read").expect("genesis").header,
-        certificate: None,
-    };
+    let old = ledger.block(0).expect("read").expect("genesis").header.state_root;
     assert_eq!(
-        verify_value(&old, &present, Some(&value), &p.proof),
+        verify_value_at_root(&old, &present, Some(&value), &p.proof),
         Err(Invalid::BadProof)
     );
 
     assert!(matches!(
-        verify_value(&header, &present, Some(&value), b"garbage"),
+        verify_value_at_root(&root, &present, Some(&value), b"garbage"),
         Err(Invalid::MalformedProof(_))
     ));
     assert!(matches!(
-        verify_value(
-            &header,
+        verify_value_at_root(
+            &root,
             &present,
             Some(&value),
             &vec![0u8; MAX_PROOF_LEN + 1]

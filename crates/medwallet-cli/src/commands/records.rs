@@ -69,13 +69,13 @@ pub fn sync(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
             "{} new record(s); {} in total, verified up to height {}; {} key(s) shared with active grants.",
             report.new_records,
             report.total_records,
-            report.header.header.height,
+            report.header.height(),
             report.keys_shared
         ),
         json!({
             "new": report.new_records,
             "total": report.total_records,
-            "verified_height": report.header.header.height,
+            "verified_height": report.header.height(),
             "keys_shared": report.keys_shared,
             "ciphertexts_missing": report.ciphertexts_missing,
             "unreadable": report.unreadable.iter().map(|r| &r.id).collect::<Vec<_>>(),

@@ -58,7 +58,7 @@ pub async fn sync_records<S: LedgerSource>(
     let me = crate::account_of(keys);
     let count = reads::count(source, &at, &StateKey::patient_record_count(&me)).await?;
     progress.event(SyncEvent::HeaderVerified {
-        height: at.header.height,
+        height: at.height(),
         total_records: count,
     })?;
     let first = known.len() as u64;
@@ -115,7 +115,7 @@ async fn record_at<S: LedgerSource>(
         title,
         date: metadata.and_then(|m| m.date),
         issued_height: e.issued_height,
-        verified_height: at.header.height,
+        verified_height: at.height(),
         ciphertext_sha256: e.ciphertext_sha256.to_hex(),
         ciphertext_len: e.ciphertext_len,
         wrapped_key: hex::encode(e.wrapped_key.0),

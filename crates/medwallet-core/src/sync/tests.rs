@@ -114,21 +114,20 @@ fn ledger(patient: &AccountKeys, count: u64, fault: Fault) -> MemorySource {
         values.insert(StateKey::patient_record(&me, index).0, id.0.to_vec());
         values.insert(StateKey::record(&id).0, entry.encode());
     }
-    let set = Sha256Digest([3; 32]);
+    let validator = medwallet_crypto::SigningKey::from_bytes(&[0x77; 32]);
+    let set = crate::certified::validator_set(&validator).hash();
+    let header = Header {
+        height: 500,
+        parent: BlockHash([1; 32]),
+        timestamp_ms: 1_000,
+        state_root: StateRoot([2; 32]),
+        tx_root: tx_root(&[]),
+        tx_count: 0,
+        validator_set: set,
+        next_validator_set: set,
+    };
     MemorySource {
-        header: VerifiedHeader {
-            header: Header {
-                height: 500,
-                parent: BlockHash([1; 32]),
-                timestamp_ms: 1_000,
-                state_root: StateRoot([2; 32]),
-                tx_root: tx_root(&[]),
-                tx_count: 0,
-                validator_set: set,
-                next_validator_set: set,
-            },
-            certificate: None,
-        },
+        header: crate::certified::certify(&validator, ChainId([5; 32]), header),
         values,
         requests: AtomicUsize::new(0),
     }

@@ -25,6 +25,7 @@ use medledger_types::tx::{SignedTx, TxBody};
 use medwallet_crypto::envelope::{ContentKey, Recipient, X25519Recipient, seal_to_vec};
 use medwallet_crypto::{AccountKeys, RecoveryPhrase, SigningKey};
 use medwallet_verify::VerifiedHeader;
+use crate::certified::certify;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use sha2::{Digest, Sha256};
@@ -246,19 +247,17 @@ impl LedgerSource for MemoryLedger {
 
     async fn latest(&self, now_ms: u64) -> Result<VerifiedHeader, SourceError> {
         let set = self.validators.hash();
-        Ok(VerifiedHeader {
-            header: Header {
-                height: self.height.load(Ordering::SeqCst),
-                parent: BlockHash([1; 32]),
-                timestamp_ms: now_ms,
-                state_root: StateRoot([2; 32]),
-                tx_root: tx_root(&[]),
-                tx_count: 0,
-                validator_set: set,
-                next_validator_set: set,
-            },
-            certificate: None,
-        })
+        let header = Header {
+            height: self.height.load(Ordering::SeqCst),
+            parent: BlockHash([1; 32]),
+            timestamp_ms: now_ms,
+            state_root: StateRoot([2; 32]),
+            tx_root: tx_root(&[]),
+            tx_count: 0,
+            validator_set: set,
+            next_validator_set: set,
+        };
+        Ok(certify(&self.validator, self.chain, header))
     }
 
     async fn value(

@@ -106,6 +106,11 @@ pub async fn sync_status(app: Wallet<'_>) -> Result<SyncStatus, AppError> {
 }
 
 #[tauri::command]
+pub fn acknowledge_equivocation(app: Wallet<'_>) -> Result<bool, AppError> {
+    app.acknowledge_equivocation()
+}
+
+#[tauri::command]
 pub async fn lookup_doctor(app: Wallet<'_>, doctor: String) -> Result<DoctorInfo, AppError> {
     app.lookup_doctor(&doctor).await
 }

@@ -108,6 +108,7 @@ fn main() {
             commands::open_record,
             commands::lab_series,
             commands::sync_status,
+            commands::acknowledge_equivocation,
             commands::lookup_doctor,
             commands::grant,
             commands::grants,

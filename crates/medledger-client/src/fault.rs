@@ -34,6 +34,10 @@ impl NetError {
     }
 }
 
+/// How far behind the trust floor (by block time) an honest node may be: it gossips finalized
+/// blocks within a second or two of each other.
+pub const ROLLBACK_GRACE_MS: u64 = 5_000;
+
 /// Why a node's answer was not used.
 #[derive(Clone, Debug, Error, PartialEq, Eq)]
 #[non_exhaustive]
@@ -50,6 +54,17 @@ pub enum NodeFault {
     /// The chain has no finalized block yet.
     #[error("{node} has no finalized block yet")]
     NothingFinalized { node: String },
+    /// The node's newest header is older than the newest this wallet already verified (its
+    /// trust floor): using it would roll the wallet's view back (a revoked grant active again).
+    #[error(
+        "{node} serves height {served}, older than height {floor} this wallet already verified ({behind_ms} ms behind)"
+    )]
+    Behind {
+        node: String,
+        served: u64,
+        floor: u64,
+        behind_ms: u64,
+    },
 }
 
 impl NodeFault {
@@ -64,6 +79,7 @@ impl NodeFault {
             NodeFault::Net(e) => e.node(),
             NodeFault::Lying { node, .. }
             | NodeFault::Stale { node, .. }
+            | NodeFault::Behind { node, .. }
             | NodeFault::NothingFinalized { node } => node,
         }
     }
@@ -74,6 +90,18 @@ impl NodeFault {
             NodeFault::Lying { node, reason } => Some(Incident::Lying {
                 node: node.clone(),
                 reason: reason.clone(),
+            }),
+            // A node that lags by a block or two is normal; one further behind than any honest
+            // node gets serves an old view.
+            NodeFault::Behind {
+                node,
+                served,
+                floor,
+                behind_ms,
+            } if *behind_ms > ROLLBACK_GRACE_MS => Some(Incident::Rollback {
+                node: node.clone(),
+                served: *served,
+                floor: *floor,
             }),
             _ => None,
         }
@@ -96,13 +124,22 @@ pub enum Incident {
         first: String,
         second: String,
     },
+    /// It served a view older than one this wallet had already verified.
+    #[error(
+        "{node} rolled the ledger back: it serves height {served}, this wallet already verified height {floor}"
+    )]
+    Rollback {
+        node: String,
+        served: u64,
+        floor: u64,
+    },
 }
 
 impl Incident {
     /// The nodes it names.
     pub fn nodes(&self) -> Vec<&str> {
         match self {
-            Incident::Lying { node, .. } => vec![node],
+            Incident::Lying { node, .. } | Incident::Rollback { node, .. } => vec![node],
             Incident::Equivocation { first, second, .. } => vec![first, second],
         }
     }
@@ -129,6 +166,22 @@ mod tests {
         let incident = lying.incident().expect("an incident");
         assert_eq!(incident.nodes(), vec!["http://b"]);
         assert_eq!(incident.to_string(), lying.to_string());
+        let lagging = NodeFault::Behind {
+            node: "http://c".into(),
+            served: 9,
+            floor: 10,
+            behind_ms: 200,
+        };
+        assert_eq!(lagging.incident(), None, "a block behind is not a rollback");
+        let rolled = NodeFault::Behind {
+            node: "http://c".into(),
+            served: 3,
+            floor: 10,
+            behind_ms: ROLLBACK_GRACE_MS + 1,
+        };
+        let incident = rolled.incident().expect("a rollback");
+        assert_eq!(incident.nodes(), vec!["http://c"]);
+        assert!(incident.to_string().contains("rolled the ledger back"));
         let split = Incident::Equivocation {
             height: 9,
             first: "http://a".into(),

@@ -5,7 +5,7 @@
 use medledger_types::hash::{ChainId, Sha256Digest, TxId};
 use medledger_types::state::StateKey;
 use medledger_types::tx::SignedTx;
-use medwallet_verify::VerifiedHeader;
+use medwallet_verify::{Invalid, VerifiedHeader};
 use thiserror::Error;
 
 use crate::blob_request::BlobRequest;
@@ -87,8 +87,12 @@ pub trait LedgerSource {
         }
         Ok(heights)
     }
-    /// What nodes were caught doing so far (lies, equivocation), for the user to see.
+    /// What nodes were caught doing so far (lies, equivocation, rollbacks), for the user to see.
     fn incidents(&self) -> Vec<Incident>;
+    /// Starts from a header verified earlier (the wallet's persisted trust floor), verified
+    /// again here: no node may then serve an older view, and a different block at its height
+    /// is equivocation.
+    fn adopt_floor(&self, header: &[u8], certificate: &[u8]) -> Result<(), Invalid>;
 }
 
 /// Where a clinic puts the ciphertexts it issues (nodes accept them by hash from registered

@@ -21,6 +21,8 @@ pub enum ErrorCode {
     Refused,
     NotFound,
     Storage,
+    /// Proven equivocation: nothing new is shown until the user acknowledges it.
+    Equivocation,
     Internal,
 }
 
@@ -132,6 +134,7 @@ impl From<WalletError> for AppError {
             WalletError::NotShared(_) => ErrorCode::NotFound,
             WalletError::LocalStorage(_) | WalletError::Cache(_) => ErrorCode::Storage,
             WalletError::InvalidInput(_) => ErrorCode::InvalidInput,
+            WalletError::Equivocation(_) => ErrorCode::Equivocation,
             WalletError::NotForMe(_)
             | WalletError::WrongCiphertext(_)
             | WalletError::GrantEnded(_)

@@ -3,7 +3,7 @@
 
 use medledger_types::hash::Address;
 use medledger_types::state::AccountKind;
-use medwallet_core::{Incident, LedgerSource, accounts};
+use medwallet_core::{Incident, LedgerSource, WalletError, accounts};
 use medwallet_net::verified::latest_verified;
 use medwallet_net::{MAX_HEADER_AGE_MS, NetworkSource, NodeClient};
 use medwallet_verify::{LightClient, TrustAnchor, VerifiedHeader};
@@ -161,6 +161,11 @@ impl App {
                 problem,
             });
         }
+        let equivocation = self
+            .wallet()
+            .ok()
+            .and_then(|w| w.equivocation())
+            .map(|a| WalletError::Equivocation(a).to_string());
         let sync = lock(&self.sync);
         SyncStatus {
             nodes,
@@ -168,6 +173,13 @@ impl App {
             last_sync_ms: sync.last_sync_ms,
             syncing: sync.syncing,
             incidents: sync.incidents.clone(),
+            equivocation,
         }
+    }
+
+    /// The user read the equivocation warning and goes on using the ledger. Returns whether
+    /// there was one to acknowledge.
+    pub fn acknowledge_equivocation(&self) -> Result<bool, AppError> {
+        Ok(self.wallet()?.acknowledge_equivocation()?)
     }
 }

@@ -219,6 +219,9 @@ pub struct SyncStatus {
     pub syncing: bool,
     /// Nodes caught lying or equivocating, named (the red banner).
     pub incidents: Vec<String>,
+    /// Proven equivocation not acknowledged yet: what happened and what to do. While it is
+    /// set, no new ledger data is shown (every ledger operation fails with `equivocation`).
+    pub equivocation: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, TS)]

@@ -86,6 +86,9 @@ enum Command {
     AccessLog,
     /// For doctors: records patients shared with me.
     Shared,
+    /// After proven equivocation (two finalized blocks at one height) the wallet shows no new
+    /// ledger data until you acknowledge it: this does, after printing what happened.
+    AcknowledgeEquivocation,
     /// Seal, re-wrap and open record envelopes locally.
     #[command(subcommand)]
     Envelope(commands::envelope::EnvelopeCommand),
@@ -116,6 +119,7 @@ fn main() -> ExitCode {
         Command::Revoke(args) => commands::consent::revoke(&ctx, args, &out),
         Command::AccessLog => commands::consent::access(&ctx, &out),
         Command::Shared => commands::consent::shared(&ctx, &out),
+        Command::AcknowledgeEquivocation => commands::records::acknowledge(&ctx, &out),
         Command::Envelope(cmd) => commands::envelope::run(&cli.wallet, &password, cmd, &out),
     };
     match result {

@@ -38,6 +38,12 @@ pub enum WalletError {
     InvalidInput(String),
     #[error("the wallet's local files could not be read or written: {0}")]
     LocalStorage(#[from] StoreFailure),
+    /// Proven equivocation: no new ledger data is shown until the user acknowledges it.
+    #[error(
+        "equivocation at height {}: {} and {} serve different finalized blocks. {}",
+        .0.height, .0.first, .0.second, crate::trust::EQUIVOCATION_ADVICE
+    )]
+    Equivocation(crate::trust::Alarm),
     /// The local cache does not open: another wallet's, or damaged. Nothing was overwritten.
     #[error("the wallet cache {0}")]
     Cache(&'static str),

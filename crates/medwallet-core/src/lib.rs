@@ -10,10 +10,10 @@
 //! * [`Wallet::shared_with_me`], [`Wallet::open_shared`]: a doctor's view.
 #![forbid(unsafe_code)]
 
-#[cfg(test)]
-mod certified;
 pub mod accounts;
 pub mod cache;
+#[cfg(test)]
+mod certified;
 pub mod clock;
 pub mod consent;
 pub mod error;
@@ -22,6 +22,7 @@ pub mod records;
 pub mod shared;
 pub mod store;
 pub mod sync;
+pub mod trust;
 pub mod wallet;
 
 pub use cache::{open_cache, seal_cache};

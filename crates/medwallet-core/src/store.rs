@@ -24,6 +24,10 @@ pub trait WalletStore {
     fn has_blob(&self, sha256_hex: &str) -> bool;
     fn load_blob(&self, sha256_hex: &str) -> Result<Option<Vec<u8>>, StoreFailure>;
     fn save_blob(&self, sha256_hex: &str, bytes: &[u8]) -> Result<(), StoreFailure>;
+    /// The trust floor and equivocation alarm ([`crate::trust::TrustState`]), if saved.
+    fn load_trust(&self) -> Result<Option<Vec<u8>>, StoreFailure>;
+    /// Replaces them (atomically).
+    fn save_trust(&self, bytes: &[u8]) -> Result<(), StoreFailure>;
 }
 
 impl<T: WalletStore + ?Sized> WalletStore for std::sync::Arc<T> {
@@ -42,6 +46,12 @@ impl<T: WalletStore + ?Sized> WalletStore for std::sync::Arc<T> {
     fn save_blob(&self, sha256_hex: &str, bytes: &[u8]) -> Result<(), StoreFailure> {
         (**self).save_blob(sha256_hex, bytes)
     }
+    fn load_trust(&self) -> Result<Option<Vec<u8>>, StoreFailure> {
+        (**self).load_trust()
+    }
+    fn save_trust(&self, bytes: &[u8]) -> Result<(), StoreFailure> {
+        (**self).save_trust(bytes)
+    }
 }
 
 #[cfg(test)]
@@ -56,6 +66,7 @@ pub(crate) mod memory {
     pub struct MemoryStore {
         pub cache: Mutex<Option<Vec<u8>>>,
         pub blobs: Mutex<HashMap<String, Vec<u8>>>,
+        pub trust: Mutex<Option<Vec<u8>>>,
         pub fail_saves: std::sync::atomic::AtomicBool,
     }
 
@@ -88,6 +99,13 @@ pub(crate) mod memory {
                 .lock()
                 .expect("lock")
                 .insert(sha256_hex.to_owned(), bytes.to_vec());
+            Ok(())
+        }
+        fn load_trust(&self) -> Result<Option<Vec<u8>>, StoreFailure> {
+            Ok(self.trust.lock().expect("lock").clone())
+        }
+        fn save_trust(&self, bytes: &[u8]) -> Result<(), StoreFailure> {
+            *self.trust.lock().expect("lock") = Some(bytes.to_vec());
             Ok(())
         }
     }

@@ -27,6 +27,7 @@ use crate::records::{RecordSummary, fetch_ciphertext, open_ciphertext};
 use crate::shared::{SharedRecord, open_shared, shared_with};
 use crate::store::WalletStore;
 use crate::sync::{Progress, SyncEvent, sync_records};
+use crate::trust::{Alarm, TrustState};
 
 /// Ciphertext downloads in flight during sync.
 const DOWNLOADS_IN_FLIGHT: usize = 8;
@@ -37,6 +38,7 @@ pub struct Wallet<St, C> {
     store: St,
     clock: C,
     records: Mutex<Vec<RecordSummary>>,
+    trust: Mutex<TrustState>,
 }
 
 /// What a sync did.
@@ -97,11 +99,16 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
             Some(bytes) => open_cache(&keys, &bytes)?,
             None => Vec::new(),
         };
+        let trust = match store.load_trust()? {
+            Some(bytes) => TrustState::parse(&bytes),
+            None => TrustState::new(),
+        };
         Ok(Self {
             keys,
             store,
             clock,
             records: Mutex::new(records),
+            trust: Mutex::new(trust),
         })
     }
 
@@ -193,22 +200,20 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         progress: &mut impl Progress,
         rng: &mut R,
     ) -> Result<SyncReport, WalletError> {
+        let at = self.latest(source).await?;
         let known = self.records();
         let mut saved = known.clone();
-        let (header, new) = sync_records(
-            source,
-            &self.keys,
-            &known,
-            self.now_ms(),
-            &mut |event: SyncEvent<'_>| {
+        let (header, new) =
+            sync_records(source, &self.keys, &known, at, &mut |event: SyncEvent<
+                '_,
+            >| {
                 if let SyncEvent::Records { batch, .. } = &event {
                     saved.extend_from_slice(batch);
                     self.save(saved.clone(), rng)?;
                 }
                 progress.event(event)
-            },
-        )
-        .await?;
+            })
+            .await?;
         let records = self.records();
         let ciphertexts_missing = self.download_ciphertexts(source, &records).await?;
         let bodies =
@@ -219,7 +224,7 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
                 keys_shared += keys.len();
             }
             // Each transaction takes the next nonce, proven after the one before it finalized.
-            let at = source.latest(self.now_ms()).await?;
+            let at = self.latest(source).await?;
             let tx = sign_next(source, self.keys.signing_key(), &at, body).await?;
             source.submit(&tx).await?;
         }
@@ -264,9 +269,56 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         Ok(failed)
     }
 
-    /// The newest verified header.
+    /// The newest verified header, never older than the trust floor. Every ledger operation
+    /// starts here: while proven equivocation is unacknowledged it fails with
+    /// [`WalletError::Equivocation`], and a new proof of it raises the alarm.
     pub async fn latest<S: LedgerSource>(&self, source: &S) -> Result<VerifiedHeader, WalletError> {
-        Ok(source.latest(self.now_ms()).await?)
+        let floor = {
+            let trust = lock(&self.trust);
+            if let Some(alarm) = trust.pending_alarm() {
+                return Err(WalletError::Equivocation(alarm.clone()));
+            }
+            trust.floor_bytes()
+        };
+        // A floor this source cannot verify (another chain's, after a switch) is dropped and
+        // rebuilt from the next header.
+        if let Some((header, certificate)) = floor
+            && source.adopt_floor(&header, &certificate).is_err()
+        {
+            lock(&self.trust).floor = None;
+        }
+        let result = source.latest(self.now_ms()).await;
+        let mut trust = lock(&self.trust).clone();
+        if let Some(alarm) = trust.raise_alarm(&source.incidents()) {
+            self.save_trust(trust)?;
+            return Err(WalletError::Equivocation(alarm));
+        }
+        let at = result?;
+        if trust.raise_floor(&at) {
+            self.save_trust(trust)?;
+        }
+        Ok(at)
+    }
+
+    fn save_trust(&self, trust: TrustState) -> Result<(), WalletError> {
+        self.store.save_trust(&trust.to_bytes())?;
+        *lock(&self.trust) = trust;
+        Ok(())
+    }
+
+    /// The proven equivocation the user has not acknowledged yet, if any.
+    pub fn equivocation(&self) -> Option<Alarm> {
+        lock(&self.trust).pending_alarm().cloned()
+    }
+
+    /// The user read what the equivocation means and goes on. Returns whether there was one.
+    pub fn acknowledge_equivocation(&self) -> Result<bool, WalletError> {
+        let mut trust = lock(&self.trust).clone();
+        if !trust.acknowledge() {
+            return Ok(false);
+        }
+        self.save_trust(trust)?;
+        Ok(true)
     }
 
     /// Registers this wallet as a patient (clinics can then issue records to it). Returns the

@@ -232,7 +232,7 @@ async fn cold_sync(chain: &Chain) -> usize {
         &source,
         &chain.patient,
         &[],
-        now_ms(),
+        source.latest(now_ms()).await.expect("header"),
         &mut |_: SyncEvent<'_>| Ok(()),
     )
     .await

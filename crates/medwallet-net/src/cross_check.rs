@@ -3,8 +3,8 @@
 //! both nodes named; nodes that serve invalid data are reported as lying, and the newest header
 //! among the rest is used.
 
-use medwallet_verify::client::{Equivocation, detect_equivocation};
 use medwallet_verify::chain::verify_ancestors;
+use medwallet_verify::client::{Equivocation, detect_equivocation};
 use medwallet_verify::{Invalid, LightClient, VerifiedHeader};
 
 use medledger_client::{Incident, NodeClient, NodeFault};
@@ -43,7 +43,12 @@ impl CrossCheck {
     }
 }
 
-/// Asks every node for its newest finalized header and cross-checks the answers.
+/// How the wallet's own trust floor is named in evidence (it was verified earlier, from
+/// whichever node served it then).
+pub const FLOOR: &str = "the header this wallet verified earlier";
+
+/// Asks every node for its newest finalized header and cross-checks the answers (and against
+/// the light client's newest header, the trust floor).
 pub async fn cross_check(
     nodes: &[NodeClient],
     light: &LightClient,
@@ -52,13 +57,31 @@ pub async fn cross_check(
 ) -> CrossCheck {
     let mut verified: Vec<(VerifiedHeader, String)> = Vec::new();
     let mut faults = Vec::new();
+    let mut equivocations = Vec::new();
     for node in nodes {
         match latest_verified(node, light, now_ms, max_age_ms).await {
-            Ok(v) => verified.push((v, node.url().to_owned())),
+            // The light client's newest header is the floor: an older view is not used, and
+            // another block at its height is equivocation.
+            Ok(v) => match &light.latest {
+                Some(floor) if v.height() < floor.height() => faults.push(NodeFault::Behind {
+                    node: node.url().to_owned(),
+                    served: v.height(),
+                    floor: floor.height(),
+                    behind_ms: floor
+                        .header()
+                        .timestamp_ms
+                        .saturating_sub(v.header().timestamp_ms),
+                }),
+                Some(floor) if detect_equivocation(floor, &v).is_some() => {
+                    if let Some(e) = detect_equivocation(floor, &v) {
+                        equivocations.push((e, FLOOR.to_owned(), node.url().to_owned()));
+                    }
+                }
+                _ => verified.push((v, node.url().to_owned())),
+            },
             Err(fault) => faults.push(fault),
         }
     }
-    let mut equivocations = Vec::new();
     for (i, (a, node_a)) in verified.iter().enumerate() {
         for (b, node_b) in &verified[i + 1..] {
             if let Some(e) = detect_equivocation(a, b) {
@@ -71,10 +94,7 @@ pub async fn cross_check(
     // newest node's block at that height is verified (by its own certificate or by hash chain
     // down from its verified newest header) before anyone is accused: an unverified header
     // from a liar frames nobody.
-    let newest = verified
-        .iter()
-        .max_by_key(|(v, _)| v.height())
-        .cloned();
+    let newest = verified.iter().max_by_key(|(v, _)| v.height()).cloned();
     if let Some((top, top_node)) = &newest
         && let Some(top_client) = nodes.iter().find(|n| n.url() == top_node)
     {

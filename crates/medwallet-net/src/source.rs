@@ -161,6 +161,12 @@ impl LedgerSource for NetworkSource {
     fn incidents(&self) -> Vec<Incident> {
         lock(&self.incidents).clone()
     }
+
+    fn adopt_floor(&self, header: &[u8], certificate: &[u8]) -> Result<(), Invalid> {
+        let mut light = lock(&self.light);
+        let floor = light.verify(header, certificate)?;
+        light.apply(floor)
+    }
 }
 
 impl NetworkSource {

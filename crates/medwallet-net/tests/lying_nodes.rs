@@ -11,6 +11,7 @@ use axum::response::IntoResponse;
 use medledger_client::transaction::sign;
 use medledger_devnet::Devnet;
 use medledger_node::config::{Home, NodeConfig};
+use medledger_types::codec::Canonical;
 use medledger_types::genesis::Genesis;
 use medledger_types::hash::{Address, GrantId, PublicKey, ReceivingKey};
 use medledger_types::state::StateKey;
@@ -104,6 +105,14 @@ enum Lie {
     ClaimAbsent,
     OmitRevocation,
     ReplayOldHeader,
+    /// Serve a finalized header a few blocks old as the newest (an honest node that lags).
+    Lag,
+    /// Serve a forged header, with the real block's certificate, for any height asked: to
+    /// frame the node that serves the real one as an equivocator.
+    ForgeLowerHeader,
+    /// Serve a certified header more than 8 s old (still inside the freshness window) as the
+    /// newest: a view rolled back past what a wallet verified a moment ago.
+    RollBack,
 }
 
 #[derive(Clone)]
@@ -163,6 +172,65 @@ async fn forward(State(p): State<Proxy>, request: Request) -> axum::response::Re
                 .await
                 .expect("json");
             body["latest_finalized"] = old;
+        }
+        Lie::Lag if path.starts_with("/v1/status") => {
+            let newest = body["latest_finalized"]["height"]
+                .as_u64()
+                .unwrap_or_default();
+            for back in 3..20 {
+                let old: Value = p
+                    .http
+                    .get(format!("{}/v1/headers/{}", p.upstream, newest - back))
+                    .send()
+                    .await
+                    .expect("old")
+                    .json()
+                    .await
+                    .expect("json");
+                if old["finalization"].is_string() {
+                    body["latest_finalized"] = old;
+                    break;
+                }
+            }
+        }
+        Lie::RollBack if path.starts_with("/v1/status") => {
+            let newest = body["latest_finalized"]["height"]
+                .as_u64()
+                .unwrap_or_default();
+            let timestamp = |h: &Value| {
+                medledger_types::block::Header::decode(
+                    &hex::decode(h["encoded"].as_str().unwrap_or_default()).unwrap_or_default(),
+                    1024,
+                )
+                .map(|h| h.timestamp_ms)
+                .unwrap_or_default()
+            };
+            let now = timestamp(&body["latest_finalized"]);
+            for height in (1..newest).rev() {
+                let old: Value = p
+                    .http
+                    .get(format!("{}/v1/headers/{height}", p.upstream))
+                    .send()
+                    .await
+                    .expect("old")
+                    .json()
+                    .await
+                    .expect("json");
+                if old["finalization"].is_string() && timestamp(&old) + 8_000 < now {
+                    body["latest_finalized"] = old;
+                    break;
+                }
+            }
+        }
+        Lie::ForgeLowerHeader if path.starts_with("/v1/headers/") => {
+            let mut header = medledger_types::block::Header::decode(
+                &hex::decode(body["encoded"].as_str().unwrap_or_default()).unwrap_or_default(),
+                1024,
+            )
+            .expect("header");
+            header.state_root.0[0] ^= 1;
+            body["encoded"] = Value::String(hex::encode(header.encode()));
+            body["hash"] = Value::String(header.hash().to_hex());
         }
         _ => {}
     }
@@ -371,4 +439,71 @@ async fn equivocation_is_reported_with_both_nodes_named() {
         named.contains(&a.api.as_str()) && named.contains(&b.as_str()),
         "{named:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_liar_cannot_frame_an_honest_node_as_an_equivocator() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let net = network(dir.path());
+    wait_finalized(&net.api, 25).await;
+    let light = light(&net.genesis);
+    // An honest node a few blocks behind, and a liar serving the newest header (genuine) and a
+    // forged block, with the real certificate, at the lagging node's height.
+    let lagging = proxy(&net.api, Lie::Lag).await;
+    let framer = proxy(&net.api, Lie::ForgeLowerHeader).await;
+    let report = cross_check(&[lagging.clone(), framer.clone()], &light, now_ms(), 60_000).await;
+    assert!(
+        report.equivocations.is_empty(),
+        "an unverified header accuses nobody: {:?}",
+        report.equivocations
+    );
+    let lying = report.lying();
+    assert_eq!(lying.len(), 1, "{:?}", report.faults);
+    assert_eq!(lying[0].node(), framer.url(), "the framer is the liar");
+    assert_eq!(lying_reason(lying[0]), Some(&Invalid::WrongBlock));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_view_older_than_the_trust_floor_is_a_rollback_naming_the_node() {
+    use medledger_client::{Incident, LedgerSource, SourceError};
+    use medwallet_net::NetworkSource;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let net = network(dir.path());
+    // Enough chain for a certified header 8 s older than the newest.
+    tokio::time::sleep(Duration::from_millis(10_000)).await;
+    let honest = NodeClient::new(&net.api);
+    let wallet_run = NetworkSource::new(vec![honest], light(&net.genesis), 60_000);
+    let floor = wallet_run.latest(now_ms()).await.expect("verified");
+    let floor_header = floor.header().encode();
+    let floor_certificate = floor.certificate().expect("certified").encode();
+
+    let rollbacker = proxy(&net.api, Lie::RollBack).await;
+    // Without a floor the old view passes every check (it is certified and fresh enough).
+    let first_run = NetworkSource::new(vec![rollbacker.clone()], light(&net.genesis), 60_000);
+    let old = first_run.latest(now_ms()).await.expect("fresh enough");
+    assert!(old.height() < floor.height());
+
+    // A later run starts from the floor: the old view is refused and its node named.
+    let later_run = NetworkSource::new(vec![rollbacker.clone()], light(&net.genesis), 60_000);
+    later_run
+        .adopt_floor(&floor_header, &floor_certificate)
+        .expect("the floor verifies");
+    let err = later_run.latest(now_ms()).await.expect_err("rolled back");
+    assert!(
+        matches!(&err, SourceError::NoCurrentHeader(f) if f.iter().any(|f| matches!(f, NodeFault::Behind { .. }))),
+        "{err}"
+    );
+    assert!(
+        later_run.incidents().iter().any(|i| matches!(i,
+            Incident::Rollback { node, floor: f, .. } if node == rollbacker.url() && *f == floor.height())),
+        "{:?}",
+        later_run.incidents()
+    );
+    // A forged floor is refused outright.
+    let mut forged = floor_certificate.clone();
+    if let Some(last) = forged.last_mut() {
+        *last ^= 1;
+    }
+    assert!(later_run.adopt_floor(&floor_header, &forged).is_err());
 }

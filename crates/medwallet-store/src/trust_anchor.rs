@@ -9,6 +9,7 @@ use medledger_types::genesis::Genesis;
 use medwallet_files::{read_bounded, write_atomically};
 use thiserror::Error;
 
+use crate::wallet_dir::TRUST_FILE;
 use crate::{CACHE_FILE, WalletDir};
 
 /// The trust anchor's file inside a wallet directory.
@@ -113,6 +114,14 @@ impl WalletDir {
                         .join(format!("cache-{}.mdw", &current.to_hex()[..16]));
                     std::fs::rename(&cache, &aside).map_err(AnchorError::Save)?;
                     set_aside = Some(aside);
+                }
+                // The old chain's trust floor and alarm mean nothing on the new one.
+                let trust = self.root().join(TRUST_FILE);
+                if trust.exists() {
+                    let aside = self
+                        .root()
+                        .join(format!("trust-{}.json", &current.to_hex()[..16]));
+                    std::fs::rename(&trust, &aside).map_err(AnchorError::Save)?;
                 }
             }
         }

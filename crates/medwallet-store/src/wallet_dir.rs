@@ -11,6 +11,10 @@ use medwallet_files::{read_bounded, remove_stale_temps, write_atomically, write_
 pub const KEYSTORE_FILE: &str = "keystore.mdw";
 /// Name of the encrypted record cache inside a wallet directory.
 pub const CACHE_FILE: &str = "cache.mdw";
+/// The trust floor and equivocation alarm (see `medwallet_core::trust`).
+pub const TRUST_FILE: &str = "trust.json";
+/// Largest trust file read (a header and a certificate of up to 100 validators, in hex).
+const MAX_TRUST_LEN: usize = 64 * 1024;
 /// Largest cache file read.
 pub const MAX_CACHE_LEN: usize = 256 * 1024 * 1024;
 
@@ -96,6 +100,22 @@ impl WalletDir {
     /// Replaces the encrypted cache atomically.
     pub fn save_cache(&self, bytes: &[u8]) -> Result<(), StoreError> {
         let path = self.root.join(CACHE_FILE);
+        write_atomically(&path, bytes).map_err(self.io(path))
+    }
+
+    /// The trust floor and equivocation alarm (`trust.json`), if saved.
+    pub fn load_trust(&self) -> Result<Option<Vec<u8>>, StoreError> {
+        let path = self.root.join(TRUST_FILE);
+        match read_bounded(&path, MAX_TRUST_LEN) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(StoreError::Io { path, source: e }),
+        }
+    }
+
+    /// Replaces them atomically.
+    pub fn save_trust(&self, bytes: &[u8]) -> Result<(), StoreError> {
+        let path = self.root.join(TRUST_FILE);
         write_atomically(&path, bytes).map_err(self.io(path))
     }
 

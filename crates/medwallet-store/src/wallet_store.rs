@@ -20,4 +20,10 @@ impl WalletStore for WalletDir {
     fn save_blob(&self, sha256_hex: &str, bytes: &[u8]) -> Result<(), StoreFailure> {
         WalletDir::save_blob(self, sha256_hex, bytes).map_err(StoreFailure::new)
     }
+    fn load_trust(&self) -> Result<Option<Vec<u8>>, StoreFailure> {
+        WalletDir::load_trust(self).map_err(StoreFailure::new)
+    }
+    fn save_trust(&self, bytes: &[u8]) -> Result<(), StoreFailure> {
+        WalletDir::save_trust(self, bytes).map_err(StoreFailure::new)
+    }
 }

@@ -7,8 +7,8 @@ use medledger_types::hash::{Address, PublicKey, ReceivingKey};
 use medledger_types::state::StateKey;
 use medledger_types::tx::{SignedTx, Tx, TxBody};
 use medwallet_crypto::{Namespace, SigningKey};
-use medwallet_verify::proof::{MAX_PROOF_LEN, verify_value_at_root};
 use medwallet_verify::Invalid;
+use medwallet_verify::proof::{MAX_PROOF_LEN, verify_value_at_root};
 
 fn ledger(dir: &std::path::Path) -> (Ledger, Address) {
     let k = |s: u8| SigningKey::from_bytes(&[s; 32]);
@@ -81,7 +81,12 @@ fn inclusion_and_exclusion_proofs_verify_and_lies_do_not() {
     );
 
     // A proof for the wrong root (an older state).
-    let old = ledger.block(0).expect("read").expect("genesis").header.state_root;
+    let old = ledger
+        .block(0)
+        .expect("read")
+        .expect("genesis")
+        .header
+        .state_root;
     assert_eq!(
         verify_value_at_root(&old, &present, Some(&value), &p.proof),
         Err(Invalid::BadProof)
@@ -92,12 +97,7 @@ fn inclusion_and_exclusion_proofs_verify_and_lies_do_not() {
         Err(Invalid::MalformedProof(_))
     ));
     assert!(matches!(
-        verify_value_at_root(
-            &root,
-            &present,
-            Some(&value),
-            &vec![0u8; MAX_PROOF_LEN + 1]
-        ),
+        verify_value_at_root(&root, &present, Some(&value), &vec![0u8; MAX_PROOF_LEN + 1]),
         Err(Invalid::MalformedProof(_))
     ));
 }

@@ -36,6 +36,7 @@ const syncStatus: SyncStatus = {
   lastSyncMs: Date.now() - 5 * 60_000,
   syncing: false,
   incidents: state === 'lying' ? ['http://127.0.0.1:7003 served invalid data: certificate signatures do not verify'] : [],
+  equivocation: null,
 };
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -23,6 +23,7 @@ const CASES: Case[] = [
   ['openRecord', () => ipc.openRecord('rec-1'), 'open_record', { id: 'rec-1' }],
   ['labSeries', () => ipc.labSeries('rec-1'), 'lab_series', { id: 'rec-1' }],
   ['syncStatus', () => ipc.syncStatus(), 'sync_status', {}],
+  ['acknowledgeEquivocation', () => ipc.acknowledgeEquivocation(), 'acknowledge_equivocation', {}],
   ['lookupDoctor', () => ipc.lookupDoctor('mdwshare1doc'), 'lookup_doctor', { doctor: 'mdwshare1doc' }],
   ['grant', () => ipc.grant(request), 'grant', { request }],
   ['grants', () => ipc.grants(), 'grants', {}],

@@ -59,6 +59,8 @@ export const openRecord = (id: string) => call<OpenedRecord>('open_record', { id
 /** Lab series for the observations in record `id`, across all of this wallet's records. */
 export const labSeries = (id: string) => call<LabSeries[]>('lab_series', { id });
 export const syncStatus = () => call<SyncStatus>('sync_status');
+/** The user read the equivocation warning and goes on; resolves to whether there was one. */
+export const acknowledgeEquivocation = () => call<boolean>('acknowledge_equivocation');
 export const onSyncProgress = (f: (p: SyncProgress) => void): Promise<UnlistenFn> =>
   listen<SyncProgress>('sync-progress', (event) => f(event.payload));
 

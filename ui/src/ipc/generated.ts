@@ -1,7 +1,7 @@
 // Generated from crates/medwallet-app (views.rs, error.rs) by ts-rs: do not edit.
 // Regenerate with `make ipc-types`; a Rust test fails when this file is stale.
 
-export type ErrorCode = "no_wallet" | "wallet_exists" | "locked" | "wrong_password" | "invalid_input" | "backup_mismatch" | "network" | "refused" | "not_found" | "storage" | "internal";
+export type ErrorCode = "no_wallet" | "wallet_exists" | "locked" | "wrong_password" | "invalid_input" | "backup_mismatch" | "network" | "refused" | "not_found" | "storage" | "equivocation" | "internal";
 
 export type AppError = { code: ErrorCode, message: string, };
 
@@ -98,7 +98,12 @@ lastSyncMs: number | null, syncing: boolean,
 /**
  * Nodes caught lying or equivocating, named (the red banner).
  */
-incidents: Array<string>, };
+incidents: Array<string>, 
+/**
+ * Proven equivocation not acknowledged yet: what happened and what to do. While it is
+ * set, no new ledger data is shown (every ledger operation fails with `equivocation`).
+ */
+equivocation: string | null, };
 
 export type Settings = { nodes: Array<string>, genesisPath: string | null, chainId: string | null, autoLockMinutes: number, devnet: boolean, };
 

@@ -238,6 +238,7 @@ export const quietSync: SyncStatus = {
   lastSyncMs: Date.UTC(2024, 0, 2, 8, 30),
   syncing: false,
   incidents: [],
+  equivocation: null,
 };
 
 export const SHARED: SharedItem[] = [

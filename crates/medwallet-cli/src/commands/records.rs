@@ -105,6 +105,29 @@ pub fn list(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
     Ok(())
 }
 
+pub fn acknowledge(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
+    let wallet = ctx.open()?;
+    let Some(alarm) = wallet.equivocation() else {
+        out.print(
+            "Nothing to acknowledge: no equivocation is pending.",
+            json!({ "acknowledged": false }),
+        );
+        return Ok(());
+    };
+    wallet.acknowledge_equivocation()?;
+    out.print(
+        &format!(
+            "Acknowledged: equivocation at height {} ({} and {}). {}",
+            alarm.height,
+            alarm.first,
+            alarm.second,
+            medwallet_core::trust::EQUIVOCATION_ADVICE
+        ),
+        json!({ "acknowledged": true, "height": alarm.height, "first": alarm.first, "second": alarm.second }),
+    );
+    Ok(())
+}
+
 pub fn show(ctx: &Context<'_>, args: ShowArgs, out: &Output) -> anyhow::Result<()> {
     let wallet = ctx.open()?;
     // A record whose ciphertext is kept opens offline (checked against the verified hash).

@@ -45,16 +45,16 @@ impl<F: FnMut(SyncEvent<'_>) -> Result<(), WalletError>> Progress for F {
     }
 }
 
-/// Fetches and verifies every record of this patient that `known` lacks, at the newest verified
-/// header. Returns that header and the new records, in issue order.
+/// Fetches and verifies every record of this patient that `known` lacks, at the verified header
+/// `at` (the newest, as the caller had it verified). Returns that header and the new records, in
+/// issue order.
 pub async fn sync_records<S: LedgerSource>(
     source: &S,
     keys: &AccountKeys,
     known: &[RecordSummary],
-    now_ms: u64,
+    at: VerifiedHeader,
     progress: &mut impl Progress,
 ) -> Result<(VerifiedHeader, Vec<RecordSummary>), WalletError> {
-    let at = source.latest(now_ms).await?;
     let me = crate::account_of(keys);
     let count = reads::count(source, &at, &StateKey::patient_record_count(&me)).await?;
     progress.event(SyncEvent::HeaderVerified {

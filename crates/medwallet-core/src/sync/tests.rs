@@ -14,7 +14,7 @@ use medledger_types::state::{RecordEntry, StateKey, encode_u64};
 use medledger_types::tx::SignedTx;
 use medwallet_crypto::envelope::{ContentKey, Recipient, X25519Recipient};
 use medwallet_crypto::{AccountKeys, RecoveryPhrase};
-use medwallet_verify::VerifiedHeader;
+use medwallet_verify::{Invalid, VerifiedHeader};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
@@ -32,6 +32,9 @@ impl LedgerSource for MemorySource {
     }
     fn incidents(&self) -> Vec<Incident> {
         Vec::new()
+    }
+    fn adopt_floor(&self, _header: &[u8], _certificate: &[u8]) -> Result<(), Invalid> {
+        Ok(())
     }
     async fn latest(&self, _now_ms: u64) -> Result<VerifiedHeader, SourceError> {
         Ok(self.header.clone())
@@ -142,7 +145,7 @@ fn every_record_arrives_in_issue_order_in_batches_with_events() {
         &source,
         &patient,
         &[],
-        0,
+        block_on(source.latest(0)).expect("header"),
         &mut |e: SyncEvent<'_>| {
             events.push(match e {
                 SyncEvent::HeaderVerified {
@@ -179,7 +182,7 @@ fn a_sync_resumes_after_the_records_already_saved() {
         &source,
         &patient,
         &[],
-        0,
+        block_on(source.latest(0)).expect("header"),
         &mut |_: SyncEvent<'_>| Ok(()),
     ))
     .expect("sync");
@@ -188,7 +191,7 @@ fn a_sync_resumes_after_the_records_already_saved() {
         &fresh,
         &patient,
         &all[..70],
-        0,
+        block_on(fresh.latest(0)).expect("header"),
         &mut |_: SyncEvent<'_>| Ok(()),
     ))
     .expect("resume");
@@ -206,7 +209,7 @@ fn a_failing_save_stops_the_sync_with_its_error() {
         &source,
         &patient,
         &[],
-        0,
+        block_on(source.latest(0)).expect("header"),
         &mut |e: SyncEvent<'_>| {
             if let SyncEvent::Records { .. } = e {
                 batches += 1;
@@ -228,7 +231,7 @@ fn a_record_entry_for_another_patient_is_refused() {
         &source,
         &patient,
         &[],
-        0,
+        block_on(source.latest(0)).expect("header"),
         &mut |_: SyncEvent<'_>| Ok(()),
     ))
     .expect_err("foreign record");
@@ -246,7 +249,7 @@ fn a_record_wrapped_to_another_key_is_kept_as_unreadable_and_the_sync_goes_on() 
         &source,
         &patient,
         &[],
-        0,
+        block_on(source.latest(0)).expect("header"),
         &mut |_: SyncEvent<'_>| Ok(()),
     ))
     .expect("one bad record does not stop the sync");

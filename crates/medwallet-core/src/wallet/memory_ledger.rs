@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use crate::certified::certify;
 use medledger_client::transaction::sign;
 use medledger_client::{BlobRequest, Incident, LedgerSource, NetError, SourceError};
 use medledger_state::StoreError;
@@ -24,8 +25,7 @@ use medledger_types::state::{Account, AccountKind, StateKey};
 use medledger_types::tx::{SignedTx, TxBody};
 use medwallet_crypto::envelope::{ContentKey, Recipient, X25519Recipient, seal_to_vec};
 use medwallet_crypto::{AccountKeys, RecoveryPhrase, SigningKey};
-use medwallet_verify::VerifiedHeader;
-use crate::certified::certify;
+use medwallet_verify::{Invalid, VerifiedHeader};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use sha2::{Digest, Sha256};
@@ -51,6 +51,10 @@ pub struct MemoryLedger {
     pub corrupt_blobs: AtomicBool,
     /// Refuse every blob download.
     pub no_blobs: AtomicBool,
+    /// What the nodes were "caught doing" (a test sets it).
+    pub incidents: Mutex<Vec<Incident>>,
+    /// The heights of the trust floors the wallet handed over.
+    pub floors: Mutex<Vec<u64>>,
     rng: Mutex<StdRng>,
 }
 
@@ -92,6 +96,8 @@ impl MemoryLedger {
             now: Arc::new(AtomicU64::new(1_000_000)),
             corrupt_blobs: AtomicBool::new(false),
             no_blobs: AtomicBool::new(false),
+            incidents: Mutex::default(),
+            floors: Mutex::default(),
             rng: Mutex::new(StdRng::seed_from_u64(99)),
         }
     }
@@ -295,6 +301,13 @@ impl LedgerSource for MemoryLedger {
     }
 
     fn incidents(&self) -> Vec<Incident> {
-        Vec::new()
+        self.incidents.lock().expect("lock").clone()
+    }
+
+    fn adopt_floor(&self, header: &[u8], _certificate: &[u8]) -> Result<(), Invalid> {
+        let header =
+            Header::decode(header, 1024).map_err(|e| Invalid::MalformedHeader(e.to_string()))?;
+        self.floors.lock().expect("lock").push(header.height);
+        Ok(())
     }
 }

@@ -301,3 +301,54 @@ fn a_record_wrapped_to_another_key_is_kept_unreadable_and_does_not_stop_sync_or_
     );
     assert_eq!(w.sync().keys_shared, 0, "and does not keep trying");
 }
+
+#[test]
+fn proven_equivocation_stops_new_ledger_data_until_acknowledged_even_after_a_restart() {
+    let mut w = world();
+    w.issue(1, Category::Labs);
+    w.sync();
+    w.ledger
+        .incidents
+        .lock()
+        .expect("lock")
+        .push(Incident::Equivocation {
+            height: 3,
+            first: "http://a".into(),
+            second: "http://b".into(),
+        });
+    let err = block_on(w.patient.sync(&w.ledger, &mut quiet(), &mut w.rng)).expect_err("halted");
+    assert!(
+        matches!(err, WalletError::Equivocation(ref a) if a.height == 3),
+        "{err}"
+    );
+    assert!(err.to_string().contains("http://a") && err.to_string().contains("acknowledge"));
+    // Every ledger operation stops, and a restart does not clear it.
+    let reopened = wallet(&w.ledger, PATIENT, w.patient_store.clone());
+    assert!(reopened.equivocation().is_some());
+    assert!(matches!(
+        block_on(reopened.grants(&w.ledger)),
+        Err(WalletError::Equivocation(_))
+    ));
+    assert_eq!(reopened.records().len(), 1, "verified records stay");
+    assert!(reopened.acknowledge_equivocation().expect("ack"));
+    assert!(
+        block_on(reopened.grants(&w.ledger)).is_ok(),
+        "acknowledged: on it goes"
+    );
+    let again = wallet(&w.ledger, PATIENT, w.patient_store.clone());
+    assert_eq!(again.equivocation(), None, "the acknowledgement is kept");
+}
+
+#[test]
+fn the_newest_verified_header_is_kept_and_every_later_operation_starts_from_it() {
+    let mut w = world();
+    w.issue(1, Category::Labs);
+    let report = w.sync();
+    let floor = report.header.height();
+    // A later run (a new wallet object over the same files) hands the floor to the source
+    // before it asks any node, so no node can serve it an older view.
+    let reopened = wallet(&w.ledger, PATIENT, w.patient_store.clone());
+    w.ledger.floors.lock().expect("lock").clear();
+    block_on(reopened.grants(&w.ledger)).expect("grants");
+    assert_eq!(w.ledger.floors.lock().expect("lock").first(), Some(&floor));
+}

@@ -124,6 +124,13 @@ pub enum Incident {
         first: String,
         second: String,
     },
+    /// It lied about a transaction this wallet wrote.
+    #[error("{node} lied about transaction {tx}: {lie}")]
+    WriteLie {
+        node: String,
+        tx: String,
+        lie: WriteLie,
+    },
     /// It served a view older than one this wallet had already verified.
     #[error(
         "{node} rolled the ledger back: it serves height {served}, this wallet already verified height {floor}"
@@ -139,10 +146,24 @@ impl Incident {
     /// The nodes it names.
     pub fn nodes(&self) -> Vec<&str> {
         match self {
-            Incident::Lying { node, .. } | Incident::Rollback { node, .. } => vec![node],
+            Incident::Lying { node, .. }
+            | Incident::Rollback { node, .. }
+            | Incident::WriteLie { node, .. } => vec![node],
             Incident::Equivocation { first, second, .. } => vec![first, second],
         }
     }
+}
+
+/// What a node said about a write that the verified state contradicts.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WriteLie {
+    #[error("it reported the id {reported} for it")]
+    WrongId { reported: String },
+    #[error(
+        "it reported it committed at height {claimed}, but the state verified at height {verified} shows it did not take effect"
+    )]
+    FalseCommit { claimed: u64, verified: u64 },
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@
 #![forbid(unsafe_code)]
 
 pub mod blob_request;
+pub mod effect;
 pub mod fault;
 #[cfg(feature = "http")]
 pub mod http;
@@ -35,7 +36,7 @@ pub mod source;
 pub mod transaction;
 
 pub use blob_request::BlobRequest;
-pub use fault::{Incident, NetError, NodeFault};
+pub use fault::{Incident, NetError, NodeFault, WriteLie};
 #[cfg(feature = "http")]
 pub use http::NodeClient;
 pub use metadata::RecordMetadata;

@@ -27,12 +27,25 @@ pub enum SourceError {
     NotAccepted(Vec<NetError>),
     #[error("no node accepted the upload: {}", joined(.0))]
     NotUploaded(Vec<NetError>),
-    #[error("transaction {tx} was accepted by {node} but not finalized within {seconds} s")]
-    NotFinalized {
+    /// No verified state showed the transaction's effect in time: the write is not done.
+    #[error(
+        "the {kind} transaction {tx} is not done: no verified ledger state showed it taking effect within {seconds} s (accepted by {})",
+        accepted(.accepted_by)
+    )]
+    NotCommitted {
         tx: TxId,
-        node: String,
+        kind: &'static str,
         seconds: u64,
+        accepted_by: Vec<String>,
     },
+}
+
+fn accepted(nodes: &[String]) -> String {
+    if nodes.is_empty() {
+        "no node".into()
+    } else {
+        nodes.join(", ")
+    }
 }
 
 fn joined<T: std::fmt::Display>(items: &[T]) -> String {
@@ -76,10 +89,13 @@ pub trait LedgerSource {
     /// A record's ciphertext. Unverified: the caller checks its hash against the record entry
     /// it proved.
     async fn blob(&self, request: &BlobRequest) -> Result<Vec<u8>, SourceError>;
-    /// Submits a transaction and waits until it is finalized; returns the height.
+    /// Submits a transaction and returns once its effect ([`crate::effect::effects`]) is proven
+    /// at a verified header: the height of that header. A node's word that it committed is
+    /// never enough.
     async fn submit(&self, tx: &SignedTx) -> Result<u64, SourceError>;
-    /// Submits consecutive transactions (one author's nonces in order) and waits until each is
-    /// finalized; returns their heights. An implementation may submit them all before waiting.
+    /// Submits consecutive transactions (one author's nonces in order) and waits until each one's
+    /// effect is proven; returns those heights. An implementation may submit them all before
+    /// waiting.
     async fn submit_all(&self, txs: &[SignedTx]) -> Result<Vec<u64>, SourceError> {
         let mut heights = Vec::with_capacity(txs.len());
         for tx in txs {

@@ -1,15 +1,20 @@
 //! The [`LedgerSource`] over several untrusted nodes: the newest header comes from a
 //! cross-check (liars and stale nodes are left out and reported), values are proven against it
 //! by whichever honest node answers, blobs come from any node (the caller checks their hash
-//! against the verified record), and transactions go to the first node that accepts them.
+//! against the verified record), and transactions go to every node and count as done only when
+//! their effect is proven at a verified header.
 
 use std::sync::{Mutex, MutexGuard};
 
+use std::time::{Duration, Instant};
+
+use futures::future::join_all;
+use medledger_client::effect::{Effect, effects};
 use medledger_client::{
-    BlobRequest, BlobUpload, Incident, LedgerSource, NetError, NodeClient, SourceError,
+    BlobRequest, BlobUpload, Incident, LedgerSource, NetError, NodeClient, SourceError, WriteLie,
 };
 use medledger_types::genesis::Genesis;
-use medledger_types::hash::{ChainId, Sha256Digest, TxId};
+use medledger_types::hash::{ChainId, Sha256Digest};
 use medledger_types::state::StateKey;
 use medledger_types::tx::SignedTx;
 use medwallet_verify::{Invalid, LightClient, TrustAnchor, VerifiedHeader};
@@ -20,12 +25,17 @@ use crate::verified::verified_value;
 
 /// How long a submitted transaction is waited for.
 const FINALITY_WAIT_MS: u64 = 30_000;
+/// How long each node is asked to hold its answer about a pending transaction.
+const STATUS_WAIT_MS: u64 = 1_000;
+/// Pause between looks at the verified state while a write is pending.
+const POLL_MS: u64 = 100;
 
 /// Several nodes, a light client, and what they were caught doing.
 pub struct NetworkSource {
     nodes: Vec<NodeClient>,
     light: Mutex<LightClient>,
     max_age_ms: u64,
+    write_wait_ms: u64,
     incidents: Mutex<Vec<Incident>>,
 }
 
@@ -40,8 +50,15 @@ impl NetworkSource {
             nodes,
             light: Mutex::new(light),
             max_age_ms,
+            write_wait_ms: FINALITY_WAIT_MS,
             incidents: Mutex::default(),
         }
+    }
+
+    /// How long a write is waited for before it is reported as not done (default 30 s).
+    pub fn with_write_wait(mut self, ms: u64) -> Self {
+        self.write_wait_ms = ms;
+        self
     }
 
     /// The nodes at `urls`, anchored at `genesis` (the trust anchor a wallet or clinic holds),
@@ -141,19 +158,19 @@ impl LedgerSource for NetworkSource {
     }
 
     async fn submit(&self, tx: &SignedTx) -> Result<u64, SourceError> {
-        let (node, id) = self.accept(tx).await?;
-        self.finalized(node, id).await
+        let accepted = self.broadcast(tx).await?;
+        self.confirmed(tx, accepted).await
     }
 
     async fn submit_all(&self, txs: &[SignedTx]) -> Result<Vec<u64>, SourceError> {
-        // All of them first, so they finalize together, then each is waited for.
+        // All of them first, so they finalize together, then each one's effect is proven.
         let mut accepted = Vec::with_capacity(txs.len());
         for tx in txs {
-            accepted.push(self.accept(tx).await?);
+            accepted.push(self.broadcast(tx).await?);
         }
         let mut heights = Vec::with_capacity(txs.len());
-        for (node, id) in accepted {
-            heights.push(self.finalized(node, id).await?);
+        for (tx, nodes) in txs.iter().zip(accepted) {
+            heights.push(self.confirmed(tx, nodes).await?);
         }
         Ok(heights)
     }
@@ -170,30 +187,99 @@ impl LedgerSource for NetworkSource {
 }
 
 impl NetworkSource {
-    /// Submits `tx` to the first node that accepts it.
-    async fn accept(&self, tx: &SignedTx) -> Result<(&NodeClient, TxId), SourceError> {
+    /// Submits `tx` to every node at once (one that swallows it cannot stop it); returns the
+    /// nodes that took it under its own id. A node reporting another id is named.
+    async fn broadcast(&self, tx: &SignedTx) -> Result<Vec<&NodeClient>, SourceError> {
+        let id = tx.id();
+        let answers = join_all(self.nodes.iter().map(|n| n.submit(tx))).await;
+        let mut accepted = Vec::new();
         let mut errors: Vec<NetError> = Vec::new();
-        for node in &self.nodes {
-            match node.submit(tx).await {
-                Ok(id) => return Ok((node, id)),
+        for (node, answer) in self.nodes.iter().zip(answers) {
+            match answer {
+                Ok(reported) if reported == id => accepted.push(node),
+                Ok(reported) => self.report(Incident::WriteLie {
+                    node: node.url().to_owned(),
+                    tx: id.to_hex(),
+                    lie: WriteLie::WrongId {
+                        reported: reported.to_hex(),
+                    },
+                }),
+                // It has the transaction already (from a peer): as good as accepted.
+                Err(NetError::Refused { code, .. }) if code == "duplicate" => accepted.push(node),
                 Err(e) => errors.push(e),
             }
         }
-        Err(SourceError::NotAccepted(errors))
+        if accepted.is_empty() {
+            return Err(SourceError::NotAccepted(errors));
+        }
+        Ok(accepted)
     }
 
-    /// Waits for `node` to report `id` finalized.
-    async fn finalized(&self, node: &NodeClient, id: TxId) -> Result<u64, SourceError> {
-        let status = node
-            .wait_tx(&id, FINALITY_WAIT_MS)
-            .await
-            .map_err(|e| SourceError::NotAccepted(vec![e]))?;
-        status.height.ok_or_else(|| SourceError::NotFinalized {
+    /// Waits until the verified state shows `tx`'s effects; returns the verified height. A
+    /// node that reports it committed at a height whose verified state says otherwise is
+    /// named, and no longer waited on.
+    async fn confirmed(
+        &self,
+        tx: &SignedTx,
+        mut waiting: Vec<&NodeClient>,
+    ) -> Result<u64, SourceError> {
+        let id = tx.id();
+        let effects = effects(tx);
+        let accepted_by: Vec<String> = waiting.iter().map(|n| n.url().to_owned()).collect();
+        let started = Instant::now();
+        let deadline = Duration::from_millis(self.write_wait_ms);
+        while started.elapsed() < deadline {
+            // The nodes' own long poll paces the loop: an honest node answers as soon as the
+            // transaction commits. What they say is only a hint of when to look.
+            let statuses = join_all(waiting.iter().map(|n| n.wait_tx(&id, STATUS_WAIT_MS))).await;
+            let claims: Vec<(&NodeClient, u64)> = waiting
+                .iter()
+                .zip(statuses)
+                .filter_map(|(n, s)| Some((*n, s.ok()?.height?)))
+                .collect();
+            if let Ok(at) = self.latest(now_ms()).await {
+                if self.proven(&at, &effects).await {
+                    return Ok(at.height());
+                }
+                for (node, claimed) in claims.iter().filter(|(_, h)| *h <= at.height()) {
+                    self.report(Incident::WriteLie {
+                        node: node.url().to_owned(),
+                        tx: id.to_hex(),
+                        lie: WriteLie::FalseCommit {
+                            claimed: *claimed,
+                            verified: at.height(),
+                        },
+                    });
+                    waiting.retain(|n| n.url() != node.url());
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(POLL_MS)).await;
+        }
+        Err(SourceError::NotCommitted {
             tx: id,
-            node: node.url().to_owned(),
-            seconds: FINALITY_WAIT_MS / 1000,
+            kind: tx.tx.body.kind(),
+            seconds: self.write_wait_ms / 1000,
+            accepted_by,
         })
     }
+
+    /// Whether every effect is proven at `at` (a value no node can prove counts as not yet).
+    async fn proven(&self, at: &VerifiedHeader, effects: &[Effect]) -> bool {
+        for effect in effects {
+            match self.value(at, effect.key()).await {
+                Ok(value) if effect.holds(value.as_deref()) => {}
+                _ => return false,
+            }
+        }
+        true
+    }
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
 }
 
 impl BlobUpload for NetworkSource {

@@ -113,6 +113,8 @@ enum Lie {
     /// Serve a certified header more than 8 s old (still inside the freshness window) as the
     /// newest: a view rolled back past what a wallet verified a moment ago.
     RollBack,
+    /// Take every transaction, keep it to itself, and report it committed at the newest height.
+    SwallowWrites,
 }
 
 #[derive(Clone)]
@@ -128,6 +130,44 @@ async fn forward(State(p): State<Proxy>, request: Request) -> axum::response::Re
         .path_and_query()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_default();
+    if matches!(p.lie, Lie::SwallowWrites) && request.method() == axum::http::Method::POST {
+        let bytes = axum::body::to_bytes(request.into_body(), 1 << 20)
+            .await
+            .unwrap_or_default();
+        let submitted: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        let tx = medledger_types::tx::SignedTx::decode(
+            &hex::decode(submitted["tx"].as_str().unwrap_or_default()).unwrap_or_default(),
+            1 << 20,
+        )
+        .expect("a transaction");
+        return (
+            axum::http::StatusCode::ACCEPTED,
+            axum::Json(serde_json::json!({ "tx_id": tx.id().to_hex() })),
+        )
+            .into_response();
+    }
+    if matches!(p.lie, Lie::SwallowWrites) && path.starts_with("/v1/txs/") {
+        let status: Value = p
+            .http
+            .get(format!("{}/v1/status", p.upstream))
+            .send()
+            .await
+            .expect("status")
+            .json()
+            .await
+            .expect("json");
+        let id = path
+            .trim_start_matches("/v1/txs/")
+            .split('?')
+            .next()
+            .unwrap_or_default();
+        return axum::Json(serde_json::json!({
+            "tx_id": id,
+            "status": "committed",
+            "height": status["latest_finalized"]["height"],
+        }))
+        .into_response();
+    }
     let mut body: Value = match p.http.get(format!("{}{path}", p.upstream)).send().await {
         Ok(r) => r.json().await.unwrap_or(Value::Null),
         Err(_) => return axum::http::StatusCode::BAD_GATEWAY.into_response(),
@@ -506,4 +546,106 @@ async fn a_view_older_than_the_trust_floor_is_a_rollback_naming_the_node() {
         *last ^= 1;
     }
     assert!(later_run.adopt_floor(&floor_header, &forged).is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_swallowed_revoke_is_not_reported_done_and_the_liar_is_named() {
+    use medledger_client::{Incident, LedgerSource, SourceError, WriteLie};
+    use medwallet_net::NetworkSource;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let net = network(dir.path());
+    wait_finalized(&net.api, 1).await;
+    let chain = net.genesis.chain_id();
+    let patient = SigningKey::from_bytes(&[0x41; 32]);
+    let doctor = SigningKey::from_bytes(&[0x42; 32]);
+    let patient_addr = Address::of(&PublicKey(patient.verifying_key().to_bytes()));
+    let doctor_addr = Address::of(&PublicKey(doctor.verifying_key().to_bytes()));
+    let honest =
+        || NetworkSource::new(vec![NodeClient::new(&net.api)], light(&net.genesis), 60_000);
+    // Writes through honest nodes are done when their effect is proven.
+    let setup = honest();
+    setup
+        .submit(&sign(
+            net.clinic.signing_key(),
+            chain,
+            0,
+            TxBody::RegisterDoctor {
+                doctor: PublicKey(doctor.verifying_key().to_bytes()),
+                receiving: ReceivingKey([2; 32]),
+                display_name: "Dr. A".into(),
+                licence: "L".into(),
+            },
+        ))
+        .await
+        .expect("doctor registered");
+    setup
+        .submit_all(&[
+            sign(
+                &patient,
+                chain,
+                0,
+                TxBody::RegisterPatient {
+                    receiving: ReceivingKey([1; 32]),
+                },
+            ),
+            sign(
+                &patient,
+                chain,
+                1,
+                TxBody::Grant {
+                    grantee: doctor_addr,
+                    scope: Scope::All,
+                    expires_at_ms: None,
+                    keys: vec![],
+                },
+            ),
+        ])
+        .await
+        .expect("registered and granted");
+    let grant = GrantId::derive(&patient_addr, 1);
+    let revoke = sign(&patient, chain, 2, TxBody::Revoke { grant });
+
+    // The only node swallows the revoke and says it committed: the wallet does not believe it.
+    let swallower = proxy(&net.api, Lie::SwallowWrites).await;
+    let lied_to = NetworkSource::new(vec![swallower.clone()], light(&net.genesis), 60_000)
+        .with_write_wait(5_000);
+    let err = lied_to.submit(&revoke).await.expect_err("not done");
+    assert!(
+        matches!(err, SourceError::NotCommitted { kind: "Revoke", .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("not done"), "{err}");
+    assert!(
+        lied_to.incidents().iter().any(|i| matches!(i,
+            Incident::WriteLie { node, lie: WriteLie::FalseCommit { .. }, .. } if node == swallower.url())),
+        "{:?}",
+        lied_to.incidents()
+    );
+    let at = honest().latest(now_ms()).await.expect("verified");
+    assert_eq!(
+        honest()
+            .value(&at, &StateKey::revocation(&grant))
+            .await
+            .expect("proven"),
+        None,
+        "the revocation really is not on the ledger"
+    );
+
+    // With an honest node beside it, the same revoke goes through and is proven.
+    let both = NetworkSource::new(
+        vec![swallower.clone(), NodeClient::new(&net.api)],
+        light(&net.genesis),
+        60_000,
+    );
+    let height = both.submit(&revoke).await.expect("done");
+    let at = honest().latest(now_ms()).await.expect("verified");
+    assert!(at.height() >= height);
+    assert!(
+        honest()
+            .value(&at, &StateKey::revocation(&grant))
+            .await
+            .expect("proven")
+            .is_some()
+    );
 }

@@ -53,7 +53,7 @@ pub fn grant(ctx: &Context<'_>, args: GrantArgs, out: &Output) -> anyhow::Result
     };
     out.print(
         &format!(
-            "Granted Dr. {} (licence {}) access to {} record(s) now{later}; grant {} at height {}.",
+            "Granted Dr. {} (licence {}) access to {} record(s) now{later}; grant {}, proven on the ledger at height {}.",
             doctor.name,
             doctor.licence,
             granted.records_shared,
@@ -109,7 +109,7 @@ pub fn revoke(ctx: &Context<'_>, args: RevokeArgs, out: &Output) -> anyhow::Resu
     let height = ctx.run(async |wallet, source| wallet.revoke(source, grant).await)?;
     out.print(
         &format!(
-            "Revoked grant {} at height {height}.\n{REVOCATION_NOTICE}",
+            "Revoked grant {}: the revocation is proven on the ledger at height {height}.\n{REVOCATION_NOTICE}",
             grant.to_hex()
         ),
         json!({ "revoked": grant.to_hex(), "height": height, "notice": REVOCATION_NOTICE }),

@@ -29,7 +29,7 @@ pub fn register(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
         })
         .context("registration failed")?;
     out.print(
-        &format!("Registered {address} at height {height}."),
+        &format!("Registered {address}: proven on the ledger at height {height}."),
         json!({ "address": address, "height": height }),
     );
     Ok(())

@@ -1,0 +1,113 @@
+//! What a transaction changes in the state, so a writer can prove it took effect instead of
+//! taking a node's "committed at height N". Pure: the checks run on values the light client
+//! proved at a verified header.
+//!
+//! Every transaction advances its author's nonce past its own, and only the author can sign at
+//! that nonce; each kind also leaves a key of its own (the grant, the revocation, the account,
+//! the record), which tells this transaction apart from any other the author signed at the
+//! same nonce.
+
+use medledger_types::hash::{Address, GrantId, PublicKey};
+use medledger_types::state::{StateKey, decode_u64};
+use medledger_types::tx::{SignedTx, TxBody};
+
+/// One proven fact a transaction's success implies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// The counter at `key` is above `nonce` (the author's nonce moved past this transaction).
+    NonceAbove { key: StateKey, nonce: u64 },
+    /// `key` is present.
+    Present(StateKey),
+}
+
+impl Effect {
+    /// The key to prove.
+    pub fn key(&self) -> &StateKey {
+        match self {
+            Effect::NonceAbove { key, .. } | Effect::Present(key) => key,
+        }
+    }
+
+    /// Whether the proven `value` at [`Effect::key`] shows the effect.
+    pub fn holds(&self, value: Option<&[u8]>) -> bool {
+        match (self, value) {
+            (Effect::NonceAbove { nonce, .. }, Some(v)) => {
+                decode_u64(v).is_ok_and(|next| next > *nonce)
+            }
+            (Effect::Present(_), Some(_)) => true,
+            _ => false,
+        }
+    }
+}
+
+/// What `tx` leaves in the state once it applied.
+pub fn effects(tx: &SignedTx) -> Vec<Effect> {
+    let author = tx.tx.author_address();
+    let mut out = vec![Effect::NonceAbove {
+        key: StateKey::nonce(&author),
+        nonce: tx.tx.nonce,
+    }];
+    let account = |key: &PublicKey| Effect::Present(StateKey::account(&Address::of(key)));
+    match &tx.tx.body {
+        TxBody::RegisterPatient { .. } => out.push(Effect::Present(StateKey::account(&author))),
+        TxBody::RegisterClinic { clinic, .. } => out.push(account(clinic)),
+        TxBody::RegisterDoctor { doctor, .. } => out.push(account(doctor)),
+        TxBody::IssueRecord { record, .. } => out.push(Effect::Present(StateKey::record(record))),
+        TxBody::Grant { .. } => out.push(Effect::Present(StateKey::grant(&GrantId::derive(
+            &author,
+            tx.tx.nonce,
+        )))),
+        TxBody::GrantKeys { grant, keys } => out.extend(
+            keys.iter()
+                .map(|k| Effect::Present(StateKey::grant_key(grant, &k.record))),
+        ),
+        TxBody::Revoke { grant } => out.push(Effect::Present(StateKey::revocation(grant))),
+        // The nonce is the receipt's own trace.
+        TxBody::AccessReceipt { .. } => {}
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use medledger_types::hash::ChainId;
+    use medledger_types::state::encode_u64;
+    use medwallet_crypto::SigningKey;
+
+    use super::*;
+    use crate::transaction::sign;
+
+    #[test]
+    fn a_revoke_is_done_only_when_its_revocation_and_the_advanced_nonce_are_proven() {
+        let key = SigningKey::from_bytes(&[4; 32]);
+        let grant = GrantId([9; 32]);
+        let tx = sign(&key, ChainId([1; 32]), 3, TxBody::Revoke { grant });
+        let effects = effects(&tx);
+        assert_eq!(effects.len(), 2);
+        assert_eq!(effects[1], Effect::Present(StateKey::revocation(&grant)));
+        assert!(!effects[0].holds(Some(&encode_u64(3))), "nonce not moved");
+        assert!(effects[0].holds(Some(&encode_u64(4))));
+        assert!(!effects[0].holds(None));
+        assert!(!effects[0].holds(Some(b"junk")));
+        assert!(!effects[1].holds(None), "no revocation");
+        assert!(effects[1].holds(Some(b"x")));
+    }
+
+    #[test]
+    fn a_grant_is_found_under_the_id_its_author_and_nonce_derive() {
+        let key = SigningKey::from_bytes(&[4; 32]);
+        let tx = sign(
+            &key,
+            ChainId([1; 32]),
+            7,
+            TxBody::Grant {
+                grantee: Address([2; 32]),
+                scope: medledger_types::tx::Scope::All,
+                expires_at_ms: None,
+                keys: vec![],
+            },
+        );
+        let id = GrantId::derive(&tx.tx.author_address(), 7);
+        assert!(effects(&tx).contains(&Effect::Present(StateKey::grant(&id))));
+    }
+}

@@ -18,6 +18,9 @@ use medledger_types::tx::SignedTx;
 use crate::blob_request::BlobRequest;
 use crate::fault::NetError;
 
+/// Largest JSON answer read from a node (a page of 1000 headers is about 1 MiB).
+pub const MAX_JSON_LEN: u64 = 16 << 20;
+
 /// How long one request may take.
 const TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -80,8 +83,29 @@ impl NodeClient {
         if !response.status().is_success() {
             return Err(self.refusal(response).await);
         }
-        let bytes = response.bytes().await.map_err(|e| self.unreachable(e))?;
+        let bytes = self.read_bounded(response, MAX_JSON_LEN).await?;
         serde_json::from_slice(&bytes).map_err(|e| self.protocol(e))
+    }
+
+    /// A response body of at most `max` bytes: a node cannot make the client read more.
+    async fn read_bounded(
+        &self,
+        mut response: reqwest::Response,
+        max: u64,
+    ) -> Result<Vec<u8>, NetError> {
+        let too_long = |len: u64| self.protocol(format!("answered {len} bytes or more, beyond the {max} expected"));
+        if let Some(len) = response.content_length().filter(|&n| n > max) {
+            return Err(too_long(len));
+        }
+        let mut out = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.unreachable(e))? {
+            let len = out.len() as u64 + chunk.len() as u64;
+            if len > max {
+                return Err(too_long(len));
+            }
+            out.extend_from_slice(&chunk);
+        }
+        Ok(out)
     }
 
     async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, NetError> {
@@ -222,14 +246,10 @@ impl NodeClient {
         Err(self.refusal(response).await)
     }
 
-    /// Downloads an encrypted blob (unverified: check its hash).
-    pub async fn get_blob(&self, request: &BlobRequest) -> Result<Vec<u8>, NetError> {
+    /// Downloads an encrypted blob of at most `max_len` bytes (unverified: check its hash).
+    pub async fn get_blob(&self, request: &BlobRequest, max_len: u64) -> Result<Vec<u8>, NetError> {
         let response = self.blob_response(request, TIMEOUT).await?;
-        Ok(response
-            .bytes()
-            .await
-            .map_err(|e| self.unreachable(e))?
-            .to_vec())
+        self.read_bounded(response, max_len).await
     }
 
     /// Downloads an encrypted blob as a stream of chunks, for a caller that writes it to disk

@@ -86,9 +86,9 @@ pub trait LedgerSource {
         at: &VerifiedHeader,
         key: &StateKey,
     ) -> Result<Option<Vec<u8>>, SourceError>;
-    /// A record's ciphertext. Unverified: the caller checks its hash against the record entry
-    /// it proved.
-    async fn blob(&self, request: &BlobRequest) -> Result<Vec<u8>, SourceError>;
+    /// A record's ciphertext, `len` bytes (the proven entry's length) whose SHA-256 is
+    /// `request.blob`: a node that serves anything else is named and the next one is asked.
+    async fn blob(&self, request: &BlobRequest, len: u64) -> Result<Vec<u8>, SourceError>;
     /// Submits a transaction and returns once its effect ([`crate::effect::effects`]) is proven
     /// at a verified header: the height of that header. A node's word that it committed is
     /// never enough.

@@ -97,7 +97,10 @@ fn a_clinic_issues_a_history_per_encounter_and_the_patient_opens_it_byte_identic
             assert_eq!(entry.category, draft.category);
             let request =
                 BlobRequest::sign(patient.signing_key(), entry.ciphertext_sha256, id, None, now_ms());
-            let blob = source.blob(&request).await.expect("blob");
+            let blob = source
+                .blob(&request, entry.ciphertext_len)
+                .await
+                .expect("blob");
             assert_eq!(
                 <sha2::Sha256 as sha2::Digest>::digest(&blob).as_slice(),
                 entry.ciphertext_sha256.as_bytes()

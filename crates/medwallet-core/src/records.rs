@@ -87,12 +87,15 @@ pub(crate) async fn fetch_ciphertext<S: LedgerSource>(
     source: &S,
     keys: &AccountKeys,
     blob: Sha256Digest,
+    len: u64,
     record: RecordId,
     grant: Option<GrantId>,
     now_ms: u64,
 ) -> Result<Vec<u8>, WalletError> {
     let request = BlobRequest::sign(keys.signing_key(), blob, record, grant, now_ms);
-    let ciphertext = source.blob(&request).await?;
+    // The source checks each node's answer against the hash and length (naming a node that
+    // serves other bytes); this check keeps that promise local.
+    let ciphertext = source.blob(&request, len).await?;
     if !matches(&ciphertext, &blob) {
         return Err(WalletError::WrongCiphertext(record.to_hex()));
     }

@@ -107,6 +107,7 @@ pub async fn open_shared<S: LedgerSource>(
         source,
         keys,
         e.ciphertext_sha256,
+        e.ciphertext_len,
         record,
         Some(grant),
         now_ms,

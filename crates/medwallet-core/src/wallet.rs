@@ -168,6 +168,7 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
             source,
             &self.keys,
             record.blob()?,
+            record.ciphertext_len,
             record.record_id()?,
             None,
             self.now_ms(),
@@ -451,7 +452,9 @@ async fn download<S: LedgerSource>(
     now_ms: u64,
 ) -> (RecordSummary, Result<Vec<u8>, WalletError>) {
     let ciphertext = match (record.blob(), record.record_id()) {
-        (Ok(blob), Ok(id)) => fetch_ciphertext(source, keys, blob, id, None, now_ms).await,
+        (Ok(blob), Ok(id)) => {
+            fetch_ciphertext(source, keys, blob, record.ciphertext_len, id, None, now_ms).await
+        },
         (Err(e), _) | (_, Err(e)) => Err(e),
     };
     (record, ciphertext)

@@ -9,6 +9,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use futures::future::join_all;
+use sha2::{Digest, Sha256};
 use medledger_client::effect::{Effect, effects};
 use medledger_client::{
     BlobRequest, BlobUpload, Incident, LedgerSource, NetError, NodeClient, SourceError, WriteLie,
@@ -146,11 +147,26 @@ impl LedgerSource for NetworkSource {
         Err(SourceError::Unproven(faults))
     }
 
-    async fn blob(&self, request: &BlobRequest) -> Result<Vec<u8>, SourceError> {
+    async fn blob(&self, request: &BlobRequest, len: u64) -> Result<Vec<u8>, SourceError> {
         let mut errors = Vec::new();
         for node in &self.nodes {
-            match node.get_blob(request).await {
-                Ok(bytes) => return Ok(bytes),
+            match node.get_blob(request, len).await {
+                Ok(bytes)
+                    if bytes.len() as u64 == len
+                        && Sha256::digest(&bytes).as_slice() == request.blob.as_bytes() =>
+                {
+                    return Ok(bytes);
+                }
+                Ok(_) => {
+                    self.report(Incident::Lying {
+                        node: node.url().to_owned(),
+                        reason: Invalid::WrongCiphertext,
+                    });
+                    errors.push(NetError::Protocol {
+                        node: node.url().to_owned(),
+                        message: Invalid::WrongCiphertext.to_string(),
+                    });
+                }
                 Err(e) => errors.push(e),
             }
         }

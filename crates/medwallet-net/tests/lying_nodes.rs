@@ -36,6 +36,7 @@ fn now_ms() -> u64 {
 
 /// A one-validator network (it finalizes on its own) running in this process.
 struct Network {
+    devnet: Devnet,
     dir: PathBuf,
     api: String,
     genesis: Genesis,
@@ -71,7 +72,8 @@ fn network(dir: &Path) -> Network {
         api: devnet.api().to_owned(),
         clinic: devnet.clinic.keys(),
         genesis: devnet.genesis.clone(),
-        dir: devnet.dir,
+        dir: devnet.dir.clone(),
+        devnet,
     }
 }
 
@@ -115,6 +117,8 @@ enum Lie {
     RollBack,
     /// Take every transaction, keep it to itself, and report it committed at the newest height.
     SwallowWrites,
+    /// Serve every ciphertext with one byte flipped.
+    WrongBlob,
 }
 
 #[derive(Clone)]
@@ -167,6 +171,23 @@ async fn forward(State(p): State<Proxy>, request: Request) -> axum::response::Re
             "height": status["latest_finalized"]["height"],
         }))
         .into_response();
+    }
+    if matches!(p.lie, Lie::WrongBlob) && path.starts_with("/v1/blobs/") {
+        let mut upstream = p.http.get(format!("{}{path}", p.upstream));
+        for (name, value) in request.headers() {
+            if name != axum::http::header::HOST {
+                upstream = upstream.header(name, value);
+            }
+        }
+        let answer = upstream.send().await.expect("upstream");
+        let status = answer.status();
+        let mut bytes = answer.bytes().await.expect("bytes").to_vec();
+        if status.is_success()
+            && let Some(first) = bytes.first_mut()
+        {
+            *first ^= 1;
+        }
+        return (status, bytes).into_response();
     }
     let mut body: Value = match p.http.get(format!("{}{path}", p.upstream)).send().await {
         Ok(r) => r.json().await.unwrap_or(Value::Null),
@@ -648,4 +669,66 @@ async fn a_swallowed_revoke_is_not_reported_done_and_the_liar_is_named() {
             .expect("proven")
             .is_some()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_ciphertext_names_its_node_and_the_next_node_serves_the_record() {
+    use medledger_client::{BlobRequest, Incident, LedgerSource, SourceError, reads};
+    use medledger_types::hash::RecordId;
+    use medledger_types::state::RecordEntry;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let net = network(dir.path());
+    wait_finalized(&net.api, 1).await;
+    let patient = AccountKeys::derive(&medwallet_crypto::RecoveryPhrase::from_entropy(&[0x51; 32]));
+    let source = net.devnet.source();
+    let register = medledger_client::transaction::sign_next(
+        &source,
+        patient.signing_key(),
+        &source.latest(now_ms()).await.expect("header"),
+        TxBody::RegisterPatient {
+            receiving: ReceivingKey(patient.public().receiving.to_bytes()),
+        },
+    )
+    .await
+    .expect("signed");
+    source.submit(&register).await.expect("registered");
+    let issued = net
+        .devnet
+        .issue(&medwallet_crypto::ShareCode::new(patient.public()), &medledger_devnet::fixture(medledger_devnet::NED))
+        .await;
+    let id = RecordId::from_hex(&issued[0].record_id).expect("id");
+    let at = source.latest(now_ms()).await.expect("header");
+    let entry: RecordEntry = reads::required(&source, &at, &StateKey::record(&id))
+        .await
+        .expect("proven");
+    let request = BlobRequest::sign(patient.signing_key(), entry.ciphertext_sha256, id, None, now_ms());
+
+    let liar = proxy(&net.api, Lie::WrongBlob).await;
+    let named = |s: &medwallet_net::NetworkSource| {
+        s.incidents().iter().any(|i| matches!(i,
+            Incident::Lying { node, reason: Invalid::WrongCiphertext } if node == liar.url()))
+    };
+    // Alone, the liar's bytes are refused and it is named.
+    let only_liar = net.devnet.source_over(&[liar.url().to_owned()]);
+    let err = only_liar
+        .blob(&request, entry.ciphertext_len)
+        .await
+        .expect_err("wrong bytes are not a ciphertext");
+    assert!(matches!(err, SourceError::NoBlob(_)), "{err}");
+    assert!(named(&only_liar), "{:?}", only_liar.incidents());
+    // First in line, it is named and the next node serves the real ciphertext.
+    let both = net.devnet.source_over(&[liar.url().to_owned(), net.api.clone()]);
+    let bytes = both
+        .blob(&request, entry.ciphertext_len)
+        .await
+        .expect("the honest node serves it");
+    assert_eq!(bytes.len() as u64, entry.ciphertext_len);
+    assert!(named(&both));
+    // A node cannot make the wallet read more than the proven length.
+    let short = NodeClient::new(&net.api)
+        .get_blob(&request, entry.ciphertext_len - 1)
+        .await
+        .expect_err("longer than allowed");
+    assert!(short.to_string().contains("beyond"), "{short}");
 }

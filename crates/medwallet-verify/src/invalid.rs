@@ -29,4 +29,6 @@ pub enum Invalid {
     WrongValidatorChange,
     #[error("the header is older than the one already trusted")]
     Regression,
+    #[error("the ciphertext does not match the hash and length the ledger proves")]
+    WrongCiphertext,
 }

@@ -274,7 +274,7 @@ impl LedgerSource for MemoryLedger {
         Ok(self.state.lock().expect("lock").get(key).cloned())
     }
 
-    async fn blob(&self, request: &BlobRequest) -> Result<Vec<u8>, SourceError> {
+    async fn blob(&self, request: &BlobRequest, _len: u64) -> Result<Vec<u8>, SourceError> {
         if self.no_blobs.load(Ordering::SeqCst) {
             return Err(SourceError::NoBlob(vec![NetError::Unreachable {
                 node: "memory".into(),

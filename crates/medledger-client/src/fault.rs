@@ -124,6 +124,13 @@ pub enum Incident {
         first: String,
         second: String,
     },
+    /// It answered "not available" for state at a height it had itself certified, instead of
+    /// proving a value or its absence.
+    #[error("{node} withheld state at height {height}, which it had certified")]
+    Withheld { node: String, height: u64 },
+    /// Its newest header is too old to be current while other nodes serve current ones.
+    #[error("{node} is far behind the other nodes: its newest finalized header is {age_ms} ms old")]
+    FarBehind { node: String, age_ms: u64 },
     /// It lied about a transaction this wallet wrote.
     #[error("{node} lied about transaction {tx}: {lie}")]
     WriteLie {
@@ -148,7 +155,9 @@ impl Incident {
         match self {
             Incident::Lying { node, .. }
             | Incident::Rollback { node, .. }
-            | Incident::WriteLie { node, .. } => vec![node],
+            | Incident::WriteLie { node, .. }
+            | Incident::Withheld { node, .. }
+            | Incident::FarBehind { node, .. } => vec![node],
             Incident::Equivocation { first, second, .. } => vec![first, second],
         }
     }

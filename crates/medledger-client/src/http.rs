@@ -93,7 +93,11 @@ impl NodeClient {
         mut response: reqwest::Response,
         max: u64,
     ) -> Result<Vec<u8>, NetError> {
-        let too_long = |len: u64| self.protocol(format!("answered {len} bytes or more, beyond the {max} expected"));
+        let too_long = |len: u64| {
+            self.protocol(format!(
+                "answered {len} bytes or more, beyond the {max} expected"
+            ))
+        };
         if let Some(len) = response.content_length().filter(|&n| n > max) {
             return Err(too_long(len));
         }

@@ -454,7 +454,7 @@ async fn download<S: LedgerSource>(
     let ciphertext = match (record.blob(), record.record_id()) {
         (Ok(blob), Ok(id)) => {
             fetch_ciphertext(source, keys, blob, record.ciphertext_len, id, None, now_ms).await
-        },
+        }
         (Err(e), _) | (_, Err(e)) => Err(e),
     };
     (record, ciphertext)

@@ -20,6 +20,8 @@ pub struct CrossCheck {
     pub faults: Vec<NodeFault>,
     /// Conflicting finalized blocks, with the two nodes that served them.
     pub equivocations: Vec<(Equivocation, String, String)>,
+    /// Each node whose newest header verified, with that header's height.
+    pub certified: Vec<(String, u64)>,
 }
 
 impl CrossCheck {
@@ -28,9 +30,17 @@ impl CrossCheck {
         self.faults.iter().filter(|f| f.is_lying()).collect()
     }
 
-    /// What the user must be told: every lie and every equivocation.
+    /// What the user must be told: every lie, every equivocation, and every node left out for
+    /// being far behind while others are current.
     pub fn incidents(&self) -> Vec<Incident> {
-        let lies = self.faults.iter().filter_map(NodeFault::incident);
+        let others_current = self.newest.is_some();
+        let lies = self.faults.iter().filter_map(move |f| match f {
+            NodeFault::Stale { node, age_ms } if others_current => Some(Incident::FarBehind {
+                node: node.clone(),
+                age_ms: *age_ms,
+            }),
+            f => f.incident(),
+        });
         let splits = self
             .equivocations
             .iter()
@@ -115,6 +125,10 @@ pub async fn cross_check(
         }
     }
     CrossCheck {
+        certified: verified
+            .iter()
+            .map(|(v, node)| (node.clone(), v.height()))
+            .collect(),
         newest,
         faults,
         equivocations,

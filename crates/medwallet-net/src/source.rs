@@ -4,21 +4,23 @@
 //! against the verified record), and transactions go to every node and count as done only when
 //! their effect is proven at a verified header.
 
+use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
 use std::time::{Duration, Instant};
 
 use futures::future::join_all;
-use sha2::{Digest, Sha256};
 use medledger_client::effect::{Effect, effects};
 use medledger_client::{
-    BlobRequest, BlobUpload, Incident, LedgerSource, NetError, NodeClient, SourceError, WriteLie,
+    BlobRequest, BlobUpload, Incident, LedgerSource, NetError, NodeClient, NodeFault, SourceError,
+    WriteLie,
 };
 use medledger_types::genesis::Genesis;
 use medledger_types::hash::{ChainId, Sha256Digest};
 use medledger_types::state::StateKey;
 use medledger_types::tx::SignedTx;
 use medwallet_verify::{Invalid, LightClient, TrustAnchor, VerifiedHeader};
+use sha2::{Digest, Sha256};
 
 use crate::MAX_HEADER_AGE_MS;
 use crate::cross_check::cross_check;
@@ -38,6 +40,9 @@ pub struct NetworkSource {
     max_age_ms: u64,
     write_wait_ms: u64,
     incidents: Mutex<Vec<Incident>>,
+    /// The newest height each node certified (a node that then withholds state at or below it
+    /// is named).
+    certified: Mutex<HashMap<String, u64>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -53,6 +58,7 @@ impl NetworkSource {
             max_age_ms,
             write_wait_ms: FINALITY_WAIT_MS,
             incidents: Mutex::default(),
+            certified: Mutex::default(),
         }
     }
 
@@ -113,6 +119,13 @@ impl LedgerSource for NetworkSource {
         for incident in check.incidents() {
             self.report(incident);
         }
+        {
+            let mut certified = lock(&self.certified);
+            for (node, height) in &check.certified {
+                let h = certified.entry(node.clone()).or_default();
+                *h = (*h).max(*height);
+            }
+        }
         let Some((newest, _)) = check.newest else {
             return Err(SourceError::NoCurrentHeader(check.faults));
         };
@@ -139,6 +152,18 @@ impl LedgerSource for NetworkSource {
                 Err(fault) => {
                     if let Some(incident) = fault.incident() {
                         self.report(incident);
+                    }
+                    let withheld = matches!(
+                        &fault,
+                        NodeFault::Net(NetError::Refused { status: 404, .. })
+                    ) && lock(&self.certified)
+                        .get(node.url())
+                        .is_some_and(|&h| h >= at.height());
+                    if withheld {
+                        self.report(Incident::Withheld {
+                            node: node.url().to_owned(),
+                            height: at.height(),
+                        });
                     }
                     faults.push(fault);
                 }

@@ -119,6 +119,8 @@ enum Lie {
     SwallowWrites,
     /// Serve every ciphertext with one byte flipped.
     WrongBlob,
+    /// Answer "not available" for every state read, at heights it certified.
+    Withhold,
 }
 
 #[derive(Clone)]
@@ -188,6 +190,15 @@ async fn forward(State(p): State<Proxy>, request: Request) -> axum::response::Re
             *first ^= 1;
         }
         return (status, bytes).into_response();
+    }
+    if matches!(p.lie, Lie::Withhold) && path.starts_with("/v1/state/") {
+        return (
+            axum::http::StatusCode::NOT_FOUND,
+            axum::Json(
+                serde_json::json!({ "code": "not_found", "message": "height is not available" }),
+            ),
+        )
+            .into_response();
     }
     let mut body: Value = match p.http.get(format!("{}{path}", p.upstream)).send().await {
         Ok(r) => r.json().await.unwrap_or(Value::Null),
@@ -465,6 +476,48 @@ async fn an_old_header_replayed_as_current_is_stale() {
         "{:?}",
         report.faults
     );
+    // Left out, and said so: while another node is current, a stale one is an incident.
+    assert!(
+        report.incidents().iter().any(|i| matches!(i,
+            medledger_client::Incident::FarBehind { node, .. } if node == replayer.url())),
+        "{:?}",
+        report.incidents()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn state_withheld_at_a_certified_height_names_the_node() {
+    use medledger_client::{Incident, LedgerSource};
+    use medwallet_net::NetworkSource;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let net = network(dir.path());
+    wait_finalized(&net.api, 2).await;
+    let withholder = proxy(&net.api, Lie::Withhold).await;
+    let source = NetworkSource::new(
+        vec![withholder.clone(), NodeClient::new(&net.api)],
+        light(&net.genesis),
+        60_000,
+    );
+    let at = source.latest(now_ms()).await.expect("verified");
+    // A second look: by now both nodes have certified `at` (or newer).
+    source.latest(now_ms()).await.expect("verified");
+    let clinic = Address::of(&PublicKey(
+        net.clinic.signing_key().verifying_key().to_bytes(),
+    ));
+    assert!(
+        source
+            .value(&at, &StateKey::account(&clinic))
+            .await
+            .expect("the honest node proves it")
+            .is_some()
+    );
+    assert!(
+        source.incidents().iter().any(|i| matches!(i,
+            Incident::Withheld { node, .. } if node == withholder.url())),
+        "{:?}",
+        source.incidents()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -695,19 +748,30 @@ async fn a_wrong_ciphertext_names_its_node_and_the_next_node_serves_the_record()
     source.submit(&register).await.expect("registered");
     let issued = net
         .devnet
-        .issue(&medwallet_crypto::ShareCode::new(patient.public()), &medledger_devnet::fixture(medledger_devnet::NED))
+        .issue(
+            &medwallet_crypto::ShareCode::new(patient.public()),
+            &medledger_devnet::fixture(medledger_devnet::NED),
+        )
         .await;
     let id = RecordId::from_hex(&issued[0].record_id).expect("id");
     let at = source.latest(now_ms()).await.expect("header");
     let entry: RecordEntry = reads::required(&source, &at, &StateKey::record(&id))
         .await
         .expect("proven");
-    let request = BlobRequest::sign(patient.signing_key(), entry.ciphertext_sha256, id, None, now_ms());
+    let request = BlobRequest::sign(
+        patient.signing_key(),
+        entry.ciphertext_sha256,
+        id,
+        None,
+        now_ms(),
+    );
 
     let liar = proxy(&net.api, Lie::WrongBlob).await;
     let named = |s: &medwallet_net::NetworkSource| {
-        s.incidents().iter().any(|i| matches!(i,
-            Incident::Lying { node, reason: Invalid::WrongCiphertext } if node == liar.url()))
+        s.incidents().iter().any(|i| {
+            matches!(i,
+            Incident::Lying { node, reason: Invalid::WrongCiphertext } if node == liar.url())
+        })
     };
     // Alone, the liar's bytes are refused and it is named.
     let only_liar = net.devnet.source_over(&[liar.url().to_owned()]);
@@ -718,7 +782,9 @@ async fn a_wrong_ciphertext_names_its_node_and_the_next_node_serves_the_record()
     assert!(matches!(err, SourceError::NoBlob(_)), "{err}");
     assert!(named(&only_liar), "{:?}", only_liar.incidents());
     // First in line, it is named and the next node serves the real ciphertext.
-    let both = net.devnet.source_over(&[liar.url().to_owned(), net.api.clone()]);
+    let both = net
+        .devnet
+        .source_over(&[liar.url().to_owned(), net.api.clone()]);
     let bytes = both
         .blob(&request, entry.ciphertext_len)
         .await

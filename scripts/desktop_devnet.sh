@@ -31,8 +31,13 @@ printf 'doctor password 1\n' > "$WORK/doctor.pw"
 "$BIN/medwallet" --wallet "$WORK/doctor" --password-file "$WORK/doctor.pw" init --json > "$WORK/doctor.json"
 DOCTOR_CODE=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["share_code"])' "$WORK/doctor.json")
 python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["mnemonic"].split()))' "$WORK/doctor.json" > "$WORK/doctor.words"
+# The doctor consents in their wallet to the clinic registering them; the clinic cannot without.
+CLINIC_ADDRESS=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["address"])' "$WORK/clinic.json")
+CONSENT=$("$BIN/medwallet" --wallet "$WORK/doctor" --password-file "$WORK/doctor.pw" --genesis "$GENESIS" \
+  doctor-consent --json --clinic "$CLINIC_ADDRESS" --name "Meredith Grey" --licence "MD-0042" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["consent"])')
 "$BIN/medclinic" add-doctor "${CLINIC[@]}" \
-  --doctor "$DOCTOR_CODE" --name "Meredith Grey" --licence "MD-0042" > /dev/null
+  --doctor "$DOCTOR_CODE" --name "Meredith Grey" --licence "MD-0042" --consent "$CONSENT" > /dev/null
 echo "$DOCTOR_CODE" > "$WORK/doctor.code"
 
 export MEDWALLET_GENESIS="$GENESIS"

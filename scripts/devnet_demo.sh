@@ -28,8 +28,10 @@ say "A patient and a doctor create wallets; the patient registers"
 "${P[@]}" register --genesis "$GENESIS"
 
 say "The demo clinic registers the doctor and issues the patient's history, one record per visit"
+CONSENT=$("${D[@]}" --genesis "$GENESIS" doctor-consent --json --clinic "$(field '["address"]' < "$WORK/clinic.json")" \
+  --name "Meredith Grey" --licence "MD-0042" | field '["consent"]')
 "$BIN/medclinic" add-doctor "${CLINIC[@]}" \
-  --doctor "$(field '["share_code"]' < "$WORK/doctor.json")" --name "Meredith Grey" --licence "MD-0042"
+  --doctor "$(field '["share_code"]' < "$WORK/doctor.json")" --name "Meredith Grey" --licence "MD-0042" --consent "$CONSENT"
 "$BIN/medclinic" issue "${CLINIC[@]}" \
   --patient "$("${P[@]}" address --json | field '["share_code"]')" --fhir "$FHIR" --per-encounter > "$WORK/issued.json"
 echo "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$WORK/issued.json") records issued"

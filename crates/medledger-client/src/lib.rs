@@ -26,6 +26,7 @@
 #![forbid(unsafe_code)]
 
 pub mod blob_request;
+pub mod doctor_consent;
 pub mod effect;
 pub mod fault;
 #[cfg(feature = "http")]

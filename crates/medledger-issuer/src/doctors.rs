@@ -9,13 +9,15 @@ use medwallet_crypto::{AccountKeys, ShareCode};
 
 use crate::IssueError;
 
-/// Registers the doctor whose share code is `doctor`; returns the height it was finalized at.
+/// Registers the doctor whose share code is `doctor`, with the consent they signed in their
+/// wallet (`medwallet doctor-consent`); returns the height it was proven at.
 pub async fn register_doctor<S: LedgerSource>(
     source: &S,
     clinic: &AccountKeys,
     doctor: &ShareCode,
     name: &str,
     licence: &str,
+    consent: [u8; 64],
     now_ms: u64,
 ) -> Result<u64, IssueError> {
     let at = source.latest(now_ms).await?;
@@ -25,6 +27,7 @@ pub async fn register_doctor<S: LedgerSource>(
         receiving: ReceivingKey(keys.receiving.to_bytes()),
         display_name: name.into(),
         licence: licence.into(),
+        consent,
     };
     let tx = sign_next(source, clinic.signing_key(), &at, body).await?;
     Ok(source.submit(&tx).await?)

@@ -57,6 +57,10 @@ enum Command {
         name: String,
         #[arg(long)]
         licence: String,
+        /// The doctor's consent to this registration, signed in their wallet
+        /// (`medwallet doctor-consent --clinic <this clinic's address> --name .. --licence ..`).
+        #[arg(long)]
+        consent: String,
     },
     /// Issue a FHIR R4 document to a patient: validate, encrypt to the patient, upload, submit,
     /// wait for finality, print the record ids.
@@ -129,15 +133,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             doctor,
             name,
             licence,
+            consent,
         } => {
             let (key, source) = open(&ledger)?;
             let doctor = share_code(&doctor, "doctor")?;
+            let mut signature = [0u8; 64];
+            hex::decode_to_slice(consent.trim(), &mut signature).context(
+                "--consent must be the 128 hex digits `medwallet doctor-consent` prints",
+            )?;
             let height = runtime()?.block_on(doctors::register_doctor(
                 &source,
                 &key.keys(),
                 &doctor,
                 &name,
                 &licence,
+                signature,
                 now_ms(),
             ))?;
             println!(

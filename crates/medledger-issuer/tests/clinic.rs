@@ -69,8 +69,9 @@ fn a_clinic_issues_a_history_per_encounter_and_the_patient_opens_it_byte_identic
             .expect_err("invalid");
         assert!(err.to_string().contains("not valid FHIR R4"), "{err}");
 
+        let consent = devnet.doctor_consent(&doctor, "Dr. Grey", "MD-77");
         devnet
-            .register_doctor(&doctor.public().share_code(), "Dr. Grey", "MD-77")
+            .register_doctor(&doctor.public().share_code(), "Dr. Grey", "MD-77", consent)
             .await;
         let issued = issue(&source, &clinic, &code, &fhir, true, now_ms(), &mut rng)
             .await

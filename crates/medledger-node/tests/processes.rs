@@ -243,6 +243,12 @@ fn a_killed_validator_does_not_stop_the_chain_and_nothing_final_is_lost() {
         }
     }
     let tip = height(&client, &nodes[3]).expect("height");
+    // Every node has reached that height (one may be a block behind the one asked).
+    wait_until("every node at the tip", Duration::from_secs(30), || {
+        nodes
+            .iter()
+            .all(|n| height(&client, n).is_some_and(|h| h >= tip))
+    });
     let hashes: Vec<Value> = nodes
         .iter()
         .map(|n| {

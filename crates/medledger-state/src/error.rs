@@ -24,6 +24,8 @@ pub enum TxError {
     UnknownPatient(String),
     #[error("the grantee is not a registered doctor")]
     NotADoctor,
+    #[error("the doctor did not consent to this registration (no valid signature by their key)")]
+    NoDoctorConsent,
     #[error("the author is not a validator")]
     NotAValidator,
     #[error("not enough valid validator approvals: {got} of {needed}")]
@@ -69,6 +71,7 @@ impl TxError {
             TxError::NotAPatient => "not_a_patient",
             TxError::UnknownPatient(_) => "unknown_patient",
             TxError::NotADoctor => "not_a_doctor",
+            TxError::NoDoctorConsent => "no_doctor_consent",
             TxError::NotAValidator => "not_a_validator",
             TxError::NotEnoughApprovals { .. } => "not_enough_approvals",
             TxError::RecordIdMismatch => "record_id_mismatch",

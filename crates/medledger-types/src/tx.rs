@@ -83,12 +83,15 @@ pub enum TxBody {
         name: String,
         approvals: Vec<Approval>,
     },
-    /// A registered clinic registers a doctor.
+    /// A registered clinic registers a doctor, with the doctor's consent: their signature
+    /// (namespace `medwallet/doctor-consent/v1`) over [`doctor_consent_message`], so no clinic
+    /// can register someone else's key (a patient's, say) as a doctor's.
     RegisterDoctor {
         doctor: PublicKey,
         receiving: ReceivingKey,
         display_name: String,
         licence: String,
+        consent: [u8; 64],
     },
     /// A registered clinic issues an encrypted record to a registered patient.
     IssueRecord {
@@ -172,6 +175,26 @@ impl SignedTx {
     pub fn id(&self) -> TxId {
         TxId(tagged_hash("medledger/tx-id/v1", &[&self.encode()]))
     }
+}
+
+/// The message a doctor signs (namespace `medwallet/doctor-consent/v1`) to agree that `clinic`
+/// registers their keys under this name and licence on this chain.
+pub fn doctor_consent_message(
+    chain: &ChainId,
+    clinic: &Address,
+    doctor: &PublicKey,
+    receiving: &ReceivingKey,
+    display_name: &str,
+    licence: &str,
+) -> Vec<u8> {
+    let mut w = Writer::new();
+    chain.write(&mut w);
+    clinic.write(&mut w);
+    doctor.write(&mut w);
+    receiving.write(&mut w);
+    w.str(display_name);
+    w.str(licence);
+    w.finish()
 }
 
 /// The message validators sign to approve a clinic (namespace `medwallet/governance/v1`).
@@ -264,12 +287,15 @@ impl Canonical for TxBody {
                 receiving,
                 display_name,
                 licence,
+                consent,
             } => {
-                w.u8(3);
+                // Tag 3 was the first form, without the doctor's consent; it is retired.
+                w.u8(9);
                 doctor.write(w);
                 receiving.write(w);
                 w.str(display_name);
                 w.str(licence);
+                w.fixed(consent);
             }
             TxBody::IssueRecord {
                 record,
@@ -341,11 +367,17 @@ impl Canonical for TxBody {
                     })
                 })?,
             },
-            3 => TxBody::RegisterDoctor {
+            3 => {
+                return Err(CodecError::Invalid(
+                    "RegisterDoctor without the doctor's consent (tag 3) is retired",
+                ));
+            }
+            9 => TxBody::RegisterDoctor {
                 doctor: PublicKey::read(r)?,
                 receiving: ReceivingKey::read(r)?,
                 display_name: r.string("display name", NAME_MAX)?,
                 licence: r.string("licence", LICENCE_MAX)?,
+                consent: r.array("doctor's consent")?,
             },
             4 => TxBody::IssueRecord {
                 record: RecordId::read(r)?,
@@ -489,6 +521,7 @@ pub(crate) mod tests {
                     receiving: ReceivingKey(k),
                     display_name: n,
                     licence: l,
+                    consent: [d[0]; 64],
                 }
             }),
             (
@@ -580,6 +613,30 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn the_retired_register_doctor_without_consent_is_refused() {
+        let tx = SignedTx {
+            tx: Tx {
+                chain: ChainId([0; 32]),
+                author: PublicKey([1; 32]),
+                nonce: 0,
+                body: TxBody::Revoke {
+                    grant: GrantId([2; 32]),
+                },
+            },
+            signature: [0; 64],
+        };
+        let mut bytes = tx.encode();
+        // version, chain, author, nonce, then the body's tag.
+        let tag = 1 + 32 + 32 + 8;
+        assert_eq!(bytes[tag], 7);
+        bytes[tag] = 3;
+        assert!(matches!(
+            SignedTx::decode(&bytes, MAX_TX_LEN),
+            Err(CodecError::Invalid(m)) if m.contains("retired")
+        ));
+    }
+
+    #[test]
     fn oversized_fields_and_inputs_are_refused() {
         let tx = SignedTx {
             tx: Tx {
@@ -591,6 +648,7 @@ pub(crate) mod tests {
                     receiving: ReceivingKey([3; 32]),
                     display_name: "x".repeat(NAME_MAX + 1),
                     licence: String::new(),
+                    consent: [0; 64],
                 },
             },
             signature: [0; 64],

@@ -86,6 +86,9 @@ enum Command {
     AccessLog,
     /// For doctors: records patients shared with me.
     Shared,
+    /// For doctors: sign your consent to a clinic registering this wallet as a doctor (the
+    /// clinic passes it to `medclinic add-doctor --consent`).
+    DoctorConsent(commands::consent::DoctorConsentArgs),
     /// After proven equivocation (two finalized blocks at one height) the wallet shows no new
     /// ledger data until you acknowledge it: this does, after printing what happened.
     AcknowledgeEquivocation,
@@ -119,6 +122,7 @@ fn main() -> ExitCode {
         Command::Revoke(args) => commands::consent::revoke(&ctx, args, &out),
         Command::AccessLog => commands::consent::access(&ctx, &out),
         Command::Shared => commands::consent::shared(&ctx, &out),
+        Command::DoctorConsent(args) => commands::consent::doctor_consent(&ctx, args, &out),
         Command::AcknowledgeEquivocation => commands::records::acknowledge(&ctx, &out),
         Command::Envelope(cmd) => commands::envelope::run(&cli.wallet, &password, cmd, &out),
     };

@@ -43,6 +43,11 @@ impl Context<'_> {
         if self.nodes.is_empty() {
             anyhow::bail!("no node: pass --node URL (repeatable) or set MEDWALLET_NODES");
         }
+        Ok(NetworkSource::anchored(self.nodes, &self.genesis()?)?)
+    }
+
+    /// The wallet's trust anchor (adopting `--genesis` first, if given).
+    pub fn genesis(&self) -> anyhow::Result<medledger_types::genesis::Genesis> {
         let dir = WalletDir::new(self.wallet);
         let switch = if self.switch_chain {
             ChainSwitch::Allow
@@ -72,7 +77,7 @@ impl Context<'_> {
                 other => other.into(),
             })?,
         };
-        Ok(NetworkSource::anchored(self.nodes, &genesis)?)
+        Ok(genesis)
     }
 
     /// Unlocks the wallet, makes the source, and runs `operation` to completion; whatever it

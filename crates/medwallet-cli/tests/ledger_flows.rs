@@ -290,7 +290,30 @@ fn the_whole_story_issue_sync_grant_share_revoke_and_the_access_log() {
     // The clinic registers the doctor and issues the patient's history, one record per visit.
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let patient_code = share_code(&p);
-    runtime.block_on(devnet.register_doctor(&share_code(&d), "Dr. Grey", "MD-77"));
+    // The doctor consents in their own wallet; the clinic cannot register them without it.
+    let clinic = devnet.clinic.keys().public().address().to_string();
+    let consent = json_of(medwallet(
+        &doctor,
+        &[
+            "doctor-consent",
+            "--json",
+            "--genesis",
+            genesis,
+            "--clinic",
+            &clinic,
+            "--name",
+            "Dr. Grey",
+            "--licence",
+            "MD-77",
+        ],
+    ));
+    let mut signature = [0u8; 64];
+    hex::decode_to_slice(
+        consent["consent"].as_str().expect("consent"),
+        &mut signature,
+    )
+    .expect("hex");
+    runtime.block_on(devnet.register_doctor(&share_code(&d), "Dr. Grey", "MD-77", signature));
     let fhir = fixture(NED);
     runtime.block_on(devnet.issue(&patient_code, &fhir));
     let drafts = medwallet_fhir::records_from(&fhir, true).expect("split");

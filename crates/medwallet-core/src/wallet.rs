@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use futures::stream::{self, StreamExt};
 use medledger_client::transaction::sign_next;
 use medledger_client::{Incident, LedgerSource, RecordMetadata};
-use medledger_types::hash::{Address, GrantId, ReceivingKey, RecordId};
+use medledger_types::hash::{Address, ChainId, GrantId, ReceivingKey, RecordId};
 use medledger_types::state::{ReceiptEntry, RecordEntry};
 use medledger_types::tx::{Scope, TxBody};
 use medwallet_crypto::AccountKeys;
@@ -305,6 +305,18 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         self.store.save_trust(&trust.to_bytes())?;
         *lock(&self.trust) = trust;
         Ok(())
+    }
+
+    /// Doctor mode: this wallet's consent to `clinic` registering it as a doctor under this
+    /// name and licence on `chain` (the clinic puts it in its RegisterDoctor).
+    pub fn doctor_consent(
+        &self,
+        chain: ChainId,
+        clinic: &Address,
+        name: &str,
+        licence: &str,
+    ) -> [u8; 64] {
+        medledger_client::doctor_consent::sign_as(&self.keys, chain, clinic, name, licence)
     }
 
     /// The proven equivocation the user has not acknowledged yet, if any.

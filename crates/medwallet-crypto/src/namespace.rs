@@ -19,6 +19,8 @@ impl Namespace {
     pub const BLOB_REQUEST: Namespace = Namespace::new("medwallet/blob-request/v1");
     /// Validators' approvals of governance transactions (e.g. admitting a clinic).
     pub const GOVERNANCE: Namespace = Namespace::new("medwallet/governance/v1");
+    /// A doctor's consent to be registered by a clinic (proof that they hold the key).
+    pub const DOCTOR_CONSENT: Namespace = Namespace::new("medwallet/doctor-consent/v1");
 
     /// A namespace must be non-empty ASCII of at most 255 bytes; checked at compile time
     /// when used in a `const`.

@@ -410,6 +410,14 @@ async fn an_omitted_revocation_is_caught() {
                 receiving: ReceivingKey([2; 32]),
                 display_name: "Dr. A".into(),
                 licence: "L".into(),
+                consent: medledger_client::doctor_consent::sign(
+                    &doctor,
+                    &ReceivingKey([2; 32]),
+                    chain,
+                    &Address::of(&PublicKey(clinic_key(&net).verifying_key().to_bytes())),
+                    "Dr. A",
+                    "L",
+                ),
             },
         ),
         sign(
@@ -649,6 +657,14 @@ async fn a_swallowed_revoke_is_not_reported_done_and_the_liar_is_named() {
                 receiving: ReceivingKey([2; 32]),
                 display_name: "Dr. A".into(),
                 licence: "L".into(),
+                consent: medledger_client::doctor_consent::sign(
+                    &doctor,
+                    &ReceivingKey([2; 32]),
+                    chain,
+                    &Address::of(&PublicKey(clinic_key(&net).verifying_key().to_bytes())),
+                    "Dr. A",
+                    "L",
+                ),
             },
         ))
         .await
@@ -797,4 +813,8 @@ async fn a_wrong_ciphertext_names_its_node_and_the_next_node_serves_the_record()
         .await
         .expect_err("longer than allowed");
     assert!(short.to_string().contains("beyond"), "{short}");
+}
+
+fn clinic_key(net: &Network) -> &SigningKey {
+    net.clinic.signing_key()
 }

@@ -19,7 +19,7 @@ use medledger_issuer::issue::{Clinic, Issued, issue};
 use medledger_node::config::Home;
 use medledger_node::testnet::{FoundingClinic, TestnetSummary, generate};
 use medledger_types::genesis::Genesis;
-use medwallet_crypto::ShareCode;
+use medwallet_crypto::{AccountKeys, ShareCode};
 use medwallet_net::{NetworkSource, NodeClient};
 
 /// The demo clinic's name, as records carry it.
@@ -158,14 +158,32 @@ impl Devnet {
         .expect("the clinic issues")
     }
 
-    /// The demo clinic registers a doctor.
-    pub async fn register_doctor(&self, doctor: &ShareCode, name: &str, licence: &str) -> u64 {
+    /// A doctor's consent to this devnet's demo clinic registering them.
+    pub fn doctor_consent(&self, doctor: &AccountKeys, name: &str, licence: &str) -> [u8; 64] {
+        medledger_client::doctor_consent::sign_as(
+            doctor,
+            self.genesis.chain_id(),
+            &self.clinic.keys().public().account(),
+            name,
+            licence,
+        )
+    }
+
+    /// The demo clinic registers a doctor, with the consent they signed.
+    pub async fn register_doctor(
+        &self,
+        doctor: &ShareCode,
+        name: &str,
+        licence: &str,
+        consent: [u8; 64],
+    ) -> u64 {
         medledger_issuer::doctors::register_doctor(
             &self.source(),
             &self.clinic.keys(),
             doctor,
             name,
             licence,
+            consent,
             now_ms(),
         )
         .await

@@ -314,6 +314,14 @@ async fn run(args: &Args, dir: &Path) -> anyhow::Result<BenchReport> {
                 receiving: ReceivingKey([2; 32]),
                 display_name: "Dr. Bench".into(),
                 licence: "B-1".into(),
+                consent: medledger_client::doctor_consent::sign(
+                    d,
+                    &ReceivingKey([2; 32]),
+                    chain,
+                    &Address::of(&PublicKey(clinic_key.verifying_key().to_bytes())),
+                    "Dr. Bench",
+                    "B-1",
+                ),
             },
         ));
     }

@@ -437,6 +437,14 @@ mod blob_access {
                     receiving: ReceivingKey([4; 32]),
                     display_name: "Dr. Grey".into(),
                     licence: "MD-1".into(),
+                    consent: medledger_client::doctor_consent::sign(
+                        &key(DOCTOR),
+                        &ReceivingKey([4; 32]),
+                        chain,
+                        &clinic,
+                        "Dr. Grey",
+                        "MD-1",
+                    ),
                 },
             ),
             sign(

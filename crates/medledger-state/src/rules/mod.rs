@@ -13,7 +13,9 @@ use medledger_types::state::{
     Account, AccountKind, GrantEntry, GrantStatus, MAX_VALUE_LEN, ReceiptEntry, RecordEntry,
     Revocation, StateKey, decode_u64, encode_u64,
 };
-use medledger_types::tx::{RecordKey, Scope, SignedTx, TxBody, clinic_approval_message};
+use medledger_types::tx::{
+    RecordKey, Scope, SignedTx, TxBody, clinic_approval_message, doctor_consent_message,
+};
 use medwallet_crypto::{Namespace, Signature, VerifyingKey};
 
 use crate::error::{StoreError, TxError};
@@ -224,12 +226,29 @@ fn apply_tx<R: StateRead>(
             receiving,
             display_name,
             licence,
+            consent,
         } => {
             require_clinic(s, &author)?;
             let address = Address::of(doctor);
             if s.account(&address)?.is_some() {
                 return Err(TxError::AlreadyRegistered);
             }
+            let message = doctor_consent_message(
+                &ctx.chain,
+                &author,
+                doctor,
+                receiving,
+                display_name,
+                licence,
+            );
+            let key = VerifyingKey::from_bytes(&doctor.0).map_err(|_| TxError::NoDoctorConsent)?;
+            medwallet_crypto::verify(
+                &key,
+                Namespace::DOCTOR_CONSENT,
+                &message,
+                &Signature::from_bytes(consent),
+            )
+            .map_err(|_| TxError::NoDoctorConsent)?;
             let account = Account {
                 kind: AccountKind::Doctor {
                     clinic: author,

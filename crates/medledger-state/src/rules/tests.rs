@@ -33,6 +33,34 @@ fn public(k: &SigningKey) -> PublicKey {
     PublicKey(k.verifying_key().to_bytes())
 }
 
+/// A clinic's RegisterDoctor, with the doctor's consent signed by `doctor`'s key.
+fn doctor_body(
+    clinic: u8,
+    doctor: u8,
+    receiving: ReceivingKey,
+    name: &str,
+    licence: &str,
+) -> TxBody {
+    let message = medledger_types::tx::doctor_consent_message(
+        &TEST_CHAIN,
+        &addr(&key(clinic)),
+        &public(&key(doctor)),
+        &receiving,
+        name,
+        licence,
+    );
+    TxBody::RegisterDoctor {
+        doctor: public(&key(doctor)),
+        receiving,
+        display_name: name.into(),
+        licence: licence.into(),
+        consent: medwallet_crypto::sign(&key(doctor), Namespace::DOCTOR_CONSENT, &message)
+            .to_bytes(),
+    }
+}
+
+const TEST_CHAIN: ChainId = ChainId([7; 32]);
+
 fn addr(k: &SigningKey) -> Address {
     Address::of(&public(k))
 }
@@ -50,7 +78,7 @@ impl World {
             ValidatorSet::new(validator_keys.iter().map(public).collect()).expect("set");
         let mut w = World {
             state: Mem::default(),
-            chain: ChainId([7; 32]),
+            chain: TEST_CHAIN,
             validator_keys,
             validators,
             height: 1,
@@ -79,15 +107,9 @@ impl World {
                 receiving: ReceivingKey([3; 32]),
             },
         );
-        let doctor = public(&key(DOCTOR));
         w.ok(
             CLINIC,
-            TxBody::RegisterDoctor {
-                doctor,
-                receiving: ReceivingKey([4; 32]),
-                display_name: "Dr. Grey".into(),
-                licence: "MD-1".into(),
-            },
+            doctor_body(CLINIC, DOCTOR, ReceivingKey([4; 32]), "Dr. Grey", "MD-1"),
         );
         w
     }
@@ -294,33 +316,15 @@ fn clinics_need_a_two_thirds_quorum_of_distinct_validator_approvals() {
     w.ok(PATIENT, body(three.clone()));
     assert_eq!(w.err(PATIENT, body(three)), TxError::AlreadyRegistered);
     // The new clinic can register doctors.
-    w.ok(
-        11,
-        TxBody::RegisterDoctor {
-            doctor: public(&key(31)),
-            receiving,
-            display_name: "Dr. B".into(),
-            licence: "X".into(),
-        },
-    );
+    w.ok(11, doctor_body(11, 31, receiving, "Dr. B", "X"));
 }
 
 #[test]
 fn only_clinics_issue_and_only_to_registered_patients() {
     let mut w = World::new();
-    let doctor_body = TxBody::RegisterDoctor {
-        doctor: public(&key(32)),
-        receiving: ReceivingKey([1; 32]),
-        display_name: "x".into(),
-        licence: "y".into(),
-    };
-    assert_eq!(w.err(PATIENT, doctor_body), TxError::NotAClinic);
-    let mut doctor_again = TxBody::RegisterDoctor {
-        doctor: public(&key(DOCTOR)),
-        receiving: ReceivingKey([1; 32]),
-        display_name: "x".into(),
-        licence: "y".into(),
-    };
+    let by_patient = doctor_body(CLINIC, 32, ReceivingKey([1; 32]), "x", "y");
+    assert_eq!(w.err(PATIENT, by_patient), TxError::NotAClinic);
+    let mut doctor_again = doctor_body(CLINIC, DOCTOR, ReceivingKey([1; 32]), "x", "y");
     assert_eq!(
         w.err(CLINIC, doctor_again.clone()),
         TxError::AlreadyRegistered
@@ -665,4 +669,35 @@ fn corrupt_state_is_a_state_error_not_a_panic() {
     w.state
         .0
         .insert(StateKey::nonce(&addr(&key(PATIENT))), encode_u64(0));
+}
+
+#[test]
+fn a_clinic_cannot_register_a_key_as_a_doctor_without_its_holders_consent() {
+    let mut w = World::new();
+    // An unregistered key (a patient-to-be's, from their share code): the clinic signs for it.
+    let squatted = TxBody::RegisterDoctor {
+        doctor: public(&key(40)),
+        receiving: ReceivingKey([5; 32]),
+        display_name: "Dr. Fake".into(),
+        licence: "X".into(),
+        consent: [0; 64],
+    };
+    assert_eq!(w.err(CLINIC, squatted), TxError::NoDoctorConsent);
+    // A consent given to another clinic, or for another name, is no consent to this one.
+    assert_eq!(
+        w.err(
+            CLINIC,
+            doctor_body(11, 40, ReceivingKey([5; 32]), "Dr. Real", "X")
+        ),
+        TxError::NoDoctorConsent
+    );
+    let mut renamed = doctor_body(CLINIC, 40, ReceivingKey([5; 32]), "Dr. Real", "X");
+    if let TxBody::RegisterDoctor { display_name, .. } = &mut renamed {
+        *display_name = "Dr. Other".into();
+    }
+    assert_eq!(w.err(CLINIC, renamed), TxError::NoDoctorConsent);
+    w.ok(
+        CLINIC,
+        doctor_body(CLINIC, 40, ReceivingKey([5; 32]), "Dr. Real", "X"),
+    );
 }

@@ -36,6 +36,43 @@ pub struct RevokeArgs {
     grant_id: String,
 }
 
+#[derive(Args)]
+pub struct DoctorConsentArgs {
+    /// The address of the clinic that will register you (`medclinic keygen` prints it).
+    #[arg(long)]
+    clinic: String,
+    /// Your name as patients will see it.
+    #[arg(long)]
+    name: String,
+    #[arg(long)]
+    licence: String,
+}
+
+/// For doctors: signs your consent to `--clinic` registering this wallet as a doctor under this
+/// name and licence on this wallet's chain; hand the printed consent to the clinic with your
+/// share code. No clinic can register your key without it.
+pub fn doctor_consent(
+    ctx: &Context<'_>,
+    args: DoctorConsentArgs,
+    out: &Output,
+) -> anyhow::Result<()> {
+    let clinic = input::account(&args.clinic)?;
+    let chain = ctx.genesis()?.chain_id();
+    let wallet = ctx.open()?;
+    let consent = wallet.doctor_consent(chain, &clinic, &args.name, &args.licence);
+    let consent = hex::encode(consent);
+    out.print(
+        &format!(
+            "Consent for {} to register you as {} (licence {}):\n{consent}",
+            display_address(&clinic),
+            args.name,
+            args.licence
+        ),
+        json!({ "consent": consent, "clinic": display_address(&clinic), "name": args.name, "licence": args.licence }),
+    );
+    Ok(())
+}
+
 pub fn grant(ctx: &Context<'_>, args: GrantArgs, out: &Output) -> anyhow::Result<()> {
     let request = GrantRequest {
         grantee: input::account(&args.doctor)?,

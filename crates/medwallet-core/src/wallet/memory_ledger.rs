@@ -147,6 +147,13 @@ impl MemoryLedger {
                 receiving: ReceivingKey(public.receiving.to_bytes()),
                 display_name: name.into(),
                 licence: "MD-1".into(),
+                consent: medledger_client::doctor_consent::sign_as(
+                    doctor,
+                    self.chain,
+                    &address(clinic),
+                    name,
+                    "MD-1",
+                ),
             },
         );
         self.apply(&tx).expect("register doctor");

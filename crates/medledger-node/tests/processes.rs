@@ -134,7 +134,7 @@ fn committed(
 ) -> Vec<(String, u64)> {
     ids.iter()
         .filter_map(|id| {
-            let status = get(client, &format!("{}/v1/txs/{id}?wait_ms=20000", node.api))?;
+            let status = get(client, &format!("{}/v1/txs/{id}?wait_ms=30000", node.api))?;
             status["height"].as_u64().map(|h| (id.clone(), h))
         })
         .collect()
@@ -296,7 +296,7 @@ fn a_blob_uploaded_to_one_node_is_replicated_to_the_others() {
         assert_eq!(r.status().as_u16(), 202, "{}", r.text().unwrap_or_default());
         let id = tx.id().to_hex();
         let status =
-            get(&client, &format!("{}/v1/txs/{id}?wait_ms=20000", node.api)).expect("status");
+            get(&client, &format!("{}/v1/txs/{id}?wait_ms=30000", node.api)).expect("status");
         assert_eq!(status["status"], "committed");
     };
     post(

@@ -132,7 +132,10 @@ impl From<WalletError> for AppError {
             },
             WalletError::UnknownRecord(_) | WalletError::NotADoctor(_) => ErrorCode::NotFound,
             WalletError::NotShared(_) => ErrorCode::NotFound,
-            WalletError::LocalStorage(_) | WalletError::Cache(_) => ErrorCode::Storage,
+            WalletError::LocalStorage(_)
+            | WalletError::Cache(_)
+            | WalletError::CacheRejected { .. }
+            | WalletError::CacheChain { .. } => ErrorCode::Storage,
             WalletError::InvalidInput(_) => ErrorCode::InvalidInput,
             WalletError::Equivocation(_) => ErrorCode::Equivocation,
             WalletError::NotForMe(_)

@@ -1,60 +1,88 @@
 //! The local cache: verified record summaries, so the wallet opens and lists records offline,
-//! each marked with the height it was verified at. Sealed to the wallet's own receiving key
-//! with the record envelope (nothing new to audit): only the unlocked wallet reads it.
+//! each marked with the height it was verified at. Sealed (STREAM, authenticated) under a key
+//! derived from the wallet's signing secret, and bound to the chain the records were verified
+//! on: only the unlocked wallet can write a cache it will accept, so whoever can write the
+//! wallet folder cannot plant records shown as verified.
 //!
 //! ```text
-//! "MDWCACHE" (8) || version 1 (1) || wrapped content key (81) || sealed JSON payload
+//! "MDWCACHE" (8) || version 2 (1) || chain id (32) || sealed JSON { "chain", "records" }
 //! ```
+//!
+//! Version 1 was sealed to the wallet's public receiving key, which anyone can do; it is no
+//! longer opened (the records are verified again by the next sync).
 
+use medledger_types::hash::ChainId;
 use medwallet_crypto::AccountKeys;
-use medwallet_crypto::envelope::{
-    ContentKey, Identity, Recipient, WRAPPED_KEY_LEN, WrappedKey, open_to_vec, seal_to_vec,
-};
+use medwallet_crypto::envelope::{open_to_vec, seal_to_vec};
 use rand_core::CryptoRng;
+use serde::{Deserialize, Serialize};
 
 use crate::error::WalletError;
 use crate::records::RecordSummary;
 
 const MAGIC: &[u8; 8] = b"MDWCACHE";
-const CONTEXT: &[u8] = b"medwallet/cache/v1";
+const VERSION: u8 = 2;
+const HEADER_LEN: usize = 8 + 1 + 32;
+const KEY_PURPOSE: &[u8] = b"medwallet/cache/v2";
 
-/// Seals the cache.
+#[derive(Serialize, Deserialize)]
+struct Payload {
+    chain: String,
+    records: Vec<RecordSummary>,
+}
+
+/// Seals the cache of records verified on `chain`.
 pub fn seal_cache<R: CryptoRng + ?Sized>(
     keys: &AccountKeys,
+    chain: ChainId,
     records: &[RecordSummary],
     rng: &mut R,
 ) -> Result<Vec<u8>, WalletError> {
-    let json = serde_json::to_vec(records).map_err(|_| WalletError::Cache("cannot be written"))?;
-    let key = ContentKey::generate(rng);
-    let wrapped = keys
-        .identity()
-        .to_recipient()
-        .wrap(&key, CONTEXT, rng)
-        .map_err(|_| WalletError::Cache("cannot be sealed"))?;
+    let payload = Payload {
+        chain: chain.to_hex(),
+        records: records.to_vec(),
+    };
+    let json = serde_json::to_vec(&payload).map_err(|_| WalletError::Cache("cannot be written"))?;
+    let key = keys.local_key(KEY_PURPOSE);
     let sealed =
         seal_to_vec(&key, rng, &json).map_err(|_| WalletError::Cache("cannot be sealed"))?;
-    let mut out = Vec::with_capacity(9 + WRAPPED_KEY_LEN + sealed.len());
+    let mut out = Vec::with_capacity(HEADER_LEN + sealed.len());
     out.extend_from_slice(MAGIC);
-    out.push(1);
-    out.extend_from_slice(wrapped.as_bytes());
+    out.push(VERSION);
+    out.extend_from_slice(chain.as_bytes());
     out.extend_from_slice(&sealed);
     Ok(out)
 }
 
-/// Opens the cache. A damaged or foreign cache is an error (the caller resyncs), never a panic.
-pub fn open_cache(keys: &AccountKeys, bytes: &[u8]) -> Result<Vec<RecordSummary>, WalletError> {
-    if bytes.len() < 9 + WRAPPED_KEY_LEN || &bytes[..8] != MAGIC || bytes[8] != 1 {
-        return Err(WalletError::Cache("is not a version-1 wallet cache"));
+/// Opens the cache: the chain its records were verified on, and the records. Anything this
+/// wallet did not seal (another wallet's, a planted or damaged file, version 1) is an error,
+/// never a panic.
+pub fn open_cache(
+    keys: &AccountKeys,
+    bytes: &[u8],
+) -> Result<(ChainId, Vec<RecordSummary>), WalletError> {
+    if bytes.len() < 9 || &bytes[..8] != MAGIC {
+        return Err(WalletError::Cache("is not a wallet cache"));
     }
-    let wrapped = WrappedKey::from_bytes(&bytes[9..9 + WRAPPED_KEY_LEN])
-        .map_err(|_| WalletError::Cache("is damaged"))?;
-    let key = keys
-        .identity()
-        .unwrap(&wrapped, CONTEXT)
-        .map_err(|_| WalletError::Cache("belongs to another wallet or is damaged"))?;
-    let json = open_to_vec(&key, &bytes[9 + WRAPPED_KEY_LEN..])
-        .map_err(|_| WalletError::Cache("is damaged"))?;
-    serde_json::from_slice(&json).map_err(|_| WalletError::Cache("is damaged"))
+    if bytes[8] == 1 {
+        return Err(WalletError::Cache(
+            "is an unauthenticated version-1 cache (anyone could have written it)",
+        ));
+    }
+    if bytes[8] != VERSION || bytes.len() < HEADER_LEN {
+        return Err(WalletError::Cache("is not a version-2 wallet cache"));
+    }
+    let key = keys.local_key(KEY_PURPOSE);
+    let json = open_to_vec(&key, &bytes[HEADER_LEN..]).map_err(|_| {
+        WalletError::Cache("was not written by this wallet (another wallet's, altered or damaged)")
+    })?;
+    let payload: Payload =
+        serde_json::from_slice(&json).map_err(|_| WalletError::Cache("is damaged"))?;
+    let chain = ChainId::from_hex(&payload.chain).map_err(|_| WalletError::Cache("is damaged"))?;
+    if chain.as_bytes()[..] != bytes[9..HEADER_LEN] {
+        return Err(WalletError::Cache("names two different chains"));
+    }
+    Ok((chain, payload.records))
 }
 
 #[cfg(test)]
@@ -84,8 +112,12 @@ mod tests {
         let mut rng = rand::rngs::StdRng::seed_from_u64(1);
         let mine = AccountKeys::derive(&RecoveryPhrase::from_entropy(&[1; 32]));
         let other = AccountKeys::derive(&RecoveryPhrase::from_entropy(&[2; 32]));
-        let sealed = seal_cache(&mine, &[summary()], &mut rng).expect("seal");
-        assert_eq!(open_cache(&mine, &sealed).expect("open"), vec![summary()]);
+        let chain = ChainId([7; 32]);
+        let sealed = seal_cache(&mine, chain, &[summary()], &mut rng).expect("seal");
+        assert_eq!(
+            open_cache(&mine, &sealed).expect("open"),
+            (chain, vec![summary()])
+        );
         assert!(
             open_cache(&other, &sealed).is_err(),
             "another wallet cannot read it"
@@ -99,5 +131,64 @@ mod tests {
             !String::from_utf8_lossy(&sealed).contains("Lipid"),
             "no plaintext on disk"
         );
+    }
+}
+
+#[cfg(test)]
+mod planted {
+    use medwallet_crypto::RecoveryPhrase;
+    use medwallet_crypto::envelope::{ContentKey, Recipient, WRAPPED_KEY_LEN};
+    use rand::SeedableRng;
+
+    use super::*;
+
+    fn planted_record() -> RecordSummary {
+        RecordSummary {
+            id: "ab".repeat(32),
+            clinic: "cd".repeat(32),
+            category: "labs".into(),
+            title: "Planted result".into(),
+            date: None,
+            issued_height: 1,
+            verified_height: 1,
+            ciphertext_sha256: "ef".repeat(32),
+            ciphertext_len: 1,
+            wrapped_key: "01".repeat(81),
+            unreadable: false,
+        }
+    }
+
+    #[test]
+    fn a_cache_written_with_only_public_keys_is_refused() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+        let victim = AccountKeys::derive(&RecoveryPhrase::from_entropy(&[1; 32]));
+        // What version 1 let anyone do: seal records to the wallet's public receiving key.
+        let key = ContentKey::generate(&mut rng);
+        let wrapped = victim
+            .identity()
+            .to_recipient()
+            .wrap(&key, b"medwallet/cache/v1", &mut rng)
+            .expect("wrap");
+        let json = serde_json::to_vec(&vec![planted_record()]).expect("json");
+        let mut v1 = b"MDWCACHE\x01".to_vec();
+        v1.extend_from_slice(wrapped.as_bytes());
+        v1.extend_from_slice(&seal_to_vec(&key, &mut rng, &json).expect("seal"));
+        assert_eq!(v1.len() > 9 + WRAPPED_KEY_LEN, true);
+        let err = open_cache(&victim, &v1).expect_err("planted");
+        assert!(err.to_string().contains("unauthenticated"), "{err}");
+        // A version-2 cache sealed under any key but the wallet's own.
+        let other = AccountKeys::derive(&RecoveryPhrase::from_entropy(&[2; 32]));
+        let forged =
+            seal_cache(&other, ChainId([7; 32]), &[planted_record()], &mut rng).expect("seal");
+        let err = open_cache(&victim, &forged).expect_err("forged");
+        assert!(
+            err.to_string().contains("not written by this wallet"),
+            "{err}"
+        );
+        // The chain in the clear header cannot be swapped.
+        let mut sealed =
+            seal_cache(&victim, ChainId([7; 32]), &[planted_record()], &mut rng).expect("seal");
+        sealed[9] ^= 1;
+        assert!(open_cache(&victim, &sealed).is_err());
     }
 }

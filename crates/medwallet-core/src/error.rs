@@ -47,6 +47,20 @@ pub enum WalletError {
     /// The local cache does not open: another wallet's, or damaged. Nothing was overwritten.
     #[error("the wallet cache {0}")]
     Cache(&'static str),
+    /// The cache was not sealed by this wallet: it was moved aside, unread, and the records
+    /// will be verified again by the next sync.
+    #[error(
+        "the wallet cache {reason}; it was not used, and was kept for inspection at {kept_at}. Open the wallet again and sync to verify the records anew"
+    )]
+    CacheRejected {
+        reason: &'static str,
+        kept_at: String,
+    },
+    /// The cache holds records verified on another chain than the source's.
+    #[error(
+        "the wallet cache holds records verified on chain {cached}, but the nodes are anchored to chain {anchored}; use --switch-chain (or the genesis this wallet trusts)"
+    )]
+    CacheChain { cached: String, anchored: String },
 }
 
 impl From<SourceError> for WalletError {

@@ -24,6 +24,8 @@ pub trait WalletStore {
     fn has_blob(&self, sha256_hex: &str) -> bool;
     fn load_blob(&self, sha256_hex: &str) -> Result<Option<Vec<u8>>, StoreFailure>;
     fn save_blob(&self, sha256_hex: &str, bytes: &[u8]) -> Result<(), StoreFailure>;
+    /// Moves the cache aside, unread, for inspection; returns where it went.
+    fn set_aside_cache(&self) -> Result<String, StoreFailure>;
     /// The trust floor and equivocation alarm ([`crate::trust::TrustState`]), if saved.
     fn load_trust(&self) -> Result<Option<Vec<u8>>, StoreFailure>;
     /// Replaces them (atomically).
@@ -46,6 +48,9 @@ impl<T: WalletStore + ?Sized> WalletStore for std::sync::Arc<T> {
     fn save_blob(&self, sha256_hex: &str, bytes: &[u8]) -> Result<(), StoreFailure> {
         (**self).save_blob(sha256_hex, bytes)
     }
+    fn set_aside_cache(&self) -> Result<String, StoreFailure> {
+        (**self).set_aside_cache()
+    }
     fn load_trust(&self) -> Result<Option<Vec<u8>>, StoreFailure> {
         (**self).load_trust()
     }
@@ -67,6 +72,8 @@ pub(crate) mod memory {
         pub cache: Mutex<Option<Vec<u8>>>,
         pub blobs: Mutex<HashMap<String, Vec<u8>>>,
         pub trust: Mutex<Option<Vec<u8>>>,
+        /// Caches set aside, in order.
+        pub set_aside: Mutex<Vec<Vec<u8>>>,
         pub fail_saves: std::sync::atomic::AtomicBool,
     }
 
@@ -100,6 +107,12 @@ pub(crate) mod memory {
                 .expect("lock")
                 .insert(sha256_hex.to_owned(), bytes.to_vec());
             Ok(())
+        }
+        fn set_aside_cache(&self) -> Result<String, StoreFailure> {
+            let cache = self.cache.lock().expect("lock").take().unwrap_or_default();
+            let mut aside = self.set_aside.lock().expect("lock");
+            aside.push(cache);
+            Ok(format!("memory #{}", aside.len()))
         }
         fn load_trust(&self) -> Result<Option<Vec<u8>>, StoreFailure> {
             Ok(self.trust.lock().expect("lock").clone())

@@ -38,6 +38,8 @@ pub struct Wallet<St, C> {
     store: St,
     clock: C,
     records: Mutex<Vec<RecordSummary>>,
+    /// The chain the cached records were verified on (none before the first sync).
+    chain: Mutex<Option<ChainId>>,
     trust: Mutex<TrustState>,
 }
 
@@ -93,11 +95,20 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl<St: WalletStore, C: Clock> Wallet<St, C> {
-    /// Opens the wallet of `keys`: the records verified earlier, from the sealed cache.
+    /// Opens the wallet of `keys`: the records verified earlier, from the sealed cache. A cache
+    /// this wallet did not seal is refused with [`WalletError::CacheRejected`], after it is
+    /// moved aside for inspection (the next open starts empty and a sync verifies again).
     pub fn open(keys: Arc<AccountKeys>, store: St, clock: C) -> Result<Self, WalletError> {
-        let records = match store.load_cache()? {
-            Some(bytes) => open_cache(&keys, &bytes)?,
-            None => Vec::new(),
+        let (chain, records) = match store.load_cache()? {
+            Some(bytes) => match open_cache(&keys, &bytes) {
+                Ok((chain, records)) => (Some(chain), records),
+                Err(WalletError::Cache(reason)) => {
+                    let kept_at = store.set_aside_cache()?;
+                    return Err(WalletError::CacheRejected { reason, kept_at });
+                }
+                Err(e) => return Err(e),
+            },
+            None => (None, Vec::new()),
         };
         let trust = match store.load_trust()? {
             Some(bytes) => TrustState::parse(&bytes),
@@ -108,6 +119,7 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
             store,
             clock,
             records: Mutex::new(records),
+            chain: Mutex::new(chain),
             trust: Mutex::new(trust),
         })
     }
@@ -182,12 +194,14 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
 
     fn save<R: CryptoRng + ?Sized>(
         &self,
+        chain: ChainId,
         records: Vec<RecordSummary>,
         rng: &mut R,
     ) -> Result<(), WalletError> {
         self.store
-            .save_cache(&seal_cache(&self.keys, &records, rng)?)?;
+            .save_cache(&seal_cache(&self.keys, chain, &records, rng)?)?;
         *lock(&self.records) = records;
+        *lock(&self.chain) = Some(chain);
         Ok(())
     }
 
@@ -201,6 +215,15 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         progress: &mut impl Progress,
         rng: &mut R,
     ) -> Result<SyncReport, WalletError> {
+        let chain = source.chain();
+        if let Some(cached) = *lock(&self.chain)
+            && cached != chain
+        {
+            return Err(WalletError::CacheChain {
+                cached: cached.to_hex(),
+                anchored: chain.to_hex(),
+            });
+        }
         let at = self.latest(source).await?;
         let known = self.records();
         let mut saved = known.clone();
@@ -210,7 +233,7 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
             >| {
                 if let SyncEvent::Records { batch, .. } = &event {
                     saved.extend_from_slice(batch);
-                    self.save(saved.clone(), rng)?;
+                    self.save(chain, saved.clone(), rng)?;
                 }
                 progress.event(event)
             })

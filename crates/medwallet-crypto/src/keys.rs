@@ -19,10 +19,12 @@ use x25519_dalek::{PublicKey as X25519Public, StaticSecret};
 use zeroize::Zeroizing;
 
 use crate::address::Bech32Address;
-use crate::envelope::X25519Identity;
+use crate::envelope::{CONTENT_KEY_LEN, ContentKey, X25519Identity};
 use crate::mnemonic::RecoveryPhrase;
+use secrecy::SecretBox;
 
 const SEED_SALT: &[u8] = b"medwallet/seed/v1";
+const LOCAL_SALT: &[u8] = b"medwallet/local-files/v1";
 const SIGNING_INFO: &[u8] = b"medwallet/key/ed25519-signing/v1/account/0";
 const RECEIVING_INFO: &[u8] = b"medwallet/key/x25519-receiving/v1/account/0";
 
@@ -80,6 +82,25 @@ impl AccountKeys {
     /// The identity that opens content keys wrapped to this account.
     pub fn identity(&self) -> X25519Identity {
         X25519Identity::new(self.receiving.clone())
+    }
+
+    /// A symmetric key for this wallet's own local files (the record cache), derived from the
+    /// signing secret under `purpose`: only the unlocked wallet can make or check what it
+    /// seals (the receiving key is public, so sealing to it authenticates nothing).
+    pub fn local_key(&self, purpose: &[u8]) -> ContentKey {
+        let secret = Zeroizing::new(self.signing.to_bytes());
+        let hk = Hkdf::<Sha256>::new(Some(LOCAL_SALT), secret.as_ref());
+        let mut key = SecretBox::new(Box::new([0u8; CONTENT_KEY_LEN]));
+        if hk
+            .expand(
+                purpose,
+                secrecy::ExposeSecretMut::expose_secret_mut(&mut key),
+            )
+            .is_err()
+        {
+            unreachable!("HKDF output length is within bounds");
+        }
+        ContentKey::from_secret(key)
     }
 
     /// The public keys.

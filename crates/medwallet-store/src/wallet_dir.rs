@@ -103,6 +103,18 @@ impl WalletDir {
         write_atomically(&path, bytes).map_err(self.io(path))
     }
 
+    /// Moves the cache to `cache-rejected-<unix ms>.mdw`, for inspection; returns that path.
+    pub fn set_aside_cache(&self) -> Result<PathBuf, StoreError> {
+        let from = self.root.join(CACHE_FILE);
+        let ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis())
+            .unwrap_or(0);
+        let to = self.root.join(format!("cache-rejected-{ms}.mdw"));
+        std::fs::rename(&from, &to).map_err(self.io(from))?;
+        Ok(to)
+    }
+
     /// The trust floor and equivocation alarm (`trust.json`), if saved.
     pub fn load_trust(&self) -> Result<Option<Vec<u8>>, StoreError> {
         let path = self.root.join(TRUST_FILE);

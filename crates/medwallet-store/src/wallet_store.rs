@@ -20,6 +20,11 @@ impl WalletStore for WalletDir {
     fn save_blob(&self, sha256_hex: &str, bytes: &[u8]) -> Result<(), StoreFailure> {
         WalletDir::save_blob(self, sha256_hex, bytes).map_err(StoreFailure::new)
     }
+    fn set_aside_cache(&self) -> Result<String, StoreFailure> {
+        WalletDir::set_aside_cache(self)
+            .map(|p| p.display().to_string())
+            .map_err(StoreFailure::new)
+    }
     fn load_trust(&self) -> Result<Option<Vec<u8>>, StoreFailure> {
         WalletDir::load_trust(self).map_err(StoreFailure::new)
     }

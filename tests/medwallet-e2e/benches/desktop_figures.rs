@@ -187,7 +187,12 @@ fn prepare_profile(profile: &Path, records: &[RecordSummary]) -> Result<InProces
         .map_err(|e| anyhow::anyhow!("{}", e.message))?;
     app.lock();
     let keys = AccountKeys::derive(&phrase);
-    let sealed = seal_cache(&keys, records, &mut rand::rng())?;
+    let sealed = seal_cache(
+        &keys,
+        medledger_types::hash::ChainId([1; 32]),
+        records,
+        &mut rand::rng(),
+    )?;
     WalletDir::new(profile).save_cache(&sealed)?;
 
     let start = Instant::now();

@@ -69,6 +69,11 @@ pub fn address(keys: &AccountKeys) -> Address {
 impl MemoryLedger {
     /// A chain with one validator and one clinic registered at genesis.
     pub fn new(clinic: &AccountKeys) -> Self {
+        Self::with_chain(clinic, ChainId([0x42; 32]))
+    }
+
+    /// [`MemoryLedger::new`] on the chain `chain`.
+    pub fn with_chain(clinic: &AccountKeys, chain: ChainId) -> Self {
         let validator = SigningKey::from_bytes(&[0x77; 32]);
         let validators =
             ValidatorSet::new(vec![PublicKey(validator.verifying_key().to_bytes())]).expect("set");
@@ -87,7 +92,7 @@ impl MemoryLedger {
             .encode(),
         );
         Self {
-            chain: ChainId([0x42; 32]),
+            chain,
             validator,
             validators,
             state: Mutex::new(state),

@@ -352,3 +352,45 @@ fn the_newest_verified_header_is_kept_and_every_later_operation_starts_from_it()
     block_on(reopened.grants(&w.ledger)).expect("grants");
     assert_eq!(w.ledger.floors.lock().expect("lock").first(), Some(&floor));
 }
+
+#[test]
+fn a_cache_this_wallet_did_not_seal_is_refused_kept_aside_and_rebuilt_by_sync() {
+    let mut w = world();
+    w.issue(1, Category::Labs);
+    w.sync();
+    // Someone who can write the wallet folder plants a cache sealed under another key.
+    let mut rng = StdRng::seed_from_u64(8);
+    let planted =
+        crate::cache::seal_cache(&keys(9), w.ledger.chain(), &w.patient.records(), &mut rng)
+            .expect("seal");
+    *w.patient_store.cache.lock().expect("lock") = Some(planted.clone());
+    let err = Wallet::open(
+        Arc::new(keys(PATIENT)),
+        w.patient_store.clone(),
+        Arc::new(|| 0u64) as Arc<dyn Fn() -> u64 + Send + Sync>,
+    )
+    .err()
+    .expect("refused");
+    assert!(matches!(err, WalletError::CacheRejected { .. }), "{err}");
+    assert!(err.to_string().contains("kept for inspection"), "{err}");
+    assert_eq!(
+        w.patient_store.set_aside.lock().expect("lock").as_slice(),
+        &[planted],
+        "kept as it was"
+    );
+    // The next open starts empty, and a sync verifies the records again.
+    let mut reopened = wallet(&w.ledger, PATIENT, w.patient_store.clone());
+    assert!(reopened.records().is_empty());
+    std::mem::swap(&mut w.patient, &mut reopened);
+    assert_eq!(w.sync().total_records, 1);
+}
+
+#[test]
+fn a_cache_verified_on_another_chain_is_not_mixed_with_this_one() {
+    let mut w = world();
+    w.issue(1, Category::Labs);
+    w.sync();
+    let other = MemoryLedger::with_chain(&w.clinic, ChainId([0x43; 32]));
+    let err = block_on(w.patient.sync(&other, &mut quiet(), &mut w.rng)).expect_err("other chain");
+    assert!(matches!(err, WalletError::CacheChain { .. }), "{err}");
+}

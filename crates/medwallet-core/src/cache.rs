@@ -173,7 +173,7 @@ mod planted {
         let mut v1 = b"MDWCACHE\x01".to_vec();
         v1.extend_from_slice(wrapped.as_bytes());
         v1.extend_from_slice(&seal_to_vec(&key, &mut rng, &json).expect("seal"));
-        assert_eq!(v1.len() > 9 + WRAPPED_KEY_LEN, true);
+        assert!(v1.len() > 9 + WRAPPED_KEY_LEN);
         let err = open_cache(&victim, &v1).expect_err("planted");
         assert!(err.to_string().contains("unauthenticated"), "{err}");
         // A version-2 cache sealed under any key but the wallet's own.

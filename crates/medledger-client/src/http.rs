@@ -2,6 +2,7 @@
 //! trusted: `medwallet-net` verifies headers by certificate and values by proof, and blobs are
 //! checked against the hash a proven record entry names.
 
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use futures::{Stream, TryStreamExt};
@@ -10,12 +11,14 @@ use medledger_api::{
     TxStatusJson,
 };
 use medledger_types::blob_request::AUTH_HEADER;
+use medledger_types::blob_request::{NONCE_LEN, Target};
 use medledger_types::codec::Canonical;
-use medledger_types::hash::{Address, Sha256Digest, TxId};
+use medledger_types::hash::{Address, ChainId, PublicKey, Sha256Digest, TxId};
 use medledger_types::state::StateKey;
 use medledger_types::tx::SignedTx;
+use medwallet_crypto::SigningKey;
 
-use crate::blob_request::BlobRequest;
+use crate::blob_request::{BlobRequest, upload_auth};
 use crate::fault::NetError;
 
 /// Largest JSON answer read from a node (a page of 1000 headers is about 1 MiB).
@@ -29,6 +32,8 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 pub struct NodeClient {
     base: String,
     http: reqwest::Client,
+    /// The node's key (from its status), which signed blob requests are bound to.
+    node_key: Arc<OnceLock<PublicKey>>,
 }
 
 impl NodeClient {
@@ -40,7 +45,26 @@ impl NodeClient {
         Self {
             base: base.into().trim_end_matches('/').to_owned(),
             http,
+            node_key: Arc::default(),
         }
+    }
+
+    /// Where a request to this node on `chain` goes: its node key, asked once. A node that
+    /// names another node's key only misdirects requests sent to itself.
+    pub async fn target(&self, chain: ChainId) -> Result<Target, NetError> {
+        if let Some(node) = self.node_key.get() {
+            return Ok(Target { chain, node: *node });
+        }
+        let status = self.status().await?;
+        let node = PublicKey::from_hex(&status.node_key).map_err(|e| self.protocol(e))?;
+        let _ = self.node_key.set(node);
+        Ok(Target { chain, node })
+    }
+
+    /// The `x-medwallet-auth` header of `request` for this node, with a fresh nonce.
+    async fn auth(&self, request: &BlobRequest<'_>, chain: ChainId) -> Result<String, NetError> {
+        let target = self.target(chain).await?;
+        Ok(request.auth_for(&target, fresh_nonce()))
     }
 
     /// The node's URL, which names it in reports.
@@ -201,17 +225,21 @@ impl NodeClient {
             .await
     }
 
-    /// Uploads an encrypted blob (`auth`: a signed upload header).
+    /// Uploads an encrypted blob, signed by `key` (a registered clinic's) for this node.
     pub async fn put_blob(
         &self,
         hash: &Sha256Digest,
         bytes: Vec<u8>,
-        auth: &str,
+        key: &SigningKey,
+        chain: ChainId,
+        now_ms: u64,
     ) -> Result<(), NetError> {
+        let target = self.target(chain).await?;
+        let auth = upload_auth(key, &target, hash, now_ms, fresh_nonce());
         let response = self
             .http
             .put(format!("{}/v1/blobs/{}", self.base, hash.to_hex()))
-            .header(AUTH_HEADER, auth)
+            .header(AUTH_HEADER, &auth)
             .body(bytes)
             .send()
             .await
@@ -224,9 +252,11 @@ impl NodeClient {
 
     async fn blob_response(
         &self,
-        request: &BlobRequest,
+        request: &BlobRequest<'_>,
+        chain: ChainId,
         timeout: Duration,
     ) -> Result<reqwest::Response, NetError> {
+        let auth = self.auth(request, chain).await?;
         let mut url = format!(
             "{}/v1/blobs/{}?record={}",
             self.base,
@@ -239,7 +269,7 @@ impl NodeClient {
         let response = self
             .http
             .get(url)
-            .header(AUTH_HEADER, &request.auth)
+            .header(AUTH_HEADER, &auth)
             .timeout(timeout)
             .send()
             .await
@@ -250,9 +280,15 @@ impl NodeClient {
         Err(self.refusal(response).await)
     }
 
-    /// Downloads an encrypted blob of at most `max_len` bytes (unverified: check its hash).
-    pub async fn get_blob(&self, request: &BlobRequest, max_len: u64) -> Result<Vec<u8>, NetError> {
-        let response = self.blob_response(request, TIMEOUT).await?;
+    /// Downloads an encrypted blob of at most `max_len` bytes (unverified: check its hash); the
+    /// request is signed for this node on `chain`.
+    pub async fn get_blob(
+        &self,
+        request: &BlobRequest<'_>,
+        chain: ChainId,
+        max_len: u64,
+    ) -> Result<Vec<u8>, NetError> {
+        let response = self.blob_response(request, chain, TIMEOUT).await?;
         self.read_bounded(response, max_len).await
     }
 
@@ -260,10 +296,17 @@ impl NodeClient {
     /// and checks its hash as it goes (node replication).
     pub async fn blob_stream(
         &self,
-        request: &BlobRequest,
+        request: &BlobRequest<'_>,
+        chain: ChainId,
         timeout: Duration,
     ) -> Result<impl Stream<Item = Result<bytes::Bytes, String>> + use<>, NetError> {
-        let response = self.blob_response(request, timeout).await?;
+        let response = self.blob_response(request, chain, timeout).await?;
         Ok(response.bytes_stream().map_err(|e| e.to_string()))
     }
+}
+
+fn fresh_nonce() -> [u8; NONCE_LEN] {
+    let mut nonce = [0u8; NONCE_LEN];
+    rand::Rng::fill_bytes(&mut rand::rng(), &mut nonce);
+    nonce
 }

@@ -88,7 +88,7 @@ pub trait LedgerSource {
     ) -> Result<Option<Vec<u8>>, SourceError>;
     /// A record's ciphertext, `len` bytes (the proven entry's length) whose SHA-256 is
     /// `request.blob`: a node that serves anything else is named and the next one is asked.
-    async fn blob(&self, request: &BlobRequest, len: u64) -> Result<Vec<u8>, SourceError>;
+    async fn blob(&self, request: &BlobRequest<'_>, len: u64) -> Result<Vec<u8>, SourceError>;
     /// Submits a transaction and returns once its effect ([`crate::effect::effects`]) is proven
     /// at a verified header: the height of that header. A node's word that it committed is
     /// never enough.
@@ -115,12 +115,14 @@ pub trait LedgerSource {
 /// clinics and replicate them to each other).
 #[allow(async_fn_in_trait)]
 pub trait BlobUpload {
-    /// Uploads `bytes` under their SHA-256 `blob`, with a signed upload header.
+    /// Uploads `bytes` under their SHA-256 `blob`, the request signed by `key` (a registered
+    /// clinic's) for each node it goes to.
     async fn upload(
         &self,
         blob: &Sha256Digest,
         bytes: Vec<u8>,
-        auth: &str,
+        key: &medwallet_crypto::SigningKey,
+        now_ms: u64,
     ) -> Result<(), SourceError>;
 }
 

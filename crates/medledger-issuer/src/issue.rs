@@ -9,7 +9,6 @@
 //! share code: a forged code (a patient's signing key beside someone else's receiving key)
 //! cannot redirect their records.
 
-use medledger_client::blob_request::upload_auth;
 use medledger_client::transaction::TxSequence;
 use medledger_client::{BlobUpload, LedgerSource, RecordMetadata, reads};
 use medledger_types::hash::{RecordId, Sha256Digest};
@@ -88,11 +87,7 @@ pub async fn issue<S: LedgerSource + BlobUpload, R: CryptoRng + ?Sized>(
             .map_err(|e| IssueError::Seal(e.to_string()))?;
         let size = sealed.len();
         source
-            .upload(
-                &hash,
-                sealed,
-                &upload_auth(clinic.keys.signing_key(), &hash, now_ms),
-            )
+            .upload(&hash, sealed, clinic.keys.signing_key(), now_ms)
             .await?;
         let tx = sequence.next(TxBody::IssueRecord {
             record,

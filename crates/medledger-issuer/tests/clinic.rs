@@ -97,7 +97,7 @@ fn a_clinic_issues_a_history_per_encounter_and_the_patient_opens_it_byte_identic
             assert_eq!(entry.patient, patient.public().account());
             assert_eq!(entry.category, draft.category);
             let request =
-                BlobRequest::sign(patient.signing_key(), entry.ciphertext_sha256, id, None, now_ms());
+                BlobRequest::new(patient.signing_key(), entry.ciphertext_sha256, id, None, now_ms());
             let blob = source
                 .blob(&request, entry.ciphertext_len)
                 .await

@@ -3,7 +3,9 @@
 use std::collections::BTreeSet;
 
 use medledger_state::store::Ledger;
-use medledger_types::blob_request::{Auth, MAX_SKEW_MS, Method, request_message};
+use medledger_types::blob_request::{Asked, Auth, MAX_SKEW_MS, Method, Target, request_message};
+
+use crate::replay::{ReplayGuard, Seen};
 use medledger_types::codec::Canonical;
 use medledger_types::hash::{Address, GrantId, PublicKey, RecordId, Sha256Digest};
 use medledger_types::state::{
@@ -19,6 +21,10 @@ pub enum Denied {
     NoAuth,
     #[error("the request's signature does not verify")]
     BadSignature,
+    #[error("this request was already used: sign a new one (requests are single-use)")]
+    Replayed,
+    #[error("too many requests at once; try again shortly")]
+    Busy,
     #[error("the request's timestamp is too far from the node's clock")]
     StaleRequest,
     #[error("unknown record")]
@@ -45,6 +51,8 @@ impl Denied {
             Denied::NoAuth => "no_auth",
             Denied::BadSignature => "bad_signature",
             Denied::StaleRequest => "stale_request",
+            Denied::Replayed => "replayed",
+            Denied::Busy => "busy",
             Denied::UnknownRecord => "unknown_record",
             Denied::WrongBlob => "wrong_blob",
             Denied::NoGrant => "no_grant",
@@ -58,7 +66,8 @@ impl Denied {
     /// 401 for who-are-you problems, 403 for you-may-not, 404 for no-such-thing.
     pub fn status(&self) -> u16 {
         match self {
-            Denied::NoAuth | Denied::BadSignature | Denied::StaleRequest => 401,
+            Denied::NoAuth | Denied::BadSignature | Denied::StaleRequest | Denied::Replayed => 401,
+            Denied::Busy => 503,
             Denied::UnknownRecord | Denied::WrongBlob => 404,
             Denied::State(_) => 500,
             _ => 403,
@@ -74,18 +83,30 @@ pub enum Access {
     Peer,
 }
 
-fn verify(auth: &Auth, message: &[u8], now_ms: u64) -> Result<(), Denied> {
+/// Where requests to this node must be addressed, and the requests it has seen.
+pub struct Gate<'a> {
+    /// This node on its chain (a request signed for another node or chain is refused).
+    pub me: Target,
+    pub seen: &'a ReplayGuard,
+}
+
+fn verify(gate: &Gate<'_>, auth: &Auth, asked: &Asked<'_>, now_ms: u64) -> Result<(), Denied> {
     if auth.timestamp_ms.abs_diff(now_ms) > MAX_SKEW_MS {
         return Err(Denied::StaleRequest);
     }
     let key = VerifyingKey::from_bytes(&auth.key.0).map_err(|_| Denied::BadSignature)?;
+    let message = request_message(&gate.me, asked, auth.timestamp_ms, &auth.nonce);
     medwallet_crypto::verify(
         &key,
         Namespace::BLOB_REQUEST,
-        message,
+        &message,
         &Signature::from_bytes(&auth.signature),
     )
-    .map_err(|_| Denied::BadSignature)
+    .map_err(|_| Denied::BadSignature)?;
+    gate.seen.admit(auth, now_ms).map_err(|seen| match seen {
+        Seen::Replayed => Denied::Replayed,
+        Seen::Full => Denied::Busy,
+    })
 }
 
 fn value<T: Canonical>(ledger: &Ledger, key: &StateKey) -> Result<Option<T>, Denied> {
@@ -98,8 +119,10 @@ fn value<T: Canonical>(ledger: &Ledger, key: &StateKey) -> Result<Option<T>, Den
 }
 
 /// Decides a GET of `blob` for `record` (optionally under `grant`).
+#[allow(clippy::too_many_arguments)]
 pub fn check_get(
     ledger: &Ledger,
+    gate: &Gate<'_>,
     peers: &BTreeSet<PublicKey>,
     auth: Option<&Auth>,
     blob: &Sha256Digest,
@@ -108,11 +131,13 @@ pub fn check_get(
     now_ms: u64,
 ) -> Result<Access, Denied> {
     let auth = auth.ok_or(Denied::NoAuth)?;
-    verify(
-        auth,
-        &request_message(Method::Get, blob, Some(record), grant, auth.timestamp_ms),
-        now_ms,
-    )?;
+    let asked = Asked {
+        method: Method::Get,
+        blob,
+        record: Some(record),
+        grant,
+    };
+    verify(gate, auth, &asked, now_ms)?;
     let entry: RecordEntry =
         value(ledger, &StateKey::record(record))?.ok_or(Denied::UnknownRecord)?;
     if entry.ciphertext_sha256 != *blob {
@@ -155,16 +180,19 @@ pub fn check_get(
 /// Decides a PUT of `blob`: registered clinics only.
 pub fn check_put(
     ledger: &Ledger,
+    gate: &Gate<'_>,
     auth: Option<&Auth>,
     blob: &Sha256Digest,
     now_ms: u64,
 ) -> Result<(), Denied> {
     let auth = auth.ok_or(Denied::NoAuth)?;
-    verify(
-        auth,
-        &request_message(Method::Put, blob, None, None, auth.timestamp_ms),
-        now_ms,
-    )?;
+    let asked = Asked {
+        method: Method::Put,
+        blob,
+        record: None,
+        grant: None,
+    };
+    verify(gate, auth, &asked, now_ms)?;
     match value::<Account>(ledger, &StateKey::account(&Address::of(&auth.key)))? {
         Some(Account {
             kind: AccountKind::Clinic { .. },

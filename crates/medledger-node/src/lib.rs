@@ -19,6 +19,7 @@ pub mod mempool;
 #[cfg(test)]
 mod mocks;
 pub mod receipts;
+pub mod replay;
 pub mod replication;
 pub mod run;
 pub mod testnet;

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use medledger_client::{BlobRequest, NodeClient};
 use medledger_state::store::Ledger;
-use medledger_types::hash::{RecordId, Sha256Digest};
+use medledger_types::hash::{ChainId, RecordId, Sha256Digest};
 use medledger_types::tx::TxBody;
 use medwallet_crypto::SigningKey;
 use tokio::sync::watch;
@@ -51,7 +51,8 @@ pub async fn run(
         scanned = scanned.max(tip);
         let mut done = Vec::new();
         for (hash, (record, attempts)) in missing.iter_mut() {
-            if blobs.has(hash) || fetch(&key, &peers, &blobs, hash, record).await {
+            if blobs.has(hash) || fetch(&key, ledger.chain_id(), &peers, &blobs, hash, record).await
+            {
                 done.push(*hash);
             } else {
                 *attempts += 1;
@@ -74,6 +75,7 @@ pub async fn run(
 
 async fn fetch(
     key: &SigningKey,
+    chain: ChainId,
     peers: &[NodeClient],
     blobs: &BlobStore,
     hash: &Sha256Digest,
@@ -84,8 +86,11 @@ async fn fetch(
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_millis() as u64)
             .unwrap_or(0);
-        let request = BlobRequest::sign(key, *hash, *record, None, now);
-        let stream = match peer.blob_stream(&request, Duration::from_secs(60)).await {
+        let request = BlobRequest::new(key, *hash, *record, None, now);
+        let stream = match peer
+            .blob_stream(&request, chain, Duration::from_secs(60))
+            .await
+        {
             Ok(stream) => stream,
             Err(e) => {
                 debug!(peer = %peer.url(), error = %e, "peer did not serve the blob");

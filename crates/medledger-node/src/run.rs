@@ -136,6 +136,7 @@ pub fn start(home: &Home) -> Result<(), NodeError> {
             blobs,
             peers: Arc::new(peer_keys),
             receipts: is_validator.then(|| Arc::new(ReceiptIssuer::new(&seed))),
+            seen: Arc::default(),
         };
         let listener = match tokio::net::TcpListener::bind(config.api_listen).await {
             Ok(l) => l,

@@ -80,6 +80,35 @@ fn height(client: &reqwest::blocking::Client, node: &Node) -> Option<u64> {
     get(client, &format!("{}/v1/status", node.api))?["height"].as_u64()
 }
 
+/// Where a signed blob request to `node` goes: its chain and node key, from its status.
+fn target(
+    client: &reqwest::blocking::Client,
+    node: &Node,
+) -> medledger_types::blob_request::Target {
+    let status = get(client, &format!("{}/v1/status", node.api)).expect("status");
+    let hex32 = |field: &str| {
+        let mut out = [0u8; 32];
+        hex::decode_to_slice(status[field].as_str().expect(field), &mut out).expect("hex");
+        out
+    };
+    medledger_types::blob_request::Target {
+        chain: ChainId(hex32("chain_id")),
+        node: medledger_types::hash::PublicKey(hex32("node_key")),
+    }
+}
+
+/// A nonce no earlier request of this test used.
+fn nonce() -> [u8; medledger_types::blob_request::NONCE_LEN] {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let mut out = [0u8; medledger_types::blob_request::NONCE_LEN];
+    out[..8].copy_from_slice(
+        &NEXT
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            .to_be_bytes(),
+    );
+    out
+}
+
 fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
     let start = Instant::now();
     while !f() {
@@ -320,7 +349,16 @@ fn a_blob_uploaded_to_one_node_is_replicated_to_the_others() {
     };
     let r = client
         .put(format!("{}/v1/blobs/{}", nodes[0].api, hash.to_hex()))
-        .header(AUTH_HEADER, upload_auth(clinic.signing_key(), &hash, now()))
+        .header(
+            AUTH_HEADER,
+            upload_auth(
+                clinic.signing_key(),
+                &target(&client, &nodes[0]),
+                &hash,
+                now(),
+                nonce(),
+            ),
+        )
         .body(blob.clone())
         .send()
         .expect("put");
@@ -350,7 +388,8 @@ fn a_blob_uploaded_to_one_node_is_replicated_to_the_others() {
         "node 2 to replicate the blob",
         Duration::from_secs(30),
         || {
-            let auth = BlobRequest::sign(&patient, hash, record, None, now()).auth;
+            let auth = BlobRequest::new(&patient, hash, record, None, now())
+                .auth_for(&target(&client, &nodes[2]), nonce());
             let r = client
                 .get(format!(
                     "{}/v1/blobs/{}?record={}",

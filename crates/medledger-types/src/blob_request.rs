@@ -1,17 +1,24 @@
 //! Signed blob requests: how a patient, a grantee, a clinic or a peer node proves who is asking
 //! for (or uploading) an encrypted record.
 //!
-//! The request carries an HTTP header `x-medwallet-auth: <ed25519 key hex>.<unix ms>.<signature
-//! hex>`, where the signature (namespace `medwallet/blob-request/v1`) covers
-//! [`request_message`]. Nodes accept a timestamp within [`MAX_SKEW_MS`] of their clock.
+//! The request carries an HTTP header `x-medwallet-auth: <ed25519 key hex>.<unix ms>.<nonce
+//! hex>.<signature hex>`, where the signature (namespace `medwallet/blob-request/v1`) covers
+//! [`request_message`]. Version 2 of the message binds the chain, the node asked (its node key,
+//! from `/v1/status`) and a random nonce: a request captured at one node is refused at every
+//! other, and a node refuses a nonce it has seen (401 `replayed`). Nodes accept a timestamp
+//! within [`MAX_SKEW_MS`] of their clock and remember nonces that long.
 
 use crate::codec::{CodecError, Writer};
-use crate::hash::{GrantId, PublicKey, RecordId, Sha256Digest};
+use crate::hash::{ChainId, GrantId, PublicKey, RecordId, Sha256Digest};
 
 /// Largest clock difference a node accepts, either way.
 pub const MAX_SKEW_MS: u64 = 5 * 60 * 1000;
 /// The request header's name.
 pub const AUTH_HEADER: &str = "x-medwallet-auth";
+/// Length of a request's nonce.
+pub const NONCE_LEN: usize = 16;
+/// The signed message's version.
+const MESSAGE_VERSION: u8 = 2;
 
 /// Whether the request reads or writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,23 +27,42 @@ pub enum Method {
     Put,
 }
 
+/// Where a request is sent: the chain and the node (by its node key).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Target {
+    pub chain: ChainId,
+    pub node: PublicKey,
+}
+
+/// What a request asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Asked<'a> {
+    pub method: Method,
+    pub blob: &'a Sha256Digest,
+    pub record: Option<&'a RecordId>,
+    pub grant: Option<&'a GrantId>,
+}
+
 /// The bytes a requester signs.
 pub fn request_message(
-    method: Method,
-    blob: &Sha256Digest,
-    record: Option<&RecordId>,
-    grant: Option<&GrantId>,
+    target: &Target,
+    asked: &Asked<'_>,
     timestamp_ms: u64,
+    nonce: &[u8; NONCE_LEN],
 ) -> Vec<u8> {
     let mut w = Writer::new();
-    w.u8(match method {
+    w.u8(MESSAGE_VERSION);
+    target.chain.write(&mut w);
+    target.node.write(&mut w);
+    w.u8(match asked.method {
         Method::Get => 1,
         Method::Put => 2,
     });
-    blob.write(&mut w);
-    w.option(record, |w, r| r.write(w));
-    w.option(grant, |w, g| g.write(w));
+    asked.blob.write(&mut w);
+    w.option(asked.record, |w, r| r.write(w));
+    w.option(asked.grant, |w, g| g.write(w));
     w.u64(timestamp_ms);
+    w.fixed(nonce);
     w.finish()
 }
 
@@ -45,6 +71,7 @@ pub fn request_message(
 pub struct Auth {
     pub key: PublicKey,
     pub timestamp_ms: u64,
+    pub nonce: [u8; NONCE_LEN],
     pub signature: [u8; 64],
 }
 
@@ -52,9 +79,10 @@ impl Auth {
     /// The header value.
     pub fn to_header(&self) -> String {
         format!(
-            "{}.{}.{}",
+            "{}.{}.{}.{}",
             self.key.to_hex(),
             self.timestamp_ms,
+            hex::encode(self.nonce),
             hex::encode(self.signature)
         )
     }
@@ -62,23 +90,31 @@ impl Auth {
     /// Parses a header value.
     pub fn parse(value: &str) -> Result<Self, CodecError> {
         let mut parts = value.trim().split('.');
-        let (Some(key), Some(ts), Some(sig), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
+        let (Some(key), Some(ts), Some(nonce), Some(sig), None) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
             return Err(CodecError::Invalid(
-                "auth header: expected key.timestamp.signature",
+                "auth header: expected key.timestamp.nonce.signature",
             ));
         };
         let key = PublicKey::from_hex(key)?;
         let timestamp_ms = ts
             .parse()
             .map_err(|_| CodecError::Invalid("auth header timestamp"))?;
+        let mut n = [0u8; NONCE_LEN];
+        hex::decode_to_slice(nonce, &mut n)
+            .map_err(|_| CodecError::Invalid("auth header nonce"))?;
         let mut signature = [0u8; 64];
         hex::decode_to_slice(sig, &mut signature)
             .map_err(|_| CodecError::Invalid("auth header signature"))?;
         Ok(Self {
             key,
             timestamp_ms,
+            nonce: n,
             signature,
         })
     }
@@ -91,29 +127,62 @@ mod tests {
     #[test]
     fn messages_bind_every_field() {
         let blob = Sha256Digest([1; 32]);
-        let base = request_message(Method::Get, &blob, Some(&RecordId([2; 32])), None, 5);
-        assert_ne!(
-            base,
-            request_message(Method::Put, &blob, Some(&RecordId([2; 32])), None, 5)
-        );
-        assert_ne!(
-            base,
-            request_message(Method::Get, &blob, Some(&RecordId([3; 32])), None, 5)
-        );
-        assert_ne!(
-            base,
+        let record = RecordId([2; 32]);
+        let target = Target {
+            chain: ChainId([5; 32]),
+            node: PublicKey([6; 32]),
+        };
+        let get = Asked {
+            method: Method::Get,
+            blob: &blob,
+            record: Some(&record),
+            grant: None,
+        };
+        let base = request_message(&target, &get, 5, &[0; NONCE_LEN]);
+        let other_node = Target {
+            node: PublicKey([7; 32]),
+            ..target
+        };
+        let other_chain = Target {
+            chain: ChainId([8; 32]),
+            ..target
+        };
+        let grant = GrantId([2; 32]);
+        for changed in [
+            request_message(&other_node, &get, 5, &[0; NONCE_LEN]),
+            request_message(&other_chain, &get, 5, &[0; NONCE_LEN]),
+            request_message(&target, &get, 5, &[1; NONCE_LEN]),
+            request_message(&target, &get, 6, &[0; NONCE_LEN]),
             request_message(
-                Method::Get,
-                &blob,
-                Some(&RecordId([2; 32])),
-                Some(&GrantId([2; 32])),
-                5
-            )
-        );
-        assert_ne!(
-            base,
-            request_message(Method::Get, &blob, Some(&RecordId([2; 32])), None, 6)
-        );
+                &target,
+                &Asked {
+                    method: Method::Put,
+                    ..get
+                },
+                5,
+                &[0; NONCE_LEN],
+            ),
+            request_message(
+                &target,
+                &Asked {
+                    record: None,
+                    ..get
+                },
+                5,
+                &[0; NONCE_LEN],
+            ),
+            request_message(
+                &target,
+                &Asked {
+                    grant: Some(&grant),
+                    ..get
+                },
+                5,
+                &[0; NONCE_LEN],
+            ),
+        ] {
+            assert_ne!(base, changed);
+        }
     }
 
     #[test]
@@ -121,15 +190,21 @@ mod tests {
         let auth = Auth {
             key: PublicKey([7; 32]),
             timestamp_ms: 1234,
+            nonce: [3; NONCE_LEN],
             signature: [9; 64],
         };
         assert_eq!(Auth::parse(&auth.to_header()), Ok(auth));
+        let key = "00".repeat(32);
+        let sig = "00".repeat(64);
+        let nonce = "00".repeat(NONCE_LEN);
         for bad in [
             "",
             "a.b",
-            "a.b.c.d",
-            &format!("{}.x.{}", "00".repeat(32), "00".repeat(64)),
-            &format!("{}.1.{}", "00".repeat(32), "zz".repeat(64)),
+            &format!("{key}.1.{sig}"),
+            &format!("{key}.1.{nonce}.{sig}.x"),
+            &format!("{key}.x.{nonce}.{sig}"),
+            &format!("{key}.1.zz.{sig}"),
+            &format!("{key}.1.{nonce}.{}", "zz".repeat(64)),
         ] {
             assert!(Auth::parse(bad).is_err(), "{bad}");
         }

@@ -92,7 +92,7 @@ pub(crate) async fn fetch_ciphertext<S: LedgerSource>(
     grant: Option<GrantId>,
     now_ms: u64,
 ) -> Result<Vec<u8>, WalletError> {
-    let request = BlobRequest::sign(keys.signing_key(), blob, record, grant, now_ms);
+    let request = BlobRequest::new(keys.signing_key(), blob, record, grant, now_ms);
     // The source checks each node's answer against the hash and length (naming a node that
     // serves other bytes); this check keeps that promise local.
     let ciphertext = source.blob(&request, len).await?;

@@ -208,6 +208,7 @@ async fn serve(ledger: Arc<Ledger>, dir: &tempfile::TempDir) -> Vec<String> {
         blobs: Arc::new(BlobStore::open(&dir.path().join("blobs"), 1 << 20).expect("blobs")),
         peers: Arc::new(BTreeSet::new()),
         receipts: None,
+        seen: Arc::default(),
     };
     let mut urls = Vec::new();
     for _ in 0..NODES {

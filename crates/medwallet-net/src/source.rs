@@ -172,10 +172,11 @@ impl LedgerSource for NetworkSource {
         Err(SourceError::Unproven(faults))
     }
 
-    async fn blob(&self, request: &BlobRequest, len: u64) -> Result<Vec<u8>, SourceError> {
+    async fn blob(&self, request: &BlobRequest<'_>, len: u64) -> Result<Vec<u8>, SourceError> {
         let mut errors = Vec::new();
+        let chain = self.chain();
         for node in &self.nodes {
-            match node.get_blob(request, len).await {
+            match node.get_blob(request, chain, len).await {
                 Ok(bytes)
                     if bytes.len() as u64 == len
                         && Sha256::digest(&bytes).as_slice() == request.blob.as_bytes() =>
@@ -328,11 +329,13 @@ impl BlobUpload for NetworkSource {
         &self,
         blob: &Sha256Digest,
         bytes: Vec<u8>,
-        auth: &str,
+        key: &medwallet_crypto::SigningKey,
+        now_ms: u64,
     ) -> Result<(), SourceError> {
         let mut errors = Vec::new();
+        let chain = self.chain();
         for node in &self.nodes {
-            match node.put_blob(blob, bytes.clone(), auth).await {
+            match node.put_blob(blob, bytes.clone(), key, chain, now_ms).await {
                 Ok(()) => return Ok(()),
                 Err(e) => errors.push(e),
             }

@@ -774,7 +774,7 @@ async fn a_wrong_ciphertext_names_its_node_and_the_next_node_serves_the_record()
     let entry: RecordEntry = reads::required(&source, &at, &StateKey::record(&id))
         .await
         .expect("proven");
-    let request = BlobRequest::sign(
+    let request = BlobRequest::new(
         patient.signing_key(),
         entry.ciphertext_sha256,
         id,
@@ -809,7 +809,7 @@ async fn a_wrong_ciphertext_names_its_node_and_the_next_node_serves_the_record()
     assert!(named(&both));
     // A node cannot make the wallet read more than the proven length.
     let short = NodeClient::new(&net.api)
-        .get_blob(&request, entry.ciphertext_len - 1)
+        .get_blob(&request, net.genesis.chain_id(), entry.ciphertext_len - 1)
         .await
         .expect_err("longer than allowed");
     assert!(short.to_string().contains("beyond"), "{short}");

@@ -49,7 +49,14 @@ pub async fn put(
     body: Body,
 ) -> Result<StatusCode, ApiError> {
     let hash = Sha256Digest(parse32(&hash, "blob hash")?);
-    check_put(&state.ledger, auth(&headers).as_ref(), &hash, now_ms()).map_err(denied)?;
+    check_put(
+        &state.ledger,
+        &state.gate(),
+        auth(&headers).as_ref(),
+        &hash,
+        now_ms(),
+    )
+    .map_err(denied)?;
     if let Some(len) = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -112,6 +119,7 @@ pub async fn get(
     let now = now_ms();
     let access = check_get(
         &state.ledger,
+        &state.gate(),
         &state.peers,
         auth(&headers).as_ref(),
         &hash,

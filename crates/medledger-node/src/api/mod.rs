@@ -43,6 +43,21 @@ pub struct ApiState {
     /// Signs AccessReceipts for served grantee fetches (validators only: the rules accept
     /// receipts from validators).
     pub receipts: Option<Arc<crate::receipts::ReceiptIssuer>>,
+    /// Blob requests already accepted (each is single-use).
+    pub seen: Arc<crate::replay::ReplayGuard>,
+}
+
+impl ApiState {
+    /// What a blob request to this node must be addressed to, and the requests it has seen.
+    pub fn gate(&self) -> crate::access::Gate<'_> {
+        crate::access::Gate {
+            me: medledger_types::blob_request::Target {
+                chain: self.ledger.chain_id(),
+                node: medledger_types::hash::PublicKey(self.node_key),
+            },
+            seen: &self.seen,
+        }
+    }
 }
 
 #[derive(OpenApi)]

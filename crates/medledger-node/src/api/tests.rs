@@ -38,10 +38,9 @@ struct Server {
     _dir: tempfile::TempDir,
 }
 
-/// A node API over a ledger with one committed block that registers a patient.
-async fn server() -> Server {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let genesis = Genesis {
+/// The test chain's genesis.
+fn genesis() -> Genesis {
+    Genesis {
         chain_name: "api-test".into(),
         timestamp_ms: 1_000,
         validators: ValidatorSet::new(vec![public(&key(1))]).expect("set"),
@@ -50,8 +49,13 @@ async fn server() -> Server {
             receiving: ReceivingKey([1; 32]),
             name: "Clinic".into(),
         }],
-    };
-    let ledger = Arc::new(Ledger::open(&dir.path().join("l.redb"), genesis).expect("open"));
+    }
+}
+
+/// A node API over a ledger with one committed block that registers a patient.
+async fn server() -> Server {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let ledger = Arc::new(Ledger::open(&dir.path().join("l.redb"), genesis()).expect("open"));
     let chain = ledger.chain_id();
     let register = sign(
         chain,
@@ -78,6 +82,7 @@ async fn server() -> Server {
         ),
         peers: Arc::new(Default::default()),
         receipts: Some(Arc::new(crate::receipts::ReceiptIssuer::new(&[1; 32]))),
+        seen: Arc::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -367,7 +372,9 @@ async fn openapi_and_metrics_are_served() {
 }
 
 mod blob_access {
-    use medledger_types::blob_request::{AUTH_HEADER, Auth, Method, request_message};
+    use medledger_types::blob_request::{
+        AUTH_HEADER, Asked, Auth, Method, NONCE_LEN, Target, request_message,
+    };
     use medledger_types::hash::GrantId;
     use medledger_types::tx::{RecordKey, Scope};
     use sha2::Digest;
@@ -384,6 +391,46 @@ mod blob_access {
             .as_millis() as u64
     }
 
+    /// The test server on its chain (its node key is `[1; 32]`).
+    fn this_node() -> Target {
+        Target {
+            chain: genesis().chain_id(),
+            node: PublicKey([1; 32]),
+        }
+    }
+
+    /// A fresh nonce for each request.
+    fn nonce() -> [u8; NONCE_LEN] {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let mut out = [0u8; NONCE_LEN];
+        out[..8].copy_from_slice(&n.to_be_bytes());
+        out
+    }
+
+    fn auth_to(
+        target: &Target,
+        signer: u8,
+        asked: &Asked<'_>,
+        ts: u64,
+        nonce: [u8; NONCE_LEN],
+    ) -> String {
+        let k = key(signer);
+        let sig = medwallet_crypto::sign(
+            &k,
+            Namespace::BLOB_REQUEST,
+            &request_message(target, asked, ts, &nonce),
+        )
+        .to_bytes();
+        Auth {
+            key: public(&k),
+            timestamp_ms: ts,
+            nonce,
+            signature: sig,
+        }
+        .to_header()
+    }
+
     fn auth(
         signer: u8,
         method: Method,
@@ -392,19 +439,13 @@ mod blob_access {
         grant: Option<&GrantId>,
         ts: u64,
     ) -> String {
-        let k = key(signer);
-        let sig = medwallet_crypto::sign(
-            &k,
-            Namespace::BLOB_REQUEST,
-            &request_message(method, blob, record, grant, ts),
-        )
-        .to_bytes();
-        Auth {
-            key: public(&k),
-            timestamp_ms: ts,
-            signature: sig,
-        }
-        .to_header()
+        let asked = Asked {
+            method,
+            blob,
+            record,
+            grant,
+        };
+        auth_to(&this_node(), signer, &asked, ts, nonce())
     }
 
     struct World {
@@ -573,6 +614,36 @@ mod blob_access {
         serde_json::from_slice::<Value>(body)
             .map(|v| v["code"].as_str().unwrap_or("").to_owned())
             .unwrap_or_default()
+    }
+
+    #[tokio::test]
+    async fn a_request_is_single_use_and_bound_to_this_node_and_chain() {
+        let w = world().await;
+        assert_eq!(w.put(Some(CLINIC), &w.hash, w.blob.clone()).await.0, 201);
+        let asked = Asked {
+            method: Method::Get,
+            blob: &w.hash,
+            record: Some(&w.record),
+            grant: None,
+        };
+        let once = auth_to(&this_node(), PATIENT, &asked, now(), nonce());
+        assert_eq!(w.get(Some(once.clone()), None).await.0, 200);
+        let (status, body) = w.get(Some(once), None).await;
+        assert_eq!((status, code(&body)), (401, "replayed".into()), "replayed");
+        // Signed for another node, or for this node on another chain: refused here.
+        let elsewhere = Target {
+            node: PublicKey([2; 32]),
+            ..this_node()
+        };
+        let other_chain = Target {
+            chain: ChainId([9; 32]),
+            ..this_node()
+        };
+        for target in [elsewhere, other_chain] {
+            let header = auth_to(&target, PATIENT, &asked, now(), nonce());
+            let (status, body) = w.get(Some(header), None).await;
+            assert_eq!((status, code(&body)), (401, "bad_signature".into()));
+        }
     }
 
     #[tokio::test]

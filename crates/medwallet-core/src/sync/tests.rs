@@ -47,7 +47,7 @@ impl LedgerSource for MemorySource {
         self.requests.fetch_add(1, Ordering::SeqCst);
         Ok(self.values.get(&key.0).cloned())
     }
-    async fn blob(&self, _: &BlobRequest, _: u64) -> Result<Vec<u8>, SourceError> {
+    async fn blob(&self, _: &BlobRequest<'_>, _: u64) -> Result<Vec<u8>, SourceError> {
         Err(SourceError::NoBlob(Vec::new()))
     }
     async fn submit(&self, _: &SignedTx) -> Result<u64, SourceError> {

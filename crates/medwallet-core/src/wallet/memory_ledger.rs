@@ -13,7 +13,6 @@ use medledger_client::transaction::sign;
 use medledger_client::{BlobRequest, Incident, LedgerSource, NetError, SourceError};
 use medledger_state::StoreError;
 use medledger_state::rules::{BlockContext, Execution, StateRead};
-use medledger_types::blob_request::Auth;
 use medledger_types::block::{Header, tx_root};
 use medledger_types::category::Category;
 use medledger_types::codec::Canonical;
@@ -229,8 +228,8 @@ impl MemoryLedger {
     }
 
     /// A node's AccessReceipt for a grantee's fetch.
-    fn receipt(&self, request: &BlobRequest) {
-        let (Some(grant), Ok(auth)) = (request.grant, Auth::parse(&request.auth)) else {
+    fn receipt(&self, request: &BlobRequest<'_>) {
+        let Some(grant) = request.grant else {
             return;
         };
         let author = Address::of(&PublicKey(self.validator.verifying_key().to_bytes()));
@@ -241,7 +240,7 @@ impl MemoryLedger {
             TxBody::AccessReceipt {
                 grant,
                 record: request.record,
-                grantee: Address::of(&auth.key),
+                grantee: Address::of(&request.requester()),
                 served_at_ms: self.now.load(Ordering::SeqCst),
             },
         );
@@ -286,7 +285,7 @@ impl LedgerSource for MemoryLedger {
         Ok(self.state.lock().expect("lock").get(key).cloned())
     }
 
-    async fn blob(&self, request: &BlobRequest, _len: u64) -> Result<Vec<u8>, SourceError> {
+    async fn blob(&self, request: &BlobRequest<'_>, _len: u64) -> Result<Vec<u8>, SourceError> {
         if self.no_blobs.load(Ordering::SeqCst) {
             return Err(SourceError::NoBlob(vec![NetError::Unreachable {
                 node: "memory".into(),

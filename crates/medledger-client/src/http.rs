@@ -37,11 +37,34 @@ pub struct NodeClient {
 }
 
 impl NodeClient {
+    /// A node at `base`; `https://` nodes are checked against the platform's roots (rustls
+    /// with the platform verifier).
     pub fn new(base: impl Into<String>) -> Self {
         let http = reqwest::Client::builder()
             .timeout(TIMEOUT)
             .build()
             .unwrap_or_default();
+        Self::with_http(base, http)
+    }
+
+    /// A node whose TLS certificate chains to one of `roots` (PEM) as well as to the platform's
+    /// roots: a consortium's private CA.
+    pub fn with_extra_roots(base: impl Into<String>, roots: &[u8]) -> Result<Self, NetError> {
+        let base = base.into();
+        let bad = |e: reqwest::Error| NetError::Protocol {
+            node: base.clone(),
+            message: format!("the extra TLS roots cannot be used: {e}"),
+        };
+        let certs = reqwest::Certificate::from_pem_bundle(roots).map_err(bad)?;
+        let http = reqwest::Client::builder()
+            .timeout(TIMEOUT)
+            .tls_certs_merge(certs)
+            .build()
+            .map_err(bad)?;
+        Ok(Self::with_http(base, http))
+    }
+
+    fn with_http(base: impl Into<String>, http: reqwest::Client) -> Self {
         Self {
             base: base.into().trim_end_matches('/').to_owned(),
             http,

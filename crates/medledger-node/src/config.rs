@@ -26,6 +26,10 @@ pub struct PeerFile {
     /// HTTP API address (for blob replication).
     #[serde(default)]
     pub api: Option<SocketAddr>,
+    /// Whether that API is served over TLS (replication then uses https, checked against the
+    /// platform's roots).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub api_tls: bool,
 }
 
 /// `config.json`.
@@ -43,6 +47,19 @@ pub struct NodeConfig {
     pub max_blob_bytes: u64,
     #[serde(default = "default_mempool")]
     pub mempool_capacity: usize,
+    /// Serve the API over TLS with this certificate chain and key (PEM files; a relative path
+    /// is taken from the node's home). Without it the API is plain HTTP (put it behind a TLS
+    /// proxy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<TlsFiles>,
+}
+
+/// A TLS certificate chain and its private key, PEM.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 fn default_max_block_txs() -> usize {
@@ -193,6 +210,10 @@ mod tests {
             max_block_txs: 10,
             max_blob_bytes: 10,
             mempool_capacity: 10,
+            tls: Some(TlsFiles {
+                cert: "tls/cert.pem".into(),
+                key: "tls/key.pem".into(),
+            }),
         };
         home.write(&genesis_file(), &config, &[9; 32])
             .expect("write");

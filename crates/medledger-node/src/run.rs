@@ -40,6 +40,7 @@ fn public_key(hex_key: &str) -> Result<PublicKey, NodeError> {
 /// Runs the node in `home` until it is killed.
 pub fn start(home: &Home) -> Result<(), NodeError> {
     let config = home.config()?;
+    let root = home.root.clone();
     let genesis = home.genesis()?.to_genesis()?;
     let seed = home.key()?;
     let signer = PrivateKey::decode(bytes::Bytes::copy_from_slice(seed.as_ref())).map_err(|e| {
@@ -124,7 +125,7 @@ pub fn start(home: &Home) -> Result<(), NodeError> {
                 std::process::exit(1);
             }
         };
-        let peer_apis: Vec<String> = config.peers.iter().filter(|p| p.public_key != hex::encode(seed_bytes(&me))).filter_map(|p| p.api.map(|a| format!("http://{a}"))).collect();
+        let peer_apis: Vec<String> = config.peers.iter().filter(|p| p.public_key != hex::encode(seed_bytes(&me))).filter_map(|p| p.api.map(|a| format!("{}://{a}", if p.api_tls { "https" } else { "http" }))).collect();
         tokio::spawn(crate::replication::run(ledger.clone(), blobs.clone(), peer_apis, *seed, running.finalizer.heights()));
         let metrics_context = context.child("metrics");
         let state = ApiState {
@@ -145,13 +146,34 @@ pub fn start(home: &Home) -> Result<(), NodeError> {
                 std::process::exit(1);
             }
         };
-        info!(api = %config.api_listen, p2p = %config.p2p_listen, "listening");
-        if let Err(e) = axum::serve(listener, router(state)).await {
+        info!(api = %config.api_listen, p2p = %config.p2p_listen, tls = config.tls.is_some(), "listening");
+        let served = match &config.tls {
+            None => axum::serve(listener, router(state)).await,
+            Some(tls) => serve_tls(listener, &root, tls, router(state)).await,
+        };
+        if let Err(e) = served {
             tracing::error!(error = %e, "API server stopped");
         }
         drop(running);
     });
     Ok(())
+}
+
+/// The API over TLS (rustls), with the certificate and key the config names.
+async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    home: &std::path::Path,
+    tls: &crate::config::TlsFiles,
+    app: axum::Router,
+) -> std::io::Result<()> {
+    let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(
+        home.join(&tls.cert),
+        home.join(&tls.key),
+    )
+    .await?;
+    axum_server::from_tcp_rustls(listener.into_std()?, config)
+        .serve(app.into_make_service())
+        .await
 }
 
 fn seed_bytes(key: &PublicKey) -> [u8; 32] {

@@ -131,6 +131,7 @@ pub fn generate(
             public_key: hex::encode(publics[i]),
             address: addr(i, false),
             api: Some(addr(i, true)),
+            api_tls: false,
         })
         .collect();
     let mut nodes = Vec::new();
@@ -144,6 +145,7 @@ pub fn generate(
             max_block_txs: 5_000,
             max_blob_bytes: 256 * 1024 * 1024,
             mempool_capacity: 100_000,
+            tls: None,
         };
         home.write(&genesis, &config, &seeds[i])?;
         nodes.push(NodeSummary {

@@ -818,3 +818,55 @@ async fn a_wrong_ciphertext_names_its_node_and_the_next_node_serves_the_record()
 fn clinic_key(net: &Network) -> &SigningKey {
     net.clinic.signing_key()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_serving_tls_is_verified_through_it_and_an_unknown_ca_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let devnet = Devnet::write(dir.path(), 1, "tls");
+    // A consortium's own CA and the node's certificate, for 127.0.0.1.
+    let ca_key = rcgen::KeyPair::generate().expect("key");
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).expect("ca");
+    let node_key = rcgen::KeyPair::generate().expect("key");
+    let node_cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()])
+        .expect("params")
+        .signed_by(&node_key, &ca)
+        .expect("cert");
+    let home = devnet.dir.join("node0");
+    std::fs::write(home.join("tls-cert.pem"), node_cert.pem()).expect("write");
+    std::fs::write(home.join("tls-key.pem"), node_key.serialize_pem()).expect("write");
+    let mut config: NodeConfig = Home::new(&home).config().expect("config");
+    config.tls = Some(medledger_node::config::TlsFiles {
+        cert: "tls-cert.pem".into(),
+        key: "tls-key.pem".into(),
+    });
+    std::fs::write(
+        home.join("config.json"),
+        serde_json::to_vec(&config).expect("json"),
+    )
+    .expect("write");
+    devnet.start_node(0);
+    let url = format!("https://{}", config.api_listen);
+
+    let trusted = NodeClient::with_extra_roots(&url, ca.pem().as_bytes()).expect("roots");
+    let mut verified = None;
+    for _ in 0..300 {
+        if let Ok(v) = latest_verified(&trusted, &light(&devnet.genesis), now_ms(), 60_000).await {
+            verified = Some(v);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(verified.is_some(), "a certified header, over TLS");
+    // The platform's roots alone do not know this CA: the connection is refused, not downgraded.
+    let untrusting = NodeClient::new(&url);
+    let err = untrusting.status().await.expect_err("unknown CA");
+    assert!(
+        matches!(err, medwallet_net::NetError::Unreachable { .. }),
+        "{err}"
+    );
+    // Plain HTTP to the TLS port gets no API either.
+    let plain = NodeClient::new(format!("http://{}", config.api_listen));
+    assert!(plain.status().await.is_err());
+}

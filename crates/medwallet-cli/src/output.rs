@@ -15,13 +15,16 @@ impl Output {
         self.json
     }
 
-    /// Prints a result: `human` as text, or `value` as one JSON document.
+    /// Prints a result: `human` as text, or `value` as one JSON document. A reader that stops
+    /// early (`medwallet records | head`) ends the output quietly, not with a panic.
     pub fn print(&self, human: &str, value: Value) {
-        if self.json {
-            println!("{value}");
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = if self.json {
+            writeln!(out, "{value}")
         } else {
-            println!("{human}");
-        }
+            writeln!(out, "{human}")
+        };
     }
 
     /// Reports a failure on stderr (as `{"error": {"message": …}}` with `--json`).

@@ -334,3 +334,26 @@ fn a_synthea_record_sealed_to_a_patient_and_granted_to_a_doctor_opens_byte_ident
         "temporary plaintext is removed on failure"
     );
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_output_quietly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let wallet = dir.path().join("w");
+    ok_json(medwallet(&wallet, PASSWORD, &["init", "--json"]));
+    // `medwallet address | head -0`: the pipe is closed before anything is written.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_medwallet"))
+        .arg("--wallet")
+        .arg(&wallet)
+        .arg("address")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    assert!(
+        out.status.success(),
+        "no panic on a closed pipe: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -153,15 +153,7 @@ async fn forward(State(p): State<Proxy>, request: Request) -> axum::response::Re
             .into_response();
     }
     if matches!(p.lie, Lie::SwallowWrites) && path.starts_with("/v1/txs/") {
-        let status: Value = p
-            .http
-            .get(format!("{}/v1/status", p.upstream))
-            .send()
-            .await
-            .expect("status")
-            .json()
-            .await
-            .expect("json");
+        let status: Value = upstream_json(&p, &format!("{}/v1/status", p.upstream)).await;
         let id = path
             .trim_start_matches("/v1/txs/")
             .split('?')
@@ -221,28 +213,16 @@ async fn forward(State(p): State<Proxy>, request: Request) -> axum::response::Re
             // Claim the key is absent, with a genuine exclusion proof for another (absent) key.
             let height = body["height"].as_u64().unwrap_or_default();
             let other = hex::encode(StateKey::revocation(&GrantId([0xee; 32])).0);
-            let decoy: Value = p
-                .http
-                .get(format!("{}/v1/state/{other}?height={height}", p.upstream))
-                .send()
-                .await
-                .expect("decoy")
-                .json()
-                .await
-                .expect("json");
+            let decoy: Value = upstream_json(
+                &p,
+                &format!("{}/v1/state/{other}?height={height}", p.upstream),
+            )
+            .await;
             body["value"] = Value::Null;
             body["proof"] = decoy["proof"].clone();
         }
         Lie::ReplayOldHeader if path.starts_with("/v1/status") => {
-            let old: Value = p
-                .http
-                .get(format!("{}/v1/headers/1", p.upstream))
-                .send()
-                .await
-                .expect("old")
-                .json()
-                .await
-                .expect("json");
+            let old: Value = upstream_json(&p, &format!("{}/v1/headers/1", p.upstream)).await;
             body["latest_finalized"] = old;
         }
         Lie::Lag if path.starts_with("/v1/status") => {
@@ -250,15 +230,9 @@ async fn forward(State(p): State<Proxy>, request: Request) -> axum::response::Re
                 .as_u64()
                 .unwrap_or_default();
             for back in 3..20 {
-                let old: Value = p
-                    .http
-                    .get(format!("{}/v1/headers/{}", p.upstream, newest - back))
-                    .send()
-                    .await
-                    .expect("old")
-                    .json()
-                    .await
-                    .expect("json");
+                let old: Value =
+                    upstream_json(&p, &format!("{}/v1/headers/{}", p.upstream, newest - back))
+                        .await;
                 if old["finalization"].is_string() {
                     body["latest_finalized"] = old;
                     break;
@@ -279,15 +253,8 @@ async fn forward(State(p): State<Proxy>, request: Request) -> axum::response::Re
             };
             let now = timestamp(&body["latest_finalized"]);
             for height in (1..newest).rev() {
-                let old: Value = p
-                    .http
-                    .get(format!("{}/v1/headers/{height}", p.upstream))
-                    .send()
-                    .await
-                    .expect("old")
-                    .json()
-                    .await
-                    .expect("json");
+                let old: Value =
+                    upstream_json(&p, &format!("{}/v1/headers/{height}", p.upstream)).await;
                 if old["finalization"].is_string() && timestamp(&old) + 8_000 < now {
                     body["latest_finalized"] = old;
                     break;
@@ -307,6 +274,18 @@ async fn forward(State(p): State<Proxy>, request: Request) -> axum::response::Re
         _ => {}
     }
     axum::Json(body).into_response()
+}
+
+/// The real node's JSON answer for `url` (what the lies are made from).
+async fn upstream_json(p: &Proxy, url: &str) -> Value {
+    p.http
+        .get(url)
+        .send()
+        .await
+        .expect("upstream")
+        .json()
+        .await
+        .expect("json")
 }
 
 async fn proxy(upstream: &str, lie: Lie) -> NodeClient {

@@ -36,6 +36,15 @@ pub enum StoreError {
     },
 }
 
+/// A file's bytes (at most `max`), or `None` if there is no such file.
+fn read_optional(path: PathBuf, max: usize) -> Result<Option<Vec<u8>>, StoreError> {
+    match read_bounded(&path, max) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(StoreError::Io { path, source: e }),
+    }
+}
+
 /// A wallet's directory (`--wallet DIR`).
 #[derive(Clone, Debug)]
 pub struct WalletDir {
@@ -89,12 +98,7 @@ impl WalletDir {
 
     /// The encrypted cache's bytes, if there is one.
     pub fn load_cache(&self) -> Result<Option<Vec<u8>>, StoreError> {
-        let path = self.root.join(CACHE_FILE);
-        match read_bounded(&path, MAX_CACHE_LEN) {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(StoreError::Io { path, source: e }),
-        }
+        read_optional(self.root.join(CACHE_FILE), MAX_CACHE_LEN)
     }
 
     /// Replaces the encrypted cache atomically.
@@ -117,12 +121,7 @@ impl WalletDir {
 
     /// The trust floor and equivocation alarm (`trust.json`), if saved.
     pub fn load_trust(&self) -> Result<Option<Vec<u8>>, StoreError> {
-        let path = self.root.join(TRUST_FILE);
-        match read_bounded(&path, MAX_TRUST_LEN) {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(StoreError::Io { path, source: e }),
-        }
+        read_optional(self.root.join(TRUST_FILE), MAX_TRUST_LEN)
     }
 
     /// Replaces them atomically.
@@ -148,11 +147,7 @@ impl WalletDir {
         let Some(path) = self.blob_path(sha256_hex) else {
             return Ok(None);
         };
-        match read_bounded(&path, MAX_CACHE_LEN) {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(StoreError::Io { path, source: e }),
-        }
+        read_optional(path, MAX_CACHE_LEN)
     }
 
     /// Caches a record ciphertext under its hash.

@@ -59,13 +59,18 @@ impl<'k> BlobRequest<'k> {
     /// The `x-medwallet-auth` header for sending this request to `target` with `nonce` (fresh
     /// randomness for every request).
     pub fn auth_for(&self, target: &Target, nonce: [u8; NONCE_LEN]) -> String {
+        self.signed_for(target, nonce).to_header()
+    }
+
+    /// The signed request for `target` (what a node's AccessReceipt carries).
+    pub fn signed_for(&self, target: &Target, nonce: [u8; NONCE_LEN]) -> Auth {
         let asked = Asked {
             method: Method::Get,
             blob: &self.blob,
             record: Some(&self.record),
             grant: self.grant.as_ref(),
         };
-        header(self.key, target, &asked, self.now_ms, nonce)
+        signed(self.key, target, &asked, self.now_ms, nonce)
     }
 }
 
@@ -83,16 +88,16 @@ pub fn upload_auth(
         record: None,
         grant: None,
     };
-    header(key, target, &asked, now_ms, nonce)
+    signed(key, target, &asked, now_ms, nonce).to_header()
 }
 
-fn header(
+fn signed(
     key: &SigningKey,
     target: &Target,
     asked: &Asked<'_>,
     now_ms: u64,
     nonce: [u8; NONCE_LEN],
-) -> String {
+) -> Auth {
     let message = request_message(target, asked, now_ms, &nonce);
     Auth {
         key: PublicKey(key.verifying_key().to_bytes()),
@@ -100,7 +105,6 @@ fn header(
         nonce,
         signature: medwallet_crypto::sign(key, Namespace::BLOB_REQUEST, &message).to_bytes(),
     }
-    .to_header()
 }
 
 #[cfg(test)]

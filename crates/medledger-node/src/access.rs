@@ -79,7 +79,11 @@ impl Denied {
 #[derive(Debug, PartialEq, Eq)]
 pub enum Access {
     Patient,
-    Grantee { grant: GrantId, grantee: Address },
+    /// A grantee, with the signed request its AccessReceipt will carry.
+    Grantee {
+        grant: GrantId,
+        request: Auth,
+    },
     Peer,
 }
 
@@ -118,7 +122,9 @@ fn value<T: Canonical>(ledger: &Ledger, key: &StateKey) -> Result<Option<T>, Den
     }
 }
 
-/// Decides a GET of `blob` for `record` (optionally under `grant`).
+/// Decides a GET of `blob` for `record` (optionally under `grant`). The request's freshness is
+/// judged by `now_ms` (the node's clock); whether a grant is still active, by the newest
+/// finalized block's time, as the ledger's rules judge it.
 #[allow(clippy::too_many_arguments)]
 pub fn check_get(
     ledger: &Ledger,
@@ -159,7 +165,7 @@ pub fn check_get(
         .get(&StateKey::revocation(grant))
         .map_err(|e| Denied::State(e.to_string()))?
         .is_some();
-    match GrantStatus::of(&g, revoked, now_ms) {
+    match GrantStatus::of(&g, revoked, ledger.tip().timestamp_ms) {
         GrantStatus::Active => {}
         GrantStatus::Revoked => return Err(Denied::GrantRevoked),
         GrantStatus::Expired => return Err(Denied::GrantExpired),
@@ -173,7 +179,7 @@ pub fn check_get(
     }
     Ok(Access::Grantee {
         grant: *grant,
-        grantee: requester,
+        request: *auth,
     })
 }
 

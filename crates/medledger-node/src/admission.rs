@@ -8,8 +8,9 @@ use medledger_state::rules::{BlockContext, Execution};
 use medledger_state::store::{CommittedTree, Ledger, StateView};
 use medledger_types::tx::SignedTx;
 
-/// Applies `tx` to a scratch copy of the committed state; nothing is written.
-pub fn dry_run(ledger: &Ledger, tx: &SignedTx) -> Result<(), TxError> {
+/// Applies `tx` to a scratch copy of the committed state, as the next block (proposed around
+/// `now_ms`) would; nothing is written.
+pub fn dry_run(ledger: &Ledger, tx: &SignedTx, now_ms: u64) -> Result<(), TxError> {
     let tip = ledger.tip();
     let next = ledger.next_nonce(&tx.tx.author_address())?;
     if tx.tx.nonce != next {
@@ -19,7 +20,7 @@ pub fn dry_run(ledger: &Ledger, tx: &SignedTx) -> Result<(), TxError> {
         let ctx = BlockContext {
             chain: ledger.chain_id(),
             height: tip.height + 1,
-            timestamp_ms: tip.timestamp_ms + 1,
+            timestamp_ms: now_ms.max(tip.timestamp_ms + 1),
             validators: ledger.validators(),
         };
         Execution::new(view, ctx).apply_checked(tx)

@@ -179,6 +179,15 @@ impl Mempool {
         }
     }
 
+    /// The nonce `author`'s next transaction takes: after their pending ones, or `committed`.
+    pub fn next_nonce(&self, author: &Address, committed: u64) -> u64 {
+        self.lock()
+            .by_author
+            .get(author)
+            .and_then(|queue| queue.keys().next_back())
+            .map_or(committed, |last| committed.max(last + 1))
+    }
+
     /// Whether a transaction is pending here.
     pub fn contains(&self, id: &TxId) -> bool {
         self.lock().by_id.contains_key(id)

@@ -24,6 +24,7 @@ use crate::engine::{Channels, Timing, ValidatorConfig, channel, start_validator}
 use crate::error::NodeError;
 use crate::mempool::Mempool;
 use crate::receipts::ReceiptIssuer;
+use medledger_client::NodeClient;
 
 /// Largest p2p message: a maximal block plus framing.
 const MAX_MESSAGE: u32 = 20 * 1024 * 1024;
@@ -126,7 +127,10 @@ pub fn start(home: &Home) -> Result<(), NodeError> {
             }
         };
         let peer_apis: Vec<String> = config.peers.iter().filter(|p| p.public_key != hex::encode(seed_bytes(&me))).filter_map(|p| p.api.map(|a| format!("{}://{a}", if p.api_tls { "https" } else { "http" }))).collect();
-        tokio::spawn(crate::replication::run(ledger.clone(), blobs.clone(), peer_apis, *seed, running.finalizer.heights()));
+        tokio::spawn(crate::replication::run(ledger.clone(), blobs.clone(), peer_apis.clone(), *seed, running.finalizer.heights()));
+        // A follower never proposes, so its receipts go to its peers (which include the
+        // validators) and a fetch is served only once one of them has taken the receipt.
+        let receipt_peers = if is_validator { Vec::new() } else { peer_apis.iter().map(NodeClient::new).collect() };
         let metrics_context = context.child("metrics");
         let state = ApiState {
             ledger,
@@ -136,7 +140,7 @@ pub fn start(home: &Home) -> Result<(), NodeError> {
             metrics: Arc::new(move || metrics_context.encode()),
             blobs,
             peers: Arc::new(peer_keys),
-            receipts: is_validator.then(|| Arc::new(ReceiptIssuer::new(&seed))),
+            receipts: Arc::new(ReceiptIssuer::new(&seed, receipt_peers)),
             seen: Arc::default(),
         };
         let listener = match tokio::net::TcpListener::bind(config.api_listen).await {

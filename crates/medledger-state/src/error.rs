@@ -26,8 +26,14 @@ pub enum TxError {
     NotADoctor,
     #[error("the doctor did not consent to this registration (no valid signature by their key)")]
     NoDoctorConsent,
-    #[error("the author is not a validator")]
-    NotAValidator,
+    #[error("the receipt does not carry the grantee's signed request to this node")]
+    ReceiptNotRequested,
+    #[error(
+        "the receipt's request time {served_at_ms} is too far from the block's time {block_ms}"
+    )]
+    ReceiptTime { served_at_ms: u64, block_ms: u64 },
+    #[error("that request already has its receipt")]
+    ReceiptReplayed,
     #[error("not enough valid validator approvals: {got} of {needed}")]
     NotEnoughApprovals { got: usize, needed: usize },
     #[error("record id does not match the clinic and nonce")]
@@ -72,7 +78,9 @@ impl TxError {
             TxError::UnknownPatient(_) => "unknown_patient",
             TxError::NotADoctor => "not_a_doctor",
             TxError::NoDoctorConsent => "no_doctor_consent",
-            TxError::NotAValidator => "not_a_validator",
+            TxError::ReceiptNotRequested => "receipt_not_requested",
+            TxError::ReceiptTime { .. } => "receipt_time",
+            TxError::ReceiptReplayed => "receipt_replayed",
             TxError::NotEnoughApprovals { .. } => "not_enough_approvals",
             TxError::RecordIdMismatch => "record_id_mismatch",
             TxError::DuplicateRecord => "duplicate_record",

@@ -8,7 +8,7 @@
 //! other, and a node refuses a nonce it has seen (401 `replayed`). Nodes accept a timestamp
 //! within [`MAX_SKEW_MS`] of their clock and remember nonces that long.
 
-use crate::codec::{CodecError, Writer};
+use crate::codec::{Canonical, CodecError, Reader, Writer};
 use crate::hash::{ChainId, GrantId, PublicKey, RecordId, Sha256Digest};
 
 /// Largest clock difference a node accepts, either way.
@@ -116,6 +116,25 @@ impl Auth {
             timestamp_ms,
             nonce: n,
             signature,
+        })
+    }
+}
+
+/// A request as an AccessReceipt carries it: the grantee's key, timestamp, nonce, signature.
+impl Canonical for Auth {
+    fn write(&self, w: &mut Writer) {
+        self.key.write(w);
+        w.u64(self.timestamp_ms);
+        w.fixed(&self.nonce);
+        w.fixed(&self.signature);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, CodecError> {
+        Ok(Self {
+            key: PublicKey::read(r)?,
+            timestamp_ms: r.u64("request timestamp")?,
+            nonce: r.array("request nonce")?,
+            signature: r.array("request signature")?,
         })
     }
 }

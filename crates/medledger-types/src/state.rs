@@ -17,6 +17,7 @@
 //! | `grants-to/` ‖ grantee ‖ index, `…-count/` ‖ grantee | grant id, u64 | |
 //! | `revocation/` ‖ grant id | [`Revocation`] | the grant was revoked (absent = not revoked, proven by exclusion) |
 //! | `receipts/` ‖ patient ‖ index, `…-count/` ‖ patient | [`ReceiptEntry`], u64 | a grantee fetched a record |
+//! | `served-requests/` ‖ grantee ‖ request nonce | height, u64 | that request has its receipt |
 //!
 //! Values are the canonical encodings below. No plaintext health data or patient name is ever
 //! a key or a value.
@@ -84,6 +85,10 @@ impl StateKey {
     pub fn receipt_count(patient: &Address) -> Self {
         key("receipts-count/", &[&patient.0])
     }
+    /// A grantee's blob request already recorded by a receipt (each is recorded once).
+    pub fn served_request(grantee: &Address, nonce: &[u8]) -> Self {
+        key("served-requests/", &[&grantee.0, nonce])
+    }
 }
 
 /// What kind of account an address is.
@@ -149,8 +154,9 @@ pub struct ReceiptEntry {
     pub grant: GrantId,
     pub record: RecordId,
     pub grantee: Address,
-    /// The validator that served it.
+    /// The node that served it (the one the grantee's signed request was addressed to).
     pub node: Address,
+    /// The grantee's signed request time (within `MAX_SKEW_MS` of the block's time).
     pub served_at_ms: u64,
     pub height: u64,
 }

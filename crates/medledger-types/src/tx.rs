@@ -5,6 +5,7 @@
 //! Nothing here is plaintext health data: records are referenced by the SHA-256 of their
 //! ciphertext, metadata is encrypted by the clinic, and patients appear only as addresses.
 
+use crate::blob_request::Auth;
 use crate::category::Category;
 use crate::codec::{Canonical, CodecError, Reader, Writer};
 use crate::hash::{
@@ -117,12 +118,13 @@ pub enum TxBody {
     },
     /// A patient revokes a grant.
     Revoke { grant: GrantId },
-    /// A validator records that it served a grantee a record's ciphertext.
+    /// A node records that it served a grantee a record's ciphertext. `request` is the
+    /// grantee's own signed request to that node (the author) on this chain, so no node can
+    /// write a receipt for a fetch nobody asked it for; its timestamp is when it was served.
     AccessReceipt {
         grant: GrantId,
         record: RecordId,
-        grantee: Address,
-        served_at_ms: u64,
+        request: Auth,
     },
 }
 
@@ -339,14 +341,12 @@ impl Canonical for TxBody {
             TxBody::AccessReceipt {
                 grant,
                 record,
-                grantee,
-                served_at_ms,
+                request,
             } => {
-                w.u8(8);
+                w.u8(10);
                 grant.write(w);
                 record.write(w);
-                grantee.write(w);
-                w.u64(*served_at_ms);
+                request.write(w);
             }
         }
     }
@@ -401,11 +401,15 @@ impl Canonical for TxBody {
             7 => TxBody::Revoke {
                 grant: GrantId::read(r)?,
             },
-            8 => TxBody::AccessReceipt {
+            8 => {
+                return Err(CodecError::Invalid(
+                    "AccessReceipt without the grantee's signed request (tag 8) is retired",
+                ));
+            }
+            10 => TxBody::AccessReceipt {
                 grant: GrantId::read(r)?,
                 record: RecordId::read(r)?,
-                grantee: Address::read(r)?,
-                served_at_ms: r.u64("served at")?,
+                request: Auth::read(r)?,
             },
             tag => {
                 return Err(CodecError::UnknownTag {
@@ -557,11 +561,17 @@ pub(crate) mod tests {
                 keys
             }),
             id.prop_map(|g| TxBody::Revoke { grant: GrantId(g) }),
-            (id, id, id, any::<u64>()).prop_map(|(g, r, e, t)| TxBody::AccessReceipt {
-                grant: GrantId(g),
-                record: RecordId(r),
-                grantee: Address(e),
-                served_at_ms: t,
+            (id, id, id, any::<u64>(), any::<[u8; 16]>()).prop_map(|(g, r, e, t, n)| {
+                TxBody::AccessReceipt {
+                    grant: GrantId(g),
+                    record: RecordId(r),
+                    request: crate::blob_request::Auth {
+                        key: PublicKey(e),
+                        timestamp_ms: t,
+                        nonce: n,
+                        signature: [7; 64],
+                    },
+                }
             }),
         ]
     }

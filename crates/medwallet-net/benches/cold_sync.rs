@@ -207,7 +207,10 @@ async fn serve(ledger: Arc<Ledger>, dir: &tempfile::TempDir) -> Vec<String> {
         metrics: Arc::new(String::new),
         blobs: Arc::new(BlobStore::open(&dir.path().join("blobs"), 1 << 20).expect("blobs")),
         peers: Arc::new(BTreeSet::new()),
-        receipts: None,
+        receipts: Arc::new(medledger_node::receipts::ReceiptIssuer::new(
+            &[1; 32],
+            Vec::new(),
+        )),
         seen: Arc::default(),
     };
     let mut urls = Vec::new();

@@ -1,5 +1,5 @@
 //! Encrypted record payloads: upload by registered clinics, download by the patient, a current
-//! grantee (which records an AccessReceipt) or a peer node. Requests are signed; see
+//! grantee (served only once its AccessReceipt is admitted) or a peer node. Requests are signed; see
 //! `medledger_types::blob_request`.
 
 use axum::body::Body;
@@ -12,17 +12,10 @@ use medledger_types::hash::{GrantId, RecordId, Sha256Digest};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::ApiState;
 use super::error::{ApiError, parse32};
+use super::{ApiState, now_ms};
 use crate::access::{Access, Denied, check_get, check_put};
 use crate::blobs::BlobError;
-
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
 
 fn auth(headers: &HeaderMap) -> Option<Auth> {
     headers
@@ -100,8 +93,9 @@ pub struct BlobQuery {
     pub grant: Option<String>,
 }
 
-/// Downloads a blob: for the record's patient, a grantee with a current grant covering it (the
-/// node records an AccessReceipt on the ledger), or a peer node replicating it.
+/// Downloads a blob: for the record's patient, a grantee with a grant covering it that is
+/// active at the newest finalized block's time (served only once the node's AccessReceipt,
+/// carrying the grantee's signed request, is admitted), or a peer node replicating it.
 #[utoipa::path(get, path = "/v1/blobs/{hash}", params(("hash" = String, Path), BlobQuery), responses((status = 200, content_type = "application/octet-stream", description = "the ciphertext"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(state): State<ApiState>,
@@ -144,8 +138,20 @@ pub async fn get(
             ));
         }
     };
-    if let (Access::Grantee { grant, grantee }, Some(issuer)) = (&access, &state.receipts) {
-        issuer.issue(&state.ledger, &state.mempool, *grant, record, *grantee, now);
+    if let Access::Grantee { grant, request } = access {
+        // Served only once its receipt is admitted; a receipt refused is a fetch refused.
+        state
+            .receipts
+            .issue(&state.ledger, &state.mempool, grant, record, request, now)
+            .await
+            .map_err(|refused| {
+                let (status, code) = refused.status_code();
+                ApiError {
+                    status: StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN),
+                    code,
+                    message: refused.to_string(),
+                }
+            })?;
     }
     let stream = tokio_util::io::ReaderStream::new(file);
     Ok((

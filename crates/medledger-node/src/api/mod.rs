@@ -40,9 +40,8 @@ pub struct ApiState {
     pub blobs: Arc<crate::blobs::BlobStore>,
     /// Node keys allowed to fetch any blob (for replication).
     pub peers: Arc<BTreeSet<medledger_types::hash::PublicKey>>,
-    /// Signs AccessReceipts for served grantee fetches (validators only: the rules accept
-    /// receipts from validators).
-    pub receipts: Option<Arc<crate::receipts::ReceiptIssuer>>,
+    /// Records an AccessReceipt for each grantee fetch before the blob is served.
+    pub receipts: Arc<crate::receipts::ReceiptIssuer>,
     /// Blob requests already accepted (each is single-use).
     pub seen: Arc<crate::replay::ReplayGuard>,
 }
@@ -58,6 +57,14 @@ impl ApiState {
             seen: &self.seen,
         }
     }
+}
+
+/// The node's wall clock, for request freshness and for the block a dry run imagines.
+pub(crate) fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
 }
 
 #[derive(OpenApi)]

@@ -45,7 +45,7 @@ pub async fn submit(
         .mempool
         .check(&bytes, next_nonce)
         .map_err(admit_error)?;
-    crate::admission::dry_run(&state.ledger, &tx)
+    crate::admission::dry_run(&state.ledger, &tx, super::now_ms())
         .map_err(|e| ApiError::bad_request(e.code(), e.to_string()))?;
     let id = tx.id();
     state.mempool.insert(tx).map_err(admit_error)?;
@@ -141,7 +141,7 @@ pub async fn submit_batch(
                 match state.mempool.check(&bytes, next_nonce) {
                     Ok(tx) => {
                         let id = Some(tx.id().to_hex());
-                        match crate::admission::dry_run(&state.ledger, &tx)
+                        match crate::admission::dry_run(&state.ledger, &tx, super::now_ms())
                             .map_err(AdmitError::from)
                             .and_then(|()| state.mempool.insert(tx))
                         {

@@ -10,8 +10,8 @@ use medledger_types::codec::Canonical;
 use medledger_types::genesis::ValidatorSet;
 use medledger_types::hash::{Address, ChainId, GrantId, PublicKey, RecordId};
 use medledger_types::state::{
-    Account, AccountKind, GrantEntry, GrantStatus, MAX_VALUE_LEN, ReceiptEntry, RecordEntry,
-    Revocation, StateKey, decode_u64, encode_u64,
+    Account, AccountKind, GrantEntry, GrantStatus, MAX_VALUE_LEN, RecordEntry, Revocation,
+    StateKey, decode_u64, encode_u64,
 };
 use medledger_types::tx::{
     RecordKey, Scope, SignedTx, TxBody, clinic_approval_message, doctor_consent_message,
@@ -19,6 +19,8 @@ use medledger_types::tx::{
 use medwallet_crypto::{Namespace, Signature, VerifyingKey};
 
 use crate::error::{StoreError, TxError};
+
+mod receipt;
 
 /// Largest record ciphertext the ledger accepts.
 pub const MAX_RECORD_LEN: u64 = 1 << 30;
@@ -382,36 +384,8 @@ fn apply_tx<R: StateRead>(
         TxBody::AccessReceipt {
             grant,
             record,
-            grantee,
-            served_at_ms,
-        } => {
-            if !ctx.validators.keys().contains(&tx.author) {
-                return Err(TxError::NotAValidator);
-            }
-            let entry: GrantEntry = s
-                .get_value(&StateKey::grant(grant))?
-                .ok_or(TxError::UnknownGrant)?;
-            if entry.grantee != *grantee {
-                return Err(TxError::NotYourGrant);
-            }
-            if s.get(&StateKey::grant_key(grant, record))?.is_none() {
-                return Err(TxError::OutsideScope(record.to_hex()));
-            }
-            let receipt = ReceiptEntry {
-                grant: *grant,
-                record: *record,
-                grantee: *grantee,
-                node: author,
-                served_at_ms: *served_at_ms,
-                height: ctx.height,
-            };
-            let patient = entry.patient;
-            s.append(
-                StateKey::receipt_count(&patient),
-                |i| StateKey::receipt(&patient, i),
-                receipt.encode(),
-            )?;
-        }
+            request,
+        } => receipt::apply_receipt(s, ctx, &tx.author, grant, record, request)?,
     }
     Ok(())
 }

@@ -7,6 +7,8 @@ use medwallet_crypto::SigningKey;
 
 use super::*;
 
+mod receipts;
+
 #[derive(Default)]
 struct Mem(BTreeMap<StateKey, Vec<u8>>);
 
@@ -595,47 +597,6 @@ fn expired_grants_take_no_new_keys() {
             }
         ),
         TxError::GrantExpired
-    );
-}
-
-#[test]
-fn access_receipts_come_from_validators_for_granted_records() {
-    let mut w = World::new();
-    let record = w.issue(PATIENT, Category::Labs);
-    let other = w.issue(PATIENT, Category::Labs);
-    let id = w.grant(Scope::Records(vec![record]), vec![rk(record)], None);
-    let doctor = addr(&key(DOCTOR));
-    let receipt = |record: RecordId, grantee: Address| TxBody::AccessReceipt {
-        grant: id,
-        record,
-        grantee,
-        served_at_ms: 5,
-    };
-    assert_eq!(
-        w.err(PATIENT, receipt(record, doctor)),
-        TxError::NotAValidator
-    );
-    assert!(matches!(
-        w.err(1, receipt(other, doctor)),
-        TxError::OutsideScope(_)
-    ));
-    assert_eq!(
-        w.err(1, receipt(record, addr(&key(OTHER_PATIENT)))),
-        TxError::NotYourGrant
-    );
-    w.ok(1, receipt(record, doctor));
-    let patient = addr(&key(PATIENT));
-    let stored = ReceiptEntry::decode(
-        w.state
-            .0
-            .get(&StateKey::receipt(&patient, 0))
-            .expect("receipt"),
-        MAX_VALUE_LEN,
-    )
-    .expect("decode");
-    assert_eq!(
-        (stored.record, stored.grantee, stored.node),
-        (record, doctor, addr(&key(1)))
     );
 }
 

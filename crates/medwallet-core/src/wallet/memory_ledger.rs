@@ -13,6 +13,7 @@ use medledger_client::transaction::sign;
 use medledger_client::{BlobRequest, Incident, LedgerSource, NetError, SourceError};
 use medledger_state::StoreError;
 use medledger_state::rules::{BlockContext, Execution, StateRead};
+use medledger_types::blob_request::{NONCE_LEN, Target};
 use medledger_types::block::{Header, tx_root};
 use medledger_types::category::Category;
 use medledger_types::codec::Canonical;
@@ -232,16 +233,23 @@ impl MemoryLedger {
         let Some(grant) = request.grant else {
             return;
         };
-        let author = Address::of(&PublicKey(self.validator.verifying_key().to_bytes()));
+        let node = PublicKey(self.validator.verifying_key().to_bytes());
+        let author = Address::of(&node);
+        let nonce = self.nonce(&author);
+        let target = Target {
+            chain: self.chain,
+            node,
+        };
+        let mut request_nonce = [0u8; NONCE_LEN];
+        request_nonce[..8].copy_from_slice(&nonce.to_be_bytes());
         let tx = sign(
             &self.validator,
             self.chain,
-            self.nonce(&author),
+            nonce,
             TxBody::AccessReceipt {
                 grant,
                 record: request.record,
-                grantee: Address::of(&request.requester()),
-                served_at_ms: self.now.load(Ordering::SeqCst),
+                request: request.signed_for(&target, request_nonce),
             },
         );
         let _ = self.apply(&tx);

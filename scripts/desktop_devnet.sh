@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The desktop wallet on an embedded local devnet (`make run`), or its end-to-end tests in the
 # real webview (`make e2e`). Starts 4 medledger validators, a demo clinic that issues a Synthea
-# history (one record per visit) to every patient who registers, and a demo doctor registered
+# history (one record per visit and category) to every patient who registers, and a demo doctor registered
 # with that clinic; then opens the wallet (or runs the WebDriver scenarios against it, with
 # a lying node from scripts/lying_node.py for the patient to catch).
 #   scripts/desktop_devnet.sh run  BIN_DIR
@@ -11,6 +11,7 @@ MODE=$1
 BIN=$2
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 FHIR="$ROOT/tests/fixtures/fhir/Ned_Hintz_e4b9259d-0f54-48d1-a35d-b526729a4dfe.json"
+ALLERGIES="$ROOT/tests/fixtures/fhir/allergies_and_medications.json"
 WORK="$ROOT/target/devnet"
 rm -rf "$WORK" && mkdir -p "$WORK"
 DRIVER_PID=""
@@ -24,7 +25,7 @@ trap cleanup EXIT
 . "$ROOT/scripts/devnet.sh"
 devnet_start
 
-"$BIN/medclinic" demo "${CLINIC[@]}" --fhir "$FHIR" > "$WORK/clinic.log" 2>&1 & PIDS+=($!)
+"$BIN/medclinic" demo "${CLINIC[@]}" --fhir "$FHIR" --fhir "$ALLERGIES" > "$WORK/clinic.log" 2>&1 & PIDS+=($!)
 
 # The demo doctor: a wallet made with the CLI, registered by the demo clinic.
 printf 'doctor password 1\n' > "$WORK/doctor.pw"

@@ -27,7 +27,7 @@ say "A patient and a doctor create wallets; the patient registers"
 "${D[@]}" init --json > "$WORK/doctor.json"
 "${P[@]}" register --genesis "$GENESIS"
 
-say "The demo clinic registers the doctor and issues the patient's history, one record per visit"
+say "The demo clinic registers the doctor and issues the patient's history, one record per visit and category"
 CONSENT=$("${D[@]}" --genesis "$GENESIS" doctor-consent --json --clinic "$(field '["address"]' < "$WORK/clinic.json")" \
   --name "Meredith Grey" --licence "MD-0042" | field '["consent"]')
 "$BIN/medclinic" add-doctor "${CLINIC[@]}" \
@@ -40,20 +40,23 @@ say "The patient syncs: every header is checked against validator certificates, 
 "${P[@]}" sync
 "${P[@]}" records | head -8
 
-say "The patient opens a visit: byte-identical to what the clinic issued"
-FIRST=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["record_id"])' "$WORK/issued.json")
-"${P[@]}" show "$FIRST" --out "$WORK/visit.json"
-python3 -c 'import json,sys; b=json.load(open(sys.argv[1])); print([e["resource"]["resourceType"] for e in b["entry"]])' "$WORK/visit.json"
+say "My summary: an International Patient Summary (HL7 IPS) built in the wallet from verified records"
+"${P[@]}" summary --out "$WORK/ips.json" | head -12
 
-say "The patient grants the doctor every visit (category: encounter)"
-GRANT=$("${P[@]}" grant --json --doctor "$(field '["address"]' < "$WORK/doctor.json")" --category encounter | field '["grant_id"]')
+say "The patient opens a lab record: byte-identical to what the clinic issued"
+FIRST=$(python3 -c 'import json,sys; print([r for r in json.load(open(sys.argv[1])) if r["category"] == "labs"][0]["record_id"])' "$WORK/issued.json")
+"${P[@]}" show "$FIRST" --out "$WORK/labs.json"
+python3 -c 'import json,sys; b=json.load(open(sys.argv[1])); print([e["resource"]["resourceType"] for e in b["entry"]])' "$WORK/labs.json"
+
+say "The patient grants the doctor the lab results (category: labs): only the lab records, nothing else"
+GRANT=$("${P[@]}" grant --json --doctor "$(field '["address"]' < "$WORK/doctor.json")" --category labs | field '["grant_id"]')
 echo "grant $GRANT"
 
-say "The doctor sees what was shared and opens a visit"
+say "The doctor sees what was shared (lab records only) and opens one"
 "${D[@]}" sync --genesis "$GENESIS" > /dev/null
 "${D[@]}" shared | head -5
 "${D[@]}" show "$FIRST" --out "$WORK/doctor-view.json"
-cmp "$WORK/visit.json" "$WORK/doctor-view.json" && echo "the doctor's copy is identical"
+cmp "$WORK/labs.json" "$WORK/doctor-view.json" && echo "the doctor's copy is identical"
 
 say "The patient's access log (AccessReceipts on the ledger, verified)"
 sleep 1

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use medwallet_app::{
     AccessItem, App, AppError, Card, CreatedWallet, DoctorInfo, GrantItem, GrantRequest,
-    GrantResult, LabSeries, OpenedRecord, RecordItem, RevokeResult, Settings, SharedItem,
-    SyncReport, SyncStatus, WalletStatus,
+    GrantResult, LabSeries, OpenedRecord, PatientSummary, RecordItem, RevokeResult, Settings,
+    SharedItem, SyncReport, SyncStatus, WalletStatus,
 };
 use tauri::{AppHandle, Emitter, State};
 
@@ -93,6 +93,11 @@ pub fn records(app: Wallet<'_>) -> Result<Vec<RecordItem>, AppError> {
 #[tauri::command]
 pub async fn open_record(app: Wallet<'_>, id: String) -> Result<OpenedRecord, AppError> {
     app.open_record(&id).await
+}
+
+#[tauri::command]
+pub async fn patient_summary(app: Wallet<'_>) -> Result<PatientSummary, AppError> {
+    app.patient_summary().await
 }
 
 #[tauri::command]

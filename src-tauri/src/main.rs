@@ -106,6 +106,7 @@ fn main() {
             commands::sync,
             commands::records,
             commands::open_record,
+            commands::patient_summary,
             commands::lab_series,
             commands::sync_status,
             commands::acknowledge_equivocation,
@@ -124,4 +125,38 @@ fn main() {
             eprintln!("medwallet-desktop: {e}");
             std::process::exit(1);
         });
+}
+
+#[cfg(test)]
+mod tests {
+    /// The names between `generate_handler![` and `]` in this file.
+    fn handled() -> Vec<String> {
+        let main = include_str!("main.rs");
+        let start = main.find("generate_handler![").expect("the handler list") + 18;
+        let end = start + main[start..].find(']').expect("its end");
+        main[start..end]
+            .split(',')
+            .map(|c| c.trim().trim_start_matches("commands::").to_owned())
+            .filter(|c| !c.is_empty())
+            .collect()
+    }
+
+    #[test]
+    fn every_command_the_ui_can_call_is_declared_and_allowed_to_the_window() {
+        let declared = include_str!("../build.rs");
+        let allowed = include_str!("../capabilities/default.json");
+        let commands = handled();
+        assert!(commands.len() > 20, "{commands:?}");
+        for command in commands {
+            assert!(
+                declared.contains(&format!("\"{command}\"")),
+                "{command} is not declared in build.rs"
+            );
+            let permission = format!("\"allow-{}\"", command.replace('_', "-"));
+            assert!(
+                allowed.contains(&permission),
+                "{command} is not allowed in capabilities/default.json"
+            );
+        }
+    }
 }

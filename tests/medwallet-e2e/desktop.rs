@@ -5,7 +5,7 @@
 //!
 //! The story: a patient creates a wallet (24 words, confirmed), receives records from the demo
 //! clinic, opens a visit with lab values and sees them charted, shows their card, grants the
-//! doctor the visits category, checks sync status and settings, adds a node that forges
+//! doctor the lab results category (after reading My summary), checks sync status and settings, adds a node that forges
 //! certificates and sees the red banner name it, locks and unlocks. The doctor
 //! restores their wallet from words on a fresh profile and opens a shared visit. The patient
 //! sees the doctor's fetch in the access log and revokes; the doctor is then refused.
@@ -139,7 +139,13 @@ async fn patient_creates_a_wallet_and_receives_records(c: &Client) -> Result<()>
     loop {
         click(c, "sync-button").await?;
         tokio::time::sleep(Duration::from_secs(3)).await;
-        if all(c, "record-item").await?.len() >= 3 {
+        // The demo clinic issues the history, then the allergy list: wait for both.
+        let allergies = c
+            .find_all(Locator::Css(
+                "[data-testid='record-item'][data-category='allergies']",
+            ))
+            .await?;
+        if all(c, "record-item").await?.len() >= 3 && !allergies.is_empty() {
             break;
         }
         if start.elapsed() > Duration::from_secs(120) {
@@ -191,6 +197,31 @@ async fn patient_opens_a_record_with_a_lab_chart(c: &Client) -> Result<()> {
     bail!("no record showed a lab chart")
 }
 
+/// My summary: the IPS built from the verified records, with the demo clinic's allergy list
+/// (each entry naming its clinic and verified height).
+async fn patient_reads_the_summary(c: &Client) -> Result<()> {
+    click(c, "nav-summary").await?;
+    let allergies = wait_for(
+        c,
+        "[data-testid='summary-section'][data-key='allergies'] [data-testid='summary-entry']",
+        Duration::from_secs(60),
+    )
+    .await?
+    .text()
+    .await?;
+    assert!(
+        allergies.contains("verified at ledger height"),
+        "an entry names its provenance: {allergies}"
+    );
+    let text = find(c, "summary-section").await?.text().await?;
+    assert!(
+        text.contains("Problems"),
+        "the problems section comes first: {text}"
+    );
+    shot(c, "05c-my-summary").await?;
+    Ok(())
+}
+
 async fn patient_shows_card_and_grants_the_doctor(c: &Client) -> Result<()> {
     click(c, "nav-card").await?;
     let code = find(c, "my-share-code").await?.text().await?;
@@ -211,7 +242,7 @@ async fn patient_shows_card_and_grants_the_doctor(c: &Client) -> Result<()> {
     click(c, "scope-category").await?;
     find(c, "grant-category")
         .await?
-        .select_by_value("encounter")
+        .select_by_value("labs")
         .await?;
     click(c, "grant-submit").await?;
     wait_for(c, &id("grant-result"), Duration::from_secs(60)).await?;
@@ -398,6 +429,7 @@ async fn the_whole_story_in_the_real_webview() -> Result<()> {
     session("app-patient", async |c| {
         patient_creates_a_wallet_and_receives_records(c).await?;
         patient_opens_a_record_with_a_lab_chart(c).await?;
+        patient_reads_the_summary(c).await?;
         patient_shows_card_and_grants_the_doctor(c).await?;
         patient_checks_sync_and_settings_then_locks(c).await
     })

@@ -32,6 +32,7 @@ pub mod fault;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod metadata;
+pub mod padded;
 pub mod reads;
 pub mod source;
 pub mod transaction;
@@ -40,6 +41,6 @@ pub use blob_request::BlobRequest;
 pub use fault::{Incident, NetError, NodeFault, WriteLie};
 #[cfg(feature = "http")]
 pub use http::NodeClient;
-pub use metadata::RecordMetadata;
+pub use metadata::{RecordMetadata, Visit};
 pub use reads::ReadError;
 pub use source::{BlobUpload, LedgerSource, SourceError};

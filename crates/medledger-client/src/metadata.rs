@@ -1,22 +1,26 @@
-//! What a clinic says about a record: title, date, category, size, its own name. Sealed under
-//! the record's content key (the envelope's in-memory form), so only holders of a wrapped key
-//! read it; the ledger stores the sealed bytes, at most `METADATA_MAX` of them.
+//! What a clinic says about a record: title, date, category, size, the visit it belongs to, its
+//! own name. Sealed under the record's content key and padded to a size bucket ([`crate::padded`]),
+//! so only holders of a wrapped key read it and its length says little; the ledger stores the
+//! sealed bytes, at most `METADATA_MAX` of them. The category lives here and nowhere public.
 //!
-//! The plaintext is JSON with a version field:
+//! The plaintext is JSON with a version field (v2: the visit; v1 records, from before records
+//! were split by category, are no longer read):
 //!
 //! ```text
-//! {"v":1,"title":"Encounter for check up","date":"2019-03-01","category":"encounter","resources":12,"clinic":"Demo Clinic"}
+//! {"v":2,"title":"Hemoglobin A1c","date":"2019-03-01","category":"labs","resources":3,"clinic":"Demo Clinic","visit":{"id":"urn:uuid:…","title":"Encounter for check up"}}
 //! ```
 
 use medledger_types::category::Category;
 use medledger_types::tx::METADATA_MAX;
-use medwallet_crypto::envelope::{ContentKey, open_to_vec, seal_to_vec};
+use medwallet_crypto::envelope::ContentKey;
 use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::padded::{open_padded, seal_padded};
+
 /// The metadata format this crate writes and reads.
-pub const METADATA_VERSION: u32 = 1;
+pub const METADATA_VERSION: u32 = 2;
 
 /// A record's description, as its clinic wrote it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,6 +36,19 @@ pub struct RecordMetadata {
     pub resources: usize,
     /// The issuing clinic's name as it gave it (the verified name is its ledger account's).
     pub clinic: String,
+    /// The visit this record is part of: every record split from one Encounter names it, so a
+    /// timeline shows visits even though each category is its own record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visit: Option<Visit>,
+}
+
+/// A visit, as the records split from it name it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Visit {
+    /// The Encounter's reference in the issued FHIR (its `fullUrl`, or `Encounter/<id>`).
+    pub id: String,
+    /// What the visit was ("Encounter for check up").
+    pub title: String,
 }
 
 /// Why metadata could not be sealed or opened.
@@ -69,7 +86,14 @@ impl RecordMetadata {
             category,
             resources,
             clinic: clinic.into(),
+            visit: None,
         }
+    }
+
+    /// The same metadata, naming the visit the record belongs to.
+    pub fn in_visit(mut self, visit: Option<Visit>) -> Self {
+        self.visit = visit;
+        self
     }
 
     /// Seals it under the record's content key.
@@ -79,7 +103,7 @@ impl RecordMetadata {
         rng: &mut R,
     ) -> Result<Vec<u8>, MetadataError> {
         let json = serde_json::to_vec(self).map_err(|e| MetadataError::Malformed(e.to_string()))?;
-        let sealed = seal_to_vec(key, rng, &json).map_err(|_| MetadataError::Seal)?;
+        let sealed = seal_padded(key, rng, &json).map_err(|_| MetadataError::Seal)?;
         if sealed.len() > METADATA_MAX {
             return Err(MetadataError::TooLarge(sealed.len()));
         }
@@ -88,7 +112,7 @@ impl RecordMetadata {
 
     /// Opens sealed metadata with the record's content key.
     pub fn open(key: &ContentKey, sealed: &[u8]) -> Result<Self, MetadataError> {
-        let json = open_to_vec(key, sealed).map_err(|_| MetadataError::Unreadable)?;
+        let json = open_padded(key, sealed).map_err(|_| MetadataError::Unreadable)?;
         #[derive(Deserialize)]
         struct Version {
             v: u32,
@@ -147,6 +171,7 @@ mod tests {
             Err(MetadataError::Unreadable)
         );
         assert!(!String::from_utf8_lossy(&sealed).contains("Lipid"));
+        assert!(medledger_types::size_bucket::is_bucket(sealed.len() as u64));
     }
 
     #[test]
@@ -154,23 +179,31 @@ mod tests {
         let json = serde_json::to_string(&sample()).expect("json");
         assert_eq!(
             json,
-            r#"{"v":1,"title":"Lipid panel","date":"2020-01-01","category":"labs","resources":4,"clinic":"Demo Clinic"}"#
+            r#"{"v":2,"title":"Lipid panel","date":"2020-01-01","category":"labs","resources":4,"clinic":"Demo Clinic"}"#
+        );
+        let in_visit = sample().in_visit(Some(Visit {
+            id: "urn:uuid:1".into(),
+            title: "Check up".into(),
+        }));
+        assert_eq!(
+            serde_json::to_string(&in_visit).expect("json"),
+            r#"{"v":2,"title":"Lipid panel","date":"2020-01-01","category":"labs","resources":4,"clinic":"Demo Clinic","visit":{"id":"urn:uuid:1","title":"Check up"}}"#
         );
         let mut rng = StdRng::seed_from_u64(2);
         let key = ContentKey::generate(&mut rng);
-        let future = json.replace(r#""v":1"#, r#""v":2"#);
-        let sealed = seal_to_vec(&key, &mut rng, future.as_bytes()).expect("seal");
+        let future = json.replace(r#""v":2"#, r#""v":3"#);
+        let sealed = seal_padded(&key, &mut rng, future.as_bytes()).expect("seal");
         assert_eq!(
             RecordMetadata::open(&key, &sealed),
-            Err(MetadataError::UnknownVersion(2))
+            Err(MetadataError::UnknownVersion(3))
         );
-        let sealed = seal_to_vec(&key, &mut rng, br#"{"title":"no version"}"#).expect("seal");
+        let sealed = seal_padded(&key, &mut rng, br#"{"title":"no version"}"#).expect("seal");
         assert!(matches!(
             RecordMetadata::open(&key, &sealed),
             Err(MetadataError::Malformed(_))
         ));
         let bad = json.replace("labs", "astrology");
-        let sealed = seal_to_vec(&key, &mut rng, bad.as_bytes()).expect("seal");
+        let sealed = seal_padded(&key, &mut rng, bad.as_bytes()).expect("seal");
         assert!(matches!(
             RecordMetadata::open(&key, &sealed),
             Err(MetadataError::Malformed(_))

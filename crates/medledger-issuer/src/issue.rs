@@ -9,12 +9,13 @@
 //! share code: a forged code (a patient's signing key beside someone else's receiving key)
 //! cannot redirect their records.
 
+use medledger_client::padded::seal_padded;
 use medledger_client::transaction::TxSequence;
-use medledger_client::{BlobUpload, LedgerSource, RecordMetadata, reads};
+use medledger_client::{BlobUpload, LedgerSource, RecordMetadata, Visit, reads};
 use medledger_types::hash::{RecordId, Sha256Digest};
 use medledger_types::state::{Account, AccountKind};
 use medledger_types::tx::TxBody;
-use medwallet_crypto::envelope::{ContentKey, Recipient, X25519Recipient, seal_to_vec};
+use medwallet_crypto::envelope::{ContentKey, Recipient, X25519Recipient};
 use medwallet_crypto::{AccountKeys, ShareCode, X25519PublicKey};
 use rand_core::CryptoRng;
 use serde::Serialize;
@@ -41,7 +42,7 @@ pub struct Clinic<'a> {
     pub name: &'a str,
 }
 
-/// Issues `fhir` to `patient` (one record, or one per encounter with `per_encounter`), through
+/// Issues `fhir` to `patient` (one record, or one per visit and category with `per_encounter`), through
 /// `source`; returns the records in issue order, each finalized.
 pub async fn issue<S: LedgerSource + BlobUpload, R: CryptoRng + ?Sized>(
     source: &S,
@@ -71,8 +72,9 @@ pub async fn issue<S: LedgerSource + BlobUpload, R: CryptoRng + ?Sized>(
     for draft in drafts {
         let record = RecordId::derive(&me, sequence.next_nonce());
         let key = ContentKey::generate(rng);
+        // Padded to a size bucket: the ledger shows only roughly how large a record is.
         let sealed =
-            seal_to_vec(&key, rng, &draft.bytes).map_err(|e| IssueError::Seal(e.to_string()))?;
+            seal_padded(&key, rng, &draft.bytes).map_err(|e| IssueError::Seal(e.to_string()))?;
         let hash = Sha256Digest(Sha256::digest(&sealed).into());
         let metadata = RecordMetadata::new(
             draft.title.clone(),
@@ -81,6 +83,10 @@ pub async fn issue<S: LedgerSource + BlobUpload, R: CryptoRng + ?Sized>(
             draft.resources,
             clinic.name,
         )
+        .in_visit(draft.visit.as_ref().map(|v| Visit {
+            id: v.id.clone(),
+            title: v.title.clone(),
+        }))
         .seal(&key, rng)?;
         let wrapped = recipient
             .wrap(&key, &record.0, rng)
@@ -96,7 +102,6 @@ pub async fn issue<S: LedgerSource + BlobUpload, R: CryptoRng + ?Sized>(
             ciphertext_len: size as u64,
             wrapped_key: wrapped,
             metadata,
-            category: draft.category,
         });
         issued.push(Issued {
             record_id: record.to_hex(),

@@ -72,11 +72,12 @@ enum Command {
         patient: String,
         #[arg(long)]
         fhir: PathBuf,
-        /// Split a transaction Bundle into one record per Encounter plus one for the rest.
+        /// Split a Bundle into one record per visit and category (labs, vital signs,
+        /// medications, allergies, …), so that sharing a category shares only it.
         #[arg(long)]
         per_encounter: bool,
     },
-    /// Devnet demo: issue these FHIR documents (one record per visit) to every patient who
+    /// Devnet demo: issue these FHIR documents (one record per visit and category) to every patient who
     /// registers, as they register. Runs until stopped.
     Demo {
         #[command(flatten)]

@@ -3,15 +3,17 @@
 //! proof, that every record is on the ledger, its ciphertext is served, and it opens to exactly
 //! the FHIR the clinic issued. Invalid FHIR and unregistered patients submit nothing.
 
+use medledger_client::padded::open_padded;
 use medledger_client::transaction::sign;
 use medledger_client::{BlobRequest, LedgerSource, RecordMetadata, reads};
 use medledger_devnet::{CLINIC_NAME, Devnet, NED, fixture};
 use medledger_issuer::IssueError;
 use medledger_issuer::issue::{Clinic, issue};
 use medledger_types::hash::{ReceivingKey, RecordId};
+use medledger_types::size_bucket;
 use medledger_types::state::{RecordEntry, StateKey};
 use medledger_types::tx::TxBody;
-use medwallet_crypto::envelope::{Identity, open_to_vec};
+use medwallet_crypto::envelope::Identity;
 use medwallet_crypto::{AccountKeys, PublicKeys, RecoveryPhrase, ShareCode};
 
 fn now_ms() -> u64 {
@@ -95,7 +97,7 @@ fn a_clinic_issues_a_history_per_encounter_and_the_patient_opens_it_byte_identic
                 .await
                 .expect("proven");
             assert_eq!(entry.patient, patient.public().account());
-            assert_eq!(entry.category, draft.category);
+            assert!(size_bucket::is_bucket(entry.ciphertext_len));
             let request =
                 BlobRequest::new(patient.signing_key(), entry.ciphertext_sha256, id, None, now_ms());
             let blob = source
@@ -110,12 +112,17 @@ fn a_clinic_issues_a_history_per_encounter_and_the_patient_opens_it_byte_identic
                 .unwrap(&entry.wrapped_key, &id.0)
                 .expect("unwrap");
             assert_eq!(
-                open_to_vec(&key, &blob).expect("open"),
+                open_padded(&key, &blob).expect("open"),
                 draft.bytes,
                 "byte-identical to what the clinic issued"
             );
             let metadata = RecordMetadata::open(&key, &entry.metadata).expect("metadata");
             assert_eq!(metadata.title, draft.title);
+            assert_eq!(metadata.category, draft.category, "the category is sealed inside");
+            assert_eq!(
+                metadata.visit.map(|v| v.id),
+                draft.visit.as_ref().map(|v| v.id.clone())
+            );
             assert_eq!(metadata.clinic, CLINIC_NAME);
         }
         assert!(source.incidents().is_empty());

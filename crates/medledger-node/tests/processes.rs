@@ -295,7 +295,6 @@ fn a_blob_uploaded_to_one_node_is_replicated_to_the_others() {
     use medledger_client::BlobRequest;
     use medledger_client::blob_request::upload_auth;
     use medledger_types::blob_request::AUTH_HEADER;
-    use medledger_types::category::Category;
     use medledger_types::hash::{Address, RecordId, Sha256Digest};
     use medledger_types::tx::{WRAPPED_KEY_LEN, WrappedKey};
     use sha2::Digest;
@@ -339,7 +338,8 @@ fn a_blob_uploaded_to_one_node_is_replicated_to_the_others() {
         ),
     );
 
-    let blob = b"an encrypted FHIR bundle, in spirit".repeat(100);
+    let mut blob = b"an encrypted FHIR bundle, in spirit".repeat(100);
+    blob.resize(4096, 0); // a size bucket, as the rules require
     let hash = Sha256Digest(sha2::Sha256::digest(&blob).into());
     let now = || {
         std::time::SystemTime::now()
@@ -376,8 +376,7 @@ fn a_blob_uploaded_to_one_node_is_replicated_to_the_others() {
                 ciphertext_sha256: hash,
                 ciphertext_len: blob.len() as u64,
                 wrapped_key: WrappedKey([1; WRAPPED_KEY_LEN]),
-                metadata: vec![],
-                category: Category::Labs,
+                metadata: vec![0; 1024],
             },
         ),
     );

@@ -40,6 +40,10 @@ pub enum TxError {
     RecordIdMismatch,
     #[error("record already exists")]
     DuplicateRecord,
+    #[error(
+        "the record's {what} length {len} is not a size bucket: pad it (medledger_types::size_bucket)"
+    )]
+    NotASizeBucket { what: &'static str, len: u64 },
     #[error("unknown record {0}")]
     UnknownRecord(String),
     #[error("record {0} does not belong to this patient")]
@@ -84,6 +88,7 @@ impl TxError {
             TxError::NotEnoughApprovals { .. } => "not_enough_approvals",
             TxError::RecordIdMismatch => "record_id_mismatch",
             TxError::DuplicateRecord => "duplicate_record",
+            TxError::NotASizeBucket { .. } => "not_a_size_bucket",
             TxError::UnknownRecord(_) => "unknown_record",
             TxError::NotYourRecord(_) => "not_your_record",
             TxError::OutsideScope(_) => "outside_scope",

@@ -1,4 +1,8 @@
-//! Record categories: what a grant "by category" covers, and the UI's filters.
+//! Record categories: what a grant or a link "by category" covers, and the UI's filters.
+//!
+//! A record holds one category of one visit (the issuer splits visits by category), so a
+//! category selects exactly what it names. The category lives in the record's encrypted
+//! metadata, never in its public ledger entry; grants name it (until issue 13 encrypts scopes).
 
 use crate::codec::{CodecError, Reader, Writer};
 
@@ -8,28 +12,34 @@ use crate::codec::{CodecError, Reader, Writer};
 pub enum Category {
     /// Laboratory results (Observation category `laboratory`, lab DiagnosticReports).
     Labs,
+    /// Vital signs (Observation category `vital-signs`: blood pressure, weight, heart rate…).
+    VitalSigns,
     /// Conditions and diagnoses.
     Conditions,
-    /// Medication requests and statements.
+    /// Medication requests, statements, administrations and dispenses.
     Medications,
+    /// Allergies and intolerances (AllergyIntolerance).
+    Allergies,
     /// Immunizations.
     Immunizations,
     /// Procedures.
     Procedures,
     /// Diagnostic reports and imaging.
     Reports,
-    /// A whole visit (an Encounter with everything that references it).
+    /// The visit itself (the Encounter resource: when, where, with whom, why).
     Encounter,
     /// Anything else (care plans, claims, administrative data).
     Other,
 }
 
 impl Category {
-    /// Every category, in code order.
-    pub const ALL: [Category; 8] = [
+    /// Every category, in the order people see them.
+    pub const ALL: [Category; 10] = [
         Category::Labs,
+        Category::VitalSigns,
         Category::Conditions,
         Category::Medications,
+        Category::Allergies,
         Category::Immunizations,
         Category::Procedures,
         Category::Reports,
@@ -41,8 +51,10 @@ impl Category {
     pub const fn code(self) -> &'static str {
         match self {
             Category::Labs => "labs",
+            Category::VitalSigns => "vital-signs",
             Category::Conditions => "conditions",
             Category::Medications => "medications",
+            Category::Allergies => "allergies",
             Category::Immunizations => "immunizations",
             Category::Procedures => "procedures",
             Category::Reports => "reports",
@@ -66,6 +78,8 @@ impl Category {
             Category::Reports => 6,
             Category::Encounter => 7,
             Category::Other => 8,
+            Category::Allergies => 9,
+            Category::VitalSigns => 10,
         }
     }
 
@@ -99,6 +113,6 @@ mod tests {
         }
         assert_eq!(Category::from_code("x-rays"), None);
         assert!(Category::read(&mut Reader::new(&[0])).is_err());
-        assert!(Category::read(&mut Reader::new(&[9])).is_err());
+        assert!(Category::read(&mut Reader::new(&[11])).is_err());
     }
 }

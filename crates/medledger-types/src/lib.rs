@@ -31,5 +31,6 @@ pub mod certificate;
 pub mod codec;
 pub mod genesis;
 pub mod hash;
+pub mod size_bucket;
 pub mod state;
 pub mod tx;

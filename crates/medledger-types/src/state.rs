@@ -22,7 +22,6 @@
 //! Values are the canonical encodings below. No plaintext health data or patient name is ever
 //! a key or a value.
 
-use crate::category::Category;
 use crate::codec::{Canonical, CodecError, Reader, Writer};
 use crate::hash::{Address, GrantId, PublicKey, ReceivingKey, RecordId, Sha256Digest};
 use crate::tx::{LICENCE_MAX, METADATA_MAX, NAME_MAX, Scope, WrappedKey};
@@ -119,12 +118,13 @@ pub struct Account {
 pub struct RecordEntry {
     pub patient: Address,
     pub clinic: Address,
-    pub category: Category,
     pub ciphertext_sha256: Sha256Digest,
+    /// A size bucket ([`crate::size_bucket`]), not the record's exact size.
     pub ciphertext_len: u64,
     /// The content key wrapped to the patient.
     pub wrapped_key: WrappedKey,
-    /// Metadata encrypted by the clinic (title, date), opened with the content key.
+    /// Metadata encrypted by the clinic (title, date, category, visit), opened with the content
+    /// key: the ledger never sees what kind of record this is.
     pub metadata: Vec<u8>,
     pub issued_height: u64,
     pub issued_at_ms: u64,
@@ -216,7 +216,6 @@ impl Canonical for RecordEntry {
     fn write(&self, w: &mut Writer) {
         self.patient.write(w);
         self.clinic.write(w);
-        self.category.write(w);
         self.ciphertext_sha256.write(w);
         w.u64(self.ciphertext_len);
         w.fixed(&self.wrapped_key.0);
@@ -229,7 +228,6 @@ impl Canonical for RecordEntry {
         Ok(RecordEntry {
             patient: Address::read(r)?,
             clinic: Address::read(r)?,
-            category: Category::read(r)?,
             ciphertext_sha256: Sha256Digest::read(r)?,
             ciphertext_len: r.u64("ciphertext length")?,
             wrapped_key: WrappedKey(r.array("wrapped key")?),
@@ -263,12 +261,14 @@ impl Canonical for GrantEntry {
 }
 
 impl GrantEntry {
-    /// Whether the grant covers a record of `category` (its id aside, for listed scopes).
-    pub fn covers(&self, record: &RecordId, category: Category) -> bool {
+    /// Whether the ledger lets the grant hold a key for one of the patient's records: a listed
+    /// scope only for the records it lists. A record's category is sealed in its metadata, so
+    /// for a category scope it is the patient's wallet that picks the records of that category
+    /// (it is the patient's own grant: the ledger has nothing to protect them from there).
+    pub fn admits(&self, record: &RecordId) -> bool {
         match &self.scope {
             Scope::Records(ids) => ids.contains(record),
-            Scope::Category(c) => *c == category,
-            Scope::All => true,
+            Scope::Category(_) | Scope::All => true,
         }
     }
 
@@ -404,7 +404,7 @@ mod tests {
         let grant = GrantEntry {
             patient: Address([1; 32]),
             grantee: Address([2; 32]),
-            scope: Scope::Category(Category::Labs),
+            scope: Scope::Category(crate::category::Category::Labs),
             expires_at_ms: Some(5),
             granted_height: 3,
             granted_at_ms: 4,
@@ -413,8 +413,12 @@ mod tests {
             GrantEntry::decode(&grant.encode(), MAX_VALUE_LEN),
             Ok(grant.clone())
         );
-        assert!(grant.covers(&RecordId([0; 32]), Category::Labs));
-        assert!(!grant.covers(&RecordId([0; 32]), Category::Conditions));
+        assert!(grant.admits(&RecordId([0; 32])));
+        let listed = GrantEntry {
+            scope: Scope::Records(vec![RecordId([7; 32])]),
+            ..grant.clone()
+        };
+        assert!(listed.admits(&RecordId([7; 32])) && !listed.admits(&RecordId([0; 32])));
         assert!(!grant.expired(4) && grant.expired(5));
         let receipt = ReceiptEntry {
             grant: GrantId([1; 32]),

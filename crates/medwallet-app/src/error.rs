@@ -141,7 +141,8 @@ impl From<WalletError> for AppError {
             WalletError::NotForMe(_)
             | WalletError::WrongCiphertext(_)
             | WalletError::GrantEnded(_)
-            | WalletError::ForeignRecord(_) => ErrorCode::Refused,
+            | WalletError::ForeignRecord(_)
+            | WalletError::NotFhir(_) => ErrorCode::Refused,
             _ => ErrorCode::Internal,
         };
         Self::new(code, e.to_string())

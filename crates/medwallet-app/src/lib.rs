@@ -30,6 +30,7 @@ mod records;
 pub mod session;
 pub mod settings;
 mod sharing;
+mod summary;
 pub mod views;
 
 pub use error::{AppError, ErrorCode};

@@ -9,7 +9,8 @@ use medwallet_fhir::numeric_observations;
 use crate::error::{AppError, ErrorCode};
 use crate::session::{App, lock};
 use crate::views::{
-    Category, LabSeries, OpenedRecord, RecordItem, SeriesPoint, SyncPhase, SyncProgress, SyncReport,
+    Category, LabSeries, OpenedRecord, RecordItem, SeriesPoint, SyncPhase, SyncProgress,
+    SyncReport, VisitItem,
 };
 
 impl App {
@@ -123,6 +124,7 @@ impl App {
             size_bytes: r.ciphertext_len,
             cached: kept,
             unreadable: r.unreadable,
+            visit: r.visit.as_ref().map(VisitItem::of),
         }
     }
 

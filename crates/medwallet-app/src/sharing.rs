@@ -13,7 +13,7 @@ use crate::error::{AppError, ErrorCode};
 use crate::session::App;
 use crate::views::{
     AccessItem, Category, DoctorInfo, GrantItem, GrantRequest, GrantResult, GrantScope,
-    OpenedRecord, RecordItem, RevokeResult, SharedItem,
+    OpenedRecord, RecordItem, RevokeResult, SharedItem, VisitItem,
 };
 
 impl App {
@@ -201,7 +201,12 @@ impl App {
                     .as_ref()
                     .map_or_else(|| "Record".to_owned(), |m| m.title.clone()),
                 date: opened.metadata.as_ref().and_then(|m| m.date.clone()),
-                category: Category::of(opened.entry.category),
+                category: Category::of(
+                    opened
+                        .metadata
+                        .as_ref()
+                        .map_or(medledger_types::category::Category::Other, |m| m.category),
+                ),
                 clinic_address: display_address(&opened.entry.clinic),
                 clinic_name: None,
                 issued_height: opened.entry.issued_height,
@@ -209,6 +214,11 @@ impl App {
                 size_bytes,
                 cached: false,
                 unreadable: false,
+                visit: opened
+                    .metadata
+                    .as_ref()
+                    .and_then(|m| m.visit.as_ref())
+                    .map(VisitItem::of),
             },
             fhir: String::from_utf8(opened.fhir)
                 .map_err(|_| AppError::new(ErrorCode::Refused, "the record is not UTF-8 JSON"))?,

@@ -11,8 +11,11 @@ use ts_rs::TS;
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     Labs,
+    #[serde(rename = "vital-signs")]
+    VitalSigns,
     Conditions,
     Medications,
+    Allergies,
     Immunizations,
     Procedures,
     Reports,
@@ -26,8 +29,10 @@ impl Category {
         use medledger_types::category::Category as C;
         match category {
             C::Labs => Self::Labs,
+            C::VitalSigns => Self::VitalSigns,
             C::Conditions => Self::Conditions,
             C::Medications => Self::Medications,
+            C::Allergies => Self::Allergies,
             C::Immunizations => Self::Immunizations,
             C::Procedures => Self::Procedures,
             C::Reports => Self::Reports,
@@ -41,8 +46,10 @@ impl Category {
         use medledger_types::category::Category as C;
         match self {
             Self::Labs => C::Labs,
+            Self::VitalSigns => C::VitalSigns,
             Self::Conditions => C::Conditions,
             Self::Medications => C::Medications,
+            Self::Allergies => C::Allergies,
             Self::Immunizations => C::Immunizations,
             Self::Procedures => C::Procedures,
             Self::Reports => C::Reports,
@@ -148,6 +155,59 @@ pub struct RecordItem {
     pub cached: bool,
     /// Its key is not wrapped to this wallet: it is listed with its clinic, and cannot be opened.
     pub unreadable: bool,
+    /// The visit it was split from (records of one visit share it), if any.
+    pub visit: Option<VisitItem>,
+}
+
+/// A visit, as the records split from it name it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct VisitItem {
+    pub id: String,
+    pub title: String,
+}
+
+impl VisitItem {
+    pub fn of(visit: &medwallet_core::Visit) -> Self {
+        Self {
+            id: visit.id.clone(),
+            title: visit.title.clone(),
+        }
+    }
+}
+
+/// "My summary": the International Patient Summary of the verified records.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PatientSummary {
+    /// The IPS document Bundle (FHIR R4 JSON), built in the wallet.
+    pub bundle: String,
+    /// The same summary as an HTML page to print.
+    pub printable: String,
+    pub sections: Vec<SummarySectionItem>,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SummarySectionItem {
+    /// `problems`, `allergies`, `medications`, `immunizations`, `results`, `vital-signs`,
+    /// `procedures`, `past-problems`.
+    pub key: String,
+    pub title: String,
+    /// Empty for a required section with nothing in it (the IPS then says why).
+    pub entries: Vec<SummaryEntryItem>,
+}
+
+/// One entry of a summary section, with where it came from.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SummaryEntryItem {
+    /// The entry's `fullUrl` in the bundle.
+    pub full_url: String,
+    pub record_id: String,
+    /// The issuing clinic's verified name (its address if it has none).
+    pub clinic: String,
+    pub verified_height: u64,
 }
 
 #[derive(Clone, Debug, Serialize, TS)]

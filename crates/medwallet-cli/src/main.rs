@@ -76,6 +76,10 @@ enum Command {
     /// Decrypt a record: the FHIR JSON, byte-identical to what the clinic issued (a doctor's
     /// wallet opens records shared with it).
     Show(commands::records::ShowArgs),
+    /// My summary: an International Patient Summary (HL7 IPS) of the verified records, each
+    /// entry with its clinic and verified height; `--out` saves the IPS Bundle, `--html` a page
+    /// to print.
+    Summary(commands::summary::SummaryArgs),
     /// Grant a doctor access to records, a category, or everything (optionally until a time).
     Grant(commands::consent::GrantArgs),
     /// List the grants this wallet made, with their verified status.
@@ -117,6 +121,7 @@ fn main() -> ExitCode {
         Command::Sync => commands::records::sync(&ctx, &out),
         Command::Records => commands::records::list(&ctx, &out),
         Command::Show(args) => commands::records::show(&ctx, args, &out),
+        Command::Summary(args) => commands::summary::summary(&ctx, args, &out),
         Command::Grant(args) => commands::consent::grant(&ctx, args, &out),
         Command::Grants => commands::consent::grants(&ctx, &out),
         Command::Revoke(args) => commands::consent::revoke(&ctx, args, &out),

@@ -363,6 +363,38 @@ fn the_whole_story_issue_sync_grant_share_revoke_and_the_access_log() {
     );
     assert_eq!(std::fs::read(&offline).expect("read"), drafts[0].bytes);
 
+    // My summary: an IPS document of the verified records, saved as FHIR and as a printable page.
+    let (ips, page) = (dir.path().join("ips.json"), dir.path().join("ips.html"));
+    let summary = json_of(medwallet(
+        &patient,
+        &[
+            "summary",
+            "--json",
+            "--node",
+            &api,
+            "--out",
+            ips.to_str().expect("utf8"),
+            "--html",
+            page.to_str().expect("utf8"),
+        ],
+    ));
+    let saved: Value = serde_json::from_slice(&std::fs::read(&ips).expect("ips")).expect("json");
+    assert_eq!(saved, summary["bundle"]);
+    assert_eq!(saved["type"], "document");
+    medwallet_fhir::validate(&std::fs::read(&ips).expect("ips")).expect("valid FHIR R4");
+    let keys: Vec<&str> = summary["sections"]
+        .as_array()
+        .expect("sections")
+        .iter()
+        .filter_map(|s| s["key"].as_str())
+        .collect();
+    assert_eq!(&keys[..3], ["problems", "allergies", "medications"]);
+    assert!(
+        std::fs::read_to_string(&page)
+            .expect("page")
+            .contains("International Patient Summary")
+    );
+
     // Grant the doctor the "encounter" category.
     let grant = json_of(medwallet(
         &patient,
@@ -437,10 +469,13 @@ fn the_whole_story_issue_sync_grant_share_revoke_and_the_access_log() {
     // A new visit in that category reaches the doctor after the patient's next sync.
     let issued = runtime.block_on(devnet.issue(&patient_code, FOLLOW_UP.as_bytes()));
     let synced = json_of(medwallet(&patient, &["sync", "--json", "--node", &api]));
+    // The visit splits in two records (the visit, and its uncategorized observation): only
+    // the visit is in the grant's category.
     assert_eq!(
         (synced["new"].as_u64(), synced["keys_shared"].as_u64()),
-        (Some(1), Some(1))
+        (Some(2), Some(1))
     );
+    assert_eq!(issued[0].category, "encounter");
     let new_id = issued[0].record_id.clone();
     let shared = json_of(medwallet(&doctor, &["shared", "--json", "--node", &api]));
     assert!(

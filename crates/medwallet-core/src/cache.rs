@@ -104,6 +104,7 @@ mod tests {
             ciphertext_len: 100,
             wrapped_key: "01".repeat(81),
             unreadable: false,
+            visit: None,
         }
     }
 
@@ -155,6 +156,7 @@ mod planted {
             ciphertext_len: 1,
             wrapped_key: "01".repeat(81),
             unreadable: false,
+            visit: None,
         }
     }
 

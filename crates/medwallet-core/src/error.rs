@@ -61,6 +61,9 @@ pub enum WalletError {
         "the wallet cache holds records verified on chain {cached}, but the nodes are anchored to chain {anchored}; use --switch-chain (or the genesis this wallet trusts)"
     )]
     CacheChain { cached: String, anchored: String },
+    /// A verified record is not FHIR the summary can read (the clinic issued something else).
+    #[error("a record cannot go into the summary: {0}")]
+    NotFhir(String),
 }
 
 impl From<SourceError> for WalletError {

@@ -2,10 +2,12 @@
 //! was proven at), its ciphertext fetched on demand and checked against the ledger's hash, and
 //! its plaintext, byte for byte what the clinic issued.
 
+use medledger_client::Visit;
+use medledger_client::padded::open_padded;
 use medledger_client::{BlobRequest, LedgerSource};
 use medledger_types::hash::{GrantId, RecordId, Sha256Digest};
 use medwallet_crypto::AccountKeys;
-use medwallet_crypto::envelope::{Identity, WrappedKey, open_to_vec};
+use medwallet_crypto::envelope::{Identity, WrappedKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -31,6 +33,10 @@ pub struct RecordSummary {
     /// kept and shown with its clinic, and never opened or shared.
     #[serde(default)]
     pub unreadable: bool,
+    /// The visit it was split from (from the sealed metadata), so a timeline groups a visit's
+    /// records together.
+    #[serde(default)]
+    pub visit: Option<Visit>,
 }
 
 impl RecordSummary {
@@ -62,7 +68,7 @@ pub(crate) fn decrypt(
         .identity()
         .unwrap(&wrapped, &record.0)
         .map_err(|_| not_mine())?;
-    open_to_vec(&key, ciphertext).map_err(|_| WalletError::WrongCiphertext(record.to_hex()))
+    open_padded(&key, ciphertext).map_err(|_| WalletError::WrongCiphertext(record.to_hex()))
 }
 
 /// Decrypts a record's ciphertext (fetched now or kept earlier) after checking it against the

@@ -3,6 +3,7 @@
 //! one shared record opened under its grant.
 
 use medledger_client::{LedgerSource, RecordMetadata, reads};
+use medledger_types::category::Category;
 use medledger_types::hash::{Address, GrantId, RecordId};
 use medledger_types::state::{GrantStatus, RecordEntry, StateKey};
 use medwallet_crypto::AccountKeys;
@@ -58,7 +59,11 @@ pub async fn shared_with<S: LedgerSource>(
                 grant: id,
                 record,
                 status: grant.status,
-                category: e.category.code().into(),
+                category: metadata
+                    .as_ref()
+                    .map_or(Category::Other, |m| m.category)
+                    .code()
+                    .into(),
                 title: metadata
                     .as_ref()
                     .map_or_else(|| "Record".to_owned(), |m| m.title.clone()),

@@ -12,6 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ed25519_dalek::{Signer, SigningKey};
+use medledger_client::padded::seal_padded;
 use medledger_client::transaction::sign;
 use medledger_client::{LedgerSource, RecordMetadata};
 use medledger_node::api::{ApiState, router};
@@ -25,7 +26,7 @@ use medledger_types::hash::{PublicKey, ReceivingKey, RecordId, Sha256Digest};
 use medledger_types::tx::{SignedTx, TxBody};
 use medwallet_core::SyncEvent;
 use medwallet_core::sync::sync_records;
-use medwallet_crypto::envelope::{ContentKey, Recipient, X25519Recipient, seal_to_vec};
+use medwallet_crypto::envelope::{ContentKey, Recipient, X25519Recipient};
 use medwallet_crypto::{AccountKeys, RecoveryPhrase};
 use medwallet_net::NodeClient;
 use medwallet_net::source::NetworkSource;
@@ -110,7 +111,7 @@ fn chain(blocks: u64, runtime: &tokio::runtime::Runtime) -> Chain {
         } else if issued < RECORDS && (height - 2) % spacing == 0 {
             let record = RecordId::derive(&clinic_address, issued);
             let key = ContentKey::generate(&mut rng);
-            let ciphertext = seal_to_vec(&key, &mut rng, &[b'{'; 2048]).expect("seal");
+            let ciphertext = seal_padded(&key, &mut rng, &[b'{'; 2048]).expect("seal");
             let metadata = RecordMetadata::new(
                 format!("Visit {issued}"),
                 Some("2024-05-01".into()),
@@ -130,7 +131,6 @@ fn chain(blocks: u64, runtime: &tokio::runtime::Runtime) -> Chain {
                 ciphertext_len: ciphertext.len() as u64,
                 wrapped_key: wrapped,
                 metadata: metadata.seal(&key, &mut rng).expect("seal"),
-                category: Category::Encounter,
             };
             issued += 1;
             vec![signed(&clinic, &ledger, issued - 1, body)]

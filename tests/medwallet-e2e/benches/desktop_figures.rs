@@ -154,6 +154,7 @@ fn synthea_summaries(count: usize) -> Result<Vec<RecordSummary>> {
                 ciphertext_len: *len as u64 + 16,
                 wrapped_key: hex::encode([i as u8; 81]),
                 unreadable: false,
+                visit: None,
             }
         })
         .collect())

@@ -224,10 +224,9 @@ impl Mix {
                     record,
                     patient: address(&self.patients[p]),
                     ciphertext_sha256: Sha256Digest(record.0),
-                    ciphertext_len: 40_000,
+                    ciphertext_len: medledger_types::size_bucket::bucket(40_000),
                     wrapped_key: WrappedKey([7; WRAPPED_KEY_LEN]),
-                    metadata: vec![0x5a; 160],
-                    category: Category::ALL[i % Category::ALL.len()],
+                    metadata: vec![0x5a; 1024],
                 },
             );
             self.clinic_nonce += 1;

@@ -74,6 +74,16 @@ mockIPC(
       }
       case 'lab_series':
         return DEMO_SERIES;
+      case 'patient_summary':
+        return {
+          bundle: JSON.stringify({ resourceType: 'Bundle', type: 'document', entry: [] }),
+          printable: '<!doctype html><title>Summary</title><p>Demo summary</p>',
+          sections: ['Problems', 'Allergies and intolerances', 'Medications'].map((title, i) => ({
+            key: ['problems', 'allergies', 'medications'][i],
+            title,
+            entries: [],
+          })),
+        };
       case 'sync': {
         for (let i = 0; i <= 4; i++) {
           await emit('sync-progress', { phase: i === 0 ? 'header' : 'records', done: i, total: 4, verifiedHeight: 131 });

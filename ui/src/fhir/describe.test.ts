@@ -251,3 +251,40 @@ describe('other resources', () => {
     expect(describeResource({}).resourceType).toBe('Unknown');
   });
 });
+
+describe('AllergyIntolerance', () => {
+  const penicillin = {
+    resourceType: 'AllergyIntolerance',
+    id: 'a1',
+    clinicalStatus: { coding: [{ code: 'active' }] },
+    verificationStatus: { coding: [{ code: 'confirmed' }] },
+    type: 'allergy',
+    category: ['medication'],
+    criticality: 'high',
+    code: { coding: [{ system: 'http://snomed.info/sct', code: '764146007', display: 'Penicillin' }] },
+    patient: { reference: 'Patient/p1' },
+    recordedDate: '2015-03-02',
+    reaction: [{ manifestation: [{ text: 'Anaphylaxis' }], severity: 'severe' }],
+  };
+
+  it('shows substance, reaction, severity, criticality and status', () => {
+    const d = describeResource(penicillin);
+    expect(d.kind).toBe('allergy');
+    expect(d.typeLabel).toBe('Allergy');
+    expect(d.title).toBe('Penicillin');
+    expect(d.status).toBe('Active');
+    expect(field(d, 'Reaction')).toBe('Anaphylaxis');
+    expect(field(d, 'Severity')).toBe('Severe');
+    expect(field(d, 'Criticality')).toBe('High risk: may be life-threatening');
+    expect(field(d, 'Verification')).toBe('Confirmed');
+    expect(field(d, 'Kind')).toBe('Medication');
+    expect(d.date).toBe('2 Mar 2015');
+  });
+
+  it('calls an intolerance one and copes with a bare entry', () => {
+    const d = describeResource({ resourceType: 'AllergyIntolerance', type: 'intolerance', patient: {} });
+    expect(d.typeLabel).toBe('Intolerance');
+    expect(d.title).toBe('Allergy');
+    expect(d.fields).toEqual([]);
+  });
+});

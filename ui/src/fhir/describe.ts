@@ -124,6 +124,38 @@ function condition(r: Json): DisplayResource {
   return d;
 }
 
+// AllergyIntolerance.criticality (FHIR R4 value set allergy-intolerance-criticality).
+const CRITICALITY: Record<string, string> = {
+  low: 'Low risk',
+  high: 'High risk: may be life-threatening',
+  'unable-to-assess': 'Unable to assess',
+};
+
+function allergy(r: Json): DisplayResource {
+  const d = base(r, 'allergy', r.type === 'intolerance' ? 'Intolerance' : 'Allergy');
+  d.title = conceptText(r.code) ?? 'Allergy';
+  const clinical = humanizeCode(firstCode(r.clinicalStatus));
+  d.status = clinical ?? null;
+  const reactions = arr(r.reaction).filter(isObj);
+  const manifestations = reactions.flatMap((x) => arr(x.manifestation).map((m) => conceptText(m)));
+  const severities = reactions.map((x) => humanizeCode(str(x.severity)));
+  const criticality = str(r.criticality);
+  d.date = firstDate(r, ['onsetDateTime', 'onsetPeriod', 'recordedDate']) ?? null;
+  d.fields = fields(
+    ['Reaction', joined(manifestations)],
+    ['Severity', joined(severities)],
+    ['Criticality', criticality ? (CRITICALITY[criticality] ?? humanizeCode(criticality)) : undefined],
+    ['Status', clinical],
+    ['Verification', humanizeCode(firstCode(r.verificationStatus))],
+    ['Kind', joined(arr(r.category).map((c) => humanizeCode(str(c))))],
+    ['Since', firstDate(r, ['onsetDateTime', 'onsetPeriod']) ?? str(r.onsetString)],
+    ['Last reaction', firstDate(r, ['lastOccurrence'])],
+    ['Recorded', firstDate(r, ['recordedDate'])],
+    ['Note', joined(arr(r.note).filter(isObj).map((n) => str(n.text)))],
+  );
+  return d;
+}
+
 /** Dosage in words: its text, else "1 tablet, 2 times per day, as needed". */
 function dosageText(x: unknown): string | undefined {
   const out: string[] = [];
@@ -272,6 +304,7 @@ const BY_TYPE: Record<string, (r: Json) => DisplayResource> = {
   MedicationAdministration: medication,
   Immunization: immunization,
   Procedure: procedure,
+  AllergyIntolerance: allergy,
   DiagnosticReport: report,
   DocumentReference: report,
 };

@@ -4,6 +4,7 @@ export type ResourceKind =
   | 'encounter'
   | 'observation'
   | 'condition'
+  | 'allergy'
   | 'medication'
   | 'immunization'
   | 'procedure'

@@ -13,6 +13,7 @@ import type {
   GrantResult,
   LabSeries,
   OpenedRecord,
+  PatientSummary,
   RecordItem,
   RevokeResult,
   Settings,
@@ -56,6 +57,8 @@ export const myCard = () => call<Card>('my_card');
 export const sync = () => call<SyncReport>('sync');
 export const records = () => call<RecordItem[]>('records');
 export const openRecord = (id: string) => call<OpenedRecord>('open_record', { id });
+/** "My summary": the International Patient Summary (IPS) of the verified records. */
+export const patientSummary = () => call<PatientSummary>('patient_summary');
 /** Lab series for the observations in record `id`, across all of this wallet's records. */
 export const labSeries = (id: string) => call<LabSeries[]>('lab_series', { id });
 export const syncStatus = () => call<SyncStatus>('sync_status');

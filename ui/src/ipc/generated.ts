@@ -7,7 +7,7 @@ export type AppError = { code: ErrorCode, message: string, };
 
 export type Role = "patient" | "doctor" | "clinic" | "unregistered" | "unknown";
 
-export type Category = "labs" | "conditions" | "medications" | "immunizations" | "procedures" | "reports" | "encounter" | "other";
+export type Category = "labs" | "vital-signs" | "conditions" | "medications" | "allergies" | "immunizations" | "procedures" | "reports" | "encounter" | "other";
 
 export type GrantState = "active" | "revoked" | "expired";
 
@@ -59,13 +59,50 @@ cached: boolean,
 /**
  * Its key is not wrapped to this wallet: it is listed with its clinic, and cannot be opened.
  */
-unreadable: boolean, };
+unreadable: boolean, 
+/**
+ * The visit it was split from (records of one visit share it), if any.
+ */
+visit: VisitItem | null, };
+
+export type VisitItem = { id: string, title: string, };
 
 export type OpenedRecord = { record: RecordItem, 
 /**
  * The decrypted FHIR R4 JSON, exactly as the clinic issued it.
  */
 fhir: string, };
+
+export type PatientSummary = { 
+/**
+ * The IPS document Bundle (FHIR R4 JSON), built in the wallet.
+ */
+bundle: string, 
+/**
+ * The same summary as an HTML page to print.
+ */
+printable: string, sections: Array<SummarySectionItem>, };
+
+export type SummarySectionItem = { 
+/**
+ * `problems`, `allergies`, `medications`, `immunizations`, `results`, `vital-signs`,
+ * `procedures`, `past-problems`.
+ */
+key: string, title: string, 
+/**
+ * Empty for a required section with nothing in it (the IPS then says why).
+ */
+entries: Array<SummaryEntryItem>, };
+
+export type SummaryEntryItem = { 
+/**
+ * The entry's `fullUrl` in the bundle.
+ */
+fullUrl: string, recordId: string, 
+/**
+ * The issuing clinic's verified name (its address if it has none).
+ */
+clinic: string, verifiedHeight: number, };
 
 export type SeriesPoint = { date: string, value: number, recordId: string, };
 

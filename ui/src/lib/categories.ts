@@ -3,8 +3,10 @@ import type { Category } from '../ipc/types';
 
 export const CATEGORIES: readonly Category[] = [
   'labs',
+  'vital-signs',
   'conditions',
   'medications',
+  'allergies',
   'immunizations',
   'procedures',
   'reports',
@@ -14,8 +16,10 @@ export const CATEGORIES: readonly Category[] = [
 
 const LABELS: Record<Category, string> = {
   labs: 'Lab results',
+  'vital-signs': 'Vital signs',
   conditions: 'Conditions',
   medications: 'Medications',
+  allergies: 'Allergies',
   immunizations: 'Immunizations',
   procedures: 'Procedures',
   reports: 'Reports',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clinicLabel, clinicsOf, countRecords, dayOf, filterRecords, firstRecords, groupByDay } from './records';
+import { clinicLabel, clinicsOf, countRecords, dayOf, filterRecords, firstRecords, groupByDay, visitRuns } from './records';
 import { RECORDS, record } from '../test/fixtures';
 
 describe('groupByDay', () => {
@@ -63,5 +63,23 @@ describe('firstRecords', () => {
   it('returns everything when the limit is larger, and nothing for 0', () => {
     expect(firstRecords(groups, total + 5)).toEqual(groups);
     expect(firstRecords(groups, 0)).toEqual([]);
+  });
+});
+
+describe('visits', () => {
+  const visit = { id: 'urn:uuid:v1', title: 'Encounter for check up' };
+  const day = [
+    record({ id: 'lab', category: 'labs', visit }),
+    record({ id: 'loose', category: 'allergies' }),
+    record({ id: 'enc', category: 'encounter', visit }),
+    record({ id: 'vit', category: 'vital-signs', visit }),
+  ];
+
+  it('keeps a visit together, the visit first, then its categories in order', () => {
+    const [group] = groupByDay(day);
+    expect(group.records.map((r) => r.id)).toEqual(['loose', 'enc', 'lab', 'vit']);
+    const runs = visitRuns(group.records);
+    expect(runs.map((r) => r.title)).toEqual([null, 'Encounter for check up']);
+    expect(runs[1].records.map((r) => r.id)).toEqual(['enc', 'lab', 'vit']);
   });
 });

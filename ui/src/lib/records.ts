@@ -1,5 +1,6 @@
 // Pure helpers for the records timeline: filtering and grouping by visit day.
 import type { Category, RecordItem } from '../ipc/types';
+import { CATEGORIES } from './categories';
 import { formatDay, shortAddress } from './format';
 
 export interface DayGroup {
@@ -34,11 +35,37 @@ export function groupByDay(records: RecordItem[]): DayGroup[] {
   return days.map((day) => ({
     day,
     label: day ? (formatDay(day) ?? day) : 'No date',
-    // Within a day, newest timestamp first, then latest issued on the ledger.
+    // Within a day, newest timestamp first; a visit's records together, the visit itself first
+    // and then its categories in the usual order; then latest issued on the ledger.
     records: [...byDay.get(day)!].sort(
-      (a, b) => (b.date ?? '').localeCompare(a.date ?? '') || b.issuedHeight - a.issuedHeight,
+      (a, b) =>
+        (b.date ?? '').localeCompare(a.date ?? '') ||
+        (a.visit?.id ?? '').localeCompare(b.visit?.id ?? '') ||
+        rank(a.category) - rank(b.category) ||
+        b.issuedHeight - a.issuedHeight,
     ),
   }));
+}
+
+const rank = (c: Category): number => (c === 'encounter' ? -1 : CATEGORIES.indexOf(c));
+
+/** The records of one day, cut where each visit starts, so the timeline can head each visit. */
+export interface VisitRun {
+  /** The visit's title, or null for records of no visit. */
+  title: string | null;
+  key: string;
+  records: RecordItem[];
+}
+
+export function visitRuns(records: RecordItem[]): VisitRun[] {
+  const runs: VisitRun[] = [];
+  for (const r of records) {
+    const key = r.visit?.id ?? `record:${r.id}`;
+    const last = runs.at(-1);
+    if (last && r.visit && last.key === key) last.records.push(r);
+    else runs.push({ title: r.visit?.title ?? null, key, records: [r] });
+  }
+  return runs;
 }
 
 export interface RecordFilter {

@@ -3,7 +3,6 @@ use std::sync::Arc;
 use jmt::RootHash;
 use jmt::proof::SparseMerkleProof;
 use medledger_state::store::{Ledger, key_hash};
-use medledger_types::category::Category;
 use medledger_types::codec::Canonical;
 use medledger_types::genesis::{Genesis, GenesisClinic, ValidatorSet};
 use medledger_types::hash::{Address, ChainId, PublicKey, ReceivingKey, RecordId, Sha256Digest};
@@ -86,7 +85,7 @@ async fn server_as(seed: u8, forward_to: Vec<medledger_client::NodeClient>) -> S
         node_key: public(&key(seed)).0,
         metrics: Arc::new(|| "medledger_up 1\n".to_string()),
         blobs: Arc::new(
-            crate::blobs::BlobStore::open(&dir.path().join("blobs"), 1000).expect("blobs"),
+            crate::blobs::BlobStore::open(&dir.path().join("blobs"), 4096).expect("blobs"),
         ),
         peers: Arc::new(Default::default()),
         receipts: Arc::new(crate::receipts::ReceiptIssuer::new(&[seed; 32], forward_to)),
@@ -296,10 +295,9 @@ async fn every_bad_transaction_gets_a_specific_error_and_changes_nothing() {
                 record: RecordId::derive(&clinic, 0),
                 patient,
                 ciphertext_sha256: Sha256Digest([1; 32]),
-                ciphertext_len: 10,
+                ciphertext_len: 1024,
                 wrapped_key: WrappedKey([0; WRAPPED_KEY_LEN]),
-                metadata: vec![],
-                category: Category::Labs,
+                metadata: vec![0; 1024],
             },
         )
     };

@@ -175,9 +175,9 @@ impl World {
         err
     }
 
-    fn issue(&mut self, patient: u8, category: Category) -> RecordId {
+    fn issue(&mut self, patient: u8) -> RecordId {
         let record = RecordId::derive(&addr(&key(CLINIC)), self.nonce(&key(CLINIC)));
-        self.ok(CLINIC, issue_body(record, addr(&key(patient)), category));
+        self.ok(CLINIC, issue_body(record, addr(&key(patient))));
         record
     }
 
@@ -196,15 +196,14 @@ impl World {
     }
 }
 
-fn issue_body(record: RecordId, patient: Address, category: Category) -> TxBody {
+fn issue_body(record: RecordId, patient: Address) -> TxBody {
     TxBody::IssueRecord {
         record,
         patient,
         ciphertext_sha256: Sha256Digest([9; 32]),
-        ciphertext_len: 1000,
+        ciphertext_len: 4096,
         wrapped_key: WrappedKey([1; WRAPPED_KEY_LEN]),
-        metadata: vec![1, 2, 3],
-        category,
+        metadata: vec![1; 1024],
     }
 }
 
@@ -343,28 +342,22 @@ fn only_clinics_issue_and_only_to_registered_patients() {
     let clinic = addr(&key(CLINIC));
     let next = RecordId::derive(&clinic, w.nonce(&key(CLINIC)));
     assert_eq!(
-        w.err(
-            PATIENT,
-            issue_body(next, addr(&key(PATIENT)), Category::Labs)
-        ),
+        w.err(PATIENT, issue_body(next, addr(&key(PATIENT)))),
         TxError::NotAClinic
     );
     assert_eq!(
-        w.err(
-            CLINIC,
-            issue_body(RecordId([0; 32]), addr(&key(PATIENT)), Category::Labs)
-        ),
+        w.err(CLINIC, issue_body(RecordId([0; 32]), addr(&key(PATIENT)))),
         TxError::RecordIdMismatch
     );
     assert!(matches!(
-        w.err(CLINIC, issue_body(next, addr(&key(77)), Category::Labs)),
+        w.err(CLINIC, issue_body(next, addr(&key(77)))),
         TxError::UnknownPatient(_)
     ));
     assert!(matches!(
-        w.err(CLINIC, issue_body(next, addr(&key(DOCTOR)), Category::Labs)),
+        w.err(CLINIC, issue_body(next, addr(&key(DOCTOR)))),
         TxError::UnknownPatient(_)
     ));
-    let mut empty = issue_body(next, addr(&key(PATIENT)), Category::Labs);
+    let mut empty = issue_body(next, addr(&key(PATIENT)));
     if let TxBody::IssueRecord { ciphertext_len, .. } = &mut empty {
         *ciphertext_len = 0;
     }
@@ -372,12 +365,26 @@ fn only_clinics_issue_and_only_to_registered_patients() {
         w.err(CLINIC, empty),
         TxError::OutOfRange("ciphertext length")
     );
+    // Exact lengths are refused: only size buckets reach the ledger.
+    for (ciphertext, metadata, what) in [(4097, 1024, "ciphertext"), (4096, 1000, "metadata")] {
+        let mut exact = issue_body(next, addr(&key(PATIENT)));
+        if let TxBody::IssueRecord {
+            ciphertext_len,
+            metadata: m,
+            ..
+        } = &mut exact
+        {
+            *ciphertext_len = ciphertext;
+            *m = vec![1; metadata];
+        }
+        assert!(matches!(
+            w.err(CLINIC, exact),
+            TxError::NotASizeBucket { what: w, .. } if w == what
+        ));
+    }
     w.state.0.insert(StateKey::record(&next), vec![0]);
     assert_eq!(
-        w.err(
-            CLINIC,
-            issue_body(next, addr(&key(PATIENT)), Category::Labs)
-        ),
+        w.err(CLINIC, issue_body(next, addr(&key(PATIENT)))),
         TxError::DuplicateRecord
     );
 }
@@ -385,8 +392,8 @@ fn only_clinics_issue_and_only_to_registered_patients() {
 #[test]
 fn issuing_appends_to_the_patients_list() {
     let mut w = World::new();
-    let a = w.issue(PATIENT, Category::Labs);
-    let b = w.issue(PATIENT, Category::Conditions);
+    let a = w.issue(PATIENT);
+    let b = w.issue(PATIENT);
     let patient = addr(&key(PATIENT));
     assert_eq!(
         w.state.0.get(&StateKey::patient_record_count(&patient)),
@@ -405,8 +412,9 @@ fn issuing_appends_to_the_patients_list() {
 #[test]
 fn grants_check_grantee_expiry_and_records() {
     let mut w = World::new();
-    let mine = w.issue(PATIENT, Category::Labs);
-    let theirs = w.issue(OTHER_PATIENT, Category::Labs);
+    let mine = w.issue(PATIENT);
+    let theirs = w.issue(OTHER_PATIENT);
+    let also_mine = w.issue(PATIENT);
     let grant = |grantee: Address,
                  scope: Scope,
                  expires_at_ms: Option<u64>,
@@ -463,7 +471,7 @@ fn grants_check_grantee_expiry_and_records() {
             PATIENT,
             grant(
                 doctor,
-                Scope::Category(Category::Conditions),
+                Scope::Records(vec![also_mine]),
                 None,
                 vec![rk(mine)]
             )
@@ -500,14 +508,17 @@ fn grants_check_grantee_expiry_and_records() {
 fn later_records_join_a_grant_by_category_until_it_is_revoked() {
     let mut w = World::new();
     let id = w.grant(Scope::Category(Category::Labs), vec![], None);
-    let lab = w.issue(PATIENT, Category::Labs);
-    let condition = w.issue(PATIENT, Category::Conditions);
+    let lab = w.issue(PATIENT);
+    let listed = w.grant(Scope::Records(vec![lab]), vec![], None);
+    let unlisted = w.issue(PATIENT);
+    // A category is sealed in each record's metadata: the patient's wallet picks the records of
+    // the category; the ledger holds a listed grant to its list.
     assert!(matches!(
         w.err(
             PATIENT,
             TxBody::GrantKeys {
-                grant: id,
-                keys: vec![rk(condition)]
+                grant: listed,
+                keys: vec![rk(unlisted)]
             }
         ),
         TxError::OutsideScope(_)
@@ -569,7 +580,7 @@ fn later_records_join_a_grant_by_category_until_it_is_revoked() {
         w.err(PATIENT, TxBody::Revoke { grant: id }),
         TxError::GrantRevoked
     );
-    let later = w.issue(PATIENT, Category::Labs);
+    let later = w.issue(PATIENT);
     assert_eq!(
         w.err(
             PATIENT,
@@ -586,7 +597,7 @@ fn later_records_join_a_grant_by_category_until_it_is_revoked() {
 fn expired_grants_take_no_new_keys() {
     let mut w = World::new();
     let id = w.grant(Scope::All, vec![], Some(w.now_ms + 10));
-    let record = w.issue(PATIENT, Category::Labs);
+    let record = w.issue(PATIENT);
     w.now_ms += 10;
     assert_eq!(
         w.err(

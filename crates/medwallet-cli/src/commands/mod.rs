@@ -2,3 +2,4 @@ pub mod consent;
 pub mod envelope;
 pub mod keys;
 pub mod records;
+pub mod summary;

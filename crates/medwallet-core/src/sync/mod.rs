@@ -7,6 +7,7 @@
 
 use futures::stream::{self, StreamExt, TryStreamExt};
 use medledger_client::{LedgerSource, RecordMetadata, reads};
+use medledger_types::category::Category;
 use medledger_types::hash::{Address, RecordId};
 use medledger_types::state::{RecordEntry, StateKey};
 use medwallet_crypto::AccountKeys;
@@ -111,8 +112,14 @@ async fn record_at<S: LedgerSource>(
     Ok(RecordSummary {
         id: id.to_hex(),
         clinic: e.clinic.to_hex(),
-        category: e.category.code().into(),
+        // The category is only in the sealed metadata (the ledger never sees it).
+        category: metadata
+            .as_ref()
+            .map_or(Category::Other, |m| m.category)
+            .code()
+            .into(),
         title,
+        visit: metadata.as_ref().and_then(|m| m.visit.clone()),
         date: metadata.and_then(|m| m.date),
         issued_height: e.issued_height,
         verified_height: at.height(),

@@ -106,7 +106,6 @@ fn ledger(patient: &AccountKeys, count: u64, fault: Fault) -> MemorySource {
                 me
             },
             clinic,
-            category: Category::Encounter,
             ciphertext_sha256: Sha256Digest([index as u8; 32]),
             ciphertext_len: 100,
             wrapped_key: wrapped,

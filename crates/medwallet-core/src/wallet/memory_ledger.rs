@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::certified::certify;
+use medledger_client::padded::seal_padded;
 use medledger_client::transaction::sign;
 use medledger_client::{BlobRequest, Incident, LedgerSource, NetError, SourceError};
 use medledger_state::StoreError;
@@ -23,7 +24,7 @@ use medledger_types::hash::{
 };
 use medledger_types::state::{Account, AccountKind, StateKey};
 use medledger_types::tx::{SignedTx, TxBody};
-use medwallet_crypto::envelope::{ContentKey, Recipient, X25519Recipient, seal_to_vec};
+use medwallet_crypto::envelope::{ContentKey, Recipient, X25519Recipient};
 use medwallet_crypto::{AccountKeys, RecoveryPhrase, SigningKey};
 use medwallet_verify::{Invalid, VerifiedHeader};
 use rand::SeedableRng;
@@ -191,7 +192,7 @@ impl MemoryLedger {
         let nonce = self.nonce(&address(clinic));
         let record = RecordId::derive(&address(clinic), nonce);
         let key = ContentKey::generate(&mut *rng);
-        let sealed = seal_to_vec(&key, &mut *rng, fhir).expect("seal");
+        let sealed = seal_padded(&key, &mut *rng, fhir).expect("seal");
         let hash = Sha256Digest(Sha256::digest(&sealed).into());
         let metadata = medledger_client::RecordMetadata::new(
             title,
@@ -221,7 +222,6 @@ impl MemoryLedger {
                 ciphertext_len: sealed.len() as u64,
                 wrapped_key: wrapped,
                 metadata,
-                category,
             },
         );
         self.apply(&tx).expect("issue");

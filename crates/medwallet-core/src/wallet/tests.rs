@@ -180,6 +180,50 @@ fn a_category_grant_shares_that_category_alone_and_records_issued_later() {
 }
 
 #[test]
+fn a_labs_grant_over_a_split_history_gives_the_doctor_every_lab_record_and_nothing_else() {
+    let mut w = world();
+    let history = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/fhir/Ned_Hintz_e4b9259d-0f54-48d1-a35d-b526729a4dfe.json"
+    ))
+    .expect("fixture");
+    let mut labs = std::collections::BTreeSet::new();
+    let drafts = medwallet_fhir::records_from(&history, true).expect("split");
+    for draft in &drafts {
+        let id = w.ledger.issue(
+            &w.clinic,
+            &keys(PATIENT),
+            &draft.bytes,
+            draft.category,
+            &draft.title,
+        );
+        if draft.category == Category::Labs {
+            labs.insert(id);
+        }
+    }
+    assert!(!labs.is_empty() && labs.len() < drafts.len());
+    w.sync();
+    let granted = w.grant(Scope::Category(Category::Labs), None);
+    assert_eq!(granted.records_shared, labs.len());
+    let (_, shared) = block_on(w.doctor.shared_with_me(&w.ledger)).expect("shared");
+    let got: std::collections::BTreeSet<_> = shared.iter().map(|s| s.record).collect();
+    assert_eq!(got, labs, "every lab record, and only those");
+    for record in got {
+        let opened =
+            block_on(w.doctor.open_shared(&w.ledger, granted.grant, record)).expect("open");
+        let bundle: serde_json::Value = serde_json::from_slice(&opened.fhir).expect("json");
+        for entry in bundle["entry"].as_array().expect("entries") {
+            assert_eq!(
+                medwallet_fhir::category_of(&entry["resource"]),
+                Category::Labs,
+                "{}",
+                entry["resource"]["resourceType"]
+            );
+        }
+    }
+}
+
+#[test]
 fn a_doctor_opens_by_grant_the_patient_sees_the_access_and_revocation_ends_it() {
     let mut w = world();
     let id = w.issue(0, Category::Labs);
@@ -394,3 +438,5 @@ fn a_cache_verified_on_another_chain_is_not_mixed_with_this_one() {
     let err = block_on(w.patient.sync(&other, &mut quiet(), &mut w.rng)).expect_err("other chain");
     assert!(matches!(err, WalletError::CacheChain { .. }), "{err}");
 }
+
+mod summary;

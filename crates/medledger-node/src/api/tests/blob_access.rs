@@ -108,7 +108,8 @@ async fn world() -> World {
 async fn world_as(node: u8, forward_to: Vec<medledger_client::NodeClient>) -> World {
     let s = server_as(node, forward_to).await;
     let chain = s.ledger.chain_id();
-    let blob = b"sealed record bytes".to_vec();
+    let mut blob = b"sealed record bytes".to_vec();
+    blob.resize(1024, 0); // a size bucket, as the rules require
     let hash = Sha256Digest(sha2::Sha256::digest(&blob).into());
     let clinic = Address::of(&public(&key(CLINIC)));
     let record = RecordId::derive(&clinic, 1);
@@ -145,8 +146,7 @@ async fn world_as(node: u8, forward_to: Vec<medledger_client::NodeClient>) -> Wo
                 ciphertext_sha256: hash,
                 ciphertext_len: blob.len() as u64,
                 wrapped_key: wk,
-                metadata: vec![],
-                category: Category::Labs,
+                metadata: vec![0; 1024],
             },
         ),
         sign(
@@ -322,7 +322,7 @@ async fn only_registered_clinics_upload_and_only_verified_bytes_are_kept() {
             .1["code"],
         "hash_mismatch"
     );
-    let big = vec![0u8; 1001];
+    let big = vec![0u8; 4097];
     let big_hash = Sha256Digest(sha2::Sha256::digest(&big).into());
     assert_eq!(w.put(Some(CLINIC), &big_hash, big).await.0, 413);
     assert_eq!(w.put(Some(CLINIC), &w.hash, w.blob.clone()).await.0, 201);

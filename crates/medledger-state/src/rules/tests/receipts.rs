@@ -52,8 +52,8 @@ fn stored(w: &World, index: u64) -> Option<ReceiptEntry> {
 #[test]
 fn a_receipt_needs_the_grantees_request_to_the_node_that_writes_it() {
     let mut w = World::new();
-    let record = w.issue(PATIENT, Category::Labs);
-    let other = w.issue(PATIENT, Category::Labs);
+    let record = w.issue(PATIENT);
+    let other = w.issue(PATIENT);
     let id = w.grant(Scope::Records(vec![record]), vec![rk(record)], None);
     let now = w.now_ms;
 
@@ -109,7 +109,7 @@ fn a_receipt_needs_the_grantees_request_to_the_node_that_writes_it() {
 #[test]
 fn a_receipt_is_for_a_grant_active_when_the_request_was_made() {
     let mut w = World::new();
-    let record = w.issue(PATIENT, Category::Labs);
+    let record = w.issue(PATIENT);
     let expiring = w.grant(
         Scope::Records(vec![record]),
         vec![rk(record)],

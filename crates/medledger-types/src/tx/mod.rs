@@ -101,8 +101,9 @@ pub enum TxBody {
         ciphertext_sha256: Sha256Digest,
         ciphertext_len: u64,
         wrapped_key: WrappedKey,
+        /// Title, date, category and visit, sealed under the record's content key (padded, like
+        /// the ciphertext, so its length says little).
         metadata: Vec<u8>,
-        category: Category,
     },
     /// A patient grants a registered doctor access.
     Grant {
@@ -306,16 +307,14 @@ impl Canonical for TxBody {
                 ciphertext_len,
                 wrapped_key,
                 metadata,
-                category,
             } => {
-                w.u8(4);
+                w.u8(11);
                 record.write(w);
                 patient.write(w);
                 ciphertext_sha256.write(w);
                 w.u64(*ciphertext_len);
                 w.fixed(&wrapped_key.0);
                 w.bytes(metadata);
-                category.write(w);
             }
             TxBody::Grant {
                 grantee,
@@ -379,14 +378,18 @@ impl Canonical for TxBody {
                 licence: r.string("licence", LICENCE_MAX)?,
                 consent: r.array("doctor's consent")?,
             },
-            4 => TxBody::IssueRecord {
+            4 => {
+                return Err(CodecError::Invalid(
+                    "IssueRecord with its category in the clear (tag 4) is retired",
+                ));
+            }
+            11 => TxBody::IssueRecord {
                 record: RecordId::read(r)?,
                 patient: Address::read(r)?,
                 ciphertext_sha256: Sha256Digest::read(r)?,
                 ciphertext_len: r.u64("ciphertext length")?,
                 wrapped_key: WrappedKey(r.array("wrapped key")?),
                 metadata: r.bytes("metadata", METADATA_MAX)?,
-                category: Category::read(r)?,
             },
             5 => TxBody::Grant {
                 grantee: Address::read(r)?,
@@ -464,265 +467,4 @@ impl Canonical for SignedTx {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    pub fn arb_body() -> impl Strategy<Value = TxBody> {
-        let id = any::<[u8; 32]>();
-        let wk = any::<[u8; 32]>().prop_map(|b| {
-            let mut k = [0u8; WRAPPED_KEY_LEN];
-            k[..32].copy_from_slice(&b);
-            k[80] = b[0];
-            WrappedKey(k)
-        });
-        let keys = proptest::collection::vec((id, wk.clone()), 0..4).prop_map(|v| {
-            v.into_iter()
-                .map(|(r, k)| RecordKey {
-                    record: RecordId(r),
-                    wrapped_key: k,
-                })
-                .collect::<Vec<_>>()
-        });
-        let category = proptest::sample::select(Category::ALL.to_vec());
-        let scope = prop_oneof![
-            proptest::collection::vec(id, 0..4)
-                .prop_map(|v| Scope::Records(v.into_iter().map(RecordId).collect())),
-            category.clone().prop_map(Scope::Category),
-            Just(Scope::All),
-        ];
-        prop_oneof![
-            id.prop_map(|k| TxBody::RegisterPatient {
-                receiving: ReceivingKey(k)
-            }),
-            (
-                id,
-                id,
-                "[a-zA-Z ]{0,64}",
-                proptest::collection::vec((id, any::<[u8; 32]>()), 0..3)
-            )
-                .prop_map(|(c, k, name, a)| {
-                    TxBody::RegisterClinic {
-                        clinic: PublicKey(c),
-                        receiving: ReceivingKey(k),
-                        name,
-                        approvals: a
-                            .into_iter()
-                            .map(|(v, s)| {
-                                let mut sig = [0u8; 64];
-                                sig[..32].copy_from_slice(&s);
-                                Approval {
-                                    validator: PublicKey(v),
-                                    signature: sig,
-                                }
-                            })
-                            .collect(),
-                    }
-                }),
-            (id, id, "[a-zA-Z. ]{0,64}", "[A-Z0-9-]{0,64}").prop_map(|(d, k, n, l)| {
-                TxBody::RegisterDoctor {
-                    doctor: PublicKey(d),
-                    receiving: ReceivingKey(k),
-                    display_name: n,
-                    licence: l,
-                    consent: [d[0]; 64],
-                }
-            }),
-            (
-                id,
-                id,
-                id,
-                any::<u64>(),
-                wk,
-                proptest::collection::vec(any::<u8>(), 0..64),
-                category
-            )
-                .prop_map(|(r, p, h, len, wk, metadata, category)| {
-                    TxBody::IssueRecord {
-                        record: RecordId(r),
-                        patient: Address(p),
-                        ciphertext_sha256: Sha256Digest(h),
-                        ciphertext_len: len,
-                        wrapped_key: wk,
-                        metadata,
-                        category,
-                    }
-                }),
-            (id, scope, proptest::option::of(any::<u64>()), keys.clone()).prop_map(
-                |(g, scope, exp, keys)| TxBody::Grant {
-                    grantee: Address(g),
-                    scope,
-                    expires_at_ms: exp,
-                    keys,
-                }
-            ),
-            (id, keys).prop_map(|(g, keys)| TxBody::GrantKeys {
-                grant: GrantId(g),
-                keys
-            }),
-            id.prop_map(|g| TxBody::Revoke { grant: GrantId(g) }),
-            (id, id, id, any::<u64>(), any::<[u8; 16]>()).prop_map(|(g, r, e, t, n)| {
-                TxBody::AccessReceipt {
-                    grant: GrantId(g),
-                    record: RecordId(r),
-                    request: crate::blob_request::Auth {
-                        key: PublicKey(e),
-                        timestamp_ms: t,
-                        nonce: n,
-                        signature: [7; 64],
-                    },
-                }
-            }),
-        ]
-    }
-
-    pub fn arb_signed() -> impl Strategy<Value = SignedTx> {
-        (
-            any::<[u8; 32]>(),
-            any::<[u8; 32]>(),
-            any::<u64>(),
-            arb_body(),
-            any::<[u8; 32]>(),
-        )
-            .prop_map(|(c, a, n, body, s)| {
-                let mut signature = [0u8; 64];
-                signature[..32].copy_from_slice(&s);
-                SignedTx {
-                    tx: Tx {
-                        chain: ChainId(c),
-                        author: PublicKey(a),
-                        nonce: n,
-                        body,
-                    },
-                    signature,
-                }
-            })
-    }
-
-    proptest! {
-        #[test]
-        fn signed_transactions_round_trip(tx in arb_signed()) {
-            let bytes = tx.encode();
-            prop_assert!(bytes.len() <= MAX_TX_LEN);
-            prop_assert_eq!(SignedTx::decode(&bytes, MAX_TX_LEN), Ok(tx));
-        }
-
-        #[test]
-        fn decoding_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
-            if let Ok(tx) = SignedTx::decode(&bytes, MAX_TX_LEN) {
-                prop_assert_eq!(tx.encode(), bytes);
-            }
-        }
-
-        #[test]
-        fn truncation_is_always_detected(tx in arb_signed(), cut in any::<prop::sample::Index>()) {
-            let bytes = tx.encode();
-            let cut = cut.index(bytes.len());
-            prop_assert!(SignedTx::decode(&bytes[..cut], MAX_TX_LEN).is_err());
-        }
-    }
-
-    #[test]
-    fn the_retired_register_doctor_without_consent_is_refused() {
-        let tx = SignedTx {
-            tx: Tx {
-                chain: ChainId([0; 32]),
-                author: PublicKey([1; 32]),
-                nonce: 0,
-                body: TxBody::Revoke {
-                    grant: GrantId([2; 32]),
-                },
-            },
-            signature: [0; 64],
-        };
-        let mut bytes = tx.encode();
-        // version, chain, author, nonce, then the body's tag.
-        let tag = 1 + 32 + 32 + 8;
-        assert_eq!(bytes[tag], 7);
-        bytes[tag] = 3;
-        assert!(matches!(
-            SignedTx::decode(&bytes, MAX_TX_LEN),
-            Err(CodecError::Invalid(m)) if m.contains("retired")
-        ));
-    }
-
-    #[test]
-    fn oversized_fields_and_inputs_are_refused() {
-        let tx = SignedTx {
-            tx: Tx {
-                chain: ChainId([0; 32]),
-                author: PublicKey([1; 32]),
-                nonce: 0,
-                body: TxBody::RegisterDoctor {
-                    doctor: PublicKey([2; 32]),
-                    receiving: ReceivingKey([3; 32]),
-                    display_name: "x".repeat(NAME_MAX + 1),
-                    licence: String::new(),
-                    consent: [0; 64],
-                },
-            },
-            signature: [0; 64],
-        };
-        assert!(matches!(
-            SignedTx::decode(&tx.encode(), MAX_TX_LEN),
-            Err(CodecError::TooLong {
-                field: "display name",
-                ..
-            })
-        ));
-        assert!(matches!(
-            SignedTx::decode(&vec![0u8; MAX_TX_LEN + 1], MAX_TX_LEN),
-            Err(CodecError::TooLong { field: "input", .. })
-        ));
-    }
-
-    #[test]
-    fn unknown_kinds_and_versions_are_named() {
-        let mut bytes = SignedTx {
-            tx: Tx {
-                chain: ChainId([0; 32]),
-                author: PublicKey([1; 32]),
-                nonce: 0,
-                body: TxBody::Revoke {
-                    grant: GrantId([0; 32]),
-                },
-            },
-            signature: [0; 64],
-        }
-        .encode();
-        bytes[1 + 32 + 32 + 8] = 99;
-        assert_eq!(
-            SignedTx::decode(&bytes, MAX_TX_LEN),
-            Err(CodecError::UnknownTag {
-                field: "transaction kind",
-                tag: 99
-            })
-        );
-        bytes[0] = 2;
-        assert_eq!(
-            SignedTx::decode(&bytes, MAX_TX_LEN),
-            Err(CodecError::UnknownTag {
-                field: "transaction version",
-                tag: 2
-            })
-        );
-    }
-
-    #[test]
-    fn the_id_changes_with_the_signature() {
-        let mut tx = SignedTx {
-            tx: Tx {
-                chain: ChainId([0; 32]),
-                author: PublicKey([1; 32]),
-                nonce: 0,
-                body: TxBody::Revoke {
-                    grant: GrantId([0; 32]),
-                },
-            },
-            signature: [0; 64],
-        };
-        let a = tx.id();
-        tx.signature[0] = 1;
-        assert_ne!(a, tx.id());
-    }
-}
+pub(crate) mod tests;

@@ -18,6 +18,8 @@ seeds = {
     "finalization": [],
     "auth_header": [],
     "state_proof": [],
+    "shl_link": [],
+    "shl_file": [],
 }
 for target, sources in seeds.items():
     out = corpus / target
@@ -45,4 +47,10 @@ for i, f in enumerate(recorded["finalizations"]):
     (corpus / "finalization" / f"recorded-{i}").write_bytes(bytes.fromhex(f["certificate"]))
     (corpus / "block" / f"recorded-{i}").write_bytes(bytes.fromhex(f["header"]) + b"\0\0\0\0")
 (corpus / "auth_header" / "example").write_text("ab" * 32 + ".1700000000000." + "cd" * 64)
+# The SMART Health Links spec's own link and file.
+link = json.loads((vectors / "shl" / "spec-example-payload.json").read_text())
+(corpus / "shl_link" / "spec-link").write_text(link["link"])
+(corpus / "shl_link" / "spec-viewer-link").write_text(link["viewer_link"])
+spec_file = json.loads((vectors / "shl" / "spec-example-file.json").read_text())
+(corpus / "shl_file" / "spec-file").write_text(spec_file["jwe"])
 print(f"seeded {corpus}")

@@ -195,3 +195,32 @@ fn fixture_anchor() -> &'static (medwallet_verify::TrustedSet, Vec<u8>, Vec<u8>)
         )
     })
 }
+
+/// The SMART Health Link decoder (bare or behind a viewer URL): what parses re-encodes to a link
+/// that parses to the same value.
+pub fn shl_link(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(link) = medwallet_shl::ShlPayload::decode(text) {
+        assert_eq!(
+            medwallet_shl::ShlPayload::decode(&link.encode()).ok(),
+            Some(link),
+            "a link re-encodes to itself"
+        );
+    }
+}
+
+/// The key of the SMART Health Links spec's example file (`tests/vectors/shl`), so mutations
+/// of that file reach the AEAD and the inflater instead of stopping at the header.
+pub const SHL_VECTOR_KEY: &str = "rxTgYlOaKJPFtcEd0qcceN8wEU4p94SqAwIWQe6uX7Q";
+
+/// The SMART Health Link file decoder: compact JWE parsing, AES-GCM, bounded inflate.
+pub fn shl_file(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(key) = medwallet_shl::LinkKey::decode(SHL_VECTOR_KEY) {
+        let _ = medwallet_shl::jwe::decrypt(&key, text);
+    }
+}

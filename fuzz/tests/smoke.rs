@@ -219,3 +219,30 @@ fn state_proof_verifier_survives_arbitrary_proofs() {
     let seeds = vec![vec![0, 0, 0, 0, 0], vec![1; 69], vec![0, 1, 0, 0, 0, 0]];
     run(medwallet_fuzz::state_proof, &seeds, 10);
 }
+
+fn shl_vector(name: &str, field: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/vectors/shl")
+        .join(name);
+    let case: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(path).expect("vector")).expect("json");
+    case[field].as_str().expect("field").as_bytes().to_vec()
+}
+
+#[test]
+fn shl_link_decoder_survives_mutated_links() {
+    let seeds = vec![
+        shl_vector("spec-example-payload.json", "link"),
+        shl_vector("spec-example-payload.json", "viewer_link"),
+    ];
+    run(medwallet_fuzz::shl_link, &seeds, 11);
+}
+
+#[test]
+fn shl_file_decoder_survives_mutated_files() {
+    run(
+        medwallet_fuzz::shl_file,
+        &[shl_vector("spec-example-file.json", "jwe")],
+        12,
+    );
+}

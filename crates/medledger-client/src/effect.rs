@@ -7,8 +7,10 @@
 //! the record), which tells this transaction apart from any other the author signed at the
 //! same nonce.
 
+use medledger_types::codec::Canonical;
 use medledger_types::hash::{Address, GrantId, PublicKey};
-use medledger_types::state::{StateKey, decode_u64};
+use medledger_types::link::{LinkEntry, LinkFile};
+use medledger_types::state::{MAX_VALUE_LEN, StateKey, decode_u64};
 use medledger_types::tx::{SignedTx, TxBody};
 
 /// One proven fact a transaction's success implies.
@@ -18,13 +20,20 @@ pub enum Effect {
     NonceAbove { key: StateKey, nonce: u64 },
     /// `key` is present.
     Present(StateKey),
+    /// The link at `key` is revoked (its entry says so).
+    LinkRevoked(StateKey),
+    /// The link at `key` lists exactly these files.
+    LinkFiles { key: StateKey, files: Vec<LinkFile> },
 }
 
 impl Effect {
     /// The key to prove.
     pub fn key(&self) -> &StateKey {
         match self {
-            Effect::NonceAbove { key, .. } | Effect::Present(key) => key,
+            Effect::NonceAbove { key, .. }
+            | Effect::Present(key)
+            | Effect::LinkRevoked(key)
+            | Effect::LinkFiles { key, .. } => key,
         }
     }
 
@@ -35,6 +44,12 @@ impl Effect {
                 decode_u64(v).is_ok_and(|next| next > *nonce)
             }
             (Effect::Present(_), Some(_)) => true,
+            (Effect::LinkRevoked(_), Some(v)) => {
+                LinkEntry::decode(v, MAX_VALUE_LEN).is_ok_and(|e| e.revoked_at_ms.is_some())
+            }
+            (Effect::LinkFiles { files, .. }, Some(v)) => {
+                LinkEntry::decode(v, MAX_VALUE_LEN).is_ok_and(|e| e.files == *files)
+            }
             _ => false,
         }
     }
@@ -62,8 +77,14 @@ pub fn effects(tx: &SignedTx) -> Vec<Effect> {
                 .map(|k| Effect::Present(StateKey::grant_key(grant, &k.record))),
         ),
         TxBody::Revoke { grant } => out.push(Effect::Present(StateKey::revocation(grant))),
+        TxBody::CreateLink { link, .. } => out.push(Effect::Present(StateKey::link(link))),
+        TxBody::UpdateLinkFiles { link, files } => out.push(Effect::LinkFiles {
+            key: StateKey::link(link),
+            files: files.clone(),
+        }),
+        TxBody::RevokeLink { link } => out.push(Effect::LinkRevoked(StateKey::link(link))),
         // The nonce is the receipt's own trace.
-        TxBody::AccessReceipt { .. } => {}
+        TxBody::AccessReceipt { .. } | TxBody::LinkAccess { .. } => {}
     }
     out
 }
@@ -91,6 +112,37 @@ mod tests {
         assert!(!effects[0].holds(Some(b"junk")));
         assert!(!effects[1].holds(None), "no revocation");
         assert!(effects[1].holds(Some(b"x")));
+    }
+
+    #[test]
+    fn a_link_revocation_is_done_only_when_the_proven_entry_says_revoked() {
+        use medledger_types::hash::{LinkId, Sha256Digest};
+        let key = SigningKey::from_bytes(&[4; 32]);
+        let link = LinkId([5; 32]);
+        let tx = sign(&key, ChainId([1; 32]), 1, TxBody::RevokeLink { link });
+        let effect = &effects(&tx)[1];
+        let mut entry = LinkEntry {
+            patient: Address([1; 32]),
+            expires_at_ms: 10,
+            passcode: None,
+            attempts_left: 0,
+            long_term: false,
+            files: vec![LinkFile {
+                sha256: Sha256Digest([2; 32]),
+                len: 3,
+            }],
+            sealed: vec![],
+            created_height: 1,
+            created_at_ms: 1,
+            revoked_at_ms: None,
+        };
+        assert!(
+            !effect.holds(Some(&entry.encode())),
+            "a node that swallowed the revoke"
+        );
+        entry.revoked_at_ms = Some(5);
+        assert!(effect.holds(Some(&entry.encode())));
+        assert!(!effect.holds(Some(b"junk")) && !effect.holds(None));
     }
 
     #[test]

@@ -39,8 +39,8 @@ pub enum Denied {
     GrantRevoked,
     #[error("the grant has expired")]
     GrantExpired,
-    #[error("only registered clinics upload blobs")]
-    NotAClinic,
+    #[error("only registered clinics (records) and patients (link files) upload blobs")]
+    NotAnUploader,
     #[error("state error: {0}")]
     State(String),
 }
@@ -58,7 +58,7 @@ impl Denied {
             Denied::NoGrant => "no_grant",
             Denied::GrantRevoked => "grant_revoked",
             Denied::GrantExpired => "grant_expired",
-            Denied::NotAClinic => "not_a_clinic",
+            Denied::NotAnUploader => "not_an_uploader",
             Denied::State(_) => "state_error",
         }
     }
@@ -183,7 +183,8 @@ pub fn check_get(
     })
 }
 
-/// Decides a PUT of `blob`: registered clinics only.
+/// Decides a PUT of `blob`: registered clinics (record ciphertexts) and patients (the
+/// encrypted files of their SMART Health Links); content-addressed and size-bounded either way.
 pub fn check_put(
     ledger: &Ledger,
     gate: &Gate<'_>,
@@ -201,9 +202,9 @@ pub fn check_put(
     verify(gate, auth, &asked, now_ms)?;
     match value::<Account>(ledger, &StateKey::account(&Address::of(&auth.key)))? {
         Some(Account {
-            kind: AccountKind::Clinic { .. },
+            kind: AccountKind::Clinic { .. } | AccountKind::Patient,
             ..
         }) => Ok(()),
-        _ => Err(Denied::NotAClinic),
+        _ => Err(Denied::NotAnUploader),
     }
 }

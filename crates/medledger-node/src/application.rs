@@ -170,10 +170,16 @@ impl<E: Clock + Send + 'static> Application<E> for LedgerApp {
         let mempool = self.mempool.clone();
         let block = match self
             .ledger
-            .build(&parent, timestamp_ms, &candidates, &|tx| {
+            .build_reporting(&parent, timestamp_ms, &candidates, &|tx| {
                 mempool.is_verified(tx)
             }) {
-            Ok(block) => block,
+            Ok((block, rejected)) => {
+                let dropped = mempool.evict_rejected(&rejected);
+                if dropped > 0 {
+                    debug!(dropped, "dropped transactions that can no longer apply");
+                }
+                block
+            }
             Err(error) => {
                 warn!(%error, "could not build a block");
                 return None;

@@ -15,6 +15,7 @@ pub mod config;
 pub mod engine;
 pub mod error;
 pub mod finalizer;
+pub mod links;
 pub mod mempool;
 #[cfg(test)]
 mod mocks;

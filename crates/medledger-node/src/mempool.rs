@@ -179,6 +179,40 @@ impl Mempool {
         }
     }
 
+    /// Drops what a proposal found can never apply: a transaction the rules refuse (not one
+    /// waiting on an earlier nonce, nor one whose nonce an unfinalized block used), with every
+    /// later transaction of its author, which its missing nonce now blocks. Without this, one
+    /// refused transaction (a receipt whose grant was revoked meanwhile) would stall its author,
+    /// a node's receipts included, for good. Returns how many were dropped.
+    pub fn evict_rejected(&self, rejected: &[(SignedTx, TxError)]) -> usize {
+        let mut inner = self.lock();
+        let mut dropped = 0;
+        for (tx, error) in rejected {
+            if matches!(error, TxError::WrongNonce { .. }) {
+                continue;
+            }
+            let author = tx.tx.author_address();
+            let doomed: Vec<SignedTx> = match inner.by_author.get_mut(&author) {
+                Some(queue) => {
+                    let later = queue.split_off(&tx.tx.nonce);
+                    later.into_values().collect()
+                }
+                None => continue,
+            };
+            for gone in doomed {
+                let id = gone.id();
+                inner.by_id.remove(&id);
+                inner.verified.remove(&id);
+                dropped += 1;
+            }
+            if inner.by_author.get(&author).is_some_and(BTreeMap::is_empty) {
+                inner.by_author.remove(&author);
+                inner.arrival.retain(|a| *a != author);
+            }
+        }
+        dropped
+    }
+
     /// The nonce `author`'s next transaction takes: after their pending ones, or `committed`.
     pub fn next_nonce(&self, author: &Address, committed: u64) -> u64 {
         self.lock()
@@ -290,5 +324,35 @@ mod tests {
         );
         pool.remove_committed(&[b0]);
         assert!(pool.is_empty());
+    }
+
+    #[test]
+    fn a_refused_transaction_leaves_with_its_authors_later_ones_and_a_waiting_one_stays() {
+        let pool = Mempool::new(CHAIN, 10);
+        for nonce in 0..3 {
+            pool.insert(tx(1, nonce, CHAIN)).expect("insert");
+        }
+        pool.insert(tx(2, 5, CHAIN)).expect("insert");
+        let waiting = (
+            tx(2, 5, CHAIN),
+            TxError::WrongNonce {
+                expected: 4,
+                got: 5,
+            },
+        );
+        assert_eq!(pool.evict_rejected(&[waiting]), 0, "it may apply later");
+        let refused = (tx(1, 1, CHAIN), TxError::GrantRevoked);
+        assert_eq!(
+            pool.evict_rejected(&[refused]),
+            2,
+            "nonces 1 and 2 of author 1"
+        );
+        let author = tx(1, 0, CHAIN).tx.author_address();
+        assert_eq!(
+            pool.next_nonce(&author, 0),
+            1,
+            "the freed nonce is taken next"
+        );
+        assert_eq!(pool.len(), 2);
     }
 }

@@ -77,7 +77,24 @@ impl ReceiptIssuer {
         request: Auth,
         now_ms: u64,
     ) -> Result<SignedTx, ReceiptRefused> {
-        let signed = self.queue(ledger, mempool, grant, record, request, now_ms)?;
+        let body = TxBody::AccessReceipt {
+            grant,
+            record,
+            request,
+        };
+        self.record(ledger, mempool, body, now_ms).await
+    }
+
+    /// Signs `body` as this node's next transaction and gets it admitted (queued here, and on a
+    /// follower taken by a peer): access receipts and SMART Health Link accesses.
+    pub async fn record(
+        &self,
+        ledger: &Ledger,
+        mempool: &Mempool,
+        body: TxBody,
+        now_ms: u64,
+    ) -> Result<SignedTx, ReceiptRefused> {
+        let signed = self.queue(ledger, mempool, body, now_ms)?;
         if self.forward_to.is_empty() {
             return Ok(signed);
         }
@@ -103,9 +120,7 @@ impl ReceiptIssuer {
         &self,
         ledger: &Ledger,
         mempool: &Mempool,
-        grant: GrantId,
-        record: RecordId,
-        request: Auth,
+        body: TxBody,
         now_ms: u64,
     ) -> Result<SignedTx, ReceiptRefused> {
         let author = Address::of(&PublicKey(self.key.verifying_key().to_bytes()));
@@ -115,11 +130,7 @@ impl ReceiptIssuer {
             &self.key,
             ledger.chain_id(),
             mempool.next_nonce(&author, committed),
-            TxBody::AccessReceipt {
-                grant,
-                record,
-                request,
-            },
+            body,
         );
         // The dry run checks the receipt itself only when it is next in line; a receipt queued
         // behind this node's earlier ones is checked when they commit.

@@ -142,6 +142,7 @@ pub fn start(home: &Home) -> Result<(), NodeError> {
             peers: Arc::new(peer_keys),
             receipts: Arc::new(ReceiptIssuer::new(&seed, receipt_peers)),
             seen: Arc::default(),
+            links: Arc::new(crate::links::LinkDesk::new(config.tls.is_some())),
         };
         let listener = match tokio::net::TcpListener::bind(config.api_listen).await {
             Ok(l) => l,

@@ -62,6 +62,16 @@ pub enum TxError {
     GrantExpired,
     #[error("the expiry is in the past")]
     ExpiryInPast,
+    #[error("unknown link")]
+    UnknownLink,
+    #[error("the link belongs to another patient")]
+    NotYourLink,
+    #[error("a link with that id already exists")]
+    DuplicateLink,
+    #[error("the link is {0}")]
+    LinkNotActive(&'static str),
+    #[error("only a long-term link's files can change")]
+    NotLongTerm,
     #[error("a field is out of range: {0}")]
     OutOfRange(&'static str),
     #[error("state error: {0}")]
@@ -98,6 +108,11 @@ impl TxError {
             TxError::GrantRevoked => "grant_revoked",
             TxError::GrantExpired => "grant_expired",
             TxError::ExpiryInPast => "expiry_in_past",
+            TxError::UnknownLink => "unknown_link",
+            TxError::NotYourLink => "not_your_link",
+            TxError::DuplicateLink => "duplicate_link",
+            TxError::LinkNotActive(_) => "link_not_active",
+            TxError::NotLongTerm => "not_long_term",
             TxError::OutOfRange(_) => "out_of_range",
             TxError::State(_) => "state_error",
         }

@@ -95,6 +95,11 @@ id32!(
     GrantId
 );
 id32!(
+    /// A SMART Health Link's id on the ledger: a hash of the secret token in its manifest URL,
+    /// so the ledger never holds what opens the link.
+    LinkId
+);
+id32!(
     /// The chain's id: the hash of its genesis.
     ChainId
 );
@@ -121,6 +126,13 @@ impl RecordId {
             "medledger/record-id/v1",
             &[&clinic.0, &nonce.to_be_bytes()],
         ))
+    }
+}
+
+impl LinkId {
+    /// The id of the link whose manifest URL carries `token` (32 random bytes).
+    pub fn of_token(token: &[u8; 32]) -> Self {
+        Self(tagged_hash("medledger/shl-link-id/v1", &[token]))
     }
 }
 

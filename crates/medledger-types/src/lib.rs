@@ -31,6 +31,7 @@ pub mod certificate;
 pub mod codec;
 pub mod genesis;
 pub mod hash;
+pub mod link;
 pub mod size_bucket;
 pub mod state;
 pub mod tx;

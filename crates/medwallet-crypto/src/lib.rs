@@ -8,6 +8,7 @@
 //! * [`keystore`]: the phrase under a password (Argon2id + ChaCha20-Poly1305).
 //! * [`envelope`]: records sealed once under a content key (STREAM), the key wrapped per
 //!   recipient (HPKE, RFC 9180).
+//! * [`passcode`]: a SMART Health Link passcode's salted Argon2id verifier.
 //!
 //! # Example: a clinic seals a record to a patient, who later shares it with a doctor
 //!
@@ -46,6 +47,7 @@ pub mod keys;
 pub mod keystore;
 pub mod mnemonic;
 pub mod namespace;
+pub mod passcode;
 pub mod share_code;
 
 pub use address::{Bech32Address, Bech32Error};

@@ -212,6 +212,7 @@ async fn serve(ledger: Arc<Ledger>, dir: &tempfile::TempDir) -> Vec<String> {
             Vec::new(),
         )),
         seen: Arc::default(),
+        links: Arc::new(medledger_node::links::LinkDesk::new(false)),
     };
     let mut urls = Vec::new();
     for _ in 0..NODES {

@@ -10,6 +10,7 @@ mod blobs;
 mod chain;
 mod error;
 mod events;
+mod links;
 mod state;
 mod txs;
 
@@ -44,6 +45,8 @@ pub struct ApiState {
     pub receipts: Arc<crate::receipts::ReceiptIssuer>,
     /// Blob requests already accepted (each is single-use).
     pub seen: Arc<crate::replay::ReplayGuard>,
+    /// SMART Health Links: the key file locations are signed with, and the public scheme.
+    pub links: Arc<crate::links::LinkDesk>,
 }
 
 impl ApiState {
@@ -109,6 +112,8 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/txs/{id}", get(txs::tx_status))
         .route("/v1/blobs/{hash}", get(blobs::get).put(blobs::put))
         .route("/v1/events", get(events::events))
+        .route("/shl/{token}", post(links::manifest).get(links::direct))
+        .route("/shl/files/{link}/{hash}", get(links::file))
         .route("/v1/openapi.json", get(openapi))
         .route("/metrics", get(metrics))
         .fallback(|| async { ApiError::not_found("no such endpoint") })

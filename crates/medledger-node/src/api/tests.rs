@@ -90,6 +90,7 @@ async fn server_as(seed: u8, forward_to: Vec<medledger_client::NodeClient>) -> S
         peers: Arc::new(Default::default()),
         receipts: Arc::new(crate::receipts::ReceiptIssuer::new(&[seed; 32], forward_to)),
         seen: Arc::default(),
+        links: Arc::new(crate::links::LinkDesk::new(false)),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -378,6 +379,7 @@ async fn openapi_and_metrics_are_served() {
 }
 
 mod blob_access;
+mod links;
 
 #[tokio::test]
 async fn batches_report_each_transaction_and_queue_only_the_good_ones() {

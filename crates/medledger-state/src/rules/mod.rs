@@ -21,6 +21,7 @@ use medwallet_crypto::{Namespace, Signature, VerifyingKey};
 
 use crate::error::{StoreError, TxError};
 
+mod links;
 mod receipt;
 
 /// Largest record ciphertext the ledger accepts.
@@ -395,6 +396,36 @@ fn apply_tx<R: StateRead>(
             record,
             request,
         } => receipt::apply_receipt(s, ctx, &tx.author, grant, record, request)?,
+        TxBody::CreateLink {
+            link,
+            expires_at_ms,
+            passcode,
+            attempts,
+            long_term,
+            files,
+            sealed,
+        } => links::apply_create(
+            s,
+            ctx,
+            author,
+            link,
+            *expires_at_ms,
+            *passcode,
+            *attempts,
+            *long_term,
+            files,
+            sealed,
+        )?,
+        TxBody::UpdateLinkFiles { link, files } => {
+            links::apply_update(s, ctx, author, link, files)?
+        }
+        TxBody::RevokeLink { link } => links::apply_revoke(s, ctx, author, link)?,
+        TxBody::LinkAccess {
+            link,
+            outcome,
+            recipient_sealed,
+            at_ms,
+        } => links::apply_access(s, ctx, author, link, *outcome, recipient_sealed, *at_ms)?,
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ use medwallet_crypto::SigningKey;
 
 use super::*;
 
+mod links;
 mod receipts;
 
 #[derive(Default)]

@@ -26,6 +26,8 @@ pub struct Executed {
     pub state_root: StateRoot,
     /// The transactions that applied, in order (a proposal skips the ones that do not).
     pub txs: Vec<SignedTx>,
+    /// The candidates a proposal left out, and why (empty when verifying a block).
+    pub rejected: Vec<(SignedTx, crate::error::TxError)>,
     pub(crate) update: TreeUpdateBatch,
 }
 

@@ -189,6 +189,7 @@ impl Ledger {
             timestamp_ms: genesis.timestamp_ms,
             state_root: header.state_root,
             txs: Vec::new(),
+            rejected: Vec::new(),
             update,
         };
         let block = Block {
@@ -398,6 +399,7 @@ impl Ledger {
         };
         let mut exec = Execution::new(&view, ctx);
         let mut included = Vec::with_capacity(txs.len());
+        let mut rejected = Vec::new();
         for (index, tx) in txs.iter().enumerate() {
             let result = if verified(tx) {
                 exec.apply_checked(tx)
@@ -407,7 +409,7 @@ impl Ledger {
             match (result, mode) {
                 (Ok(()), _) => included.push(tx.clone()),
                 (Err(TxError::State(e)), _) => return Err(StoreError::Db(e).into()),
-                (Err(_), Mode::Propose) => {}
+                (Err(error), Mode::Propose) => rejected.push((tx.clone(), error)),
                 (Err(error), Mode::Verify) => return Err(ExecuteError::Tx { index, error }),
             }
         }
@@ -424,6 +426,7 @@ impl Ledger {
             timestamp_ms,
             state_root: StateRoot(root.0),
             txs: included,
+            rejected,
             update,
         })
     }
@@ -437,6 +440,20 @@ impl Ledger {
         candidates: &[medledger_types::tx::SignedTx],
         verified: &dyn Fn(&medledger_types::tx::SignedTx) -> bool,
     ) -> Result<Block, ExecuteError> {
+        self.build_reporting(parent, timestamp_ms, candidates, verified)
+            .map(|(block, _)| block)
+    }
+
+    /// [`Ledger::build`], also saying which candidates were left out and why (a proposer
+    /// drops from its pool the ones that can never apply).
+    #[allow(clippy::type_complexity)]
+    pub fn build_reporting(
+        &self,
+        parent: &Header,
+        timestamp_ms: u64,
+        candidates: &[medledger_types::tx::SignedTx],
+        verified: &dyn Fn(&medledger_types::tx::SignedTx) -> bool,
+    ) -> Result<(Block, Vec<(medledger_types::tx::SignedTx, TxError)>), ExecuteError> {
         let executed = self.execute(
             &parent.hash(),
             parent.height + 1,
@@ -459,8 +476,9 @@ impl Ledger {
             header,
             txs: executed.txs.clone(),
         };
+        let rejected = executed.rejected.clone();
         self.remember(block.hash(), executed);
-        Ok(block)
+        Ok((block, rejected))
     }
 
     /// Runs `f` over the committed state.

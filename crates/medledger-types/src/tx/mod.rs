@@ -9,7 +9,12 @@ use crate::blob_request::Auth;
 use crate::category::Category;
 use crate::codec::{Canonical, CodecError, Reader, Writer};
 use crate::hash::{
-    Address, ChainId, GrantId, PublicKey, ReceivingKey, RecordId, Sha256Digest, TxId, tagged_hash,
+    Address, ChainId, GrantId, LinkId, PublicKey, ReceivingKey, RecordId, Sha256Digest, TxId,
+    tagged_hash,
+};
+use crate::link::{
+    LinkFile, LinkOutcome, MAX_RECIPIENT_SEALED_LEN, MAX_SEALED_LEN, PasscodeVerifier, read_files,
+    write_files,
 };
 
 /// Largest encoded signed transaction.
@@ -127,6 +132,30 @@ pub enum TxBody {
         record: RecordId,
         request: Auth,
     },
+    /// A patient creates a SMART Health Link: its files (JWE blobs, already uploaded), expiry,
+    /// optional passcode verifier with its attempt budget, and its description sealed to the
+    /// patient. `link` is the hash of the secret token in the manifest URL.
+    CreateLink {
+        link: LinkId,
+        expires_at_ms: u64,
+        passcode: Option<PasscodeVerifier>,
+        attempts: u32,
+        long_term: bool,
+        files: Vec<LinkFile>,
+        sealed: Vec<u8>,
+    },
+    /// A patient replaces a long-term link's files (records issued later in its categories).
+    UpdateLinkFiles { link: LinkId, files: Vec<LinkFile> },
+    /// A patient revokes a link: every node answers 404 from the next block on.
+    RevokeLink { link: LinkId },
+    /// A node records how it answered a manifest request (the author is the node), with the
+    /// recipient's name sealed to the patient. A wrong passcode uses one attempt.
+    LinkAccess {
+        link: LinkId,
+        outcome: LinkOutcome,
+        recipient_sealed: Vec<u8>,
+        at_ms: u64,
+    },
 }
 
 impl TxBody {
@@ -141,6 +170,10 @@ impl TxBody {
             TxBody::GrantKeys { .. } => "GrantKeys",
             TxBody::Revoke { .. } => "Revoke",
             TxBody::AccessReceipt { .. } => "AccessReceipt",
+            TxBody::CreateLink { .. } => "CreateLink",
+            TxBody::UpdateLinkFiles { .. } => "UpdateLinkFiles",
+            TxBody::RevokeLink { .. } => "RevokeLink",
+            TxBody::LinkAccess { .. } => "LinkAccess",
         }
     }
 }
@@ -347,6 +380,45 @@ impl Canonical for TxBody {
                 record.write(w);
                 request.write(w);
             }
+            TxBody::CreateLink {
+                link,
+                expires_at_ms,
+                passcode,
+                attempts,
+                long_term,
+                files,
+                sealed,
+            } => {
+                w.u8(12);
+                link.write(w);
+                w.u64(*expires_at_ms);
+                w.option(passcode.as_ref(), |w, p| p.write(w));
+                w.u32(*attempts);
+                w.bool(*long_term);
+                write_files(w, files);
+                w.bytes(sealed);
+            }
+            TxBody::UpdateLinkFiles { link, files } => {
+                w.u8(13);
+                link.write(w);
+                write_files(w, files);
+            }
+            TxBody::RevokeLink { link } => {
+                w.u8(14);
+                link.write(w);
+            }
+            TxBody::LinkAccess {
+                link,
+                outcome,
+                recipient_sealed,
+                at_ms,
+            } => {
+                w.u8(15);
+                link.write(w);
+                outcome.write(w);
+                w.bytes(recipient_sealed);
+                w.u64(*at_ms);
+            }
         }
     }
 
@@ -413,6 +485,28 @@ impl Canonical for TxBody {
                 grant: GrantId::read(r)?,
                 record: RecordId::read(r)?,
                 request: Auth::read(r)?,
+            },
+            12 => TxBody::CreateLink {
+                link: LinkId::read(r)?,
+                expires_at_ms: r.u64("expiry")?,
+                passcode: r.option("passcode", PasscodeVerifier::read)?,
+                attempts: r.u32("attempts")?,
+                long_term: r.bool("long-term")?,
+                files: read_files(r)?,
+                sealed: r.bytes("sealed description", MAX_SEALED_LEN)?,
+            },
+            13 => TxBody::UpdateLinkFiles {
+                link: LinkId::read(r)?,
+                files: read_files(r)?,
+            },
+            14 => TxBody::RevokeLink {
+                link: LinkId::read(r)?,
+            },
+            15 => TxBody::LinkAccess {
+                link: LinkId::read(r)?,
+                outcome: LinkOutcome::read(r)?,
+                recipient_sealed: r.bytes("sealed recipient", MAX_RECIPIENT_SEALED_LEN)?,
+                at_ms: r.u64("at")?,
             },
             tag => {
                 return Err(CodecError::UnknownTag {

@@ -104,7 +104,58 @@ pub fn arb_body() -> impl Strategy<Value = TxBody> {
                 },
             }
         }),
+        (
+            id,
+            any::<u64>(),
+            proptest::option::of((any::<[u8; 16]>(), id)),
+            any::<u32>(),
+            any::<bool>(),
+            files(),
+            proptest::collection::vec(any::<u8>(), 0..64),
+        )
+            .prop_map(|(l, exp, pass, attempts, long_term, files, sealed)| {
+                TxBody::CreateLink {
+                    link: LinkId(l),
+                    expires_at_ms: exp,
+                    passcode: pass.map(|(salt, hash)| PasscodeVerifier { salt, hash }),
+                    attempts,
+                    long_term,
+                    files,
+                    sealed,
+                }
+            }),
+        (id, files()).prop_map(|(l, files)| TxBody::UpdateLinkFiles {
+            link: LinkId(l),
+            files
+        }),
+        id.prop_map(|l| TxBody::RevokeLink { link: LinkId(l) }),
+        (
+            id,
+            any::<bool>(),
+            proptest::collection::vec(any::<u8>(), 0..64),
+            any::<u64>()
+        )
+            .prop_map(|(l, wrong, recipient_sealed, at_ms)| TxBody::LinkAccess {
+                link: LinkId(l),
+                outcome: if wrong {
+                    LinkOutcome::WrongPasscode
+                } else {
+                    LinkOutcome::Opened
+                },
+                recipient_sealed,
+                at_ms,
+            }),
     ]
+}
+
+fn files() -> impl Strategy<Value = Vec<LinkFile>> {
+    proptest::collection::vec(
+        (any::<[u8; 32]>(), any::<u64>()).prop_map(|(h, len)| LinkFile {
+            sha256: Sha256Digest(h),
+            len,
+        }),
+        0..4,
+    )
 }
 
 pub fn arb_signed() -> impl Strategy<Value = SignedTx> {

@@ -1,5 +1,6 @@
 //! Who may fetch or upload a blob, and the AccessReceipt a grantee's fetch leaves.
 
+use medledger_state::TxError;
 use medledger_types::blob_request::{
     AUTH_HEADER, Asked, Auth, Method, NONCE_LEN, Target, request_message,
 };
@@ -12,7 +13,7 @@ use super::*;
 const DOCTOR: u8 = 40;
 const STRANGER: u8 = 41;
 
-fn now() -> u64 {
+pub(super) fn now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .expect("time")
@@ -67,7 +68,7 @@ fn auth_to(
     .to_header()
 }
 
-fn auth(
+pub(super) fn auth(
     node: u8,
     signer: u8,
     method: Method,
@@ -306,15 +307,15 @@ async fn a_request_is_single_use_and_bound_to_this_node_and_chain() {
 }
 
 #[tokio::test]
-async fn only_registered_clinics_upload_and_only_verified_bytes_are_kept() {
+async fn only_registered_clinics_and_patients_upload_and_only_verified_bytes_are_kept() {
     let w = world().await;
     assert_eq!(
         w.put(None, &w.hash, w.blob.clone()).await.1["code"],
         "no_auth"
     );
     assert_eq!(
-        w.put(Some(PATIENT), &w.hash, w.blob.clone()).await.1["code"],
-        "not_a_clinic"
+        w.put(Some(DOCTOR), &w.hash, w.blob.clone()).await.1["code"],
+        "not_an_uploader"
     );
     assert_eq!(
         w.put(Some(CLINIC), &w.hash, b"other bytes".to_vec())
@@ -512,4 +513,69 @@ async fn everyone_else_is_refused_with_a_specific_reason() {
         assert_eq!((got, code(&body).as_str()), (status, expected));
     }
     assert!(w.s.mempool.is_empty(), "refused reads leave no receipts");
+}
+
+#[tokio::test]
+async fn a_receipt_refused_at_block_time_does_not_stall_the_nodes_later_receipts() {
+    let w = world().await;
+    assert_eq!(w.put(Some(CLINIC), &w.hash, w.blob.clone()).await.0, 201);
+    let chain = w.s.ledger.chain_id();
+    let patient = Address::of(&public(&key(PATIENT)));
+    let fetched_at = now();
+    assert_eq!(
+        w.get(w.as_(DOCTOR, Some(&w.grant)), Some(&w.grant)).await.0,
+        200
+    );
+    // A revocation finalized in a block timed before the request: the queued receipt can
+    // never apply now.
+    let revoke = sign(chain, PATIENT, 5, TxBody::Revoke { grant: w.grant });
+    let tip = w.s.ledger.tip();
+    let block =
+        w.s.ledger
+            .build(&tip, fetched_at - 1_000, &[revoke], &|_| false)
+            .expect("build");
+    w.s.ledger.commit(&block, None).expect("commit");
+    let tip = w.s.ledger.tip();
+    let (block, rejected) =
+        w.s.ledger
+            .build_reporting(&tip, now(), &w.s.mempool.candidates(10), &|_| false)
+            .expect("build");
+    assert!(block.txs.is_empty());
+    assert!(matches!(rejected[..], [(_, TxError::GrantRevoked)]));
+    assert_eq!(w.s.mempool.evict_rejected(&rejected), 1);
+    assert!(w.s.mempool.is_empty());
+
+    // A new grant; the doctor's next fetch gets a receipt that takes the freed nonce and applies.
+    let grant = sign(
+        chain,
+        PATIENT,
+        6,
+        TxBody::Grant {
+            grantee: Address::of(&public(&key(DOCTOR))),
+            scope: Scope::All,
+            expires_at_ms: None,
+            keys: vec![RecordKey {
+                record: w.record,
+                wrapped_key: WrappedKey([3; WRAPPED_KEY_LEN]),
+            }],
+        },
+    );
+    let tip = w.s.ledger.tip();
+    let block =
+        w.s.ledger
+            .build(&tip, now(), &[grant], &|_| false)
+            .expect("build");
+    w.s.ledger.commit(&block, None).expect("commit");
+    let id = GrantId::derive(&patient, 6);
+    assert_eq!(w.get(w.as_(DOCTOR, Some(&id)), Some(&id)).await.0, 200);
+    let tip = w.s.ledger.tip();
+    let (block, rejected) =
+        w.s.ledger
+            .build_reporting(&tip, now(), &w.s.mempool.candidates(10), &|_| false)
+            .expect("build");
+    assert_eq!(
+        (block.txs.len(), rejected.len()),
+        (1, 0),
+        "the node's receipts flow again"
+    );
 }

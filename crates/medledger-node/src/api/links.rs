@@ -1,0 +1,137 @@
+//! SMART Health Link endpoints: the manifest request (`POST /shl/{token}`), the direct file
+//! (`GET /shl/{token}?recipient=…`, for a single-file link without passcode: the `U` flag) and
+//! the short-lived file locations a manifest hands out. Thin: `crate::links` decides.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use medledger_types::hash::{LinkId, Sha256Digest};
+use medwallet_shl::manifest::{ManifestRequest, PasscodeRefused};
+use serde::Deserialize;
+
+use super::error::{ApiError, parse32};
+use super::{ApiState, now_ms};
+use crate::links::{Refusal, active_link, answer, link_of_token};
+
+const JOSE: &str = "application/jose";
+
+fn refused(r: Refusal) -> Response {
+    match r {
+        Refusal::NotActive => ApiError::not_found(
+            "this SMART Health Link is not active (revoked, expired, out of attempts, or unknown)",
+        )
+        .into_response(),
+        Refusal::Passcode { remaining_attempts } => (
+            StatusCode::UNAUTHORIZED,
+            Json(PasscodeRefused { remaining_attempts }),
+        )
+            .into_response(),
+        Refusal::BadRequest(m) => ApiError::bad_request("bad_request", m).into_response(),
+        Refusal::Unrecorded(m) => ApiError::unavailable("link_unrecorded", m).into_response(),
+    }
+}
+
+/// This node's public URL, as the receiver reached it.
+fn base(state: &ApiState, headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    format!("{}://{host}", state.links.scheme)
+}
+
+/// The manifest of a link's files.
+pub async fn manifest(
+    State(state): State<ApiState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    Json(request): Json<ManifestRequest>,
+) -> Response {
+    let base = base(&state, &headers);
+    match answer(&state, &token, &request, &base, now_ms()).await {
+        Ok(manifest) => Json(manifest).into_response(),
+        Err(r) => refused(r),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Recipient {
+    recipient: String,
+}
+
+/// A single-file link's file, fetched directly (`U` flag).
+pub async fn direct(
+    State(state): State<ApiState>,
+    Path(token): Path<String>,
+    Query(q): Query<Recipient>,
+    headers: HeaderMap,
+) -> Response {
+    let request = ManifestRequest {
+        recipient: q.recipient,
+        passcode: None,
+        embedded_length_max: None,
+    };
+    let Some(link) = link_of_token(&token) else {
+        return refused(Refusal::NotActive);
+    };
+    match active_link(&state.ledger, &link) {
+        Ok(entry) if entry.passcode.is_none() && entry.files.len() == 1 => {}
+        Ok(_) => {
+            return ApiError::bad_request(
+                "not_direct",
+                "this link is not a single file without passcode: POST for its manifest",
+            )
+            .into_response();
+        }
+        Err(r) => return refused(r),
+    }
+    let base = base(&state, &headers);
+    match answer(&state, &token, &request, &base, now_ms()).await {
+        Ok(manifest) => match manifest.files.into_iter().next().and_then(|f| f.embedded) {
+            Some(jwe) => ([(header::CONTENT_TYPE, JOSE)], jwe).into_response(),
+            None => refused(Refusal::NotActive),
+        },
+        Err(r) => refused(r),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Signed {
+    exp: u64,
+    sig: String,
+}
+
+/// A file location from a manifest: valid for minutes, on this node, while the link is active.
+pub async fn file(
+    State(state): State<ApiState>,
+    Path((link, hash)): Path<(String, String)>,
+    Query(q): Query<Signed>,
+) -> Result<Response, ApiError> {
+    let link = LinkId(parse32(&link, "link id")?);
+    let hash = Sha256Digest(parse32(&hash, "file hash")?);
+    if !state
+        .links
+        .check_location(&link, &hash, q.exp, &q.sig, now_ms())
+    {
+        return Err(ApiError::not_found(
+            "this file location is expired or was not issued by this node; request the manifest again",
+        ));
+    }
+    let entry = active_link(&state.ledger, &link)
+        .map_err(|_| ApiError::not_found("this SMART Health Link is not active"))?;
+    if !entry.files.iter().any(|f| f.sha256 == hash) {
+        return Err(ApiError::not_found(
+            "this file is not part of the link (any more)",
+        ));
+    }
+    let bytes = tokio::fs::read(state.blobs.path(&hash))
+        .await
+        .map_err(|_| {
+            ApiError::unavailable(
+                "blob_missing",
+                "this node does not hold the file yet; try another node",
+            )
+        })?;
+    Ok(([(header::CONTENT_TYPE, JOSE)], bytes).into_response())
+}

@@ -1,0 +1,179 @@
+//! SMART Health Link files: JWE compact serialization (RFC 7516) with `alg: dir` and
+//! `enc: A256GCM` (RFC 7518 §5.3) under the link's key, a `cty` naming the content, and
+//! optionally `zip: DEF` (raw DEFLATE, RFC 1951) applied before encryption.
+//!
+//! ```text
+//! BASE64URL(header) . "" . BASE64URL(iv, 12 bytes) . BASE64URL(ciphertext) . BASE64URL(tag, 16 bytes)
+//! AAD = ASCII(BASE64URL(header))
+//! ```
+//!
+//! Every file gets a fresh random IV: one key encrypts every file of a link, over time too.
+//! No well-kept pure-Rust JOSE crate covers `dir` + A256GCM + `zip: DEF` without OpenSSL, so
+//! the (small) compact format is written here over RustCrypto's AES-GCM.
+
+use std::io::{Read, Write};
+
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use flate2::Compression;
+use flate2::read::DeflateDecoder;
+use flate2::write::DeflateEncoder;
+use rand_core::CryptoRng;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::{LinkKey, ShlError};
+
+/// The largest file (compact form) this decoder reads.
+pub const MAX_FILE_LEN: usize = 64 * 1024 * 1024;
+/// The largest plaintext a file may inflate to (a DEFLATE bomb stops here).
+pub const MAX_PLAINTEXT_LEN: usize = 64 * 1024 * 1024;
+
+#[derive(Serialize, Deserialize)]
+struct Header {
+    alg: String,
+    enc: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cty: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    zip: Option<String>,
+}
+
+/// A decrypted file.
+#[derive(Debug)]
+pub struct Opened {
+    /// The content type the file declares (`application/fhir+json`, …).
+    pub content_type: Option<String>,
+    pub plaintext: Vec<u8>,
+}
+
+/// Encrypts `plaintext` as a link file (compressed first with `deflate`).
+pub fn encrypt<R: CryptoRng + ?Sized>(
+    key: &LinkKey,
+    rng: &mut R,
+    content_type: &str,
+    plaintext: &[u8],
+    deflate: bool,
+) -> Result<String, ShlError> {
+    if plaintext.len() > MAX_PLAINTEXT_LEN {
+        return Err(ShlError::TooLarge(MAX_PLAINTEXT_LEN));
+    }
+    let header = Header {
+        alg: "dir".into(),
+        enc: "A256GCM".into(),
+        cty: Some(content_type.to_owned()),
+        zip: deflate.then(|| "DEF".to_owned()),
+    };
+    let header = URL_SAFE_NO_PAD
+        .encode(serde_json::to_vec(&header).map_err(|e| ShlError::NotAFile(e.to_string()))?);
+    let body = if deflate {
+        let mut encoder = DeflateEncoder::new(Vec::new(), Compression::default());
+        encoder
+            .write_all(plaintext)
+            .map_err(|e| ShlError::NotAFile(e.to_string()))?;
+        Zeroizing::new(
+            encoder
+                .finish()
+                .map_err(|e| ShlError::NotAFile(e.to_string()))?,
+        )
+    } else {
+        Zeroizing::new(plaintext.to_vec())
+    };
+    let mut iv = [0u8; 12];
+    rng.fill_bytes(&mut iv);
+    let sealed = cipher(key)
+        .encrypt(
+            &Nonce::from(iv),
+            Payload {
+                msg: &body,
+                aad: header.as_bytes(),
+            },
+        )
+        .map_err(|_| ShlError::TooLarge(MAX_PLAINTEXT_LEN))?;
+    let (ciphertext, tag) = sealed.split_at(sealed.len() - 16);
+    Ok(format!(
+        "{header}..{}.{}.{}",
+        URL_SAFE_NO_PAD.encode(iv),
+        URL_SAFE_NO_PAD.encode(ciphertext),
+        URL_SAFE_NO_PAD.encode(tag)
+    ))
+}
+
+/// Decrypts a link file: checks its header is this profile's, opens it, inflates it (bounded).
+pub fn decrypt(key: &LinkKey, compact: &str) -> Result<Opened, ShlError> {
+    if compact.len() > MAX_FILE_LEN {
+        return Err(ShlError::TooLarge(MAX_FILE_LEN));
+    }
+    let parts: Vec<&str> = compact.trim().split('.').collect();
+    let [header_b64, encrypted_key, iv, ciphertext, tag] = parts[..] else {
+        return Err(ShlError::NotAFile("a compact JWE has five parts".into()));
+    };
+    let b64 = |part: &str, what: &str| {
+        URL_SAFE_NO_PAD
+            .decode(part)
+            .map_err(|_| ShlError::NotAFile(format!("the {what} is not base64url")))
+    };
+    let header: Header = serde_json::from_slice(&b64(header_b64, "header")?)
+        .map_err(|e| ShlError::NotAFile(format!("the header is not valid: {e}")))?;
+    if header.alg != "dir" || header.enc != "A256GCM" {
+        return Err(ShlError::NotAFile(format!(
+            "{} + {} is not the SMART Health Links profile (dir + A256GCM)",
+            header.alg, header.enc
+        )));
+    }
+    if !encrypted_key.is_empty() {
+        return Err(ShlError::NotAFile("dir carries no encrypted key".into()));
+    }
+    let iv: [u8; 12] = b64(iv, "IV")?
+        .try_into()
+        .map_err(|_| ShlError::NotAFile("the IV is not 12 bytes".into()))?;
+    let tag = b64(tag, "tag")?;
+    if tag.len() != 16 {
+        return Err(ShlError::NotAFile("the tag is not 16 bytes".into()));
+    }
+    let mut sealed = b64(ciphertext, "ciphertext")?;
+    sealed.extend_from_slice(&tag);
+    let body = Zeroizing::new(
+        cipher(key)
+            .decrypt(
+                &Nonce::from(iv),
+                Payload {
+                    msg: &sealed,
+                    aad: header_b64.as_bytes(),
+                },
+            )
+            .map_err(|_| ShlError::Decrypt)?,
+    );
+    let plaintext = match header.zip.as_deref() {
+        None => body.to_vec(),
+        Some("DEF") => inflate(&body)?,
+        Some(other) => {
+            return Err(ShlError::NotAFile(format!("unknown compression {other:?}")));
+        }
+    };
+    Ok(Opened {
+        content_type: header.cty,
+        plaintext,
+    })
+}
+
+fn cipher(key: &LinkKey) -> Aes256Gcm {
+    Aes256Gcm::new(key.as_bytes().into())
+}
+
+fn inflate(body: &[u8]) -> Result<Vec<u8>, ShlError> {
+    let mut out = Vec::new();
+    DeflateDecoder::new(body)
+        .take(MAX_PLAINTEXT_LEN as u64 + 1)
+        .read_to_end(&mut out)
+        .map_err(|_| ShlError::NotAFile("the compressed contents are damaged".into()))?;
+    if out.len() > MAX_PLAINTEXT_LEN {
+        return Err(ShlError::TooLarge(MAX_PLAINTEXT_LEN));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests;

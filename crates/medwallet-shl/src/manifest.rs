@@ -1,0 +1,128 @@
+//! The manifest protocol's messages (SMART Health Links STU1 "Manifest Request" and "Manifest
+//! File"): what a receiving application POSTs to the link's URL, and what it gets back.
+//! Unknown properties are ignored both ways, as the spec asks.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ShlError;
+
+/// Bounds on what a server reads from a request.
+pub const MAX_RECIPIENT_LEN: usize = 200;
+pub const MAX_PASSCODE_LEN: usize = 200;
+
+/// The content type of a FHIR file.
+pub const FHIR_JSON: &str = "application/fhir+json";
+
+/// `POST <url>` with `content-type: application/json`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManifestRequest {
+    /// Who is asking, in words ("St Mary ED"): shown to the patient in their access log.
+    pub recipient: String,
+    /// Required when the link has the `P` flag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passcode: Option<String>,
+    /// The longest `embedded` file the receiver accepts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub embedded_length_max: Option<u64>,
+}
+
+impl ManifestRequest {
+    /// Checks the request's bounds (a server calls this before anything else).
+    pub fn check(&self) -> Result<(), ShlError> {
+        let recipient = self.recipient.trim();
+        if recipient.is_empty() || recipient.chars().count() > MAX_RECIPIENT_LEN {
+            return Err(ShlError::NotALink(format!(
+                "recipient must be 1 to {MAX_RECIPIENT_LEN} characters"
+            )));
+        }
+        if self
+            .passcode
+            .as_ref()
+            .is_some_and(|p| p.chars().count() > MAX_PASSCODE_LEN)
+        {
+            return Err(ShlError::NotALink(format!(
+                "passcode is longer than {MAX_PASSCODE_LEN} characters"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// The manifest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// `finalized`, or `can-change` for a long-term link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    pub files: Vec<ManifestFile>,
+}
+
+/// One file of a manifest: a short-lived `location`, or the JWE `embedded`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManifestFile {
+    pub content_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub embedded: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_updated: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fhir_version: Option<String>,
+}
+
+/// The body of a `401` for a wrong passcode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PasscodeRefused {
+    pub remaining_attempts: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_spec_example_manifest_reads_and_unknown_properties_are_ignored() {
+        let manifest: Manifest = serde_json::from_str(
+            r#"{"files":[{"contentType":"application/smart-health-card","location":"https://bucket.cloud.example.org/file1?sas=MFXK6jL3oL3SI_lRfi_-cEfzIs5oHs6rRWmrsCAFzvk"},
+               {"contentType":"application/smart-health-card","embedded":"eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..8zH0NmUXGwMOqEya.xdGRpgyvE9vNoKzHlr4itKKW2vo"},
+               {"contentType":"application/fhir+json","location":"https://bucket.cloud.example.org/file2?sas=T34xzj1XtqTYb2lzcgj59XCY4I6vLN3AwrTUIT9GuSc","lastUpdated":"2025-03-09T15:29:46Z","status":"finalized","fhirVersion":"4.0.1"}],
+               "list":{"resourceType":"List"}}"#,
+        )
+        .expect("the spec's manifest");
+        assert_eq!(manifest.files.len(), 3);
+        assert_eq!(manifest.files[2].fhir_version.as_deref(), Some("4.0.1"));
+        assert!(manifest.files[1].embedded.is_some() && manifest.files[1].location.is_none());
+    }
+
+    #[test]
+    fn requests_are_bounded_and_read_in_the_spec_form() {
+        let request: ManifestRequest = serde_json::from_str(
+            r#"{"recipient":"St Mary ED","passcode":"1234","embeddedLengthMax":5000,"x":1}"#,
+        )
+        .expect("request");
+        assert_eq!(request.embedded_length_max, Some(5000));
+        request.check().expect("fine");
+        let long = ManifestRequest {
+            recipient: "x".repeat(MAX_RECIPIENT_LEN + 1),
+            passcode: None,
+            embedded_length_max: None,
+        };
+        assert!(long.check().is_err());
+        let blank = ManifestRequest {
+            recipient: "  ".into(),
+            ..long
+        };
+        assert!(blank.check().is_err());
+        assert_eq!(
+            serde_json::to_string(&PasscodeRefused {
+                remaining_attempts: 4
+            })
+            .expect("json"),
+            r#"{"remainingAttempts":4}"#
+        );
+    }
+}

@@ -16,13 +16,15 @@ use commonware_cryptography::sha256::Digest;
 use commonware_utils::Acknowledgement;
 use medledger_state::store::Ledger;
 use tokio::sync::watch;
-use tracing::{error, info};
+use tracing::{debug, error, info};
 
 use crate::block::{LedgerBlock, digest_of};
 use crate::mempool::Mempool;
 
 /// How many recent certificates and committed digests are remembered for matching.
 const REMEMBERED: usize = 4096;
+/// How many pending transactions are re-checked after each commit.
+const REVALIDATE_BATCH: usize = 512;
 
 #[derive(Default)]
 struct CertificatesInner {
@@ -156,6 +158,13 @@ impl Reporter for Finalizer {
                 match self.ledger.commit(block.block(), certificate.as_deref()) {
                     Ok(()) => {
                         self.mempool.remove_committed(&block.block().txs);
+                        let dropped = self.mempool.revalidate(&self.ledger, REVALIDATE_BATCH);
+                        if dropped > 0 {
+                            debug!(
+                                dropped,
+                                "dropped pending transactions that can no longer apply"
+                            );
+                        }
                         info!(height, txs = block.block().txs.len(), "committed");
                         self.height.send_replace(height);
                         ack.acknowledge();

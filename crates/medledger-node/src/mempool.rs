@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 
 use medledger_state::TxError;
+use medledger_state::store::{Ledger, Mode};
 use medledger_types::codec::Canonical;
 use medledger_types::hash::{Address, ChainId, TxId};
 use medledger_types::tx::{MAX_TX_LEN, SignedTx};
@@ -180,7 +181,8 @@ impl Mempool {
     }
 
     /// Drops what a proposal found can never apply: a transaction the rules refuse (not one
-    /// waiting on an earlier nonce, nor one whose nonce an unfinalized block used), with every
+    /// waiting on an earlier nonce or a later block time, nor one whose nonce an unfinalized
+    /// block used), with every
     /// later transaction of its author, which its missing nonce now blocks. Without this, one
     /// refused transaction (a receipt whose grant was revoked meanwhile) would stall its author,
     /// a node's receipts included, for good. Returns how many were dropped.
@@ -188,7 +190,17 @@ impl Mempool {
         let mut inner = self.lock();
         let mut dropped = 0;
         for (tx, error) in rejected {
-            if matches!(error, TxError::WrongNonce { .. }) {
+            // Not refused for good: waiting on an earlier nonce, or a record timed ahead of the
+            // block it was tried in (a later block's time may admit it).
+            let may_apply_later = match error {
+                TxError::WrongNonce { .. } => true,
+                TxError::ReceiptTime {
+                    served_at_ms,
+                    block_ms,
+                } => served_at_ms > block_ms,
+                _ => false,
+            };
+            if may_apply_later {
                 continue;
             }
             let author = tx.tx.author_address();
@@ -211,6 +223,34 @@ impl Mempool {
             }
         }
         dropped
+    }
+
+    /// Checks what is pending against the newest committed state and drops what can never
+    /// apply there ([`Mempool::evict_rejected`]). Run after each commit on every node, followers
+    /// included (they build no proposals, so nothing else would tell them): a refused record of
+    /// their own would otherwise block their later ones until restart. At most `batch` pending
+    /// transactions are checked, in proposal order, so the cost per block is bounded.
+    pub fn revalidate(&self, ledger: &Ledger, batch: usize) -> usize {
+        let candidates = self.candidates(batch);
+        if candidates.is_empty() {
+            return 0;
+        }
+        let tip = ledger.tip();
+        // The next block's earliest time: deterministic, and what a proposal would use at least.
+        match ledger.execute(
+            &tip.hash(),
+            tip.height + 1,
+            tip.timestamp_ms + 1,
+            &candidates,
+            Mode::Propose,
+            &|tx| self.is_verified(tx),
+        ) {
+            Ok(executed) => self.evict_rejected(&executed.rejected),
+            Err(error) => {
+                tracing::warn!(%error, "could not re-check the pending transactions");
+                0
+            }
+        }
     }
 
     /// The nonce `author`'s next transaction takes: after their pending ones, or `committed`.

@@ -144,7 +144,10 @@ pub(super) fn apply_access<R: StateRead>(
     at_ms: u64,
 ) -> Result<(), TxError> {
     if at_ms.abs_diff(ctx.timestamp_ms) > MAX_SKEW_MS {
-        return Err(TxError::OutOfRange("link access time"));
+        return Err(TxError::ReceiptTime {
+            served_at_ms: at_ms,
+            block_ms: ctx.timestamp_ms,
+        });
     }
     let mut entry: LinkEntry = s
         .get_value(&StateKey::link(link))?

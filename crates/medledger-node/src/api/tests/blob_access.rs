@@ -579,3 +579,35 @@ async fn a_receipt_refused_at_block_time_does_not_stall_the_nodes_later_receipts
         "the node's receipts flow again"
     );
 }
+
+#[tokio::test]
+async fn a_refused_receipt_leaves_the_pool_at_the_next_commit_on_any_node() {
+    // What a follower (which builds no proposals) relies on: after a commit the pending
+    // records are re-checked against the new state.
+    let w = world().await;
+    assert_eq!(w.put(Some(CLINIC), &w.hash, w.blob.clone()).await.0, 201);
+    let fetched_at = now();
+    assert_eq!(
+        w.get(w.as_(DOCTOR, Some(&w.grant)), Some(&w.grant)).await.0,
+        200
+    );
+    assert_eq!(
+        w.s.mempool.revalidate(&w.s.ledger, 64),
+        0,
+        "still applicable"
+    );
+    let revoke = sign(
+        w.s.ledger.chain_id(),
+        PATIENT,
+        5,
+        TxBody::Revoke { grant: w.grant },
+    );
+    let tip = w.s.ledger.tip();
+    let block =
+        w.s.ledger
+            .build(&tip, fetched_at - 1_000, &[revoke], &|_| false)
+            .expect("build");
+    w.s.ledger.commit(&block, None).expect("commit");
+    assert_eq!(w.s.mempool.revalidate(&w.s.ledger, 64), 1);
+    assert!(w.s.mempool.is_empty());
+}

@@ -144,7 +144,7 @@ fn openings_are_logged_until_the_link_is_revoked_or_expires() {
     assert!(
         matches!(
             w.err(NODE_A, access(LinkOutcome::Opened, now + MAX_SKEW_MS + 1)),
-            TxError::OutOfRange(_)
+            TxError::ReceiptTime { .. }
         ),
         "the access time is the block's, within the skew"
     );

@@ -110,7 +110,7 @@ impl ReceiptIssuer {
             Ok(signed)
         } else {
             for answer in answers.iter().filter_map(|a| a.as_ref().err()) {
-                tracing::warn!(error = %answer, "a peer did not take an access receipt");
+                tracing::warn!(error = %answer, "a peer did not take this node's record");
             }
             Err(ReceiptRefused::NotForwarded(self.forward_to.len()))
         }

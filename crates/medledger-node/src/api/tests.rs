@@ -108,6 +108,16 @@ async fn server_as(seed: u8, forward_to: Vec<medledger_client::NodeClient>) -> S
 }
 
 impl Server {
+    /// Finalizes a block of exactly `txs` at `timestamp_ms` (every one must apply).
+    fn finalize(&self, timestamp_ms: u64, txs: &[SignedTx]) {
+        let block = self
+            .ledger
+            .build(&self.ledger.tip(), timestamp_ms, txs, &|_| false)
+            .expect("build");
+        assert_eq!(block.txs.len(), txs.len(), "every transaction applies");
+        self.ledger.commit(&block, None).expect("commit");
+    }
+
     async fn get(&self, path: &str) -> (u16, Value) {
         let r = self
             .client

@@ -201,13 +201,7 @@ async fn world_as(node: u8, forward_to: Vec<medledger_client::NodeClient>) -> Wo
             },
         ),
     ];
-    let tip = s.ledger.tip();
-    let block = s
-        .ledger
-        .build(&tip, tip.timestamp_ms + 1, &txs, &|_| false)
-        .expect("build");
-    assert_eq!(block.txs.len(), txs.len());
-    s.ledger.commit(&block, None).expect("commit");
+    s.finalize(s.ledger.tip().timestamp_ms + 1, &txs);
     World {
         s,
         blob,
@@ -218,6 +212,24 @@ async fn world_as(node: u8, forward_to: Vec<medledger_client::NodeClient>) -> Wo
         expiring: GrantId::derive(&patient, 4),
         node,
     }
+}
+
+/// The patient's grant of everything to the doctor, at patient nonce `nonce`.
+fn doctor_grant(w: &World, nonce: u64, expires_at_ms: Option<u64>) -> SignedTx {
+    sign(
+        w.s.ledger.chain_id(),
+        PATIENT,
+        nonce,
+        TxBody::Grant {
+            grantee: Address::of(&public(&key(DOCTOR))),
+            scope: Scope::All,
+            expires_at_ms,
+            keys: vec![RecordKey {
+                record: w.record,
+                wrapped_key: WrappedKey([3; WRAPPED_KEY_LEN]),
+            }],
+        },
+    )
 }
 
 impl World {
@@ -391,37 +403,13 @@ async fn a_fetch_whose_receipt_the_rules_refuse_is_not_served() {
 async fn whether_a_grant_is_active_is_decided_at_the_finalized_blocks_time() {
     let w = world().await;
     assert_eq!(w.put(Some(CLINIC), &w.hash, w.blob.clone()).await.0, 201);
-    let chain = w.s.ledger.chain_id();
     let patient = Address::of(&public(&key(PATIENT)));
     // A grant that expires in ten minutes by this node's clock; then a block finalized an hour
     // ahead (the consortium's time, not this node's) after which it has expired.
     let expiry = now() + 10 * 60 * 1000;
-    let grant = sign(
-        chain,
-        PATIENT,
-        5,
-        TxBody::Grant {
-            grantee: Address::of(&public(&key(DOCTOR))),
-            scope: Scope::All,
-            expires_at_ms: Some(expiry),
-            keys: vec![RecordKey {
-                record: w.record,
-                wrapped_key: WrappedKey([3; WRAPPED_KEY_LEN]),
-            }],
-        },
-    );
-    let tip = w.s.ledger.tip();
-    let block =
-        w.s.ledger
-            .build(&tip, now(), &[grant], &|_| false)
-            .expect("build");
-    w.s.ledger.commit(&block, None).expect("commit");
-    let tip = w.s.ledger.tip();
-    let later =
-        w.s.ledger
-            .build(&tip, expiry + 60 * 60 * 1000, &[], &|_| false)
-            .expect("build");
-    w.s.ledger.commit(&later, None).expect("commit");
+    let grant = doctor_grant(&w, 5, Some(expiry));
+    w.s.finalize(now(), &[grant]);
+    w.s.finalize(expiry + 60 * 60 * 1000, &[]);
     let id = GrantId::derive(&patient, 5);
     let (status, body) = w.get(w.as_(DOCTOR, Some(&id)), Some(&id)).await;
     assert_eq!((status, code(&body).as_str()), (403, "grant_expired"));
@@ -529,12 +517,7 @@ async fn a_receipt_refused_at_block_time_does_not_stall_the_nodes_later_receipts
     // A revocation finalized in a block timed before the request: the queued receipt can
     // never apply now.
     let revoke = sign(chain, PATIENT, 5, TxBody::Revoke { grant: w.grant });
-    let tip = w.s.ledger.tip();
-    let block =
-        w.s.ledger
-            .build(&tip, fetched_at - 1_000, &[revoke], &|_| false)
-            .expect("build");
-    w.s.ledger.commit(&block, None).expect("commit");
+    w.s.finalize(fetched_at - 1_000, &[revoke]);
     let tip = w.s.ledger.tip();
     let (block, rejected) =
         w.s.ledger
@@ -546,26 +529,8 @@ async fn a_receipt_refused_at_block_time_does_not_stall_the_nodes_later_receipts
     assert!(w.s.mempool.is_empty());
 
     // A new grant; the doctor's next fetch gets a receipt that takes the freed nonce and applies.
-    let grant = sign(
-        chain,
-        PATIENT,
-        6,
-        TxBody::Grant {
-            grantee: Address::of(&public(&key(DOCTOR))),
-            scope: Scope::All,
-            expires_at_ms: None,
-            keys: vec![RecordKey {
-                record: w.record,
-                wrapped_key: WrappedKey([3; WRAPPED_KEY_LEN]),
-            }],
-        },
-    );
-    let tip = w.s.ledger.tip();
-    let block =
-        w.s.ledger
-            .build(&tip, now(), &[grant], &|_| false)
-            .expect("build");
-    w.s.ledger.commit(&block, None).expect("commit");
+    let grant = doctor_grant(&w, 6, None);
+    w.s.finalize(now(), &[grant]);
     let id = GrantId::derive(&patient, 6);
     assert_eq!(w.get(w.as_(DOCTOR, Some(&id)), Some(&id)).await.0, 200);
     let tip = w.s.ledger.tip();
@@ -602,12 +567,7 @@ async fn a_refused_receipt_leaves_the_pool_at_the_next_commit_on_any_node() {
         5,
         TxBody::Revoke { grant: w.grant },
     );
-    let tip = w.s.ledger.tip();
-    let block =
-        w.s.ledger
-            .build(&tip, fetched_at - 1_000, &[revoke], &|_| false)
-            .expect("build");
-    w.s.ledger.commit(&block, None).expect("commit");
+    w.s.finalize(fetched_at - 1_000, &[revoke]);
     assert_eq!(w.s.mempool.revalidate(&w.s.ledger, 64), 1);
     assert!(w.s.mempool.is_empty());
 }

@@ -61,13 +61,7 @@ async fn link(s: &Server, nonce: u64, passcode: Option<&str>, attempts: u32) -> 
             sealed: vec![],
         },
     );
-    let tip = s.ledger.tip();
-    let block = s
-        .ledger
-        .build(&tip, now(), &[create], &|_| false)
-        .expect("build");
-    assert_eq!(block.txs.len(), 1);
-    s.ledger.commit(&block, None).expect("commit");
+    s.finalize(now(), &[create]);
     Link {
         token: URL_SAFE_NO_PAD.encode(token_bytes),
         id,
@@ -229,12 +223,7 @@ async fn a_revoked_link_answers_404_from_the_next_block_on() {
         2,
         TxBody::RevokeLink { link: l.id },
     );
-    let tip = s.ledger.tip();
-    let block = s
-        .ledger
-        .build(&tip, now(), &[revoke], &|_| false)
-        .expect("build");
-    s.ledger.commit(&block, None).expect("commit");
+    s.finalize(now(), &[revoke]);
     assert_eq!(ask(&s, &l.token, json!({ "recipient": "ED" })).await.0, 404);
     let r = s
         .client

@@ -9,9 +9,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # C toolchain and pkg-config for crates that build C code; WebKitGTK and friends for the Tauri
 # desktop app; WebKitWebDriver, Xvfb and curl for its end-to-end tests.
 APT_PACKAGES := build-essential pkg-config curl libssl-dev libwebkit2gtk-4.1-dev \
-  libayatana-appindicator3-dev librsvg2-dev libxdo-dev webkit2gtk-driver xvfb xauth
+  libayatana-appindicator3-dev librsvg2-dev libxdo-dev webkit2gtk-driver xvfb xauth \
+  python3-venv
 
-.PHONY: run demo-cli demo-crypto test deps ui build desktop ui-test e2e lint unit ipc-types bench bench-ledger bench-desktop fuzz vectors soak
+.PHONY: run demo-cli demo-crypto test deps py-deps ui build desktop ui-test e2e lint unit ipc-types bench bench-ledger bench-desktop fuzz vectors soak
 
 ## Installs missing Debian packages (idempotent: only what `dpkg` does not report installed).
 deps:
@@ -59,9 +60,15 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 
-unit: build
+## The SMART Health Link receiver that is not ours (tests/interop), in its own virtualenv.
+PY_VENV := target/py
+py-deps:
+	@$(PY_VENV)/bin/python -c 'import jwcrypto, requests' 2>/dev/null || { \
+	  python3 -m venv $(PY_VENV) && $(PY_VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/interop/requirements.txt; }
+
+unit: build py-deps
 	@mkdir -p target
-	set -o pipefail; $(CARGO) test --locked --workspace 2>&1 | tee target/test-output.log
+	set -o pipefail; MEDWALLET_INTEROP_PYTHON=$(CURDIR)/$(PY_VENV)/bin/python $(CARGO) test --locked --workspace 2>&1 | tee target/test-output.log
 
 ## Regenerates the UI's TypeScript types from the Rust views (ui/src/ipc/generated.ts).
 ipc-types:

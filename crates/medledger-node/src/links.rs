@@ -12,17 +12,15 @@
 
 use std::time::Duration;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, KeyInit, Mac};
 use medledger_state::store::Ledger;
 use medledger_types::codec::Canonical;
 use medledger_types::hash::{LinkId, Sha256Digest};
-use medledger_types::link::{LinkEntry, LinkOutcome, LinkStatus};
+use medledger_types::link::{LinkEntry, LinkOutcome, LinkStatus, recipient_context};
 use medledger_types::state::{Account, MAX_VALUE_LEN, StateKey};
 use medledger_types::tx::TxBody;
 use medwallet_crypto::X25519PublicKey;
-use medwallet_crypto::envelope::{ContentKey, Recipient, X25519Recipient, seal_to_vec};
+use medwallet_crypto::envelope::{X25519Recipient, seal_to};
 use medwallet_shl::manifest::{FHIR_JSON, Manifest, ManifestFile, ManifestRequest};
 use rand::RngExt;
 use sha2::Sha256;
@@ -103,8 +101,7 @@ impl LinkDesk {
 
 /// The link a URL token names (`None` if the token is not 32 bytes of base64url).
 pub fn link_of_token(token: &str) -> Option<LinkId> {
-    let bytes: [u8; 32] = URL_SAFE_NO_PAD.decode(token).ok()?.try_into().ok()?;
-    Some(LinkId::of_token(&bytes))
+    medwallet_shl::payload::decode_token(token).map(|bytes| LinkId::of_token(&bytes))
 }
 
 /// The link's entry and status at the newest finalized block.
@@ -120,7 +117,8 @@ pub fn active_link(ledger: &Ledger, link: &LinkId) -> Result<LinkEntry, Refusal>
     }
 }
 
-/// The recipient's name sealed to the patient: wrapped key (bound to the link) ‖ envelope.
+/// The recipient's name sealed to the patient (the one layout of
+/// `medwallet_crypto::envelope::seal_to`, bound to the link's id).
 fn seal_recipient(
     ledger: &Ledger,
     entry: &LinkEntry,
@@ -132,14 +130,13 @@ fn seal_recipient(
         .map_err(|e| Refusal::Unrecorded(e.to_string()))?
         .and_then(|bytes| Account::decode(&bytes, MAX_VALUE_LEN).ok())
         .ok_or(Refusal::NotActive)?;
-    let mut rng = rand::rng();
-    let key = ContentKey::generate(&mut rng);
-    let wrapped = X25519Recipient::new(X25519PublicKey::from(account.receiving.0))
-        .wrap(&key, &link.0, &mut rng)
-        .map_err(|e| Refusal::Unrecorded(e.to_string()))?;
-    let sealed = seal_to_vec(&key, &mut rng, recipient.trim().as_bytes())
-        .map_err(|e| Refusal::Unrecorded(e.to_string()))?;
-    Ok([wrapped.0.as_slice(), &sealed].concat())
+    seal_to(
+        &X25519Recipient::new(X25519PublicKey::from(account.receiving.0)),
+        &recipient_context(link),
+        recipient.trim().as_bytes(),
+        &mut rand::rng(),
+    )
+    .map_err(|e| Refusal::Unrecorded(e.to_string()))
 }
 
 /// Answers a manifest request for the link `token` names; `base` is this node's public URL

@@ -63,6 +63,22 @@ impl Category {
         }
     }
 
+    /// The name people read.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Category::Labs => "Labs",
+            Category::VitalSigns => "Vital signs",
+            Category::Conditions => "Conditions",
+            Category::Medications => "Medications",
+            Category::Allergies => "Allergies",
+            Category::Immunizations => "Immunizations",
+            Category::Procedures => "Procedures",
+            Category::Reports => "Reports and imaging",
+            Category::Encounter => "Visits",
+            Category::Other => "Other",
+        }
+    }
+
     /// Parses a code.
     pub fn from_code(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|c| c.code() == code)

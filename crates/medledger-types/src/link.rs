@@ -30,6 +30,17 @@ pub const PASSCODE_MEMORY_KIB: u32 = 19 * 1024;
 pub const PASSCODE_ITERATIONS: u32 = 2;
 pub const PASSCODE_LANES: u32 = 1;
 
+/// What a recipient's name in a [`LinkAccessEntry`] is sealed under (bound to the link, so a
+/// node cannot move one from link to link).
+pub fn recipient_context(link: &LinkId) -> Vec<u8> {
+    [b"medledger/link-recipient/v1\0".as_slice(), &link.0].concat()
+}
+
+/// What a link's description in [`LinkEntry::sealed`] is sealed under.
+pub fn description_context(link: &LinkId) -> Vec<u8> {
+    [b"medwallet/link-description/v1\0".as_slice(), &link.0].concat()
+}
+
 /// A salted slow hash of a link's passcode.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct PasscodeVerifier {

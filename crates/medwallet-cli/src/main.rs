@@ -86,6 +86,10 @@ enum Command {
     Grants,
     /// Revoke a grant (stops future access; downloaded copies cannot be taken back).
     Revoke(commands::consent::RevokeArgs),
+    /// SMART Health Links: share with anyone by a link or QR code (create, list, revoke), or
+    /// open a link someone shared.
+    #[command(subcommand)]
+    Link(commands::links::LinkCommand),
     /// Who fetched which of my records (AccessReceipts, verified by proof).
     AccessLog,
     /// For doctors: records patients shared with me.
@@ -125,6 +129,7 @@ fn main() -> ExitCode {
         Command::Grant(args) => commands::consent::grant(&ctx, args, &out),
         Command::Grants => commands::consent::grants(&ctx, &out),
         Command::Revoke(args) => commands::consent::revoke(&ctx, args, &out),
+        Command::Link(cmd) => commands::links::run(&ctx, cmd, &out),
         Command::AccessLog => commands::consent::access(&ctx, &out),
         Command::Shared => commands::consent::shared(&ctx, &out),
         Command::DoctorConsent(args) => commands::consent::doctor_consent(&ctx, args, &out),

@@ -64,6 +64,12 @@ pub enum WalletError {
     /// A verified record is not FHIR the summary can read (the clinic issued something else).
     #[error("a record cannot go into the summary: {0}")]
     NotFhir(String),
+    /// A SMART Health Link or one of its files is not what the spec defines.
+    #[error(transparent)]
+    Shl(#[from] medwallet_shl::ShlError),
+    /// A link someone shared could not be opened (wrong passcode, revoked, unreachable…).
+    #[error(transparent)]
+    Receive(#[from] medwallet_shl::receive::ReceiveError),
 }
 
 impl From<SourceError> for WalletError {

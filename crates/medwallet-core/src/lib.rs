@@ -7,6 +7,8 @@
 //!   decrypted; their ciphertexts kept for offline use; keys owed to category grants shared.
 //! * [`Wallet::open_record`]: a record's FHIR, checked against the ledger's hash.
 //! * [`Wallet::grant`], [`Wallet::revoke`], [`Wallet::grants`], [`Wallet::access_log`]: consent.
+//! * [`Wallet::create_link`], [`Wallet::links`], [`Wallet::renew_links`],
+//!   [`Wallet::revoke_link`], [`links::open_link`]: SMART Health Links.
 //! * [`Wallet::shared_with_me`], [`Wallet::open_shared`]: a doctor's view.
 #![forbid(unsafe_code)]
 
@@ -18,6 +20,7 @@ pub mod clock;
 pub mod consent;
 pub mod error;
 pub mod input;
+pub mod links;
 pub mod records;
 pub mod shared;
 pub mod store;

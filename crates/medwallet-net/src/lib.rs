@@ -6,6 +6,7 @@
 //! * [`cross_check`]: ask several nodes, report liars and equivocation, use the rest.
 //! * [`source::NetworkSource`]: the [`medledger_client::LedgerSource`] over several nodes, with
 //!   failover and the incidents it saw.
+//! * [`shl_http::HttpShl`]: SMART Health Links someone shared, opened over HTTP(S).
 //!
 //! ```no_run
 //! # async fn example(light: medwallet_verify::LightClient) {
@@ -22,10 +23,12 @@
 #![forbid(unsafe_code)]
 
 pub mod cross_check;
+pub mod shl_http;
 pub mod source;
 pub mod verified;
 
 pub use medledger_client::{NetError, NodeClient, NodeFault};
+pub use shl_http::HttpShl;
 pub use source::NetworkSource;
 
 /// How old a node's newest finalized header may be and still count as current: an older one

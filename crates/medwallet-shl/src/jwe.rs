@@ -7,7 +7,9 @@
 //! AAD = ASCII(BASE64URL(header))
 //! ```
 //!
-//! Every file gets a fresh random IV: one key encrypts every file of a link, over time too.
+//! One key encrypts every file of a link, over time too, so no two different files share an
+//! IV: each gets a fresh random one ([`encrypt`]) or one derived from its content
+//! ([`encrypt_synthetic_iv`]).
 //! No well-kept pure-Rust JOSE crate covers `dir` + A256GCM + `zip: DEF` without OpenSSL, so
 //! the (small) compact format is written here over RustCrypto's AES-GCM.
 
@@ -20,8 +22,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use flate2::Compression;
 use flate2::read::DeflateDecoder;
 use flate2::write::DeflateEncoder;
+use hmac::{Hmac, Mac};
 use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
+use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use crate::{LinkKey, ShlError};
@@ -49,7 +53,7 @@ pub struct Opened {
     pub plaintext: Vec<u8>,
 }
 
-/// Encrypts `plaintext` as a link file (compressed first with `deflate`).
+/// Encrypts `plaintext` as a link file (compressed first with `deflate`) under a fresh random IV.
 pub fn encrypt<R: CryptoRng + ?Sized>(
     key: &LinkKey,
     rng: &mut R,
@@ -57,6 +61,40 @@ pub fn encrypt<R: CryptoRng + ?Sized>(
     plaintext: &[u8],
     deflate: bool,
 ) -> Result<String, ShlError> {
+    let (header, body) = prepare(content_type, plaintext, deflate)?;
+    let mut iv = [0u8; 12];
+    rng.fill_bytes(&mut iv);
+    seal(key, iv, &header, &body)
+}
+
+/// Encrypts like [`encrypt`], with the IV derived from the key and the content (HMAC-SHA256,
+/// as a synthetic IV): the same file under the same key encrypts to the same bytes, so a
+/// long-term link's wallet sees whether a file changed by its hash alone; an IV repeats only
+/// for identical files, which then reveals nothing but that they are identical.
+pub fn encrypt_synthetic_iv(
+    key: &LinkKey,
+    content_type: &str,
+    plaintext: &[u8],
+    deflate: bool,
+) -> Result<String, ShlError> {
+    let (header, body) = prepare(content_type, plaintext, deflate)?;
+    let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(key.as_bytes())
+        .map_err(|_| ShlError::NotAFile("HMAC key".into()))?;
+    mac.update(b"medwallet/shl-file-iv/v1\0");
+    mac.update(header.as_bytes());
+    mac.update(&body);
+    let tag = mac.finalize().into_bytes();
+    let mut iv = [0u8; 12];
+    iv.copy_from_slice(&tag[..12]);
+    seal(key, iv, &header, &body)
+}
+
+/// The protected header (base64url) and the body to encrypt (deflated if asked).
+fn prepare(
+    content_type: &str,
+    plaintext: &[u8],
+    deflate: bool,
+) -> Result<(String, Zeroizing<Vec<u8>>), ShlError> {
     if plaintext.len() > MAX_PLAINTEXT_LEN {
         return Err(ShlError::TooLarge(MAX_PLAINTEXT_LEN));
     }
@@ -81,13 +119,15 @@ pub fn encrypt<R: CryptoRng + ?Sized>(
     } else {
         Zeroizing::new(plaintext.to_vec())
     };
-    let mut iv = [0u8; 12];
-    rng.fill_bytes(&mut iv);
+    Ok((header, body))
+}
+
+fn seal(key: &LinkKey, iv: [u8; 12], header: &str, body: &[u8]) -> Result<String, ShlError> {
     let sealed = cipher(key)
         .encrypt(
             &Nonce::from(iv),
             Payload {
-                msg: &body,
+                msg: body,
                 aad: header.as_bytes(),
             },
         )

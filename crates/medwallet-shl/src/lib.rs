@@ -7,6 +7,7 @@
 //!   optionally `zip: DEF`, under the link's key (which never reaches the ledger or a node).
 //! * [`manifest`]: the manifest request and response a receiving application exchanges with the
 //!   link's server.
+//! * [`receive`]: the receiving side of that protocol, over a transport the caller supplies.
 //!
 //! ```
 //! use medwallet_shl::{jwe, payload::{LinkKey, ShlPayload}};
@@ -24,6 +25,7 @@ mod error;
 pub mod jwe;
 pub mod manifest;
 pub mod payload;
+pub mod receive;
 
 pub use error::ShlError;
 pub use payload::{Flags, LinkKey, ShlPayload};

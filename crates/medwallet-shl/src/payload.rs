@@ -20,6 +20,17 @@ pub const MAX_LABEL_LEN: usize = 80;
 /// A bound on what this decoder reads (a QR code holds far less).
 pub const MAX_LINK_LEN: usize = 4096;
 
+/// A manifest URL's token as its path carries it: 32 random bytes (256 bits, as the spec asks
+/// at least) in 43 characters of base64url.
+pub fn encode_token(token: &[u8; 32]) -> String {
+    URL_SAFE_NO_PAD.encode(token)
+}
+
+/// The token a manifest URL's last path segment carries (`None` unless 32 bytes of base64url).
+pub fn decode_token(text: &str) -> Option<[u8; 32]> {
+    URL_SAFE_NO_PAD.decode(text).ok()?.try_into().ok()
+}
+
 /// The link's 32-byte file key. It lives only in the link (and the sharer's wallet).
 #[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
 pub struct LinkKey([u8; 32]);

@@ -52,8 +52,19 @@ pub fn sync(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
         }
         Ok::<(), WalletError>(())
     };
-    let report =
-        ctx.run(async |wallet, source| wallet.sync(source, &mut progress, &mut rand::rng()).await)?;
+    let (report, renewed) = ctx.run(async |wallet, source| {
+        let report = wallet.sync(source, &mut progress, &mut rand::rng()).await?;
+        // Long-term links take the records just verified; a failure here leaves the sync done.
+        let renewed = wallet.renew_links(source, &mut rand::rng()).await;
+        Ok((report, renewed))
+    })?;
+    let links_renewed = match renewed {
+        Ok(n) => n,
+        Err(e) => {
+            eprintln!("warning: long-term links were not renewed this time: {e}");
+            0
+        }
+    };
     if !json_mode && report.new_records > 0 {
         eprintln!();
     }
@@ -77,6 +88,7 @@ pub fn sync(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
             "total": report.total_records,
             "verified_height": report.header.height(),
             "keys_shared": report.keys_shared,
+            "links_renewed": links_renewed,
             "ciphertexts_missing": report.ciphertexts_missing,
             "unreadable": report.unreadable.iter().map(|r| &r.id).collect::<Vec<_>>(),
             "incidents": incidents,

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use crate::certified::certify;
 use medledger_client::padded::seal_padded;
 use medledger_client::transaction::sign;
-use medledger_client::{BlobRequest, Incident, LedgerSource, NetError, SourceError};
+use medledger_client::{BlobRequest, BlobUpload, Incident, LedgerSource, NetError, SourceError};
 use medledger_state::StoreError;
 use medledger_state::rules::{BlockContext, Execution, StateRead};
 use medledger_types::blob_request::{NONCE_LEN, Target};
@@ -228,6 +228,64 @@ impl MemoryLedger {
         record
     }
 
+    /// Every value in the state (for tests that search it).
+    pub fn state_values(&self) -> Vec<Vec<u8>> {
+        self.state.lock().expect("lock").values().cloned().collect()
+    }
+
+    /// One state value.
+    pub fn state_values_at(&self, key: &StateKey) -> Option<Vec<u8>> {
+        self.state.lock().expect("lock").get(key).cloned()
+    }
+
+    /// A blob as stored (a link's file, say).
+    pub fn stored_blob(&self, hash: &Sha256Digest) -> Option<Vec<u8>> {
+        self.blobs.lock().expect("lock").get(hash).cloned()
+    }
+
+    /// A node's LinkAccess: it answered a manifest request for `link` from `recipient`.
+    pub fn link_access(
+        &self,
+        link: medledger_types::hash::LinkId,
+        outcome: medledger_types::link::LinkOutcome,
+        recipient: &str,
+    ) -> Result<u64, String> {
+        let entry: medledger_types::link::LinkEntry = self
+            .state
+            .lock()
+            .expect("lock")
+            .get(&StateKey::link(&link))
+            .map(|v| Canonical::decode(v, 65536).expect("entry"))
+            .ok_or("no such link")?;
+        let account: Account = self
+            .state
+            .lock()
+            .expect("lock")
+            .get(&StateKey::account(&entry.patient))
+            .map(|v| Canonical::decode(v, 65536).expect("account"))
+            .ok_or("no patient")?;
+        let recipient_sealed = medwallet_crypto::envelope::seal_to(
+            &X25519Recipient::new(account.receiving.0.into()),
+            &medledger_types::link::recipient_context(&link),
+            recipient.as_bytes(),
+            &mut *self.rng.lock().expect("lock"),
+        )
+        .expect("seal");
+        let node = PublicKey(self.validator.verifying_key().to_bytes());
+        let tx = sign(
+            &self.validator,
+            self.chain,
+            self.nonce(&Address::of(&node)),
+            TxBody::LinkAccess {
+                link,
+                outcome,
+                recipient_sealed,
+                at_ms: self.now.load(Ordering::SeqCst),
+            },
+        );
+        self.apply(&tx)
+    }
+
     /// A node's AccessReceipt for a grantee's fetch.
     fn receipt(&self, request: &BlobRequest<'_>) {
         let Some(grant) = request.grant else {
@@ -262,6 +320,25 @@ fn refused(code: &str, message: String) -> NetError {
         status: 400,
         code: code.into(),
         message,
+    }
+}
+
+impl BlobUpload for MemoryLedger {
+    async fn upload(
+        &self,
+        blob: &Sha256Digest,
+        bytes: Vec<u8>,
+        _key: &SigningKey,
+        _now_ms: u64,
+    ) -> Result<(), SourceError> {
+        if Sha256Digest(Sha256::digest(&bytes).into()) != *blob {
+            return Err(SourceError::NotUploaded(vec![refused(
+                "hash_mismatch",
+                "the bytes do not hash to the name".into(),
+            )]));
+        }
+        self.blobs.lock().expect("lock").insert(*blob, bytes);
+        Ok(())
     }
 }
 

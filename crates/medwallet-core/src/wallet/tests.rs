@@ -439,4 +439,5 @@ fn a_cache_verified_on_another_chain_is_not_mixed_with_this_one() {
     assert!(matches!(err, WalletError::CacheChain { .. }), "{err}");
 }
 
+mod links;
 mod summary;

@@ -7,6 +7,8 @@
 //!   functions produce and accept the same bytes.
 //! * [`wrap`]: the content key wrapped to one recipient with HPKE (RFC 9180). Granting a doctor
 //!   access later is one more wrap of the same key; the payload is never re-encrypted.
+//! * [`seal_to`], [`open_sealed`]: a short message sealed to one recipient (wrapped key ‖
+//!   payload), for names and descriptions rather than records.
 //!
 //! Decryption failures are deliberately coarse ([`EnvelopeError::Decrypt`]): wrong key, tampered
 //! chunk, truncation, reordering and a key-commitment mismatch all look the same to a caller.
@@ -15,10 +17,12 @@ mod content_key;
 mod error;
 mod in_memory;
 pub mod payload;
+mod sealed_to;
 pub mod wrap;
 
 pub use content_key::{CONTENT_KEY_LEN, ContentKey};
 pub use error::EnvelopeError;
 pub use in_memory::{open_to_vec, seal_to_vec};
 pub use payload::{CHUNK_LEN, HEADER_LEN, PayloadHeader, open_payload, seal_payload};
+pub use sealed_to::{open_sealed, seal_to};
 pub use wrap::{Identity, Recipient, WRAPPED_KEY_LEN, WrappedKey, X25519Identity, X25519Recipient};

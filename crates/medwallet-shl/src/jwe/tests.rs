@@ -145,3 +145,24 @@ proptest! {
         prop_assert_eq!(opened.content_type.as_deref(), Some("application/fhir+json"));
     }
 }
+
+#[test]
+fn a_synthetic_iv_repeats_for_the_same_file_only() {
+    let key = LinkKey::from_bytes([5; 32]);
+    let a = encrypt_synthetic_iv(&key, FHIR_JSON, b"{\"a\":1}", true).expect("a");
+    let again = encrypt_synthetic_iv(&key, FHIR_JSON, b"{\"a\":1}", true).expect("again");
+    let b = encrypt_synthetic_iv(&key, FHIR_JSON, b"{\"a\":2}", true).expect("b");
+    let other_key =
+        encrypt_synthetic_iv(&LinkKey::from_bytes([6; 32]), FHIR_JSON, b"{\"a\":1}", true)
+            .expect("other key");
+    assert_eq!(a, again, "the same file under the same key: the same bytes");
+    assert_ne!(
+        a.split('.').nth(2),
+        b.split('.').nth(2),
+        "another file: another IV"
+    );
+    assert_ne!(a.split('.').nth(2), other_key.split('.').nth(2));
+    assert_eq!(decrypt(&key, &b).expect("open").plaintext, b"{\"a\":2}");
+}
+
+const FHIR_JSON: &str = "application/fhir+json";

@@ -7,10 +7,11 @@ CARGO ?= cargo
 # apt-get needs root: run it directly as root, through sudo otherwise.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # C toolchain and pkg-config for crates that build C code; WebKitGTK and friends for the Tauri
-# desktop app; WebKitWebDriver, Xvfb and curl for its end-to-end tests.
+# desktop app; WebKitWebDriver, Xvfb and curl for its end-to-end tests; Chromium and chromedriver
+# for the link viewer's; Python's venv for the SMART Health Link receiver that is not ours.
 APT_PACKAGES := build-essential pkg-config curl libssl-dev libwebkit2gtk-4.1-dev \
   libayatana-appindicator3-dev librsvg2-dev libxdo-dev webkit2gtk-driver xvfb xauth \
-  python3-venv
+  python3-venv chromium chromium-driver
 
 .PHONY: run demo-cli demo-crypto test deps py-deps ui build desktop ui-test e2e lint unit ipc-types bench bench-ledger bench-desktop fuzz vectors soak
 
@@ -78,6 +79,9 @@ ipc-types:
 ui-test: ui
 	@mkdir -p target
 	set -o pipefail; cd ui && npm run check && npm test 2>&1 | tee ../target/ui-test-output.log
+	@# The link viewer every node serves is built from ui/src: the committed copy must be current.
+	cd ui && npm run build:viewer > /dev/null && git diff --exit-code --stat -- ../crates/medledger-node/assets/viewer.html \
+	  || { echo "crates/medledger-node/assets/viewer.html is stale: run 'cd ui && npm run build:viewer' and commit it"; exit 1; }
 
 ## The desktop app in its real webview (tauri-driver + WebKitWebDriver under Xvfb) against a
 ## local devnet; screenshots of every main screen land in target/screenshots/.

@@ -74,14 +74,19 @@ e2e)
   export MEDWALLET_E2E_DOCTOR_CODE="$DOCTOR_CODE"
   export MEDWALLET_E2E_DOCTOR_WORDS="$WORK/doctor.words"
   export MEDWALLET_E2E_SCREENSHOTS="$ROOT/target/screenshots"
+  export MEDWALLET_E2E_CHROMEDRIVER="http://127.0.0.1:9515"
   mkdir -p "$MEDWALLET_E2E_SCREENSHOTS"
   xvfb-run -a -s "-screen 0 1280x900x24" bash -c '
     tauri-driver --port 4444 > "$MEDWALLET_E2E_WORK/tauri-driver.log" 2>&1 &
     echo $! > "$MEDWALLET_E2E_WORK/driver.pid"
     for _ in $(seq 1 50); do curl -s localhost:4444/status > /dev/null && break; sleep 0.2; done
+    # Headless Chromium for the SMART Health Link viewer (the receiver of a link).
+    chromedriver --port=9515 > "$MEDWALLET_E2E_WORK/chromedriver.log" 2>&1 &
+    echo $! > "$MEDWALLET_E2E_WORK/chromedriver.pid"
+    for _ in $(seq 1 50); do curl -s localhost:9515/status > /dev/null && break; sleep 0.2; done
     status=0
     "$0" --ignored --test-threads 1 || status=$?
-    kill -TERM "$(cat "$MEDWALLET_E2E_WORK/driver.pid")" 2>/dev/null || true
+    kill -TERM "$(cat "$MEDWALLET_E2E_WORK/driver.pid")" "$(cat "$MEDWALLET_E2E_WORK/chromedriver.pid")" 2>/dev/null || true
     wait 2>/dev/null || true
     exit $status
   ' "$E2E_TEST_BINARY"

@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use medwallet_app::{
     AccessItem, App, AppError, Card, CreatedWallet, DoctorInfo, GrantItem, GrantRequest,
-    GrantResult, LabSeries, OpenedRecord, PatientSummary, RecordItem, RevokeResult, Settings,
-    SharedItem, SyncReport, SyncStatus, WalletStatus,
+    GrantResult, LabSeries, LinkCreated, LinkItem, LinkRequest, OpenedRecord, PatientSummary,
+    ReceivedLink, RecordItem, RevokeResult, Settings, SharedItem, SyncReport, SyncStatus,
+    WalletStatus,
 };
 use tauri::{AppHandle, Emitter, State};
 
@@ -98,6 +99,31 @@ pub async fn open_record(app: Wallet<'_>, id: String) -> Result<OpenedRecord, Ap
 #[tauri::command]
 pub async fn patient_summary(app: Wallet<'_>) -> Result<PatientSummary, AppError> {
     app.patient_summary().await
+}
+
+#[tauri::command]
+pub async fn create_link(app: Wallet<'_>, request: LinkRequest) -> Result<LinkCreated, AppError> {
+    app.create_link(request).await
+}
+
+#[tauri::command]
+pub async fn links(app: Wallet<'_>) -> Result<Vec<LinkItem>, AppError> {
+    app.links().await
+}
+
+#[tauri::command]
+pub async fn revoke_link(app: Wallet<'_>, id: String) -> Result<RevokeResult, AppError> {
+    app.revoke_link(&id).await
+}
+
+#[tauri::command]
+pub async fn open_link(
+    app: Wallet<'_>,
+    link: String,
+    recipient: String,
+    passcode: Option<String>,
+) -> Result<ReceivedLink, AppError> {
+    app.open_link(&link, &recipient, passcode).await
 }
 
 #[tauri::command]

@@ -5,11 +5,13 @@
 //!
 //! The story: a patient creates a wallet (24 words, confirmed), receives records from the demo
 //! clinic, opens a visit with lab values and sees them charted, shows their card, grants the
-//! doctor the lab results category (after reading My summary), checks sync status and settings, adds a node that forges
+//! doctor the lab results category (after reading My summary), shares allergies and medications
+//! by a SMART Health Link that headless Chromium opens (`link_story`), checks sync status and settings, adds a node that forges
 //! certificates and sees the red banner name it, locks and unlocks. The doctor
 //! restores their wallet from words on a fresh profile and opens a shared visit. The patient
 //! sees the doctor's fetch in the access log and revokes; the doctor is then refused.
 
+mod link_story;
 mod screen;
 
 use std::path::PathBuf;
@@ -431,6 +433,7 @@ async fn the_whole_story_in_the_real_webview() -> Result<()> {
         patient_opens_a_record_with_a_lab_chart(c).await?;
         patient_reads_the_summary(c).await?;
         patient_shows_card_and_grants_the_doctor(c).await?;
+        link_story::patient_shares_allergies_by_link_and_a_browser_opens_it(c).await?;
         patient_checks_sync_and_settings_then_locks(c).await
     })
     .await?;

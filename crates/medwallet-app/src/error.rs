@@ -4,6 +4,7 @@
 use medwallet_core::{SourceError, WalletError};
 use medwallet_crypto::KeystoreError;
 use medwallet_net::source::AnchorError as SourceSetupError;
+use medwallet_shl::receive::ReceiveError;
 use medwallet_store::{AnchorError, StoreError};
 use serde::Serialize;
 
@@ -23,6 +24,9 @@ pub enum ErrorCode {
     Storage,
     /// Proven equivocation: nothing new is shown until the user acknowledges it.
     Equivocation,
+    /// A link someone shared needs its passcode, or the one typed was wrong (the message says
+    /// how many attempts are left).
+    LinkPasscode,
     Internal,
 }
 
@@ -143,6 +147,15 @@ impl From<WalletError> for AppError {
             | WalletError::GrantEnded(_)
             | WalletError::ForeignRecord(_)
             | WalletError::NotFhir(_) => ErrorCode::Refused,
+            WalletError::Shl(_) => ErrorCode::InvalidInput,
+            WalletError::Receive(r) => match r {
+                ReceiveError::PasscodeNeeded | ReceiveError::WrongPasscode { .. } => {
+                    ErrorCode::LinkPasscode
+                }
+                ReceiveError::NotActive => ErrorCode::NotFound,
+                ReceiveError::Link(_) => ErrorCode::InvalidInput,
+                _ => ErrorCode::Network,
+            },
             _ => ErrorCode::Internal,
         };
         Self::new(code, e.to_string())

@@ -46,6 +46,14 @@ pub fn typescript() -> String {
         RevokeResult::decl(&cfg),
         AccessItem::decl(&cfg),
         SharedItem::decl(&cfg),
+        LinkSelection::decl(&cfg),
+        LinkRequest::decl(&cfg),
+        LinkCreated::decl(&cfg),
+        LinkState::decl(&cfg),
+        LinkAccessOutcome::decl(&cfg),
+        LinkAccessItem::decl(&cfg),
+        LinkItem::decl(&cfg),
+        ReceivedLink::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/medwallet-app (views.rs, error.rs) by ts-rs: do not edit.\n\

@@ -26,6 +26,7 @@ pub mod error;
 #[cfg(test)]
 mod ipc_types;
 pub mod ledger;
+mod links;
 mod records;
 pub mod session;
 pub mod settings;

@@ -61,6 +61,11 @@ impl App {
             let report = report?;
             let at = &report.header;
             let (role, _) = self.account_role(&source, at, &wallet.address()).await?;
+            // Long-term links take the records just verified; a failure leaves the sync done
+            // (the next sync tries again).
+            if role == crate::views::Role::Patient {
+                let _ = wallet.renew_links(&source, &mut rng).await;
+            }
             let mut names = HashMap::new();
             for record in wallet.records() {
                 if names.contains_key(&record.clinic) {

@@ -378,3 +378,96 @@ pub struct Settings {
     #[serde(default)]
     pub devnet: bool,
 }
+
+/// What a link shares.
+#[derive(Clone, Debug, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum LinkSelection {
+    Records { ids: Vec<String> },
+    Categories { categories: Vec<Category> },
+    All,
+    Summary,
+}
+
+/// A link the patient asks for.
+#[derive(Clone, Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkRequest {
+    pub selection: LinkSelection,
+    pub label: Option<String>,
+    /// RFC 3339; 7 days from now when blank.
+    pub expires: Option<String>,
+    /// Typed by the patient, handed to the receiver separately.
+    pub passcode: Option<String>,
+    pub long_term: bool,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkCreated {
+    pub id: String,
+    /// `shlink:/…`, for apps that read SMART Health Links.
+    pub link: String,
+    /// The link as a QR code (SVG).
+    pub qr_svg: String,
+    /// The viewer page with the link in its fragment, for a browser.
+    pub viewer_url: String,
+    pub height: u64,
+    pub files: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkState {
+    Active,
+    Revoked,
+    Expired,
+    Exhausted,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum LinkAccessOutcome {
+    Opened,
+    WrongPasscode,
+}
+
+/// One opening of a link (or a wrong passcode), from the ledger.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkAccessItem {
+    pub outcome: LinkAccessOutcome,
+    /// The name the receiver gave.
+    pub recipient: Option<String>,
+    /// "node 2" (its place in the validator set), or its address.
+    pub node: String,
+    pub at_ms: u64,
+    pub height: u64,
+}
+
+/// One of the patient's links, verified.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkItem {
+    pub id: String,
+    pub label: Option<String>,
+    pub link: Option<String>,
+    pub viewer_url: Option<String>,
+    /// What it shares, in words.
+    pub shared: String,
+    pub status: LinkState,
+    pub expires_at_ms: u64,
+    pub passcode: bool,
+    pub attempts_left: u32,
+    pub long_term: bool,
+    pub created_height: u64,
+    pub accesses: Vec<LinkAccessItem>,
+}
+
+/// A link someone shared, opened: the FHIR of each file (what the person chose to view).
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ReceivedLink {
+    pub label: Option<String>,
+    pub files: Vec<String>,
+}

@@ -113,7 +113,7 @@ fn a_link_opens_for_anyone_with_its_passcode_is_logged_renewed_and_revoked() {
     runtime.block_on(devnet.issue(&code, &fixture("allergies_and_medications.json")));
     json_of(medwallet(&patient, &["sync", "--json", "--node", &api]));
 
-    // Allergies, behind a passcode with three attempts.
+    // Allergies and medications, behind a passcode with three attempts.
     let created = json_of(medwallet(
         &patient,
         &[
@@ -123,7 +123,7 @@ fn a_link_opens_for_anyone_with_its_passcode_is_logged_renewed_and_revoked() {
             "--node",
             &api,
             "--category",
-            "allergies",
+            "allergies,medications",
             "--label",
             "Allergies & meds",
             "--passcode",
@@ -150,7 +150,11 @@ fn a_link_opens_for_anyone_with_its_passcode_is_logged_renewed_and_revoked() {
     assert!(stderr_of(open(&["--passcode", "0000"])).contains("2 attempts left"));
     let opened = json_of(open(&["--passcode", "4321"]));
     assert_eq!(opened["label"], "Allergies & meds");
-    assert_eq!(types(&opened), ["AllergyIntolerance"], "allergies alone");
+    assert_eq!(
+        types(&opened),
+        ["AllergyIntolerance", "MedicationStatement"],
+        "allergies and medications alone"
+    );
 
     // A receiver that is not Medwallet's code, per the spec, with files by location.
     if let Some(python) = python() {

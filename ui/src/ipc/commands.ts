@@ -12,8 +12,12 @@ import type {
   GrantRequest,
   GrantResult,
   LabSeries,
+  LinkCreated,
+  LinkItem,
+  LinkRequest,
   OpenedRecord,
   PatientSummary,
+  ReceivedLink,
   RecordItem,
   RevokeResult,
   Settings,
@@ -73,6 +77,14 @@ export const grant = (request: GrantRequest) => call<GrantResult>('grant', { req
 export const grants = () => call<GrantItem[]>('grants');
 export const revoke = (grantId: string) => call<RevokeResult>('revoke', { grantId });
 export const accessLog = () => call<AccessItem[]>('access_log');
+
+// SMART Health Links
+export const createLink = (request: LinkRequest) => call<LinkCreated>('create_link', { request });
+export const links = () => call<LinkItem[]>('links');
+export const revokeLink = (id: string) => call<RevokeResult>('revoke_link', { id });
+/** Opens a link someone shared, as `recipient` (the patient sees the name). */
+export const openLink = (link: string, recipient: string, passcode: string | null) =>
+  call<ReceivedLink>('open_link', { link, recipient, passcode });
 
 // Doctor mode
 export const sharedWithMe = () => call<SharedItem[]>('shared_with_me');

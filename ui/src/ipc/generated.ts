@@ -1,7 +1,7 @@
 // Generated from crates/medwallet-app (views.rs, error.rs) by ts-rs: do not edit.
 // Regenerate with `make ipc-types`; a Rust test fails when this file is stale.
 
-export type ErrorCode = "no_wallet" | "wallet_exists" | "locked" | "wrong_password" | "invalid_input" | "backup_mismatch" | "network" | "refused" | "not_found" | "storage" | "equivocation" | "internal";
+export type ErrorCode = "no_wallet" | "wallet_exists" | "locked" | "wrong_password" | "invalid_input" | "backup_mismatch" | "network" | "refused" | "not_found" | "storage" | "equivocation" | "link_passcode" | "internal";
 
 export type AppError = { code: ErrorCode, message: string, };
 
@@ -175,3 +175,51 @@ node: string, servedAtMs: number,
 height: number, };
 
 export type SharedItem = { patientAddress: string, grantId: string, recordId: string, category: Category, title: string, date: string | null, status: GrantState, };
+
+export type LinkSelection = { "kind": "records", ids: Array<string>, } | { "kind": "categories", categories: Array<Category>, } | { "kind": "all" } | { "kind": "summary" };
+
+export type LinkRequest = { selection: LinkSelection, label: string | null, 
+/**
+ * RFC 3339; 7 days from now when blank.
+ */
+expires: string | null, 
+/**
+ * Typed by the patient, handed to the receiver separately.
+ */
+passcode: string | null, longTerm: boolean, };
+
+export type LinkCreated = { id: string, 
+/**
+ * `shlink:/…`, for apps that read SMART Health Links.
+ */
+link: string, 
+/**
+ * The link as a QR code (SVG).
+ */
+qrSvg: string, 
+/**
+ * The viewer page with the link in its fragment, for a browser.
+ */
+viewerUrl: string, height: number, files: Array<string>, };
+
+export type LinkState = "active" | "revoked" | "expired" | "exhausted";
+
+export type LinkAccessOutcome = "opened" | "wrong-passcode";
+
+export type LinkAccessItem = { outcome: LinkAccessOutcome, 
+/**
+ * The name the receiver gave.
+ */
+recipient: string | null, 
+/**
+ * "node 2" (its place in the validator set), or its address.
+ */
+node: string, atMs: number, height: number, };
+
+export type LinkItem = { id: string, label: string | null, link: string | null, viewerUrl: string | null, 
+/**
+ * What it shares, in words.
+ */
+shared: string, status: LinkState, expiresAtMs: number, passcode: boolean, attemptsLeft: number, longTerm: boolean, createdHeight: number, accesses: Array<LinkAccessItem>, };
+
+export type ReceivedLink = { label: string | null, files: Array<string>, };

@@ -1,6 +1,7 @@
 //! SMART Health Link endpoints: the manifest request (`POST /shl/{token}`), the direct file
 //! (`GET /shl/{token}?recipient=…`, for a single-file link without passcode: the `U` flag) and
-//! the short-lived file locations a manifest hands out. Thin: `crate::links` decides.
+//! the short-lived file locations a manifest hands out, and the viewer page (`GET /viewer`).
+//! Thin: `crate::links` decides.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -15,6 +16,28 @@ use super::{ApiState, now_ms};
 use crate::links::{Refusal, active_link, answer, link_of_token};
 
 const JOSE: &str = "application/jose";
+
+/// The SMART Health Link viewer (built from `ui/src/viewer` into one file; see
+/// `ui/vite.viewer.config.ts`): served by every node at `/viewer`, the link in its fragment.
+const VIEWER: &str = include_str!("../../assets/viewer.html");
+
+/// The viewer page. Its CSP lets it run its own inline code and reach any link's server,
+/// nothing else; no referrer leaves it.
+pub async fn viewer() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; connect-src *; form-action 'none'; base-uri 'none'; frame-ancestors 'none'",
+            ),
+            (header::REFERRER_POLICY, "no-referrer"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        VIEWER,
+    )
+        .into_response()
+}
 
 fn refused(r: Refusal) -> Response {
     match r {

@@ -94,6 +94,21 @@ pub(crate) fn now_ms() -> u64 {
 )]
 pub struct ApiDoc;
 
+/// The SMART Health Link endpoints, open to receiving applications on any origin (a viewer
+/// served by another node, a clinic's own SHL reader): they carry no credentials, and the
+/// link's token in the path is the capability.
+fn shl_routes() -> Router<ApiState> {
+    Router::new()
+        .route("/shl/{token}", post(links::manifest).get(links::direct))
+        .route("/shl/files/{link}/{hash}", get(links::file))
+        .layer(
+            tower_http::cors::CorsLayer::new()
+                .allow_origin(tower_http::cors::Any)
+                .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
+                .allow_headers([axum::http::header::CONTENT_TYPE]),
+        )
+}
+
 /// The router.
 pub fn router(state: ApiState) -> Router {
     Router::new()
@@ -112,8 +127,8 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/txs/{id}", get(txs::tx_status))
         .route("/v1/blobs/{hash}", get(blobs::get).put(blobs::put))
         .route("/v1/events", get(events::events))
-        .route("/shl/{token}", post(links::manifest).get(links::direct))
-        .route("/shl/files/{link}/{hash}", get(links::file))
+        .merge(shl_routes())
+        .route("/viewer", get(links::viewer))
         .route("/v1/openapi.json", get(openapi))
         .route("/metrics", get(metrics))
         .fallback(|| async { ApiError::not_found("no such endpoint") })

@@ -10,7 +10,8 @@ use medledger_types::category::Category;
 use medledger_types::hash::{LinkId, RecordId};
 use medledger_types::link::LinkOutcome;
 use medwallet_core::links::{
-    DEFAULT_ATTEMPTS, DEFAULT_LIFETIME_MS, LinkRequest, LinkView, Selection, Shared, open_link,
+    DEFAULT_ATTEMPTS, DEFAULT_LIFETIME_MS, LinkRequest, LinkView, Selection, Shared, VIEWER_PATH,
+    open_link,
 };
 use medwallet_core::{SystemClock, clock::Clock, input};
 use medwallet_net::HttpShl;
@@ -19,9 +20,6 @@ use zeroize::Zeroizing;
 
 use crate::output::{Output, listing};
 use crate::session::Context;
-
-/// Where every node serves the link viewer.
-pub const VIEWER_PATH: &str = "/viewer";
 
 #[derive(Subcommand)]
 pub enum LinkCommand {
@@ -40,10 +38,10 @@ pub struct CreateArgs {
     /// Record ids, comma-separated.
     #[arg(long, value_delimiter = ',', conflicts_with_all = ["category", "all", "summary"])]
     records: Option<Vec<String>>,
-    /// A category (labs, vital-signs, conditions, medications, allergies, immunizations,
-    /// procedures, reports, encounter, other).
-    #[arg(long, conflicts_with_all = ["all", "summary"])]
-    category: Option<String>,
+    /// Categories, comma-separated (labs, vital-signs, conditions, medications, allergies,
+    /// immunizations, procedures, reports, encounter, other).
+    #[arg(long, value_delimiter = ',', conflicts_with_all = ["all", "summary"])]
+    category: Option<Vec<String>>,
     /// Every record.
     #[arg(long, conflicts_with = "summary")]
     all: bool,
@@ -62,7 +60,7 @@ pub struct CreateArgs {
     /// Wrong passcodes allowed before the link is disabled for good.
     #[arg(long, default_value_t = DEFAULT_ATTEMPTS)]
     attempts: u32,
-    /// Records issued later in the category (or at all) join the link as they sync.
+    /// Records issued later in these categories (or at all) join the link as they sync.
     #[arg(long)]
     long_term: bool,
 }
@@ -107,8 +105,13 @@ fn selection(args: &CreateArgs) -> anyhow::Result<Selection> {
                     })
                     .collect::<Result<_, _>>()?,
             ),
-            (None, Some(c), false, false) => Selection::Category(
-                Category::from_code(c).ok_or_else(|| anyhow::anyhow!("unknown category {c:?}"))?,
+            (None, Some(list), false, false) => Selection::Categories(
+                list.iter()
+                    .map(|c| {
+                        Category::from_code(c.trim())
+                            .ok_or_else(|| anyhow::anyhow!("unknown category {c:?}"))
+                    })
+                    .collect::<Result<_, _>>()?,
             ),
             (None, None, true, false) => Selection::All,
             (None, None, false, true) => Selection::Summary,
@@ -163,7 +166,7 @@ fn create(ctx: &Context<'_>, args: CreateArgs, out: &Output) -> anyhow::Result<(
 fn shared_text(shared: &Shared) -> String {
     match shared {
         Shared::Records { count } => format!("{count} record(s)"),
-        Shared::Category { category } => category.clone(),
+        Shared::Categories { categories } => categories.join(", "),
         Shared::All => "all records".into(),
         Shared::Summary => "patient summary".into(),
     }

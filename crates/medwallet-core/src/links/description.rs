@@ -22,8 +22,8 @@ use crate::error::WalletError;
 pub enum Shared {
     /// These records (how many: the ids themselves are in the files).
     Records { count: usize },
-    /// Every record of a category (later ones too when long-term).
-    Category { category: String },
+    /// Every record of these categories (later ones too when long-term).
+    Categories { categories: Vec<String> },
     /// Every record.
     All,
     /// The patient summary (IPS).

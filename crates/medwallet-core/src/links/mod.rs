@@ -35,6 +35,10 @@ use crate::error::WalletError;
 use crate::store::WalletStore;
 use crate::wallet::Wallet;
 
+/// Where every node serves the SMART Health Link viewer (a link then opens in any browser as
+/// `{node}/viewer#shlink:/…`).
+pub const VIEWER_PATH: &str = "/viewer";
+
 /// A link's life unless the patient says otherwise.
 pub const DEFAULT_LIFETIME_MS: u64 = 7 * 24 * 3600 * 1000;
 /// Wrong passcodes a link allows unless the patient says otherwise.
@@ -44,7 +48,8 @@ pub const DEFAULT_ATTEMPTS: u32 = 10;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Selection {
     Records(Vec<RecordId>),
-    Category(Category),
+    /// Every record of these categories.
+    Categories(Vec<Category>),
     All,
     /// The patient summary (IPS), built now.
     Summary,
@@ -59,7 +64,7 @@ pub struct LinkRequest {
     pub passcode: Option<Zeroizing<String>>,
     /// Wrong passcodes allowed (1 to 100; ignored without a passcode).
     pub attempts: u32,
-    /// Records issued later in the chosen category appear on later openings.
+    /// Records issued later in the chosen categories appear on later openings.
     pub long_term: bool,
     /// The node whose URL the link names (`https://node.example`); every node serves it.
     pub server: String,
@@ -119,10 +124,12 @@ impl LinkRequest {
         if self.long_term && matches!(self.selection, Selection::Records(_) | Selection::Summary) {
             return bad("only a category or all records can be long-term (new records then join)");
         }
-        if let Selection::Records(ids) = &self.selection
-            && ids.is_empty()
-        {
-            return bad("choose at least one record");
+        match &self.selection {
+            Selection::Records(ids) if ids.is_empty() => return bad("choose at least one record"),
+            Selection::Categories(list) if list.is_empty() => {
+                return bad("choose at least one category");
+            }
+            _ => {}
         }
         Ok(())
     }
@@ -131,7 +138,7 @@ impl LinkRequest {
 fn scope_of(selection: &Selection) -> Option<Scope> {
     match selection {
         Selection::Records(ids) => Some(Scope::Records(ids.clone())),
-        Selection::Category(c) => Some(Scope::Category(*c)),
+        Selection::Categories(_) => Some(Scope::All),
         Selection::All => Some(Scope::All),
         Selection::Summary => None,
     }
@@ -139,7 +146,11 @@ fn scope_of(selection: &Selection) -> Option<Scope> {
 
 fn selection_of(shared: &Shared) -> Option<Selection> {
     match shared {
-        Shared::Category { category } => Category::from_code(category).map(Selection::Category),
+        Shared::Categories { categories } => categories
+            .iter()
+            .map(|c| Category::from_code(c))
+            .collect::<Option<Vec<_>>>()
+            .map(Selection::Categories),
         Shared::All => Some(Selection::All),
         Shared::Records { .. } | Shared::Summary => None,
     }
@@ -170,7 +181,13 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         {
             return Err(WalletError::UnknownRecord(missing));
         }
-        let chosen = covered(&scope, &records);
+        let chosen: Vec<_> = covered(&scope, &records)
+            .into_iter()
+            .filter(|r| match selection {
+                Selection::Categories(list) => list.iter().any(|c| c.code() == r.category),
+                _ => true,
+            })
+            .collect();
         let mut opened = Vec::with_capacity(chosen.len());
         for record in chosen {
             let fhir = self.open_record(source, &record.id).await?;
@@ -188,7 +205,7 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
     ) -> Result<CreatedLink, WalletError> {
         request.check(self.now_ms())?;
         let plain = self.link_files(source, &request.selection, rng).await?;
-        if matches!(request.selection, Selection::Category(_) | Selection::All)
+        if matches!(request.selection, Selection::Categories(_) | Selection::All)
             && !request.long_term
             && plain.iter().all(|p| p.title == files::EMPTY)
         {
@@ -230,8 +247,8 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         }
         let shared = match &request.selection {
             Selection::Records(ids) => Shared::Records { count: ids.len() },
-            Selection::Category(c) => Shared::Category {
-                category: c.code().into(),
+            Selection::Categories(list) => Shared::Categories {
+                categories: list.iter().map(|c| c.code().to_owned()).collect(),
             },
             Selection::All => Shared::All,
             Selection::Summary => Shared::Summary,

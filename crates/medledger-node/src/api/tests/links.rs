@@ -233,3 +233,58 @@ async fn a_revoked_link_answers_404_from_the_next_block_on() {
         .expect("get");
     assert_eq!(r.status().as_u16(), 404);
 }
+
+#[tokio::test]
+async fn every_node_serves_the_viewer_and_lets_other_origins_ask_for_manifests() {
+    let s = server().await;
+    let page = s
+        .client
+        .get(format!("{}/viewer", s.base))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(page.status().as_u16(), 200);
+    let csp = page
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .expect("a CSP")
+        .to_owned();
+    assert!(csp.contains("default-src 'none'") && csp.contains("connect-src *"));
+    let html = page.text().await.expect("html");
+    assert!(html.contains("<div id=\"viewer\">") && html.contains("shlink:/"));
+
+    let preflight = s
+        .client
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/shl/{}", s.base, "A".repeat(43)),
+        )
+        .header("origin", "https://viewer.example")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type")
+        .send()
+        .await
+        .expect("preflight");
+    assert_eq!(
+        preflight
+            .headers()
+            .get("access-control-allow-origin")
+            .and_then(|v| v.to_str().ok()),
+        Some("*")
+    );
+    // The wallet's own API is not opened to other origins.
+    let status = s
+        .client
+        .get(format!("{}/v1/status", s.base))
+        .header("origin", "https://viewer.example")
+        .send()
+        .await
+        .expect("status");
+    assert!(
+        status
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+}

@@ -80,7 +80,7 @@ fn a_category_link_holds_that_category_alone_and_the_ledger_holds_neither_key_no
     w.issue_resource("Observation", 3, Category::Labs);
     w.sync();
     let created = w
-        .create(w.request(Selection::Category(Category::Labs)))
+        .create(w.request(Selection::Categories(vec![Category::Labs])))
         .expect("created");
     assert_eq!(
         w.file_ids(&created),
@@ -171,7 +171,7 @@ fn a_long_term_link_takes_later_records_when_renewed_and_only_when_they_change()
     let mut w = world();
     w.issue_resource("Observation", 1, Category::Labs);
     w.sync();
-    let mut request = w.request(Selection::Category(Category::Labs));
+    let mut request = w.request(Selection::Categories(vec![Category::Labs]));
     request.long_term = true;
     let created = w.create(request).expect("created");
     assert!(created.link.flags.long_term);
@@ -231,7 +231,7 @@ fn bad_link_requests_are_refused_before_anything_reaches_the_ledger() {
     bad.push(r);
     bad.push(w.request(Selection::Records(vec![])));
     bad.push(w.request(Selection::Records(vec![RecordId([9; 32])])));
-    bad.push(w.request(Selection::Category(Category::Immunizations)));
+    bad.push(w.request(Selection::Categories(vec![Category::Immunizations])));
     let mut r = w.request(Selection::All);
     r.passcode = Some(Zeroizing::new("1234".into()));
     r.attempts = 0;

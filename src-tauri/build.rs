@@ -14,6 +14,7 @@ const COMMANDS: &[&str] = &[
     "records",
     "open_record",
     "patient_summary",
+    "export_records",
     "create_link",
     "links",
     "revoke_link",

@@ -5,10 +5,10 @@
 use std::sync::Arc;
 
 use medwallet_app::{
-    AccessItem, App, AppError, Card, CreatedWallet, DoctorInfo, GrantItem, GrantRequest,
-    GrantResult, LabSeries, LinkCreated, LinkItem, LinkRequest, OpenedRecord, PatientSummary,
-    ReceivedLink, RecordItem, RevokeResult, Settings, SharedItem, SyncReport, SyncStatus,
-    WalletStatus,
+    AccessItem, App, AppError, Card, CreatedWallet, DoctorInfo, ExportResult, GrantItem,
+    GrantRequest, GrantResult, LabSeries, LinkCreated, LinkItem, LinkRequest, OpenedRecord,
+    PatientSummary, ReceivedLink, RecordItem, RevokeResult, Settings, SharedItem, SyncReport,
+    SyncStatus, WalletStatus,
 };
 use tauri::{AppHandle, Emitter, State};
 
@@ -99,6 +99,18 @@ pub async fn open_record(app: Wallet<'_>, id: String) -> Result<OpenedRecord, Ap
 #[tauri::command]
 pub async fn patient_summary(app: Wallet<'_>) -> Result<PatientSummary, AppError> {
     app.patient_summary().await
+}
+
+/// The export goes to the user's Downloads folder (the home folder if there is none).
+#[tauri::command]
+pub async fn export_records(app: Wallet<'_>, handle: AppHandle) -> Result<ExportResult, AppError> {
+    use tauri::Manager;
+    let dir = handle
+        .path()
+        .download_dir()
+        .or_else(|_| handle.path().home_dir())
+        .map_err(|e| AppError::new(medwallet_app::ErrorCode::Storage, e.to_string()))?;
+    app.export_records(&dir).await
 }
 
 #[tauri::command]

@@ -107,6 +107,7 @@ fn main() {
             commands::records,
             commands::open_record,
             commands::patient_summary,
+            commands::export_records,
             commands::create_link,
             commands::links,
             commands::revoke_link,

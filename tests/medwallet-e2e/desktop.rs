@@ -221,6 +221,13 @@ async fn patient_reads_the_summary(c: &Client) -> Result<()> {
         "the problems section comes first: {text}"
     );
     shot(c, "05c-my-summary").await?;
+    click(c, "export-records").await?;
+    let exported = wait_for(c, &id("export-result"), Duration::from_secs(60))
+        .await?
+        .text()
+        .await?;
+    assert!(exported.contains(".zip"), "{exported}");
+    shot(c, "05d-exported").await?;
     Ok(())
 }
 

@@ -111,6 +111,19 @@ pub trait LedgerSource {
     fn adopt_floor(&self, header: &[u8], certificate: &[u8]) -> Result<(), Invalid>;
 }
 
+/// State values with the proofs that verified them, for what must be checked again later
+/// without any node (a patient's export).
+#[allow(async_fn_in_trait)]
+pub trait ProofSource {
+    /// The value at `key` in the state `at` commits to (verified, as [`LedgerSource::value`])
+    /// and the proof it was verified with.
+    async fn proven(
+        &self,
+        at: &VerifiedHeader,
+        key: &StateKey,
+    ) -> Result<(Option<Vec<u8>>, Vec<u8>), SourceError>;
+}
+
 /// Where a clinic puts the ciphertexts it issues (nodes accept them by hash from registered
 /// clinics and replicate them to each other).
 #[allow(async_fn_in_trait)]

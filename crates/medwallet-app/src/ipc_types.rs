@@ -54,6 +54,7 @@ pub fn typescript() -> String {
         LinkAccessItem::decl(&cfg),
         LinkItem::decl(&cfg),
         ReceivedLink::decl(&cfg),
+        ExportResult::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/medwallet-app (views.rs, error.rs) by ts-rs: do not edit.\n\

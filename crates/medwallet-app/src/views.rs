@@ -471,3 +471,12 @@ pub struct ReceivedLink {
     pub label: Option<String>,
     pub files: Vec<String>,
 }
+
+/// An export written (see `medwallet_core::export`).
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportResult {
+    pub path: String,
+    pub bytes: u64,
+    pub records: usize,
+}

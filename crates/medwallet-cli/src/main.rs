@@ -80,6 +80,12 @@ enum Command {
     /// entry with its clinic and verified height; `--out` saves the IPS Bundle, `--html` a page
     /// to print.
     Summary(commands::summary::SummaryArgs),
+    /// Export every record exactly as issued, with the certificate and proofs that let anyone
+    /// check them offline (a zip; also holds the summary to print).
+    Export(commands::export::ExportArgs),
+    /// Check an export with the chain's genesis alone (`--genesis G`): certificate, proofs,
+    /// ciphertexts, FHIR.
+    VerifyExport(commands::export::VerifyExportArgs),
     /// Grant a doctor access to records, a category, or everything (optionally until a time).
     Grant(commands::consent::GrantArgs),
     /// List the grants this wallet made, with their verified status.
@@ -126,6 +132,10 @@ fn main() -> ExitCode {
         Command::Records => commands::records::list(&ctx, &out),
         Command::Show(args) => commands::records::show(&ctx, args, &out),
         Command::Summary(args) => commands::summary::summary(&ctx, args, &out),
+        Command::Export(args) => commands::export::export(&ctx, args, &out),
+        Command::VerifyExport(args) => {
+            commands::export::verify_export(cli.genesis.as_deref(), args, &out)
+        }
         Command::Grant(args) => commands::consent::grant(&ctx, args, &out),
         Command::Grants => commands::consent::grants(&ctx, &out),
         Command::Revoke(args) => commands::consent::revoke(&ctx, args, &out),

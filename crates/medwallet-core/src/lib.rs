@@ -19,6 +19,7 @@ mod certified;
 pub mod clock;
 pub mod consent;
 pub mod error;
+pub mod export;
 pub mod input;
 pub mod links;
 pub mod records;

@@ -156,6 +156,14 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         self.store.has_blob(&record.ciphertext_sha256)
     }
 
+    /// A record's kept ciphertext, as the store holds it (checked when opened).
+    pub(crate) fn kept_ciphertext(
+        &self,
+        record: &RecordSummary,
+    ) -> Result<Option<Vec<u8>>, WalletError> {
+        Ok(self.store.load_blob(&record.ciphertext_sha256)?)
+    }
+
     /// A record's FHIR from its kept ciphertext (`None` if none is kept, or it does not check
     /// against the ledger's hash: the caller fetches it again).
     pub fn open_offline(&self, record: &RecordSummary) -> Result<Option<Vec<u8>>, WalletError> {

@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 use futures::future::join_all;
 use medledger_client::effect::{Effect, effects};
 use medledger_client::{
-    BlobRequest, BlobUpload, Incident, LedgerSource, NetError, NodeClient, NodeFault, SourceError,
-    WriteLie,
+    BlobRequest, BlobUpload, Incident, LedgerSource, NetError, NodeClient, NodeFault, ProofSource,
+    SourceError, WriteLie,
 };
 use medledger_types::genesis::Genesis;
 use medledger_types::hash::{ChainId, Sha256Digest};
@@ -24,7 +24,7 @@ use sha2::{Digest, Sha256};
 
 use crate::MAX_HEADER_AGE_MS;
 use crate::cross_check::cross_check;
-use crate::verified::verified_value;
+use crate::verified::verified_value_with_proof;
 
 /// How long a submitted transaction is waited for.
 const FINALITY_WAIT_MS: u64 = 30_000;
@@ -105,6 +105,52 @@ pub enum AnchorError {
     Genesis(Invalid),
 }
 
+impl NetworkSource {
+    /// The first node's value at `key` that verifies, with its proof; every node's fault is
+    /// reported.
+    async fn proven_by_any(
+        &self,
+        at: &VerifiedHeader,
+        key: &StateKey,
+    ) -> Result<(Option<Vec<u8>>, Vec<u8>), SourceError> {
+        let mut faults = Vec::new();
+        for node in &self.nodes {
+            match verified_value_with_proof(node, at, key).await {
+                Ok(v) => return Ok(v),
+                Err(fault) => {
+                    if let Some(incident) = fault.incident() {
+                        self.report(incident);
+                    }
+                    let withheld = matches!(
+                        &fault,
+                        NodeFault::Net(NetError::Refused { status: 404, .. })
+                    ) && lock(&self.certified)
+                        .get(node.url())
+                        .is_some_and(|&h| h >= at.height());
+                    if withheld {
+                        self.report(Incident::Withheld {
+                            node: node.url().to_owned(),
+                            height: at.height(),
+                        });
+                    }
+                    faults.push(fault);
+                }
+            }
+        }
+        Err(SourceError::Unproven(faults))
+    }
+}
+
+impl ProofSource for NetworkSource {
+    async fn proven(
+        &self,
+        at: &VerifiedHeader,
+        key: &StateKey,
+    ) -> Result<(Option<Vec<u8>>, Vec<u8>), SourceError> {
+        self.proven_by_any(at, key).await
+    }
+}
+
 impl LedgerSource for NetworkSource {
     fn chain(&self) -> ChainId {
         lock(&self.light).anchor.chain
@@ -145,31 +191,7 @@ impl LedgerSource for NetworkSource {
         at: &VerifiedHeader,
         key: &StateKey,
     ) -> Result<Option<Vec<u8>>, SourceError> {
-        let mut faults = Vec::new();
-        for node in &self.nodes {
-            match verified_value(node, at, key).await {
-                Ok(v) => return Ok(v),
-                Err(fault) => {
-                    if let Some(incident) = fault.incident() {
-                        self.report(incident);
-                    }
-                    let withheld = matches!(
-                        &fault,
-                        NodeFault::Net(NetError::Refused { status: 404, .. })
-                    ) && lock(&self.certified)
-                        .get(node.url())
-                        .is_some_and(|&h| h >= at.height());
-                    if withheld {
-                        self.report(Incident::Withheld {
-                            node: node.url().to_owned(),
-                            height: at.height(),
-                        });
-                    }
-                    faults.push(fault);
-                }
-            }
-        }
-        Err(SourceError::Unproven(faults))
+        Ok(self.proven_by_any(at, key).await?.0)
     }
 
     async fn blob(&self, request: &BlobRequest<'_>, len: u64) -> Result<Vec<u8>, SourceError> {

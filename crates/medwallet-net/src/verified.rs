@@ -60,6 +60,15 @@ pub async fn verified_value(
     at: &VerifiedHeader,
     key: &StateKey,
 ) -> Result<Option<Vec<u8>>, NodeFault> {
+    Ok(verified_value_with_proof(node, at, key).await?.0)
+}
+
+/// [`verified_value`] and the proof that verified it.
+pub async fn verified_value_with_proof(
+    node: &NodeClient,
+    at: &VerifiedHeader,
+    key: &StateKey,
+) -> Result<(Option<Vec<u8>>, Vec<u8>), NodeFault> {
     let proven = node.state(key, at.height()).await?;
     let lying = |reason| NodeFault::Lying {
         node: node.url().into(),
@@ -75,5 +84,5 @@ pub async fn verified_value(
         .transpose()?;
     let proof = hex_field(node, &proven.proof, "proof")?;
     verify_value(at, key, value.as_deref(), &proof).map_err(lying)?;
-    Ok(value)
+    Ok((value, proof))
 }

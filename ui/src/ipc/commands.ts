@@ -8,6 +8,7 @@ import type {
   Card,
   CreatedWallet,
   DoctorInfo,
+  ExportResult,
   GrantItem,
   GrantRequest,
   GrantResult,
@@ -63,6 +64,8 @@ export const records = () => call<RecordItem[]>('records');
 export const openRecord = (id: string) => call<OpenedRecord>('open_record', { id });
 /** "My summary": the International Patient Summary (IPS) of the verified records. */
 export const patientSummary = () => call<PatientSummary>('patient_summary');
+/** Every record with its proofs, as a zip in the Downloads folder. */
+export const exportRecords = () => call<ExportResult>('export_records');
 /** Lab series for the observations in record `id`, across all of this wallet's records. */
 export const labSeries = (id: string) => call<LabSeries[]>('lab_series', { id });
 export const syncStatus = () => call<SyncStatus>('sync_status');

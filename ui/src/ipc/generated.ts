@@ -223,3 +223,5 @@ export type LinkItem = { id: string, label: string | null, link: string | null, 
 shared: string, status: LinkState, expiresAtMs: number, passcode: boolean, attemptsLeft: number, longTerm: boolean, createdHeight: number, accesses: Array<LinkAccessItem>, };
 
 export type ReceivedLink = { label: string | null, files: Array<string>, };
+
+export type ExportResult = { path: string, bytes: number, records: number, };

@@ -21,6 +21,18 @@ impl ContentKey {
         Self(key)
     }
 
+    /// The key's bytes, for the one place they leave a wallet on purpose: an export the
+    /// patient makes of their own records, in which the plaintext travels beside them (so
+    /// anyone holding the export can check that the ledger's ciphertext is that plaintext).
+    pub fn to_export(&self) -> zeroize::Zeroizing<[u8; CONTENT_KEY_LEN]> {
+        zeroize::Zeroizing::new(*self.0.expose_secret())
+    }
+
+    /// A key read back from such an export.
+    pub fn from_export(bytes: &[u8; CONTENT_KEY_LEN]) -> Self {
+        Self(SecretBox::new(Box::new(*bytes)))
+    }
+
     pub(crate) fn expose(&self) -> &[u8; CONTENT_KEY_LEN] {
         self.0.expose_secret()
     }

@@ -1,7 +1,9 @@
 //! SMART Health Links end to end against a real node: `medwallet link create`, then the link
 //! opened by `medwallet link open` and by a receiver that is not Medwallet's code (Python,
 //! jwcrypto + requests, `tests/interop/shl_receiver.py`), wrong passcodes counted down, every
-//! opening in the patient's `link list`, a long-term link renewed by sync, and revocation.
+//! opening in the patient's `link list`, a long-term link renewed by sync, and revocation. And
+//! the export: every record with its proofs, checked offline by `medwallet verify-export`
+//! against the genesis alone, and refused once anything in it is altered.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -243,4 +245,145 @@ fn a_link_opens_for_anyone_with_its_passcode_is_logged_renewed_and_revoked() {
     assert_eq!(synced["links_renewed"], 1);
     let after = json_of(medwallet(&patient, &["link", "open", &long_link, "--json"]));
     assert_eq!(types(&after), ["Observation"], "the lab, and not its visit");
+}
+
+/// Rewrites `name` inside the zip at `path` with `edit` applied.
+fn tamper(path: &Path, name: &str, edit: impl Fn(Vec<u8>) -> Vec<u8>, to: &Path) {
+    use std::io::{Read, Write};
+    let mut input = zip::ZipArchive::new(std::fs::File::open(path).expect("open")).expect("zip");
+    let mut output = zip::ZipWriter::new(std::fs::File::create(to).expect("create"));
+    for i in 0..input.len() {
+        let mut file = input.by_index(i).expect("entry");
+        let entry = file.name().expect("name").into_owned();
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).expect("read");
+        if entry == name {
+            bytes = edit(bytes);
+        }
+        output
+            .start_file(entry, zip::write::SimpleFileOptions::default())
+            .expect("start");
+        output.write_all(&bytes).expect("write");
+    }
+    output.finish().expect("finish");
+}
+
+#[test]
+fn an_export_verifies_offline_against_the_genesis_and_nothing_altered_passes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let devnet = Devnet::start(dir.path(), 1);
+    let api = devnet.api().to_owned();
+    let genesis = devnet.genesis_path();
+    let genesis = genesis.to_str().expect("utf8");
+    let patient = dir.path().join("patient");
+    let p = json_of(medwallet(&patient, &["init", "--json"]));
+    json_of(medwallet(
+        &patient,
+        &["register", "--json", "--node", &api, "--genesis", genesis],
+    ));
+    let code = p["share_code"]
+        .as_str()
+        .expect("code")
+        .parse()
+        .expect("code");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(devnet.issue(&code, &fixture("allergies_and_medications.json")));
+    runtime.block_on(devnet.issue(&code, LAB.as_bytes()));
+    json_of(medwallet(&patient, &["sync", "--json", "--node", &api]));
+    let records = json_of(medwallet(&patient, &["records", "--json"]));
+    let count = records.as_array().expect("records").len();
+
+    let export = dir.path().join("export.zip");
+    json_of(medwallet(
+        &patient,
+        &[
+            "export",
+            "--json",
+            "--node",
+            &api,
+            "--out",
+            export.to_str().expect("utf8"),
+        ],
+    ));
+    // Anyone: no wallet of theirs, no node, only the genesis.
+    let stranger = dir.path().join("nobody");
+    let check = |file: &Path, genesis: &str| {
+        medwallet(
+            &stranger,
+            &[
+                "verify-export",
+                file.to_str().expect("utf8"),
+                "--json",
+                "--genesis",
+                genesis,
+            ],
+        )
+    };
+    let verified = json_of(check(&export, genesis));
+    assert_eq!(verified["verified"], true);
+    assert_eq!(verified["records"], count);
+
+    // Each record's FHIR is byte for byte what the clinic issued.
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&export).expect("open")).expect("zip");
+    let first = records[0]["id"].as_str().expect("id");
+    let mut fhir = Vec::new();
+    std::io::Read::read_to_end(
+        &mut zip
+            .by_name(&format!("records/{first}.json"))
+            .expect("record"),
+        &mut fhir,
+    )
+    .expect("read");
+    let shown = dir.path().join("shown.json");
+    assert!(
+        medwallet(
+            &patient,
+            &[
+                "show",
+                first,
+                "--node",
+                &api,
+                "--out",
+                shown.to_str().expect("utf8")
+            ]
+        )
+        .status
+        .success()
+    );
+    assert_eq!(fhir, std::fs::read(&shown).expect("shown"));
+
+    // Altered FHIR, an altered proof, another chain's genesis: each refused, by name.
+    let altered = dir.path().join("altered.zip");
+    tamper(
+        &export,
+        &format!("records/{first}.json"),
+        |mut b| {
+            b.push(b' ');
+            b
+        },
+        &altered,
+    );
+    assert!(
+        stderr_of(check(&altered, genesis)).contains("the FHIR is not what the ciphertext holds")
+    );
+    let unproven = dir.path().join("unproven.zip");
+    tamper(
+        &export,
+        "manifest.json",
+        |b| {
+            let mut m: Value = serde_json::from_slice(&b).expect("manifest");
+            let entry = m["records"][0]["entry"].as_str().expect("entry").to_owned();
+            let flipped = if entry.ends_with('0') { "1" } else { "0" };
+            m["records"][0]["entry"] =
+                Value::from(format!("{}{flipped}", &entry[..entry.len() - 1]));
+            serde_json::to_vec(&m).expect("json")
+        },
+        &unproven,
+    );
+    assert!(stderr_of(check(&unproven, genesis)).contains("not proven at the header"));
+    let other = Devnet::start(&dir.path().join("other"), 1);
+    let other_genesis = other.genesis_path();
+    assert!(
+        stderr_of(check(&export, other_genesis.to_str().expect("utf8"))).contains("is of chain")
+    );
 }

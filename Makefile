@@ -13,7 +13,7 @@ APT_PACKAGES := build-essential pkg-config curl libssl-dev libwebkit2gtk-4.1-dev
   libayatana-appindicator3-dev librsvg2-dev libxdo-dev webkit2gtk-driver xvfb xauth \
   python3-venv chromium chromium-driver
 
-.PHONY: run demo-cli demo-crypto test deps py-deps ui build desktop ui-test e2e lint unit ipc-types bench bench-ledger bench-desktop fuzz vectors soak
+.PHONY: run demo-cli demo-crypto test deps py-deps ui build desktop ui-test e2e lint unit ipc-types bench bench-ledger bench-desktop bench-links fuzz vectors soak
 
 ## Installs missing Debian packages (idempotent: only what `dpkg` does not report installed).
 deps:
@@ -106,6 +106,11 @@ bench-desktop: deps ui
 	@command -v tauri-driver >/dev/null || $(CARGO) install --locked tauri-driver
 	$(CARGO) build --locked --release -p medwallet-desktop
 	./scripts/desktop_figures.sh target/release/medwallet-desktop
+
+## SMART Health Link figures: making a link to a ~500-record history, and the viewer's
+## open-to-rendered time in headless Chromium (release build).
+bench-links: deps ui
+	$(CARGO) bench --locked -p medwallet-e2e --bench link_figures
 
 ## Ledger load test: 4 real validators on loopback; finalized tx/s and finality p50/p99.
 BENCH_TXS ?= 40000

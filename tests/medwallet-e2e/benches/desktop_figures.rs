@@ -30,15 +30,11 @@ use medwallet_store::WalletDir;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+#[path = "common/figures.rs"]
+mod figures;
+use figures::{run_count, synthea_files};
+
 const PASSWORD: &str = "figures password 1";
-/// Runs per profile (`MEDWALLET_FIGURES_RUNS`, default 5).
-fn run_count() -> usize {
-    std::env::var("MEDWALLET_FIGURES_RUNS")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or(5)
-}
 
 fn main() -> Result<()> {
     let app = PathBuf::from(std::env::var("MEDWALLET_FIGURES_APP").context(
@@ -110,28 +106,14 @@ fn median(mut v: Vec<f64>) -> f64 {
 /// Record summaries as a clinic's per-visit records of the Synthea patients would give them,
 /// cycled to `count` with distinct ids and ledger heights.
 fn synthea_summaries(count: usize) -> Result<Vec<RecordSummary>> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut dirs = vec![root.join("tests/fixtures/fhir")];
-    let shared = root.join("../shared/fixtures/fhir/synthea");
-    if shared.is_dir() {
-        dirs = vec![shared];
-    }
     let mut drafts = Vec::new();
-    for dir in dirs {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .with_context(|| format!("reading {}", dir.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "json"))
-            .collect();
-        files.sort();
-        for file in files {
-            let bytes = std::fs::read(&file)?;
-            for d in medwallet_fhir::records_from(&bytes, true)
-                .with_context(|| format!("{}", file.display()))?
-            {
-                let digest = Sha256::digest(&d.bytes);
-                drafts.push((d.category.code(), d.title, d.date, digest, d.bytes.len()));
-            }
+    for file in synthea_files()? {
+        let bytes = std::fs::read(&file)?;
+        for d in medwallet_fhir::records_from(&bytes, true)
+            .with_context(|| format!("{}", file.display()))?
+        {
+            let digest = Sha256::digest(&d.bytes);
+            drafts.push((d.category.code(), d.title, d.date, digest, d.bytes.len()));
         }
     }
     if drafts.is_empty() {

@@ -39,7 +39,12 @@ fn main() -> Result<()> {
     let mut entropy = [0u8; 32];
     rand::Rng::fill_bytes(&mut rand::rng(), &mut entropy);
     let keys = Arc::new(AccountKeys::derive(&RecoveryPhrase::from_entropy(&entropy)));
-    let wallet = Wallet::open(keys.clone(), WalletDir::new(work.path().join("w")), SystemClock)?;
+    std::fs::create_dir_all(work.path().join("w"))?;
+    let wallet = Wallet::open(
+        keys.clone(),
+        WalletDir::new(work.path().join("w")),
+        SystemClock,
+    )?;
     rt.block_on(wallet.register_patient(&source))?;
     let code = keys.public().share_code();
     for file in synthea_files()? {
@@ -72,8 +77,11 @@ fn main() -> Result<()> {
         let mut times = Vec::new();
         for _ in 0..run_count() {
             let start = Instant::now();
-            let created =
-                rt.block_on(wallet.create_link(&source, request(selection.clone()), &mut rand::rng()))?;
+            let created = rt.block_on(wallet.create_link(
+                &source,
+                request(selection.clone()),
+                &mut rand::rng(),
+            ))?;
             times.push(start.elapsed());
             if label == "all records" {
                 last = Some(created);

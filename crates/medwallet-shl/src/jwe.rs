@@ -78,15 +78,82 @@ pub fn encrypt_synthetic_iv(
     deflate: bool,
 ) -> Result<String, ShlError> {
     let (header, body) = prepare(content_type, plaintext, deflate)?;
+    let iv = synthetic_iv(key, &header, &body)?;
+    seal(key, iv, &header, &body)
+}
+
+/// [`encrypt_synthetic_iv`] of a deflated file whose body (and so ciphertext) length is
+/// `bucket(n)` for the `n` bytes deflate needs plus 5: what the ledger and a node see of the
+/// file's size is its bucket. The padding is stored DEFLATE blocks of spaces after the
+/// compressed data, so the file inflates to the plaintext followed by whitespace (which JSON
+/// ignores); any RFC 1951 inflater reads it.
+pub fn encrypt_padded(
+    key: &LinkKey,
+    content_type: &str,
+    plaintext: &[u8],
+    bucket: impl Fn(usize) -> usize,
+) -> Result<String, ShlError> {
+    let (header, _) = prepare(content_type, &[], true)?;
+    let body = padded_deflate(plaintext, bucket)?;
+    let iv = synthetic_iv(key, &header, &body)?;
+    seal(key, iv, &header, &body)
+}
+
+/// Largest stored DEFLATE block.
+const STORED_MAX: usize = 65_535;
+
+fn padded_deflate(plaintext: &[u8], bucket: impl Fn(usize) -> usize) -> Result<Zeroizing<Vec<u8>>, ShlError> {
+    if plaintext.len() > MAX_PLAINTEXT_LEN {
+        return Err(ShlError::TooLarge(MAX_PLAINTEXT_LEN));
+    }
+    let failed = |e: flate2::CompressError| ShlError::NotAFile(e.to_string());
+    let mut deflate = flate2::Compress::new(Compression::default(), false);
+    let mut out = Zeroizing::new(Vec::with_capacity(plaintext.len() / 4 + 1024));
+    // A sync flush ends the compressed data on a byte boundary with no final block, so stored
+    // blocks can follow.
+    loop {
+        let consumed = deflate.total_in() as usize;
+        if out.capacity() - out.len() < 1024 {
+            let more = out.capacity().max(4096);
+            out.reserve(more);
+        }
+        deflate
+            .compress_vec(&plaintext[consumed..], &mut out, flate2::FlushCompress::Sync)
+            .map_err(failed)?;
+        let spare = out.capacity() - out.len();
+        if deflate.total_in() as usize == plaintext.len() && spare > 0 {
+            break;
+        }
+    }
+    let target = bucket(out.len() + 5).max(out.len() + 5);
+    let mut left = target - out.len();
+    while left > 0 {
+        let mut n = (left - 5).min(STORED_MAX);
+        // Leave either nothing or room for one more block (5 bytes of header at least).
+        if (1..5).contains(&(left - 5 - n)) {
+            n -= 5;
+        }
+        let last = left - 5 - n == 0;
+        out.push(u8::from(last));
+        out.extend_from_slice(&(n as u16).to_le_bytes());
+        out.extend_from_slice(&(!(n as u16)).to_le_bytes());
+        let end = out.len() + n;
+        out.resize(end, b' ');
+        left -= 5 + n;
+    }
+    Ok(out)
+}
+
+fn synthetic_iv(key: &LinkKey, header: &str, body: &[u8]) -> Result<[u8; 12], ShlError> {
     let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(key.as_bytes())
         .map_err(|_| ShlError::NotAFile("HMAC key".into()))?;
     mac.update(b"medwallet/shl-file-iv/v1\0");
     mac.update(header.as_bytes());
-    mac.update(&body);
+    mac.update(body);
     let tag = mac.finalize().into_bytes();
     let mut iv = [0u8; 12];
     iv.copy_from_slice(&tag[..12]);
-    seal(key, iv, &header, &body)
+    Ok(iv)
 }
 
 /// The protected header (base64url) and the body to encrypt (deflated if asked).

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use super::error::{ApiError, parse32};
 use super::{ApiState, now_ms};
 use crate::links::{Refusal, active_link, answer, link_of_token};
+use medledger_api::ErrorBody;
 
 const JOSE: &str = "application/jose";
 
@@ -23,6 +24,7 @@ const VIEWER: &str = include_str!("../../assets/viewer.html");
 
 /// The viewer page. Its CSP lets it run its own inline code and reach any link's server,
 /// nothing else; no referrer leaves it.
+#[utoipa::path(get, path = "/viewer", tag = "shl", responses((status = 200, content_type = "text/html", description = "the SMART Health Link viewer; the link goes in the URL's fragment (#shlink:/…), which is never sent")))]
 pub async fn viewer() -> Response {
     (
         [
@@ -65,6 +67,15 @@ fn base(state: &ApiState, headers: &HeaderMap) -> String {
 }
 
 /// The manifest of a link's files.
+#[utoipa::path(post, path = "/shl/{token}", tag = "shl",
+    params(("token" = String, Path, description = "the link's 32-byte token, base64url (43 characters)")),
+    request_body(content = Object, content_type = "application/json", description = "SMART Health Links manifest request: {recipient (1 to 200 characters), passcode?, embeddedLengthMax?}"),
+    responses(
+        (status = 200, content_type = "application/json", description = "the manifest: {status, files: [{contentType, embedded | location}]}"),
+        (status = 400, body = ErrorBody, description = "malformed request"),
+        (status = 401, content_type = "application/json", description = "wrong or missing passcode: {remainingAttempts}"),
+        (status = 404, body = ErrorBody, description = "revoked, expired, out of attempts or unknown"),
+        (status = 503, body = ErrorBody, description = "the answer could not be recorded on the ledger in time (link_unrecorded)")))]
 pub async fn manifest(
     State(state): State<ApiState>,
     Path(token): Path<String>,
@@ -84,6 +95,13 @@ pub struct Recipient {
 }
 
 /// A single-file link's file, fetched directly (`U` flag).
+#[utoipa::path(get, path = "/shl/{token}", tag = "shl",
+    params(("token" = String, Path, description = "the link's token"), ("recipient" = String, Query, description = "who is asking, as the patient will see it")),
+    responses(
+        (status = 200, content_type = "application/jose", description = "the one file, a compact JWE"),
+        (status = 400, body = ErrorBody, description = "not a single file without passcode (not_direct)"),
+        (status = 404, body = ErrorBody, description = "revoked, expired or unknown"),
+        (status = 503, body = ErrorBody)))]
 pub async fn direct(
     State(state): State<ApiState>,
     Path(token): Path<String>,
@@ -126,6 +144,14 @@ pub struct Signed {
 }
 
 /// A file location from a manifest: valid for minutes, on this node, while the link is active.
+#[utoipa::path(get, path = "/shl/files/{link}/{hash}", tag = "shl",
+    params(("link" = String, Path, description = "the link's id, hex"), ("hash" = String, Path, description = "the file's SHA-256, hex"),
+        ("exp" = u64, Query, description = "expiry, ms since the epoch"), ("sig" = String, Query, description = "this node's signature of the location, hex")),
+    responses(
+        (status = 200, content_type = "application/jose", description = "the file, a compact JWE"),
+        (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "expired location, inactive link or not its file"),
+        (status = 503, body = ErrorBody, description = "this node does not hold the file yet (blob_missing)")))]
 pub async fn file(
     State(state): State<ApiState>,
     Path((link, hash)): Path<(String, String)>,

@@ -90,6 +90,10 @@ pub(crate) fn now_ms() -> u64 {
         blobs::put,
         blobs::get,
         events::events,
+        links::manifest,
+        links::direct,
+        links::file,
+        links::viewer,
     )
 )]
 pub struct ApiDoc;

@@ -368,6 +368,9 @@ async fn openapi_and_metrics_are_served() {
         "/v1/state/{key}",
         "/v1/patients/{address}/records",
         "/v1/headers",
+        "/shl/{token}",
+        "/shl/files/{link}/{hash}",
+        "/viewer",
     ] {
         assert!(
             doc["paths"].get(path).is_some(),

@@ -2,11 +2,13 @@
 //! resource of the chosen records, exactly as their clinics issued them (a receiver renders a
 //! category as one list); for the summary, the IPS document Bundle. Each file is then a JWE
 //! under the link's key with a synthetic IV, so rebuilding the same selection gives the same
-//! bytes and a long-term link is renewed only when its content changed.
+//! bytes and a long-term link is renewed only when its content changed; its ciphertext is
+//! padded to the size bucket a record's would be, so its length on the ledger says little.
 
 use medledger_types::category::Category;
 use medledger_types::hash::Sha256Digest;
 use medledger_types::link::{LinkFile, MAX_LINK_FILES};
+use medledger_types::size_bucket::bucket;
 use medwallet_shl::manifest::FHIR_JSON;
 use medwallet_shl::{LinkKey, jwe};
 use serde_json::{Value, json};
@@ -97,7 +99,10 @@ pub fn seal(key: &LinkKey, plain: &[Plain]) -> Result<Vec<Sealed>, WalletError> 
     plain
         .iter()
         .map(|p| {
-            let jwe = jwe::encrypt_synthetic_iv(key, FHIR_JSON, &p.fhir, true)?;
+            // The file's length on the ledger is its size bucket, as a record's is.
+            let jwe = jwe::encrypt_padded(key, FHIR_JSON, &p.fhir, |n| {
+                usize::try_from(bucket(n as u64)).unwrap_or(n)
+            })?;
             Ok(Sealed {
                 file: LinkFile {
                     sha256: Sha256Digest(Sha256::digest(jwe.as_bytes()).into()),

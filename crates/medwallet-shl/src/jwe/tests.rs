@@ -166,3 +166,38 @@ fn a_synthetic_iv_repeats_for_the_same_file_only() {
 }
 
 const FHIR_JSON: &str = "application/fhir+json";
+
+/// A stand-in bucket rule: the next multiple of 4096.
+fn next_4k(n: usize) -> usize {
+    n.div_ceil(4096) * 4096
+}
+
+proptest! {
+    // Deflate in a debug build is slow: fewer, still varied, cases (sizes up to four stored blocks).
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    #[test]
+    fn a_padded_file_is_its_bucket_long_and_opens_to_the_file_then_spaces(
+        plaintext in proptest::collection::vec(any::<u8>(), 0..150_000),
+    ) {
+        let key = LinkKey::from_bytes([5; 32]);
+        let jwe = encrypt_padded(&key, FHIR_JSON, &plaintext, next_4k).expect("padded");
+        let ciphertext = URL_SAFE_NO_PAD.decode(jwe.split('.').nth(3).expect("part")).expect("b64");
+        prop_assert_eq!(ciphertext.len() % 4096, 0);
+        let opened = decrypt(&key, &jwe).expect("opens").plaintext;
+        prop_assert_eq!(&opened[..plaintext.len()], &plaintext[..]);
+        prop_assert!(opened[plaintext.len()..].iter().all(|b| *b == b' '));
+        prop_assert_eq!(jwe.clone(), encrypt_padded(&key, FHIR_JSON, &plaintext, next_4k).expect("again"));
+    }
+}
+
+#[test]
+fn files_of_different_sizes_in_one_bucket_are_as_long_as_each_other() {
+    let key = LinkKey::from_bytes([5; 32]);
+    let bucket = |_: usize| 70_000;
+    let small = encrypt_padded(&key, FHIR_JSON, b"{}", bucket).expect("small");
+    let large = encrypt_padded(&key, FHIR_JSON, &[b'a'; 30_000], bucket).expect("large");
+    assert_eq!(small.len(), large.len(), "spanning two stored blocks as needed");
+    let json: serde_json::Value =
+        serde_json::from_slice(&decrypt(&key, &small).expect("opens").plaintext).expect("JSON with trailing spaces");
+    assert_eq!(json, serde_json::json!({}));
+}

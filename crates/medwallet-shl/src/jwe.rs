@@ -102,7 +102,10 @@ pub fn encrypt_padded(
 /// Largest stored DEFLATE block.
 const STORED_MAX: usize = 65_535;
 
-fn padded_deflate(plaintext: &[u8], bucket: impl Fn(usize) -> usize) -> Result<Zeroizing<Vec<u8>>, ShlError> {
+fn padded_deflate(
+    plaintext: &[u8],
+    bucket: impl Fn(usize) -> usize,
+) -> Result<Zeroizing<Vec<u8>>, ShlError> {
     if plaintext.len() > MAX_PLAINTEXT_LEN {
         return Err(ShlError::TooLarge(MAX_PLAINTEXT_LEN));
     }
@@ -118,7 +121,11 @@ fn padded_deflate(plaintext: &[u8], bucket: impl Fn(usize) -> usize) -> Result<Z
             out.reserve(more);
         }
         deflate
-            .compress_vec(&plaintext[consumed..], &mut out, flate2::FlushCompress::Sync)
+            .compress_vec(
+                &plaintext[consumed..],
+                &mut out,
+                flate2::FlushCompress::Sync,
+            )
             .map_err(failed)?;
         let spare = out.capacity() - out.len();
         if deflate.total_in() as usize == plaintext.len() && spare > 0 {

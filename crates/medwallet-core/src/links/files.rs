@@ -68,7 +68,10 @@ pub fn bundles(records: &[(&RecordSummary, Vec<u8>)]) -> Result<Vec<Plain>, Wall
         }
         let title = Category::from_code(&category).map_or(category.clone(), |c| c.label().into());
         out.push(Plain {
-            title: format!("{title} ({} records)", chosen.len()),
+            title: match chosen.len() {
+                1 => format!("{title} (1 record)"),
+                n => format!("{title} ({n} records)"),
+            },
             fhir: to_json(&json!({
                 "resourceType": "Bundle",
                 "type": "collection",

@@ -196,8 +196,13 @@ fn files_of_different_sizes_in_one_bucket_are_as_long_as_each_other() {
     let bucket = |_: usize| 70_000;
     let small = encrypt_padded(&key, FHIR_JSON, b"{}", bucket).expect("small");
     let large = encrypt_padded(&key, FHIR_JSON, &[b'a'; 30_000], bucket).expect("large");
-    assert_eq!(small.len(), large.len(), "spanning two stored blocks as needed");
+    assert_eq!(
+        small.len(),
+        large.len(),
+        "spanning two stored blocks as needed"
+    );
     let json: serde_json::Value =
-        serde_json::from_slice(&decrypt(&key, &small).expect("opens").plaintext).expect("JSON with trailing spaces");
+        serde_json::from_slice(&decrypt(&key, &small).expect("opens").plaintext)
+            .expect("JSON with trailing spaces");
     assert_eq!(json, serde_json::json!({}));
 }

@@ -7,7 +7,7 @@ use medledger_types::category::Category as LedgerCategory;
 use medledger_types::hash::{Address, LinkId, RecordId};
 use medledger_types::link::{LinkOutcome, LinkStatus};
 use medwallet_core::links::{
-    DEFAULT_ATTEMPTS, DEFAULT_LIFETIME_MS, LinkView, Selection, Shared, VIEWER_PATH, open_link,
+    DEFAULT_ATTEMPTS, DEFAULT_LIFETIME_MS, LinkView, Selection, VIEWER_PATH, open_link,
 };
 use medwallet_core::{input, links};
 use medwallet_net::HttpShl;
@@ -43,20 +43,6 @@ fn selection(s: &LinkSelection) -> Result<Selection, AppError> {
         LinkSelection::All => Selection::All,
         LinkSelection::Summary => Selection::Summary,
     })
-}
-
-fn shared_text(shared: &Shared) -> String {
-    match shared {
-        Shared::Records { count: 1 } => "1 record".into(),
-        Shared::Records { count } => format!("{count} records"),
-        Shared::Categories { categories } => categories
-            .iter()
-            .map(|c| LedgerCategory::from_code(c).map_or(c.as_str(), |c| c.label()))
-            .collect::<Vec<_>>()
-            .join(", "),
-        Shared::All => "All records".into(),
-        Shared::Summary => "Patient summary".into(),
-    }
 }
 
 impl App {
@@ -137,7 +123,7 @@ impl App {
             }),
             shared: view.description.as_ref().map_or_else(
                 || "(not readable on this device)".into(),
-                |d| shared_text(&d.shared),
+                |d| d.shared.describe(),
             ),
             status: match view.status {
                 LinkStatus::Active => LinkState::Active,

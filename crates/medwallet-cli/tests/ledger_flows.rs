@@ -1,24 +1,15 @@
 //! `medwallet` against a real (in-process, single-validator) node.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::Duration;
 
 use medledger_devnet::{Devnet, NED, fixture};
 use serde_json::Value;
 
-const PASSWORD: &str = "patient password 1";
+mod common;
 
-fn medwallet(wallet: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_medwallet"))
-        .arg("--wallet")
-        .arg(wallet)
-        .args(args)
-        .env("MEDWALLET_PASSWORD", PASSWORD)
-        .env_remove("MEDWALLET_NODES")
-        .output()
-        .expect("run")
-}
+use common::{json_of, medwallet};
 
 /// A network of `validators` in-process validators (the shared devnet) and node 0's API.
 fn network(dir: &Path, validators: usize) -> (Devnet, String) {
@@ -262,15 +253,6 @@ const FOLLOW_UP: &str = r#"{"resourceType":"Bundle","type":"collection","entry":
  {"fullUrl":"urn:uuid:enc-new","resource":{"resourceType":"Encounter","id":"enc-new","status":"finished","class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"AMB"},"type":[{"text":"Follow-up visit"}],"period":{"start":"2026-11-01T10:00:00Z"}}},
  {"fullUrl":"urn:uuid:obs-new","resource":{"resourceType":"Observation","id":"obs-new","status":"final","code":{"text":"Hemoglobin A1c"},"encounter":{"reference":"urn:uuid:enc-new"},"valueQuantity":{"value":6.1,"unit":"%"}}}
 ]}"#;
-
-fn json_of(out: Output) -> Value {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("json")
-}
 
 #[test]
 fn the_whole_story_issue_sync_grant_share_revoke_and_the_access_log() {

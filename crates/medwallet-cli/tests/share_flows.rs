@@ -11,27 +11,9 @@ use std::process::{Command, Output};
 use medledger_devnet::{Devnet, fixture};
 use serde_json::Value;
 
-const PASSWORD: &str = "patient password 1";
+mod common;
 
-fn medwallet(wallet: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_medwallet"))
-        .arg("--wallet")
-        .arg(wallet)
-        .args(args)
-        .env("MEDWALLET_PASSWORD", PASSWORD)
-        .env_remove("MEDWALLET_NODES")
-        .output()
-        .expect("run")
-}
-
-fn json_of(out: Output) -> Value {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("json")
-}
+use common::{json_of, medwallet};
 
 fn stderr_of(out: Output) -> String {
     assert!(!out.status.success(), "expected a refusal");
@@ -93,27 +75,67 @@ const LAB: &str = r#"{"resourceType":"Bundle","type":"collection","entry":[
  {"fullUrl":"urn:uuid:obs-lab","resource":{"resourceType":"Observation","id":"obs-lab","status":"final","category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"laboratory"}]}],"code":{"text":"Hemoglobin A1c"},"encounter":{"reference":"urn:uuid:enc-lab"},"valueQuantity":{"value":6.1,"unit":"%"}}}
 ]}"#;
 
+/// A patient on a fresh one-validator devnet, registered, holding what the clinic issued of
+/// `histories`, synced.
+struct Patient {
+    dir: tempfile::TempDir,
+    devnet: Devnet,
+    api: String,
+    genesis: String,
+    wallet: PathBuf,
+    code: medwallet_crypto::ShareCode,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Patient {
+    fn new(histories: &[&[u8]]) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let devnet = Devnet::start(dir.path(), 1);
+        let api = devnet.api().to_owned();
+        let genesis = devnet.genesis_path().to_str().expect("utf8").to_owned();
+        let wallet = dir.path().join("patient");
+        let p = json_of(medwallet(&wallet, &["init", "--json"]));
+        json_of(medwallet(
+            &wallet,
+            &["register", "--json", "--node", &api, "--genesis", &genesis],
+        ));
+        let code = p["share_code"]
+            .as_str()
+            .expect("code")
+            .parse()
+            .expect("code");
+        let patient = Self {
+            dir,
+            devnet,
+            api,
+            genesis,
+            wallet,
+            code,
+            runtime: tokio::runtime::Runtime::new().expect("runtime"),
+        };
+        for history in histories {
+            patient.issue(history);
+        }
+        patient.sync();
+        patient
+    }
+
+    fn issue(&self, fhir: &[u8]) {
+        self.runtime.block_on(self.devnet.issue(&self.code, fhir));
+    }
+
+    fn sync(&self) -> Value {
+        json_of(medwallet(
+            &self.wallet,
+            &["sync", "--json", "--node", &self.api],
+        ))
+    }
+}
+
 #[test]
 fn a_link_opens_for_anyone_with_its_passcode_is_logged_renewed_and_revoked() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let devnet = Devnet::start(dir.path(), 1);
-    let api = devnet.api().to_owned();
-    let genesis = devnet.genesis_path();
-    let genesis = genesis.to_str().expect("utf8");
-    let patient = dir.path().join("patient");
-    let p = json_of(medwallet(&patient, &["init", "--json"]));
-    json_of(medwallet(
-        &patient,
-        &["register", "--json", "--node", &api, "--genesis", genesis],
-    ));
-    let code = p["share_code"]
-        .as_str()
-        .expect("code")
-        .parse()
-        .expect("code");
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    runtime.block_on(devnet.issue(&code, &fixture("allergies_and_medications.json")));
-    json_of(medwallet(&patient, &["sync", "--json", "--node", &api]));
+    let p = Patient::new(&[&fixture("allergies_and_medications.json")]);
+    let (api, patient) = (p.api.clone(), p.wallet.clone());
 
     // Allergies and medications, behind a passcode with three attempts.
     let created = json_of(medwallet(
@@ -240,8 +262,8 @@ fn a_link_opens_for_anyone_with_its_passcode_is_logged_renewed_and_revoked() {
     let long_link = long["link"].as_str().expect("link").to_owned();
     let before = json_of(medwallet(&patient, &["link", "open", &long_link, "--json"]));
     assert_eq!(types(&before), Vec::<String>::new());
-    runtime.block_on(devnet.issue(&code, LAB.as_bytes()));
-    let synced = json_of(medwallet(&patient, &["sync", "--json", "--node", &api]));
+    p.issue(LAB.as_bytes());
+    let synced = p.sync();
     assert_eq!(synced["links_renewed"], 1);
     let after = json_of(medwallet(&patient, &["link", "open", &long_link, "--json"]));
     assert_eq!(types(&after), ["Observation"], "the lab, and not its visit");
@@ -270,26 +292,9 @@ fn tamper(path: &Path, name: &str, edit: impl Fn(Vec<u8>) -> Vec<u8>, to: &Path)
 
 #[test]
 fn an_export_verifies_offline_against_the_genesis_and_nothing_altered_passes() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let devnet = Devnet::start(dir.path(), 1);
-    let api = devnet.api().to_owned();
-    let genesis = devnet.genesis_path();
-    let genesis = genesis.to_str().expect("utf8");
-    let patient = dir.path().join("patient");
-    let p = json_of(medwallet(&patient, &["init", "--json"]));
-    json_of(medwallet(
-        &patient,
-        &["register", "--json", "--node", &api, "--genesis", genesis],
-    ));
-    let code = p["share_code"]
-        .as_str()
-        .expect("code")
-        .parse()
-        .expect("code");
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    runtime.block_on(devnet.issue(&code, &fixture("allergies_and_medications.json")));
-    runtime.block_on(devnet.issue(&code, LAB.as_bytes()));
-    json_of(medwallet(&patient, &["sync", "--json", "--node", &api]));
+    let p = Patient::new(&[&fixture("allergies_and_medications.json"), LAB.as_bytes()]);
+    let (api, patient, genesis) = (p.api.clone(), p.wallet.clone(), p.genesis.as_str());
+    let dir = &p.dir;
     let records = json_of(medwallet(&patient, &["records", "--json"]));
     let count = records.as_array().expect("records").len();
 

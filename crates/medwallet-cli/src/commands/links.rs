@@ -10,8 +10,7 @@ use medledger_types::category::Category;
 use medledger_types::hash::{LinkId, RecordId};
 use medledger_types::link::LinkOutcome;
 use medwallet_core::links::{
-    DEFAULT_ATTEMPTS, DEFAULT_LIFETIME_MS, LinkRequest, LinkView, Selection, Shared, VIEWER_PATH,
-    open_link,
+    DEFAULT_ATTEMPTS, DEFAULT_LIFETIME_MS, LinkRequest, LinkView, Selection, VIEWER_PATH, open_link,
 };
 use medwallet_core::{SystemClock, clock::Clock, input};
 use medwallet_net::HttpShl;
@@ -163,15 +162,6 @@ fn create(ctx: &Context<'_>, args: CreateArgs, out: &Output) -> anyhow::Result<(
     Ok(())
 }
 
-fn shared_text(shared: &Shared) -> String {
-    match shared {
-        Shared::Records { count } => format!("{count} record(s)"),
-        Shared::Categories { categories } => categories.join(", "),
-        Shared::All => "all records".into(),
-        Shared::Summary => "patient summary".into(),
-    }
-}
-
 fn outcome(o: LinkOutcome) -> &'static str {
     match o {
         LinkOutcome::Opened => "opened",
@@ -185,7 +175,7 @@ fn view_json(v: &LinkView) -> Value {
         "status": v.status.code(),
         "label": v.description.as_ref().and_then(|d| d.link.label.clone()),
         "link": v.description.as_ref().map(|d| d.link.encode()),
-        "shared": v.description.as_ref().map(|d| shared_text(&d.shared)),
+        "shared": v.description.as_ref().map(|d| d.shared.describe()),
         "expires_at_ms": v.entry.expires_at_ms,
         "passcode": v.entry.passcode.is_some(),
         "attempts_left": v.entry.attempts_left,
@@ -213,7 +203,7 @@ fn list(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
         let shared = v
             .description
             .as_ref()
-            .map_or("?".into(), |d| shared_text(&d.shared));
+            .map_or("?".into(), |d| d.shared.describe());
         let mut line = format!(
             "{}  {:<9}  {label:?}: {shared}; {} opening(s)",
             v.id.to_hex(),

@@ -134,13 +134,8 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
             let ciphertext_path = format!("ciphertexts/{}.bin", record.ciphertext_sha256);
             put(&mut zip, &fhir_path, &fhir)?;
             put(&mut zip, &ciphertext_path, &ciphertext)?;
-            if let Ok(bundle) = serde_json::from_slice::<Value>(&fhir) {
-                match bundle["entry"].as_array() {
-                    Some(list) if bundle["resourceType"] == "Bundle" => {
-                        entries.extend(list.clone())
-                    }
-                    _ => entries.push(json!({ "resource": bundle })),
-                }
+            if let Ok(fhir) = serde_json::from_slice::<Value>(&fhir) {
+                entries.extend(crate::links::entries_of(fhir));
             }
             records.push(ManifestRecord {
                 id: record.id.clone(),

@@ -30,6 +30,24 @@ pub enum Shared {
     Summary,
 }
 
+impl Shared {
+    /// What the link shares, in words ("Allergies, Medications", "3 records").
+    pub fn describe(&self) -> String {
+        use medledger_types::category::Category;
+        match self {
+            Shared::Records { count: 1 } => "1 record".into(),
+            Shared::Records { count } => format!("{count} records"),
+            Shared::Categories { categories } => categories
+                .iter()
+                .map(|c| Category::from_code(c).map_or(c.as_str(), |c| c.label()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            Shared::All => "All records".into(),
+            Shared::Summary => "Patient summary".into(),
+        }
+    }
+}
+
 /// The sealed description.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Description {

@@ -60,11 +60,7 @@ pub fn bundles(records: &[(&RecordSummary, Vec<u8>)]) -> Result<Vec<Plain>, Wall
         for (record, fhir) in &chosen {
             let bundle: Value = serde_json::from_slice(fhir)
                 .map_err(|e| WalletError::NotFhir(format!("record {}: {e}", record.id)))?;
-            if bundle["resourceType"] == "Bundle" {
-                entries.extend(bundle["entry"].as_array().cloned().unwrap_or_default());
-            } else {
-                entries.push(json!({ "resource": bundle }));
-            }
+            entries.extend(entries_of(bundle));
         }
         let title = Category::from_code(&category).map_or(category.clone(), |c| c.label().into());
         out.push(Plain {
@@ -91,6 +87,15 @@ pub fn bundles(records: &[(&RecordSummary, Vec<u8>)]) -> Result<Vec<Plain>, Wall
         )));
     }
     Ok(out)
+}
+
+/// A record's FHIR as Bundle entries: a Bundle's own, or the one resource it is.
+pub(crate) fn entries_of(fhir: Value) -> Vec<Value> {
+    if fhir["resourceType"] == "Bundle" {
+        fhir["entry"].as_array().cloned().unwrap_or_default()
+    } else {
+        vec![json!({ "resource": fhir })]
+    }
 }
 
 fn to_json(value: &Value) -> Result<Vec<u8>, WalletError> {

@@ -28,6 +28,7 @@ use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
 pub use description::{Description, Shared};
+pub(crate) use files::entries_of;
 
 use crate::clock::Clock;
 use crate::consent::covered;

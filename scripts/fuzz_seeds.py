@@ -14,6 +14,7 @@ seeds = {
     "mnemonic": [("keys", "mnemonic", "text")],
     "bech32_strings": [],
     "signed_tx": [],
+    "grant_terms": [],
     "block": [],
     "finalization": [],
     "auth_header": [],

@@ -10,6 +10,8 @@ const COMMANDS: &[&str] = &[
     "touch",
     "register_patient",
     "my_card",
+    "share_codes",
+    "new_share_code",
     "sync",
     "records",
     "open_record",

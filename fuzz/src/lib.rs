@@ -107,6 +107,24 @@ pub fn signed_tx(data: &[u8]) {
     }
 }
 
+/// A grant's terms, as a grantee's or patient's wallet opens them (the padded plaintext), and the
+/// sealed pair as the ledger holds it: each decoder refuses or round-trips exactly.
+pub fn grant_terms(data: &[u8]) {
+    use medledger_types::codec::Canonical;
+    use medledger_types::grant::{GrantTerms, SealedTerms, TERMS_LEN};
+    if let Ok(terms) = GrantTerms::from_padded(data) {
+        assert_eq!(
+            terms.to_padded().ok().as_deref(),
+            Some(data),
+            "terms are canonical"
+        );
+        assert_eq!(data.len(), TERMS_LEN);
+    }
+    if let Ok(sealed) = SealedTerms::decode(data, 4096) {
+        assert_eq!(sealed.encode(), data, "sealed terms are canonical");
+    }
+}
+
 /// The block decoder (what marshal hands the node from peers).
 pub fn block(data: &[u8]) {
     use medledger_types::block::{Block, MAX_BLOCK_LEN};

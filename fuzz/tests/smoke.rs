@@ -208,6 +208,28 @@ fn transaction_decoder_survives_mutated_transactions() {
 }
 
 #[test]
+fn grant_terms_decoders_survive_mutated_terms() {
+    use medledger_types::category::Category;
+    use medledger_types::codec::Canonical;
+    use medledger_types::grant::{Coverage, GrantTerms, SealedTerms};
+    let terms = GrantTerms {
+        coverage: Coverage::Category(Category::Allergies),
+        label: "Ana Ruiz".into(),
+        handle: [1; 16],
+        share: [2; 16],
+    };
+    let sealed = SealedTerms {
+        to_grantee: vec![3; 40],
+        to_patient: vec![4; 40],
+    };
+    run(
+        medwallet_fuzz::grant_terms,
+        &[terms.to_padded().expect("pads"), sealed.encode()],
+        10,
+    );
+}
+
+#[test]
 fn auth_header_parser_survives_mutated_headers() {
     let seed = format!("{}.1700000000000.{}", "ab".repeat(32), "cd".repeat(64)).into_bytes();
     run(medwallet_fuzz::auth_header, &[seed], 9);

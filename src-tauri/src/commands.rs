@@ -7,8 +7,8 @@ use std::sync::Arc;
 use medwallet_app::{
     AccessItem, App, AppError, Card, CreatedWallet, DoctorInfo, ExportResult, GrantItem,
     GrantRequest, GrantResult, LabSeries, LinkCreated, LinkItem, LinkRequest, OpenedRecord,
-    PatientSummary, ReceivedLink, RecordItem, RevokeResult, Settings, SharedItem, SyncReport,
-    SyncStatus, WalletStatus,
+    PatientSummary, ReceivedLink, RecordItem, RevokeResult, Settings, ShareCodeItem, SharedItem,
+    SyncReport, SyncStatus, WalletStatus,
 };
 use tauri::{AppHandle, Emitter, State};
 
@@ -75,6 +75,16 @@ pub async fn register_patient(app: Wallet<'_>) -> Result<u64, AppError> {
 #[tauri::command]
 pub fn my_card(app: Wallet<'_>) -> Result<Card, AppError> {
     app.card()
+}
+
+#[tauri::command]
+pub fn share_codes(app: Wallet<'_>) -> Result<Vec<ShareCodeItem>, AppError> {
+    app.share_codes()
+}
+
+#[tauri::command]
+pub async fn new_share_code(app: Wallet<'_>, label: String) -> Result<ShareCodeItem, AppError> {
+    app.new_share_code(&label).await
 }
 
 #[tauri::command]

@@ -103,6 +103,8 @@ fn main() {
             commands::touch,
             commands::register_patient,
             commands::my_card,
+            commands::share_codes,
+            commands::new_share_code,
             commands::sync,
             commands::records,
             commands::open_record,

@@ -240,6 +240,22 @@ async fn patient_shows_card_and_grants_the_doctor(c: &Client) -> Result<()> {
     );
     find(c, "qr-code").await?;
     shot(c, "06-my-card").await?;
+    // A code of its own for a second clinic: a fresh account, registered on the ledger.
+    type_into(c, "clinic-code-label", "Harbour Sexual Health").await?;
+    click(c, "new-clinic-code").await?;
+    let second = wait_for(c, &id("new-share-code"), Duration::from_secs(60))
+        .await?
+        .text()
+        .await?;
+    assert!(
+        second.trim().starts_with("mdwshare1") && second.trim() != code.trim(),
+        "a second, different share code: {second}"
+    );
+    let listed = c
+        .find_all(Locator::Css("[data-testid='clinic-code']"))
+        .await?;
+    assert_eq!(listed.len(), 2, "both codes are listed");
+    shot(c, "06b-a-code-per-clinic").await?;
     click(c, "nav-sharing").await?;
     type_into(c, "grant-doctor-input", &env("MEDWALLET_E2E_DOCTOR_CODE")?).await?;
     click(c, "lookup-doctor").await?;

@@ -154,9 +154,10 @@ mod tests {
             7,
             TxBody::Grant {
                 grantee: Address([2; 32]),
-                scope: medledger_types::tx::Scope::All,
+                scope: medledger_types::tx::Scope::Open,
                 expires_at_ms: None,
                 keys: vec![],
+                terms: Default::default(),
             },
         );
         let id = GrantId::derive(&tx.tx.author_address(), 7);

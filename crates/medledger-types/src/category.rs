@@ -2,7 +2,7 @@
 //!
 //! A record holds one category of one visit (the issuer splits visits by category), so a
 //! category selects exactly what it names. The category lives in the record's encrypted
-//! metadata, never in its public ledger entry; grants name it (until issue 13 encrypts scopes).
+//! metadata, never in its public ledger entry, and in a grant's sealed terms ([`crate::grant`]).
 
 use crate::codec::{CodecError, Reader, Writer};
 

@@ -5,6 +5,7 @@
 //! * [`hash`]: domain-separated SHA-256 and the 32-byte ids built from it.
 //! * [`tx`]: transactions and their limits; [`block`]: headers and blocks.
 //! * [`state`]: the authenticated state's key layout and values.
+//! * [`grant`]: a grant's terms, sealed to the grantee and the patient.
 //! * [`certificate`]: finalization certificates in Commonware Simplex's exact bytes.
 //! * [`genesis`]: validator sets, founding clinics, the chain id.
 //!
@@ -30,6 +31,7 @@ pub mod category;
 pub mod certificate;
 pub mod codec;
 pub mod genesis;
+pub mod grant;
 pub mod hash;
 pub mod link;
 pub mod size_bucket;

@@ -23,6 +23,7 @@
 //! a key or a value.
 
 use crate::codec::{Canonical, CodecError, Reader, Writer};
+use crate::grant::SealedTerms;
 use crate::hash::{Address, GrantId, PublicKey, ReceivingKey, RecordId, Sha256Digest};
 use crate::tx::{LICENCE_MAX, METADATA_MAX, NAME_MAX, Scope, WrappedKey};
 
@@ -137,6 +138,8 @@ pub struct GrantEntry {
     pub grantee: Address,
     pub scope: Scope,
     pub expires_at_ms: Option<u64>,
+    /// What it covers and who the patient is to the grantee, sealed to each of them.
+    pub terms: SealedTerms,
     pub granted_height: u64,
     pub granted_at_ms: u64,
 }
@@ -244,6 +247,7 @@ impl Canonical for GrantEntry {
         self.grantee.write(w);
         self.scope.write(w);
         w.option(self.expires_at_ms.as_ref(), |w, t| w.u64(*t));
+        self.terms.write(w);
         w.u64(self.granted_height);
         w.u64(self.granted_at_ms);
     }
@@ -254,6 +258,7 @@ impl Canonical for GrantEntry {
             grantee: Address::read(r)?,
             scope: Scope::read(r)?,
             expires_at_ms: r.option("expiry", |r| r.u64("expiry"))?,
+            terms: SealedTerms::read(r)?,
             granted_height: r.u64("height")?,
             granted_at_ms: r.u64("granted at")?,
         })
@@ -262,13 +267,14 @@ impl Canonical for GrantEntry {
 
 impl GrantEntry {
     /// Whether the ledger lets the grant hold a key for one of the patient's records: a listed
-    /// scope only for the records it lists. A record's category is sealed in its metadata, so
-    /// for a category scope it is the patient's wallet that picks the records of that category
-    /// (it is the patient's own grant: the ledger has nothing to protect them from there).
+    /// scope only for the records it lists. A record's category is sealed in its metadata and
+    /// an open grant's coverage in its terms, so for an open scope it is the patient's wallet
+    /// that picks the records (it is the patient's own grant: the ledger has nothing to protect
+    /// them from there).
     pub fn admits(&self, record: &RecordId) -> bool {
         match &self.scope {
             Scope::Records(ids) => ids.contains(record),
-            Scope::Category(_) | Scope::All => true,
+            Scope::Open => true,
         }
     }
 
@@ -404,8 +410,12 @@ mod tests {
         let grant = GrantEntry {
             patient: Address([1; 32]),
             grantee: Address([2; 32]),
-            scope: Scope::Category(crate::category::Category::Labs),
+            scope: Scope::Open,
             expires_at_ms: Some(5),
+            terms: SealedTerms {
+                to_grantee: vec![1, 2],
+                to_patient: vec![3],
+            },
             granted_height: 3,
             granted_at_ms: 4,
         };
@@ -441,8 +451,9 @@ mod tests {
         let grant = GrantEntry {
             patient: Address([1; 32]),
             grantee: Address([2; 32]),
-            scope: Scope::All,
+            scope: Scope::Open,
             expires_at_ms: Some(100),
+            terms: SealedTerms::default(),
             granted_height: 1,
             granted_at_ms: 1,
         };

@@ -25,6 +25,7 @@ pub fn typescript() -> String {
         WalletStatus::decl(&cfg),
         CreatedWallet::decl(&cfg),
         Card::decl(&cfg),
+        ShareCodeItem::decl(&cfg),
         RecordItem::decl(&cfg),
         VisitItem::decl(&cfg),
         OpenedRecord::decl(&cfg),

@@ -99,8 +99,9 @@ impl App {
     /// Registers this wallet as a patient (clinics can then issue records to it).
     pub async fn register_patient(&self) -> Result<u64, AppError> {
         let wallet = self.wallet()?;
+        let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::from_rng(&mut rand::rng());
         let height = self
-            .with_ledger(async |source| wallet.register_patient(source).await)
+            .with_ledger(async |source| wallet.register_patient(source, &mut rng).await)
             .await?;
         self.with_session(|s| s.role = Role::Patient)?;
         Ok(height)

@@ -62,6 +62,7 @@ impl App {
                     grantee,
                     scope,
                     expires_at_ms,
+                    label: request.label.clone(),
                 };
                 wallet.grant(source, request, &mut rng).await
             })
@@ -86,7 +87,7 @@ impl App {
                     id: g.id.to_hex(),
                     doctor_address: display_address(&g.entry.grantee),
                     doctor_name: self.name_of(source, &at, &g.entry.grantee).await,
-                    scope: describe(&g.entry.scope),
+                    scope: describe(g.scope().as_ref()),
                     expires_at_ms: g.entry.expires_at_ms,
                     granted_height: g.entry.granted_height,
                     status: g.status.into(),
@@ -168,6 +169,8 @@ impl App {
             .into_iter()
             .map(|r| SharedItem {
                 patient_address: display_address(&r.patient),
+                patient_handle: r.patient_handle,
+                patient_label: r.patient_label,
                 grant_id: r.grant.to_hex(),
                 record_id: r.record.to_hex(),
                 category: Category::from_code(&r.category),

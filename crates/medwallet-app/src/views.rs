@@ -136,6 +136,21 @@ pub struct Card {
     pub qr_svg: String,
 }
 
+/// One of the patient's share codes: each clinic gets its own (a fresh account of the wallet),
+/// so no two clinics hold the same address for the patient.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ShareCodeItem {
+    /// The account's index in the wallet.
+    pub account: u32,
+    /// Who the patient made it for (kept in the wallet only; empty if found on restore).
+    pub label: String,
+    pub share_code: String,
+    pub address: String,
+    /// The share code as a QR code (SVG).
+    pub qr_svg: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RecordItem {
@@ -311,6 +326,9 @@ pub struct GrantRequest {
     pub scope: GrantScope,
     /// RFC 3339 expiry, or null for none.
     pub until: Option<String>,
+    /// How the doctor is to know the patient (sealed to the doctor); empty for none.
+    #[serde(default)]
+    pub label: String,
 }
 
 #[derive(Clone, Debug, Serialize, TS)]
@@ -358,7 +376,12 @@ pub struct AccessItem {
 #[derive(Clone, Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SharedItem {
+    /// The patient's account that made the grant (one of theirs: a patient has one per clinic).
     pub patient_address: String,
+    /// The same for all of one patient's grants to this doctor: group by it.
+    pub patient_handle: String,
+    /// How the patient asked to be known (may be empty).
+    pub patient_label: String,
     pub grant_id: String,
     pub record_id: String,
     pub category: Category,

@@ -67,8 +67,13 @@ enum Command {
     Address,
     /// Change the wallet password.
     Passwd(commands::keys::PasswdArgs),
-    /// Register this wallet as a patient on the ledger (RegisterPatient).
+    /// Register this wallet as a patient on the ledger (RegisterPatient, account 0).
     Register,
+    /// A share code for one clinic: a fresh account of this wallet, registered, so no two
+    /// clinics hold the same address for you (`--for` names the clinic, for you only).
+    ShareCode(commands::relationships::ShareCodeArgs),
+    /// This wallet's accounts (one per clinic it gave a share code), with their records.
+    Accounts,
     /// Fetch and verify new records from the nodes; keep them in the encrypted local cache.
     Sync,
     /// List the records in the local cache (id, date, clinic, category, verified height).
@@ -128,6 +133,8 @@ fn main() -> ExitCode {
         Command::Address => commands::keys::address(&cli.wallet, &out),
         Command::Passwd(args) => commands::keys::passwd(&cli.wallet, &password, args, &out),
         Command::Register => commands::records::register(&ctx, &out),
+        Command::ShareCode(args) => commands::relationships::share_code(&ctx, args, &out),
+        Command::Accounts => commands::relationships::accounts(&ctx, &out),
         Command::Sync => commands::records::sync(&ctx, &out),
         Command::Records => commands::records::list(&ctx, &out),
         Command::Show(args) => commands::records::show(&ctx, args, &out),

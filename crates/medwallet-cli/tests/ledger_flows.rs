@@ -8,8 +8,11 @@ use medledger_devnet::{Devnet, NED, fixture};
 use serde_json::Value;
 
 mod common;
+#[path = "common/doctor.rs"]
+mod doctor;
 
 use common::{json_of, medwallet};
+use doctor::register_doctor;
 
 /// A network of `validators` in-process validators (the shared devnet) and node 0's API.
 fn network(dir: &Path, validators: usize) -> (Devnet, String) {
@@ -263,7 +266,6 @@ fn the_whole_story_issue_sync_grant_share_revoke_and_the_access_log() {
     let patient = dir.path().join("patient");
     let doctor = dir.path().join("doctor");
     let p = json_of(medwallet(&patient, &["init", "--json"]));
-    let d = json_of(medwallet(&doctor, &["init", "--json"]));
     json_of(medwallet(
         &patient,
         &["register", "--json", "--node", &api, "--genesis", genesis],
@@ -273,29 +275,7 @@ fn the_whole_story_issue_sync_grant_share_revoke_and_the_access_log() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let patient_code = share_code(&p);
     // The doctor consents in their own wallet; the clinic cannot register them without it.
-    let clinic = devnet.clinic.keys().public().address().to_string();
-    let consent = json_of(medwallet(
-        &doctor,
-        &[
-            "doctor-consent",
-            "--json",
-            "--genesis",
-            genesis,
-            "--clinic",
-            &clinic,
-            "--name",
-            "Dr. Grey",
-            "--licence",
-            "MD-77",
-        ],
-    ));
-    let mut signature = [0u8; 64];
-    hex::decode_to_slice(
-        consent["consent"].as_str().expect("consent"),
-        &mut signature,
-    )
-    .expect("hex");
-    runtime.block_on(devnet.register_doctor(&share_code(&d), "Dr. Grey", "MD-77", signature));
+    let d = register_doctor(&devnet, &doctor, genesis, &runtime);
     let fhir = fixture(NED);
     runtime.block_on(devnet.issue(&patient_code, &fhir));
     let drafts = medwallet_fhir::records_from(&fhir, true).expect("split");

@@ -1,11 +1,12 @@
 //! The local cache: verified record summaries, so the wallet opens and lists records offline,
-//! each marked with the height it was verified at. Sealed (STREAM, authenticated) under a key
+//! each marked with the height it was verified at, and the wallet's accounts (which
+//! relationship each is for). Sealed (STREAM, authenticated) under a key
 //! derived from the wallet's signing secret, and bound to the chain the records were verified
 //! on: only the unlocked wallet can write a cache it will accept, so whoever can write the
 //! wallet folder cannot plant records shown as verified.
 //!
 //! ```text
-//! "MDWCACHE" (8) || version 2 (1) || chain id (32) || sealed JSON { "chain", "records" }
+//! "MDWCACHE" (8) || version 2 (1) || chain id (32) || sealed JSON { "chain", "records", "relationships" }
 //! ```
 //!
 //! Version 1 was sealed to the wallet's public receiving key, which anyone can do; it is no
@@ -19,28 +20,40 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::WalletError;
 use crate::records::RecordSummary;
+use crate::relationships::Relationship;
 
 const MAGIC: &[u8; 8] = b"MDWCACHE";
 const VERSION: u8 = 2;
 const HEADER_LEN: usize = 8 + 1 + 32;
 const KEY_PURPOSE: &[u8] = b"medwallet/cache/v2";
 
+/// What the cache holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cached {
+    pub records: Vec<RecordSummary>,
+    /// The wallet's registered accounts (a cache from before pairwise accounts has none: the
+    /// next sync finds them on the ledger).
+    #[serde(default)]
+    pub relationships: Vec<Relationship>,
+}
+
 #[derive(Serialize, Deserialize)]
 struct Payload {
     chain: String,
-    records: Vec<RecordSummary>,
+    #[serde(flatten)]
+    cached: Cached,
 }
 
-/// Seals the cache of records verified on `chain`.
+/// Seals the cache of what was verified on `chain`.
 pub fn seal_cache<R: CryptoRng + ?Sized>(
     keys: &AccountKeys,
     chain: ChainId,
-    records: &[RecordSummary],
+    cached: &Cached,
     rng: &mut R,
 ) -> Result<Vec<u8>, WalletError> {
     let payload = Payload {
         chain: chain.to_hex(),
-        records: records.to_vec(),
+        cached: cached.clone(),
     };
     let json = serde_json::to_vec(&payload).map_err(|_| WalletError::Cache("cannot be written"))?;
     let key = keys.local_key(KEY_PURPOSE);
@@ -54,13 +67,10 @@ pub fn seal_cache<R: CryptoRng + ?Sized>(
     Ok(out)
 }
 
-/// Opens the cache: the chain its records were verified on, and the records. Anything this
+/// Opens the cache: the chain its records were verified on, and what it holds. Anything this
 /// wallet did not seal (another wallet's, a planted or damaged file, version 1) is an error,
 /// never a panic.
-pub fn open_cache(
-    keys: &AccountKeys,
-    bytes: &[u8],
-) -> Result<(ChainId, Vec<RecordSummary>), WalletError> {
+pub fn open_cache(keys: &AccountKeys, bytes: &[u8]) -> Result<(ChainId, Cached), WalletError> {
     if bytes.len() < 9 || &bytes[..8] != MAGIC {
         return Err(WalletError::Cache("is not a wallet cache"));
     }
@@ -82,7 +92,7 @@ pub fn open_cache(
     if chain.as_bytes()[..] != bytes[9..HEADER_LEN] {
         return Err(WalletError::Cache("names two different chains"));
     }
-    Ok((chain, payload.records))
+    Ok((chain, payload.cached))
 }
 
 #[cfg(test)]
@@ -105,6 +115,7 @@ mod tests {
             wrapped_key: "01".repeat(81),
             unreadable: false,
             visit: None,
+            account: 0,
         }
     }
 
@@ -114,11 +125,15 @@ mod tests {
         let mine = AccountKeys::derive(&RecoveryPhrase::from_entropy(&[1; 32]));
         let other = AccountKeys::derive(&RecoveryPhrase::from_entropy(&[2; 32]));
         let chain = ChainId([7; 32]);
-        let sealed = seal_cache(&mine, chain, &[summary()], &mut rng).expect("seal");
-        assert_eq!(
-            open_cache(&mine, &sealed).expect("open"),
-            (chain, vec![summary()])
-        );
+        let cached = Cached {
+            records: vec![summary()],
+            relationships: vec![Relationship {
+                account: 2,
+                label: "St Mary's".into(),
+            }],
+        };
+        let sealed = seal_cache(&mine, chain, &cached, &mut rng).expect("seal");
+        assert_eq!(open_cache(&mine, &sealed).expect("open"), (chain, cached));
         assert!(
             open_cache(&other, &sealed).is_err(),
             "another wallet cannot read it"
@@ -157,6 +172,7 @@ mod planted {
             wrapped_key: "01".repeat(81),
             unreadable: false,
             visit: None,
+            account: 0,
         }
     }
 
@@ -180,16 +196,18 @@ mod planted {
         assert!(err.to_string().contains("unauthenticated"), "{err}");
         // A version-2 cache sealed under any key but the wallet's own.
         let other = AccountKeys::derive(&RecoveryPhrase::from_entropy(&[2; 32]));
-        let forged =
-            seal_cache(&other, ChainId([7; 32]), &[planted_record()], &mut rng).expect("seal");
+        let planted = Cached {
+            records: vec![planted_record()],
+            relationships: Vec::new(),
+        };
+        let forged = seal_cache(&other, ChainId([7; 32]), &planted, &mut rng).expect("seal");
         let err = open_cache(&victim, &forged).expect_err("forged");
         assert!(
             err.to_string().contains("not written by this wallet"),
             "{err}"
         );
         // The chain in the clear header cannot be swapped.
-        let mut sealed =
-            seal_cache(&victim, ChainId([7; 32]), &[planted_record()], &mut rng).expect("seal");
+        let mut sealed = seal_cache(&victim, ChainId([7; 32]), &planted, &mut rng).expect("seal");
         sealed[9] ^= 1;
         assert!(open_cache(&victim, &sealed).is_err());
     }

@@ -6,7 +6,10 @@
 //! * [`Wallet::sync`]: new records, each proven against a verified header and their metadata
 //!   decrypted; their ciphertexts kept for offline use; keys owed to category grants shared.
 //! * [`Wallet::open_record`]: a record's FHIR, checked against the ledger's hash.
-//! * [`Wallet::grant`], [`Wallet::revoke`], [`Wallet::grants`], [`Wallet::access_log`]: consent.
+//! * [`Wallet::new_relationship`]: a fresh account and share code for each clinic
+//!   ([`relationships`]); every account synced as one history.
+//! * [`Wallet::grant`], [`Wallet::revoke`], [`Wallet::grants`], [`Wallet::access_log`]: consent,
+//!   one grant per account, terms sealed ([`terms`]).
 //! * [`Wallet::create_link`], [`Wallet::links`], [`Wallet::renew_links`],
 //!   [`Wallet::revoke_link`], [`links::open_link`]: SMART Health Links.
 //! * [`Wallet::shared_with_me`], [`Wallet::open_shared`]: a doctor's view.
@@ -23,19 +26,23 @@ pub mod export;
 pub mod input;
 pub mod links;
 pub mod records;
+pub mod relationships;
 pub mod shared;
 pub mod store;
 pub mod summary;
 pub mod sync;
+pub mod terms;
 pub mod trust;
 pub mod wallet;
 
 pub use cache::{open_cache, seal_cache};
 pub use clock::{Clock, SystemClock};
 pub use consent::REVOCATION_NOTICE;
+pub use consent::ShareScope;
 pub use error::WalletError;
 pub use medledger_client::{Incident, LedgerSource, SourceError, Visit};
 pub use records::RecordSummary;
+pub use relationships::Relationship;
 pub use store::{StoreFailure, WalletStore};
 pub use sync::{Progress, SyncEvent};
 pub use wallet::{GrantRequest, Granted, OpenedShared, SyncReport, Wallet};

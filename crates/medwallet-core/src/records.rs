@@ -37,6 +37,9 @@ pub struct RecordSummary {
     /// records together.
     #[serde(default)]
     pub visit: Option<Visit>,
+    /// Which of the wallet's accounts it was issued to (its index under the phrase).
+    #[serde(default)]
+    pub account: u32,
 }
 
 impl RecordSummary {

@@ -1,6 +1,10 @@
 //! Consent, the doctor's side: what patients shared with this wallet (each grant's status
 //! verified; ended grants are listed with their status and their records are not fetched), and
 //! one shared record opened under its grant.
+//!
+//! A patient shares from several accounts (one per clinic), so one patient's records come
+//! under several grants. Each grant's terms, sealed to this doctor, carry the patient's label
+//! and their handle towards this doctor: records with the same handle are one patient's.
 
 use medledger_client::{LedgerSource, RecordMetadata, reads};
 use medledger_types::category::Category;
@@ -10,14 +14,21 @@ use medwallet_crypto::AccountKeys;
 use medwallet_crypto::envelope::{Identity, WrappedKey};
 use medwallet_verify::VerifiedHeader;
 
-use crate::consent::grant_view;
+use crate::consent::grant_status;
 use crate::error::WalletError;
 use crate::records::{decrypt, fetch_ciphertext};
+use crate::terms::open_terms;
 
 /// A record shared with this doctor.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SharedRecord {
+    /// The patient's account that made the grant (one of their accounts).
     pub patient: Address,
+    /// The patient as they are to this doctor: the same for all their grants to this doctor
+    /// (hex; the account's address when the terms do not open).
+    pub patient_handle: String,
+    /// How the patient asked to be known (may be empty).
+    pub patient_label: String,
     pub grant: GrantId,
     pub record: RecordId,
     pub status: GrantStatus,
@@ -40,8 +51,13 @@ pub async fn shared_with<S: LedgerSource>(
     let mut out = Vec::new();
     for i in 0..n {
         let id = GrantId(reads::id(source, at, &StateKey::grant_to(&me, i)).await?);
-        let grant = grant_view(source, at, id, now_ms).await?;
-        let patient = grant.entry.patient;
+        let (entry, status) = grant_status(source, at, id, now_ms).await?;
+        let patient = entry.patient;
+        let terms = open_terms(&identity, &id, &entry.terms.to_grantee);
+        let patient_handle = terms
+            .as_ref()
+            .map_or_else(|| patient.to_hex(), |t| hex::encode(t.handle));
+        let patient_label = terms.map(|t| t.label).unwrap_or_default();
         let records = reads::count(source, at, &StateKey::patient_record_count(&patient)).await?;
         for j in 0..records {
             let record =
@@ -56,9 +72,11 @@ pub async fn shared_with<S: LedgerSource>(
                 .and_then(|k| RecordMetadata::open(&k, &e.metadata).ok());
             out.push(SharedRecord {
                 patient,
+                patient_handle: patient_handle.clone(),
+                patient_label: patient_label.clone(),
                 grant: id,
                 record,
-                status: grant.status,
+                status,
                 category: metadata
                     .as_ref()
                     .map_or(Category::Other, |m| m.category)

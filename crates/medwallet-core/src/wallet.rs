@@ -12,18 +12,19 @@ use futures::stream::{self, StreamExt};
 use medledger_client::transaction::sign_next;
 use medledger_client::{Incident, LedgerSource, RecordMetadata};
 use medledger_types::hash::{Address, ChainId, GrantId, ReceivingKey, RecordId};
-use medledger_types::state::{ReceiptEntry, RecordEntry};
-use medledger_types::tx::{Scope, TxBody};
+use medledger_types::state::RecordEntry;
+use medledger_types::tx::TxBody;
 use medwallet_crypto::AccountKeys;
 use medwallet_verify::VerifiedHeader;
 use rand_core::CryptoRng;
 
 use crate::accounts::{Doctor, doctor};
-use crate::cache::{open_cache, seal_cache};
+use crate::cache::{Cached, open_cache, seal_cache};
 use crate::clock::Clock;
-use crate::consent::{GrantView, covered, grants_by, missing_grant_keys, receipts, rewrap};
+use crate::consent::{ShareScope, missing_grant_keys};
 use crate::error::WalletError;
 use crate::records::{RecordSummary, fetch_ciphertext, open_ciphertext};
+use crate::relationships::{Keyring, Relationship};
 use crate::shared::{SharedRecord, open_shared, shared_with};
 use crate::store::WalletStore;
 use crate::sync::{Progress, SyncEvent, sync_records};
@@ -34,10 +35,12 @@ const DOWNLOADS_IN_FLIGHT: usize = 8;
 
 /// An unlocked wallet.
 pub struct Wallet<St, C> {
-    keys: Arc<AccountKeys>,
+    keys: Keyring,
     store: St,
     clock: C,
     records: Mutex<Vec<RecordSummary>>,
+    /// The wallet's registered accounts, one per relationship.
+    relationships: Mutex<Vec<Relationship>>,
     /// The chain the cached records were verified on (none before the first sync).
     chain: Mutex<Option<ChainId>>,
     trust: Mutex<TrustState>,
@@ -64,14 +67,20 @@ pub struct SyncReport {
 #[derive(Clone, Debug)]
 pub struct GrantRequest {
     pub grantee: Address,
-    pub scope: Scope,
+    pub scope: ShareScope,
     pub expires_at_ms: Option<u64>,
+    /// How the doctor is to know the patient ("Ana Ruiz, born 1984"), sealed to the doctor; may
+    /// be empty.
+    pub label: String,
 }
 
-/// A grant made.
+/// A grant made: one Grant per account whose records it covers, all of one share.
 #[derive(Clone, Debug)]
 pub struct Granted {
+    /// The first account's grant (the one a single-account share has).
     pub grant: GrantId,
+    /// Every grant of the share, by account.
+    pub grants: Vec<GrantId>,
     pub height: u64,
     /// Records covered now (category and all-records grants also cover later ones).
     pub records_shared: usize,
@@ -99,38 +108,45 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
     /// this wallet did not seal is refused with [`WalletError::CacheRejected`], after it is
     /// moved aside for inspection (the next open starts empty and a sync verifies again).
     pub fn open(keys: Arc<AccountKeys>, store: St, clock: C) -> Result<Self, WalletError> {
-        let (chain, records) = match store.load_cache()? {
+        let (chain, cached) = match store.load_cache()? {
             Some(bytes) => match open_cache(&keys, &bytes) {
-                Ok((chain, records)) => (Some(chain), records),
+                Ok((chain, cached)) => (Some(chain), cached),
                 Err(WalletError::Cache(reason)) => {
                     let kept_at = store.set_aside_cache()?;
                     return Err(WalletError::CacheRejected { reason, kept_at });
                 }
                 Err(e) => return Err(e),
             },
-            None => (None, Vec::new()),
+            None => (None, Cached::default()),
         };
         let trust = match store.load_trust()? {
             Some(bytes) => TrustState::parse(&bytes),
             None => TrustState::new(),
         };
         Ok(Self {
-            keys,
+            keys: Keyring::new(keys),
             store,
             clock,
-            records: Mutex::new(records),
+            records: Mutex::new(cached.records),
+            relationships: Mutex::new(cached.relationships),
             chain: Mutex::new(chain),
             trust: Mutex::new(trust),
         })
     }
 
+    /// Account 0's keys: the wallet's own (its local files; a doctor's identity).
     pub fn keys(&self) -> &Arc<AccountKeys> {
-        &self.keys
+        self.keys.zero()
     }
 
-    /// This wallet's account on the ledger.
+    /// Account 0's address: a doctor's account, or a patient's first relationship.
     pub fn address(&self) -> Address {
-        crate::account_of(&self.keys)
+        crate::account_of(self.keys.zero())
+    }
+
+    /// The keys of this wallet's account `index`.
+    pub(crate) fn account_keys(&self, index: u32) -> Arc<AccountKeys> {
+        self.keys.get(index)
     }
 
     pub fn now_ms(&self) -> u64 {
@@ -170,7 +186,9 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         Ok(self
             .store
             .load_blob(&record.ciphertext_sha256)?
-            .and_then(|ciphertext| open_ciphertext(&self.keys, record, &ciphertext).ok()))
+            .and_then(|ciphertext| {
+                open_ciphertext(&self.keys.get(record.account), record, &ciphertext).ok()
+            }))
     }
 
     /// A record's FHIR: from the kept ciphertext, else from a node (then kept), checked against
@@ -184,9 +202,10 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         if let Some(fhir) = self.open_offline(&record)? {
             return Ok(fhir);
         }
+        let keys = self.keys.get(record.account);
         let ciphertext = fetch_ciphertext(
             source,
-            &self.keys,
+            &keys,
             record.blob()?,
             record.ciphertext_len,
             record.record_id()?,
@@ -194,22 +213,42 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
             self.now_ms(),
         )
         .await?;
-        let fhir = open_ciphertext(&self.keys, &record, &ciphertext)?;
+        let fhir = open_ciphertext(&keys, &record, &ciphertext)?;
         self.store
             .save_blob(&record.ciphertext_sha256, &ciphertext)?;
         Ok(fhir)
     }
 
-    fn save<R: CryptoRng + ?Sized>(
+    pub(crate) fn save<R: CryptoRng + ?Sized>(
         &self,
         chain: ChainId,
         records: Vec<RecordSummary>,
+        relationships: Vec<Relationship>,
         rng: &mut R,
     ) -> Result<(), WalletError> {
+        let cached = Cached {
+            records,
+            relationships,
+        };
         self.store
-            .save_cache(&seal_cache(&self.keys, chain, &records, rng)?)?;
-        *lock(&self.records) = records;
+            .save_cache(&seal_cache(self.keys.zero(), chain, &cached, rng)?)?;
+        *lock(&self.records) = cached.records;
+        *lock(&self.relationships) = cached.relationships;
         *lock(&self.chain) = Some(chain);
+        Ok(())
+    }
+
+    /// The cached records' chain must be `source`'s.
+    pub(crate) fn check_chain<S: LedgerSource>(&self, source: &S) -> Result<(), WalletError> {
+        let chain = source.chain();
+        if let Some(cached) = *lock(&self.chain)
+            && cached != chain
+        {
+            return Err(WalletError::CacheChain {
+                cached: cached.to_hex(),
+                anchored: chain.to_hex(),
+            });
+        }
         Ok(())
     }
 
@@ -223,43 +262,55 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         progress: &mut impl Progress,
         rng: &mut R,
     ) -> Result<SyncReport, WalletError> {
+        self.check_chain(source)?;
         let chain = source.chain();
-        if let Some(cached) = *lock(&self.chain)
-            && cached != chain
-        {
-            return Err(WalletError::CacheChain {
-                cached: cached.to_hex(),
-                anchored: chain.to_hex(),
-            });
-        }
         let at = self.latest(source).await?;
+        let relationships = self.discover_accounts(source, &at, rng).await?;
+        let accounts: Vec<Arc<AccountKeys>> = relationships
+            .iter()
+            .map(|r| self.keys.get(r.account))
+            .collect();
         let known = self.records();
         let mut saved = known.clone();
-        let (header, new) =
-            sync_records(source, &self.keys, &known, at, &mut |event: SyncEvent<
-                '_,
-            >| {
-                if let SyncEvent::Records { batch, .. } = &event {
-                    saved.extend_from_slice(batch);
-                    self.save(chain, saved.clone(), rng)?;
-                }
-                progress.event(event)
-            })
-            .await?;
+        let (header, new) = sync_records(source, &accounts, &known, at, &mut |event: SyncEvent<
+            '_,
+        >| {
+            if let SyncEvent::Records { batch, .. } = &event {
+                saved.extend_from_slice(batch);
+                self.save(chain, saved.clone(), relationships.clone(), rng)?;
+            }
+            progress.event(event)
+        })
+        .await?;
+        if !new.is_empty() {
+            // One history: every account's records in the order they were issued.
+            let mut records = self.records();
+            records.sort_by_key(|r| r.issued_height);
+            self.save(chain, records, relationships.clone(), rng)?;
+        }
         let records = self.records();
         let ciphertexts_missing = self.download_ciphertexts(source, &records).await?;
-        let bodies =
-            missing_grant_keys(source, &self.keys, &header, &records, self.now_ms(), rng).await?;
+        let (at, grants) = self.grants(source).await?;
         let mut keys_shared = 0;
-        for body in bodies {
-            if let TxBody::GrantKeys { keys, .. } = &body {
-                keys_shared += keys.len();
+        for keys in &accounts {
+            let mine: Vec<RecordSummary> = records
+                .iter()
+                .filter(|r| r.account == keys.index())
+                .cloned()
+                .collect();
+            let bodies = missing_grant_keys(source, keys, &at, &grants, &mine, rng).await?;
+            for body in bodies {
+                if let TxBody::GrantKeys { keys, .. } = &body {
+                    keys_shared += keys.len();
+                }
+                // Each transaction takes the next nonce, proven after the one before it
+                // finalized.
+                let at = self.latest(source).await?;
+                let tx = sign_next(source, keys.signing_key(), &at, body).await?;
+                source.submit(&tx).await?;
             }
-            // Each transaction takes the next nonce, proven after the one before it finalized.
-            let at = self.latest(source).await?;
-            let tx = sign_next(source, self.keys.signing_key(), &at, body).await?;
-            source.submit(&tx).await?;
         }
+        keys_shared += self.extend_shares(source, &at, &grants, rng).await?;
         Ok(SyncReport {
             header,
             new_records: new.len(),
@@ -278,7 +329,7 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         records: &[RecordSummary],
     ) -> Result<usize, WalletError> {
         let now = self.now_ms();
-        let keys: &AccountKeys = &self.keys;
+        let keys = &self.keys;
         let missing: Vec<RecordSummary> = records
             .iter()
             .filter(|r| !r.unreadable && !self.is_kept(r))
@@ -287,7 +338,7 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         // Owned records into a named async fn: the futures hold no borrowed closure argument,
         // so they stay `Send` for a multi-threaded runtime.
         let downloads: Vec<_> = stream::iter(missing)
-            .map(|r| download(source, keys, r, now))
+            .map(|r| download(source, keys.get(r.account), r, now))
             .buffer_unordered(DOWNLOADS_IN_FLIGHT)
             .collect()
             .await;
@@ -347,7 +398,7 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         name: &str,
         licence: &str,
     ) -> [u8; 64] {
-        medledger_client::doctor_consent::sign_as(&self.keys, chain, clinic, name, licence)
+        medledger_client::doctor_consent::sign_as(self.keys.zero(), chain, clinic, name, licence)
     }
 
     /// The proven equivocation the user has not acknowledged yet, if any.
@@ -365,15 +416,33 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         Ok(true)
     }
 
-    /// Registers this wallet as a patient (clinics can then issue records to it). Returns the
-    /// height it was finalized at.
-    pub async fn register_patient<S: LedgerSource>(&self, source: &S) -> Result<u64, WalletError> {
+    /// Registers account 0 as a patient's (its first relationship: a clinic can then issue
+    /// records to it). Returns the height it was finalized at.
+    pub async fn register_patient<S: LedgerSource, R: CryptoRng + ?Sized>(
+        &self,
+        source: &S,
+        rng: &mut R,
+    ) -> Result<u64, WalletError> {
+        self.check_chain(source)?;
         let at = self.latest(source).await?;
+        let keys = self.keys.zero();
         let body = TxBody::RegisterPatient {
-            receiving: ReceivingKey(self.keys.public().receiving.to_bytes()),
+            receiving: ReceivingKey(keys.public().receiving.to_bytes()),
         };
-        let tx = sign_next(source, self.keys.signing_key(), &at, body).await?;
-        Ok(source.submit(&tx).await?)
+        let tx = sign_next(source, keys.signing_key(), &at, body).await?;
+        let height = source.submit(&tx).await?;
+        let mut relationships = self.relationships();
+        if !relationships.iter().any(|r| r.account == 0) {
+            relationships.insert(
+                0,
+                Relationship {
+                    account: 0,
+                    label: String::new(),
+                },
+            );
+            self.save(source.chain(), self.records(), relationships, rng)?;
+        }
+        Ok(height)
     }
 
     /// A doctor as the ledger proves them.
@@ -387,85 +456,13 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         Ok((at, doctor))
     }
 
-    /// Grants a doctor access: the keys of the records covered now are re-wrapped to them.
-    pub async fn grant<S: LedgerSource, R: CryptoRng + ?Sized>(
-        &self,
-        source: &S,
-        request: GrantRequest,
-        rng: &mut R,
-    ) -> Result<Granted, WalletError> {
-        if request.expires_at_ms.is_some_and(|t| t <= self.now_ms()) {
-            return Err(WalletError::InvalidInput(
-                "the expiry is in the past".into(),
-            ));
-        }
-        let at = self.latest(source).await?;
-        let doctor = doctor(source, &at, &request.grantee).await?;
-        let records = self.records();
-        let included = covered(&request.scope, &records);
-        let keys = rewrap(&self.keys, &included, &doctor.receiving, rng)?;
-        let body = TxBody::Grant {
-            grantee: request.grantee,
-            scope: request.scope,
-            expires_at_ms: request.expires_at_ms,
-            keys,
-        };
-        let tx = sign_next(source, self.keys.signing_key(), &at, body).await?;
-        let grant = GrantId::derive(&tx.tx.author_address(), tx.tx.nonce);
-        let height = source.submit(&tx).await?;
-        Ok(Granted {
-            grant,
-            height,
-            records_shared: included.len(),
-            doctor,
-        })
-    }
-
-    /// Revokes a grant: future access stops (see [`crate::REVOCATION_NOTICE`]). Returns the
-    /// height it was finalized at.
-    pub async fn revoke<S: LedgerSource>(
-        &self,
-        source: &S,
-        grant: GrantId,
-    ) -> Result<u64, WalletError> {
-        let at = self.latest(source).await?;
-        let tx = sign_next(
-            source,
-            self.keys.signing_key(),
-            &at,
-            TxBody::Revoke { grant },
-        )
-        .await?;
-        Ok(source.submit(&tx).await?)
-    }
-
-    /// The grants this patient made, with their verified status.
-    pub async fn grants<S: LedgerSource>(
-        &self,
-        source: &S,
-    ) -> Result<(VerifiedHeader, Vec<GrantView>), WalletError> {
-        let at = self.latest(source).await?;
-        let grants = grants_by(source, &at, &self.address(), self.now_ms()).await?;
-        Ok((at, grants))
-    }
-
-    /// Who fetched which of this patient's records (AccessReceipts, verified by proof).
-    pub async fn access_log<S: LedgerSource>(
-        &self,
-        source: &S,
-    ) -> Result<(VerifiedHeader, Vec<ReceiptEntry>), WalletError> {
-        let at = self.latest(source).await?;
-        let log = receipts(source, &at, &self.address()).await?;
-        Ok((at, log))
-    }
-
     /// Doctor mode: what patients shared with this wallet, with each grant's status.
     pub async fn shared_with_me<S: LedgerSource>(
         &self,
         source: &S,
     ) -> Result<(VerifiedHeader, Vec<SharedRecord>), WalletError> {
         let at = self.latest(source).await?;
-        let shared = shared_with(source, &self.keys, &at, self.now_ms()).await?;
+        let shared = shared_with(source, self.keys.zero(), &at, self.now_ms()).await?;
         Ok((at, shared))
     }
 
@@ -477,7 +474,8 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         record: RecordId,
     ) -> Result<OpenedShared, WalletError> {
         let at = self.latest(source).await?;
-        let opened = open_shared(source, &self.keys, &at, grant, record, self.now_ms()).await?;
+        let opened =
+            open_shared(source, self.keys.zero(), &at, grant, record, self.now_ms()).await?;
         Ok(OpenedShared {
             entry: opened.entry,
             metadata: opened.metadata,
@@ -490,18 +488,21 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
 /// One record's ciphertext, checked against the ledger's hash.
 async fn download<S: LedgerSource>(
     source: &S,
-    keys: &AccountKeys,
+    keys: Arc<AccountKeys>,
     record: RecordSummary,
     now_ms: u64,
 ) -> (RecordSummary, Result<Vec<u8>, WalletError>) {
     let ciphertext = match (record.blob(), record.record_id()) {
         (Ok(blob), Ok(id)) => {
-            fetch_ciphertext(source, keys, blob, record.ciphertext_len, id, None, now_ms).await
+            fetch_ciphertext(source, &keys, blob, record.ciphertext_len, id, None, now_ms).await
         }
         (Err(e), _) | (_, Err(e)) => Err(e),
     };
     (record, ciphertext)
 }
+
+mod relationships;
+mod sharing;
 
 #[cfg(test)]
 mod memory_ledger;

@@ -427,6 +427,28 @@ fn generate_key_vectors() {
             },
         );
     }
+    // Pairwise accounts: account n of one phrase, under its own derivation label.
+    let phrase = RecoveryPhrase::from_entropy(&[0x7f; 32]);
+    for index in [1u32, 2, 19] {
+        let public = AccountKeys::derive(&phrase).account(index).public();
+        write_case(
+            "keys",
+            &format!("entropy-7f-account-{index}"),
+            &Case {
+                description: format!(
+                    "account {index} of the 0x7f phrase (medwallet/key/…/v1/account/{index})"
+                ),
+                kind: "derive".into(),
+                input: json!({ "mnemonic": phrase.words().as_str(), "account": index }),
+                expected: json!({
+                    "ed25519_public": hex::encode(public.signing.as_bytes()),
+                    "x25519_public": hex::encode(public.receiving.as_bytes()),
+                    "address": public.address().to_string(),
+                    "share_code": public.share_code().to_string(),
+                }),
+            },
+        );
+    }
     let key = SigningKey::from_bytes(&[0x44; 32]);
     let message = b"example transaction bytes";
     let sig = medwallet_crypto::sign(&key, Namespace::TX, message);
@@ -512,7 +534,9 @@ fn replay_keys(case: &Case) {
         "derive" => {
             let phrase = RecoveryPhrase::parse(case.input["mnemonic"].as_str().expect("words"))
                 .expect("valid");
-            let public = AccountKeys::derive(&phrase).public();
+            let index = case.input["account"].as_u64().unwrap_or(0);
+            let index = u32::try_from(index).expect("an account index");
+            let public = AccountKeys::derive(&phrase).account(index).public();
             assert_eq!(
                 hex::encode(public.signing.as_bytes()),
                 e["ed25519_public"],

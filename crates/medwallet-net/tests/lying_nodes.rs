@@ -404,9 +404,10 @@ async fn an_omitted_revocation_is_caught() {
             1,
             TxBody::Grant {
                 grantee: doctor_addr,
-                scope: Scope::All,
+                scope: Scope::Open,
                 expires_at_ms: None,
                 keys: vec![],
+                terms: Default::default(),
             },
         ),
         sign(&patient, 2, TxBody::Revoke { grant }),
@@ -664,9 +665,10 @@ async fn a_swallowed_revoke_is_not_reported_done_and_the_liar_is_named() {
                 1,
                 TxBody::Grant {
                     grantee: doctor_addr,
-                    scope: Scope::All,
+                    scope: Scope::Open,
                     expires_at_ms: None,
                     keys: vec![],
+                    terms: Default::default(),
                 },
             ),
         ])

@@ -29,7 +29,10 @@ pub const CLINIC_NAME: &str = "Demo Clinic";
 pub struct Devnet {
     pub dir: PathBuf,
     pub summary: TestnetSummary,
+    /// The demo clinic (the first founding clinic).
     pub clinic: ClinicKey,
+    /// Every founding clinic, the demo clinic first.
+    pub clinics: Vec<ClinicKey>,
     pub genesis: Genesis,
 }
 
@@ -64,7 +67,12 @@ impl Devnet {
     /// `validators` validators in `dir`, started in this process; returns once every node has
     /// a finalized block.
     pub fn start(dir: &Path, validators: usize) -> Self {
-        let devnet = Self::write(dir, validators, "devnet-test");
+        Self::start_with_clinics(dir, validators, &[])
+    }
+
+    /// [`Devnet::start`] with more founding clinics after the demo clinic, by name.
+    pub fn start_with_clinics(dir: &Path, validators: usize, more: &[&str]) -> Self {
+        let devnet = Self::write_with_clinics(dir, validators, "devnet-test", more);
         for i in 0..validators {
             devnet.start_node(i);
         }
@@ -76,14 +84,28 @@ impl Devnet {
 
     /// The files of a devnet, not started.
     pub fn write(dir: &Path, validators: usize, chain: &str) -> Self {
-        let clinic = ClinicKey::generate(CLINIC_NAME, &mut rand_core_rng());
-        let founding = FoundingClinic {
-            name: CLINIC_NAME.into(),
-            share_code: clinic.keys().public().share_code(),
+        Self::write_with_clinics(dir, validators, chain, &[])
+    }
+
+    fn write_with_clinics(dir: &Path, validators: usize, chain: &str, more: &[&str]) -> Self {
+        let clinics: Vec<ClinicKey> = std::iter::once(CLINIC_NAME)
+            .chain(more.iter().copied())
+            .map(|name| ClinicKey::generate(name, &mut rand_core_rng()))
+            .collect();
+        let founding: Vec<FoundingClinic> = clinics
+            .iter()
+            .map(|c| FoundingClinic {
+                name: c.name.clone(),
+                share_code: c.keys().public().share_code(),
+            })
+            .collect();
+        let clinic = ClinicKey {
+            name: clinics[0].name.clone(),
+            phrase: medwallet_crypto::RecoveryPhrase::from_entropy(clinics[0].phrase.entropy()),
         };
         let out = dir.join("net");
         let base = free_base_port(2 * validators as u16);
-        let summary = generate(&out, validators, 0, base, chain, &[founding], now_ms())
+        let summary = generate(&out, validators, 0, base, chain, &founding, now_ms())
             .expect("write the devnet");
         clinic
             .write_new(&out.join("clinic.key"))
@@ -96,6 +118,7 @@ impl Devnet {
             dir: out,
             summary,
             clinic,
+            clinics,
             genesis,
         }
     }
@@ -140,10 +163,16 @@ impl Devnet {
 
     /// The demo clinic issues `fhir` to `patient`, one record per encounter.
     pub async fn issue(&self, patient: &ShareCode, fhir: &[u8]) -> Vec<Issued> {
-        let keys = self.clinic.keys();
+        self.issue_as(0, patient, fhir).await
+    }
+
+    /// Founding clinic `clinic` issues `fhir` to `patient`, one record per encounter.
+    pub async fn issue_as(&self, clinic: usize, patient: &ShareCode, fhir: &[u8]) -> Vec<Issued> {
+        let key = &self.clinics[clinic];
+        let keys = key.keys();
         let clinic = Clinic {
             keys: &keys,
-            name: &self.clinic.name,
+            name: &key.name,
         };
         issue(
             &self.source(),

@@ -24,7 +24,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use fantoccini::{Client, ClientBuilder, Locator};
 use medwallet_app::{App, Settings, system_clock};
-use medwallet_core::{RecordSummary, seal_cache};
+use medwallet_core::cache::Cached;
+use medwallet_core::{RecordSummary, Relationship, seal_cache};
 use medwallet_crypto::{AccountKeys, KdfParams, RecoveryPhrase};
 use medwallet_store::WalletDir;
 use serde_json::json;
@@ -137,6 +138,7 @@ fn synthea_summaries(count: usize) -> Result<Vec<RecordSummary>> {
                 wrapped_key: hex::encode([i as u8; 81]),
                 unreadable: false,
                 visit: None,
+                account: (i % clinics.len()) as u32,
             }
         })
         .collect())
@@ -173,7 +175,15 @@ fn prepare_profile(profile: &Path, records: &[RecordSummary]) -> Result<InProces
     let sealed = seal_cache(
         &keys,
         medledger_types::hash::ChainId([1; 32]),
-        records,
+        &Cached {
+            records: records.to_vec(),
+            relationships: (0..3)
+                .map(|account| Relationship {
+                    account,
+                    label: String::new(),
+                })
+                .collect(),
+        },
         &mut rand::rng(),
     )?;
     WalletDir::new(profile).save_cache(&sealed)?;

@@ -45,7 +45,7 @@ fn main() -> Result<()> {
         WalletDir::new(work.path().join("w")),
         SystemClock,
     )?;
-    rt.block_on(wallet.register_patient(&source))?;
+    rt.block_on(wallet.register_patient(&source, &mut rand::rng()))?;
     let code = keys.public().share_code();
     for file in synthea_files()? {
         if wallet.records().len() >= 500 {

@@ -18,10 +18,16 @@ use medledger_client::NodeClient;
 use medledger_client::transaction::sign;
 use medledger_issuer::ClinicKey;
 use medledger_node::testnet::{FoundingClinic, TestnetSummary};
-use medledger_types::category::Category;
+use medledger_types::grant::{SealedTerms, TERMS_LEN};
 use medledger_types::hash::{Address, ChainId, PublicKey, ReceivingKey, RecordId, Sha256Digest};
 use medledger_types::tx::{Scope, SignedTx, TxBody, WRAPPED_KEY_LEN, WrappedKey};
 use medwallet_crypto::SigningKey;
+use medwallet_crypto::envelope::WRAPPED_KEY_LEN as HPKE_WRAPPED_LEN;
+
+/// One sealed copy of a grant's terms: a wrapped key, then the padded terms as one STREAM
+/// payload (`medwallet_crypto::envelope::seal_to`).
+const SEALED_TERMS_LEN: usize =
+    HPKE_WRAPPED_LEN + medwallet_crypto::envelope::sealed_len(TERMS_LEN as u64) as usize;
 use serde::Serialize;
 
 #[derive(Parser)]
@@ -238,9 +244,14 @@ impl Mix {
                 self.patient_nonce[p],
                 TxBody::Grant {
                     grantee: self.doctors[i % self.doctors.len()],
-                    scope: Scope::Category(Category::ALL[i % 6]),
+                    scope: Scope::Open,
                     expires_at_ms: None,
                     keys: vec![],
+                    // Two sealed copies of the terms, as long as a wallet's (opaque here).
+                    terms: SealedTerms {
+                        to_grantee: vec![(i % 251) as u8; SEALED_TERMS_LEN],
+                        to_patient: vec![(i % 241) as u8; SEALED_TERMS_LEN],
+                    },
                 },
             );
             self.patient_nonce[p] += 1;

@@ -7,7 +7,7 @@ import { mockBackend } from '../test/backend';
 
 type Case = [name: string, run: () => Promise<unknown>, cmd: string, args: Record<string, unknown>];
 
-const request = { doctor: 'mdwshare1doc', scope: { kind: 'category', category: 'labs' }, until: null } as const;
+const request = { doctor: 'mdwshare1doc', scope: { kind: 'category', category: 'labs' }, until: null, label: '' } as const;
 
 const CASES: Case[] = [
   ['walletStatus', () => ipc.walletStatus(), 'wallet_status', {}],

@@ -6,6 +6,7 @@ import type {
   AccessItem,
   AppError,
   Card,
+  ShareCodeItem,
   CreatedWallet,
   DoctorInfo,
   ExportResult,
@@ -57,6 +58,10 @@ export const lock = () => call<void>('lock');
 /** Registers this wallet as a patient on the ledger (needed before clinics can issue to it). */
 export const registerPatient = () => call<number>('register_patient');
 export const myCard = () => call<Card>('my_card');
+/** The patient's share codes, one per clinic (each a separate account of the wallet). */
+export const shareCodes = () => call<ShareCodeItem[]>('share_codes');
+/** A share code for one more clinic: a fresh account, registered on the ledger first. */
+export const newShareCode = (label: string) => call<ShareCodeItem>('new_share_code', { label });
 
 // Records
 export const sync = () => call<SyncReport>('sync');

@@ -39,6 +39,20 @@ export type Card = { address: string, shareCode: string,
  */
 qrSvg: string, };
 
+export type ShareCodeItem = { 
+/**
+ * The account's index in the wallet.
+ */
+account: number, 
+/**
+ * Who the patient made it for (kept in the wallet only; empty if found on restore).
+ */
+label: string, shareCode: string, address: string, 
+/**
+ * The share code as a QR code (SVG).
+ */
+qrSvg: string, };
+
 export type RecordItem = { id: string, title: string, 
 /**
  * ISO date (YYYY-MM-DD or full timestamp) of the visit, if the clinic gave one.
@@ -156,7 +170,11 @@ doctor: string, scope: GrantScope,
 /**
  * RFC 3339 expiry, or null for none.
  */
-until: string | null, };
+until: string | null, 
+/**
+ * How the doctor is to know the patient (sealed to the doctor); empty for none.
+ */
+label: string, };
 
 export type GrantResult = { grantId: string, height: number, recordsShared: number, };
 
@@ -174,7 +192,19 @@ node: string, servedAtMs: number,
  */
 height: number, };
 
-export type SharedItem = { patientAddress: string, grantId: string, recordId: string, category: Category, title: string, date: string | null, status: GrantState, };
+export type SharedItem = { 
+/**
+ * The patient's account that made the grant (one of theirs: a patient has one per clinic).
+ */
+patientAddress: string, 
+/**
+ * The same for all of one patient's grants to this doctor: group by it.
+ */
+patientHandle: string, 
+/**
+ * How the patient asked to be known (may be empty).
+ */
+patientLabel: string, grantId: string, recordId: string, category: Category, title: string, date: string | null, status: GrantState, };
 
 export type LinkSelection = { "kind": "records", ids: Array<string>, } | { "kind": "categories", categories: Array<Category>, } | { "kind": "all" } | { "kind": "summary" };
 

@@ -70,6 +70,13 @@ describe('groupByPatient', () => {
     expect(groups.map((g) => g.items.length)).toEqual([2, 1]);
     expect(groups[0].items.map((i) => i.recordId)).toEqual(['rec-a1', 'rec-a2']);
   });
+  it("shows one patient's accounts (one per clinic) as one patient, under their label", () => {
+    const other = { ...SHARED[2], patientHandle: 'h-AAAAA1', patientLabel: 'Ana Ruiz' };
+    const groups = groupByPatient([SHARED[0], other]);
+    expect(groups).toHaveLength(1);
+    expect(groups[0].label).toBe('Ana Ruiz');
+    expect(groups[0].accounts).toEqual([SHARED[0].patientAddress, SHARED[2].patientAddress]);
+  });
 });
 
 describe('labChartConfig', () => {

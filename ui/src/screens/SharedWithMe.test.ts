@@ -16,8 +16,8 @@ describe('SharedWithMe (doctor mode)', () => {
       ['rec-b1', 'expired'],
     ]);
     expect(screen.getAllByRole('heading', { level: 2 }).map((h) => h.textContent)).toEqual([
-      'Patient mdw1patien…AAAAA1',
-      'Patient mdw1patien…BBBBB2',
+      'Patient h-AAAAA1',
+      'Patient h-BBBBB2',
     ]);
     const [active, revoked, expired] = items as HTMLButtonElement[];
     expect(active.disabled).toBe(false);

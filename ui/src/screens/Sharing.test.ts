@@ -70,7 +70,7 @@ describe('Sharing', () => {
     expect(result.textContent).toContain('g-new');
     expect(result.textContent).toContain('height 90');
     expect(b.callsOf('grant')[0].args).toEqual({
-      request: { doctor: 'mdwshare1doctor', scope: { kind: 'records', ids: ['r-lab1', 'r-new'] }, until: '2030-12-31T23:59:59Z' },
+      request: { doctor: 'mdwshare1doctor', scope: { kind: 'records', ids: ['r-lab1', 'r-new'] }, until: '2030-12-31T23:59:59Z', label: '' },
     });
   });
 
@@ -80,10 +80,11 @@ describe('Sharing', () => {
     await type(screen.getByTestId('grant-doctor-input'), 'mdw1doc');
     await fireEvent.click(screen.getByTestId('scope-category'));
     await fireEvent.change(screen.getByTestId('grant-category'), { target: { value: 'immunizations' } });
+    await type(screen.getByTestId('grant-label'), '  Ana Ruiz, born 1984 ');
     await fireEvent.click(screen.getByTestId('grant-submit'));
     await screen.findByTestId('grant-result');
     expect(b.callsOf('grant')[0].args).toEqual({
-      request: { doctor: 'mdw1doc', scope: { kind: 'category', category: 'immunizations' }, until: null },
+      request: { doctor: 'mdw1doc', scope: { kind: 'category', category: 'immunizations' }, until: null, label: 'Ana Ruiz, born 1984' },
     });
   });
 

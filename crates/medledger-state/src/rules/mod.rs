@@ -322,6 +322,7 @@ fn apply_tx<R: StateRead>(
             scope,
             expires_at_ms,
             keys,
+            terms,
         } => {
             require_patient(s, &author)?;
             match s.account(grantee)? {
@@ -349,6 +350,7 @@ fn apply_tx<R: StateRead>(
                 grantee: *grantee,
                 scope: scope.clone(),
                 expires_at_ms: *expires_at_ms,
+                terms: terms.clone(),
                 granted_height: ctx.height,
                 granted_at_ms: ctx.timestamp_ms,
             };

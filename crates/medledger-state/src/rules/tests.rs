@@ -1,6 +1,6 @@
 use std::collections::BTreeMap;
 
-use medledger_types::category::Category;
+use medledger_types::grant::SealedTerms;
 use medledger_types::hash::{ReceivingKey, Sha256Digest};
 use medledger_types::tx::{Approval, Tx, WRAPPED_KEY_LEN, WrappedKey};
 use medwallet_crypto::SigningKey;
@@ -191,6 +191,7 @@ impl World {
                 scope,
                 expires_at_ms,
                 keys,
+                terms: SealedTerms::default(),
             },
         );
         id
@@ -424,21 +425,22 @@ fn grants_check_grantee_expiry_and_records() {
         scope,
         expires_at_ms,
         keys,
+        terms: SealedTerms::default(),
     };
     let doctor = addr(&key(DOCTOR));
     assert_eq!(
         w.err(
             PATIENT,
-            grant(addr(&key(OTHER_PATIENT)), Scope::All, None, vec![])
+            grant(addr(&key(OTHER_PATIENT)), Scope::Open, None, vec![])
         ),
         TxError::NotADoctor
     );
     assert_eq!(
-        w.err(DOCTOR, grant(doctor, Scope::All, None, vec![])),
+        w.err(DOCTOR, grant(doctor, Scope::Open, None, vec![])),
         TxError::NotAPatient
     );
     assert_eq!(
-        w.err(PATIENT, grant(doctor, Scope::All, Some(w.now_ms), vec![])),
+        w.err(PATIENT, grant(doctor, Scope::Open, Some(w.now_ms), vec![])),
         TxError::ExpiryInPast
     );
     assert!(matches!(
@@ -480,18 +482,18 @@ fn grants_check_grantee_expiry_and_records() {
         TxError::OutsideScope(_)
     ));
     assert!(matches!(
-        w.err(PATIENT, grant(doctor, Scope::All, None, vec![rk(theirs)])),
+        w.err(PATIENT, grant(doctor, Scope::Open, None, vec![rk(theirs)])),
         TxError::NotYourRecord(_)
     ));
     assert!(matches!(
         w.err(
             PATIENT,
-            grant(doctor, Scope::All, None, vec![rk(mine), rk(mine)])
+            grant(doctor, Scope::Open, None, vec![rk(mine), rk(mine)])
         ),
         TxError::DuplicateKey(_)
     ));
 
-    let id = w.grant(Scope::Category(Category::Labs), vec![rk(mine)], None);
+    let id = w.grant(Scope::Open, vec![rk(mine)], None);
     assert!(w.state.0.contains_key(&StateKey::grant_key(&id, &mine)));
     assert_eq!(
         w.state.0.get(&StateKey::grant_to(&doctor, 0)),
@@ -506,9 +508,9 @@ fn grants_check_grantee_expiry_and_records() {
 }
 
 #[test]
-fn later_records_join_a_grant_by_category_until_it_is_revoked() {
+fn later_records_join_an_open_grant_until_it_is_revoked() {
     let mut w = World::new();
-    let id = w.grant(Scope::Category(Category::Labs), vec![], None);
+    let id = w.grant(Scope::Open, vec![], None);
     let lab = w.issue(PATIENT);
     let listed = w.grant(Scope::Records(vec![lab]), vec![], None);
     let unlisted = w.issue(PATIENT);
@@ -597,7 +599,7 @@ fn later_records_join_a_grant_by_category_until_it_is_revoked() {
 #[test]
 fn expired_grants_take_no_new_keys() {
     let mut w = World::new();
-    let id = w.grant(Scope::All, vec![], Some(w.now_ms + 10));
+    let id = w.grant(Scope::Open, vec![], Some(w.now_ms + 10));
     let record = w.issue(PATIENT);
     w.now_ms += 10;
     assert_eq!(

@@ -6,8 +6,8 @@
 //! ciphertext, metadata is encrypted by the clinic, and patients appear only as addresses.
 
 use crate::blob_request::Auth;
-use crate::category::Category;
 use crate::codec::{Canonical, CodecError, Reader, Writer};
+use crate::grant::SealedTerms;
 use crate::hash::{
     Address, ChainId, GrantId, LinkId, PublicKey, ReceivingKey, RecordId, Sha256Digest, TxId,
     tagged_hash,
@@ -59,15 +59,15 @@ pub struct RecordKey {
     pub wrapped_key: WrappedKey,
 }
 
-/// What a grant covers.
+/// What the ledger knows of a grant's coverage: only what it must, to admit keys. Whether an
+/// open grant covers a category or everything is in its sealed terms
+/// ([`crate::grant::GrantTerms`]).
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub enum Scope {
     /// These records only.
     Records(Vec<RecordId>),
-    /// Every record of a category, including ones issued later.
-    Category(Category),
-    /// Every record, including ones issued later.
-    All,
+    /// Records issued later may be added to it (a category or all records, sealed).
+    Open,
 }
 
 /// A validator's approval of a governance transaction.
@@ -110,12 +110,15 @@ pub enum TxBody {
         /// the ciphertext, so its length says little).
         metadata: Vec<u8>,
     },
-    /// A patient grants a registered doctor access.
+    /// A patient's account grants a registered doctor access to records of that account, with
+    /// the terms (coverage, the patient's label, their handle) sealed to the doctor and to the
+    /// patient.
     Grant {
         grantee: Address,
         scope: Scope,
         expires_at_ms: Option<u64>,
         keys: Vec<RecordKey>,
+        terms: SealedTerms,
     },
     /// A patient adds keys to an active grant (records issued after it, within its scope).
     GrantKeys {
@@ -271,11 +274,8 @@ impl Canonical for Scope {
                 w.u8(1);
                 w.list(ids, |w, id| id.write(w));
             }
-            Scope::Category(c) => {
-                w.u8(2);
-                c.write(w);
-            }
-            Scope::All => w.u8(3),
+            // Tags 2 (a category in the clear) and 3 (all) are retired.
+            Scope::Open => w.u8(4),
         }
     }
 
@@ -286,8 +286,10 @@ impl Canonical for Scope {
                 KEYS_MAX,
                 RecordId::read,
             )?)),
-            2 => Ok(Scope::Category(Category::read(r)?)),
-            3 => Ok(Scope::All),
+            2 | 3 => Err(CodecError::Invalid(
+                "a grant scope in the clear (tags 2 and 3) is retired: scopes are sealed",
+            )),
+            4 => Ok(Scope::Open),
             tag => Err(CodecError::UnknownTag {
                 field: "scope",
                 tag,
@@ -354,12 +356,15 @@ impl Canonical for TxBody {
                 scope,
                 expires_at_ms,
                 keys,
+                terms,
             } => {
-                w.u8(5);
+                // Tag 5 was the first form, without sealed terms; it is retired.
+                w.u8(16);
                 grantee.write(w);
                 scope.write(w);
                 w.option(expires_at_ms.as_ref(), |w, t| w.u64(*t));
                 write_keys(w, keys);
+                terms.write(w);
             }
             TxBody::GrantKeys { grant, keys } => {
                 w.u8(6);
@@ -463,11 +468,17 @@ impl Canonical for TxBody {
                 wrapped_key: WrappedKey(r.array("wrapped key")?),
                 metadata: r.bytes("metadata", METADATA_MAX)?,
             },
-            5 => TxBody::Grant {
+            5 => {
+                return Err(CodecError::Invalid(
+                    "Grant without sealed terms (tag 5) is retired",
+                ));
+            }
+            16 => TxBody::Grant {
                 grantee: Address::read(r)?,
                 scope: Scope::read(r)?,
                 expires_at_ms: r.option("expiry", |r| r.u64("expiry"))?,
                 keys: read_keys(r)?,
+                terms: SealedTerms::read(r)?,
             },
             6 => TxBody::GrantKeys {
                 grant: GrantId::read(r)?,

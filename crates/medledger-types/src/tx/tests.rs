@@ -17,13 +17,19 @@ pub fn arb_body() -> impl Strategy<Value = TxBody> {
             })
             .collect::<Vec<_>>()
     });
-    let category = proptest::sample::select(Category::ALL.to_vec());
     let scope = prop_oneof![
         proptest::collection::vec(id, 0..4)
             .prop_map(|v| Scope::Records(v.into_iter().map(RecordId).collect())),
-        category.clone().prop_map(Scope::Category),
-        Just(Scope::All),
+        Just(Scope::Open),
     ];
+    let terms = (
+        proptest::collection::vec(any::<u8>(), 0..64),
+        proptest::collection::vec(any::<u8>(), 0..64),
+    )
+        .prop_map(|(to_grantee, to_patient)| SealedTerms {
+            to_grantee,
+            to_patient,
+        });
     prop_oneof![
         id.prop_map(|k| TxBody::RegisterPatient {
             receiving: ReceivingKey(k)
@@ -79,14 +85,20 @@ pub fn arb_body() -> impl Strategy<Value = TxBody> {
                     metadata,
                 }
             }),
-        (id, scope, proptest::option::of(any::<u64>()), keys.clone()).prop_map(
-            |(g, scope, exp, keys)| TxBody::Grant {
+        (
+            id,
+            scope,
+            proptest::option::of(any::<u64>()),
+            keys.clone(),
+            terms
+        )
+            .prop_map(|(g, scope, exp, keys, terms)| TxBody::Grant {
                 grantee: Address(g),
                 scope,
                 expires_at_ms: exp,
                 keys,
-            }
-        ),
+                terms,
+            }),
         (id, keys).prop_map(|(g, keys)| TxBody::GrantKeys {
             grant: GrantId(g),
             keys
@@ -223,10 +235,34 @@ fn retired_forms_are_refused_by_name() {
     // version, chain, author, nonce, then the body's tag.
     let tag = 1 + 32 + 32 + 8;
     assert_eq!(bytes[tag], 7);
-    for retired in [3, 4, 8] {
+    // 5: Grant without sealed terms.
+    for retired in [3, 4, 5, 8] {
         bytes[tag] = retired;
         assert!(matches!(
             SignedTx::decode(&bytes, MAX_TX_LEN),
+            Err(CodecError::Invalid(m)) if m.contains("retired")
+        ));
+    }
+}
+
+#[test]
+fn a_grant_scope_in_the_clear_is_refused() {
+    let grant = TxBody::Grant {
+        grantee: Address([1; 32]),
+        scope: Scope::Open,
+        expires_at_ms: None,
+        keys: vec![],
+        terms: SealedTerms::default(),
+    };
+    let mut bytes = grant.encode();
+    // The body's tag, the grantee, then the scope's tag.
+    let scope = 1 + 32;
+    assert_eq!(bytes[scope], 4);
+    // 2: a category in the clear; 3: "all records" in the clear.
+    for clear in [2, 3] {
+        bytes[scope] = clear;
+        assert!(matches!(
+            TxBody::decode(&bytes, MAX_TX_LEN),
             Err(CodecError::Invalid(m)) if m.contains("retired")
         ));
     }

@@ -29,6 +29,10 @@ pub struct GrantArgs {
     /// Expiry (RFC 3339, e.g. 2027-01-31T00:00:00Z).
     #[arg(long)]
     until: Option<String>,
+    /// How the doctor is to know you ("Ana Ruiz, born 1984"; at most 80 bytes), sealed to the
+    /// doctor: your accounts' grants then show as one patient.
+    #[arg(long, default_value = "")]
+    label: String,
 }
 
 #[derive(Args)]
@@ -79,6 +83,7 @@ pub fn grant(ctx: &Context<'_>, args: GrantArgs, out: &Output) -> anyhow::Result
         scope: scope(args.records.as_deref(), args.category.as_deref(), args.all)?,
         expires_at_ms: input::expiry(args.until.as_deref(), SystemClock.now_ms())
             .map_err(|e| anyhow::anyhow!("--until: {e}"))?,
+        label: args.label,
     };
     let granted =
         ctx.run(async |wallet, source| wallet.grant(source, request, &mut rand::rng()).await)?;
@@ -90,15 +95,20 @@ pub fn grant(ctx: &Context<'_>, args: GrantArgs, out: &Output) -> anyhow::Result
     };
     out.print(
         &format!(
-            "Granted Dr. {} (licence {}) access to {} record(s) now{later}; grant {}, proven on the ledger at height {}.",
+            "Granted Dr. {} (licence {}) access to {} record(s) now{later}; grant {}{}, proven on the ledger at height {}.",
             doctor.name,
             doctor.licence,
             granted.records_shared,
             granted.grant.to_hex(),
+            match granted.grants.len() {
+                1 => String::new(),
+                n => format!(" (one of {n}, one per account holding the records)"),
+            },
             granted.height
         ),
         json!({
             "grant_id": granted.grant.to_hex(),
+            "grants": granted.grants.iter().map(|g| g.to_hex()).collect::<Vec<_>>(),
             "doctor": {
                 "address": doctor.address.to_hex(),
                 "name": doctor.name,
@@ -119,7 +129,7 @@ pub fn grants(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
             "{}  {:<8}  {:<20}  to {}",
             g.id,
             g.status.code(),
-            describe(&g.entry.scope),
+            describe(g.scope().as_ref()),
             display_address(&g.entry.grantee)
         )
     });
@@ -129,7 +139,9 @@ pub fn grants(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
             json!({
                 "id": g.id.to_hex(),
                 "grantee": g.entry.grantee.to_hex(),
-                "scope": describe(&g.entry.scope),
+                "scope": describe(g.scope().as_ref()),
+                "account": g.account,
+                "label": g.terms.as_ref().map(|t| t.label.clone()),
                 "expires_at_ms": g.entry.expires_at_ms,
                 "granted_height": g.entry.granted_height,
                 "status": g.status.code(),
@@ -190,7 +202,11 @@ pub fn shared(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
     let human = listing(&list, "Nothing has been shared with you.", |r| {
         format!(
             "patient {}  {}  {:<8}  {:<10}  {}",
-            display_address(&r.patient),
+            if r.patient_label.is_empty() {
+                r.patient_handle[..12].to_owned()
+            } else {
+                r.patient_label.clone()
+            },
             r.record,
             r.status.code(),
             r.category,
@@ -202,6 +218,8 @@ pub fn shared(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
         .map(|r| {
             json!({
                 "patient": r.patient.to_hex(),
+                "patient_handle": r.patient_handle,
+                "patient_label": r.patient_label,
                 "grant": r.grant.to_hex(),
                 "record": r.record.to_hex(),
                 "category": r.category,

@@ -55,9 +55,9 @@ pub fn verify_export(
     let verified = medwallet_core::export::verify(&bytes, &genesis)?;
     out.print(
         &format!(
-            "Verified: {} record(s) of {}, each proven at height {} of chain {}, each ciphertext matching the ledger and opening to its FHIR.",
+            "Verified: {} record(s) of the patient's {} account(s), each proven at height {} of chain {}, each ciphertext matching the ledger and opening to its FHIR.",
             verified.records,
-            medwallet_core::input::display_address(&verified.patient),
+            verified.accounts.len(),
             verified.height,
             genesis.chain_id().to_hex()
         ),
@@ -65,7 +65,7 @@ pub fn verify_export(
             "verified": true,
             "records": verified.records,
             "height": verified.height,
-            "patient": verified.patient.to_hex(),
+            "accounts": verified.accounts.iter().map(|a| a.to_hex()).collect::<Vec<_>>(),
         }),
     );
     Ok(())

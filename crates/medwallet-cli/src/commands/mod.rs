@@ -4,4 +4,5 @@ pub mod export;
 pub mod keys;
 pub mod links;
 pub mod records;
+pub mod relationships;
 pub mod summary;

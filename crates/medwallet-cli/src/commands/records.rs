@@ -24,7 +24,7 @@ pub struct ShowArgs {
 pub fn register(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
     let (address, height) = ctx
         .run(async |wallet, source| {
-            let height = wallet.register_patient(source).await?;
+            let height = wallet.register_patient(source, &mut rand::rng()).await?;
             Ok((wallet.keys().public().address().to_string(), height))
         })
         .context("registration failed")?;

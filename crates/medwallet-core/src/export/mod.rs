@@ -7,7 +7,7 @@
 //! | file | what |
 //! | --- | --- |
 //! | `README.txt` | what this is and how to check it (`medwallet verify-export`) |
-//! | `manifest.json` | format, chain, patient, header, certificate, and per record: its entry, proof, key and files |
+//! | `manifest.json` | format, chain, the patient's accounts, header, certificate, and per record: its entry, proof, key and files |
 //! | `records/<id>.json` | each record's FHIR, byte for byte as issued |
 //! | `bundle.json` | every record's resources in one FHIR `collection` Bundle |
 //! | `summary.json`, `summary.html` | the patient summary (IPS), and a page to print |
@@ -36,13 +36,14 @@ use crate::store::WalletStore;
 use crate::wallet::Wallet;
 
 /// The format this module writes and [`verify`] reads.
-pub const FORMAT: &str = "medwallet-export/1";
+pub const FORMAT: &str = "medwallet-export/2";
 
 #[derive(Serialize, Deserialize)]
 pub(crate) struct Manifest {
     pub format: String,
     pub chain: String,
-    pub patient: String,
+    /// The patient's accounts (one per relationship) the records were issued to.
+    pub accounts: Vec<String>,
     pub exported_at: String,
     /// The header (hex of its canonical bytes) everything is proven at, and its certificate.
     pub header: String,
@@ -97,7 +98,6 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
             "the newest header has no certificate".into(),
         ))?;
         let summary = self.summary(source, rng).await?;
-        let identity = self.keys().identity();
         let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
         let options = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated);
@@ -120,14 +120,16 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
                 key: record.id.clone(),
                 reason: e.to_string(),
             })?;
-            if entry.patient != self.address() {
+            if self.account_index(&entry.patient) != Some(record.account) {
                 return Err(WalletError::ForeignRecord(record.id.clone()));
             }
             let fhir = self.open_record(source, &record.id).await?;
             let ciphertext = self
                 .kept_ciphertext(&record)?
                 .ok_or_else(|| WalletError::WrongCiphertext(record.id.clone()))?;
-            let content_key = identity
+            let content_key = self
+                .account_keys(record.account)
+                .identity()
                 .unwrap(&WrappedKey(entry.wrapped_key.0), &id.0)
                 .map_err(|_| WalletError::NotForMe(record.id.clone()))?;
             let fhir_path = format!("records/{}.json", record.id);
@@ -155,7 +157,11 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         let manifest = Manifest {
             format: FORMAT.into(),
             chain: source.chain().to_hex(),
-            patient: self.address().to_hex(),
+            accounts: self
+                .accounts()
+                .iter()
+                .map(|(_, address)| address.to_hex())
+                .collect(),
             exported_at,
             header: hex::encode(at.header().encode()),
             certificate: hex::encode(certificate.encode()),

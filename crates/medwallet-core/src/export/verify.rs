@@ -37,7 +37,7 @@ pub enum ExportError {
     Certificate(Invalid),
     #[error("record {record}: its ledger entry is not proven at the header: {reason}")]
     Unproven { record: String, reason: String },
-    #[error("record {0}: the ledger names another patient")]
+    #[error("record {0}: the ledger names an account that is not the patient's")]
     OtherPatient(String),
     #[error("record {0}: the ciphertext is not the one the ledger names")]
     WrongCiphertext(String),
@@ -48,7 +48,8 @@ pub enum ExportError {
 /// What a checked export holds.
 #[derive(Debug, PartialEq, Eq)]
 pub struct VerifiedExport {
-    pub patient: Address,
+    /// The patient's accounts, as the export lists them.
+    pub accounts: Vec<Address>,
     pub height: u64,
     pub records: usize,
 }
@@ -106,8 +107,11 @@ pub fn verify(export: &[u8], genesis: &Genesis) -> Result<VerifiedExport, Export
             &hex_field(&manifest.certificate, "the certificate")?,
         )
         .map_err(ExportError::Certificate)?;
-    let patient =
-        Address::from_hex(&manifest.patient).map_err(|_| bad("the patient is not an address"))?;
+    let accounts = manifest
+        .accounts
+        .iter()
+        .map(|a| Address::from_hex(a).map_err(|_| bad("an account is not an address")))
+        .collect::<Result<Vec<_>, _>>()?;
     for r in &manifest.records {
         let id =
             RecordId::from_hex(&r.id).map_err(|_| bad(format!("{:?} is not a record id", r.id)))?;
@@ -128,7 +132,7 @@ pub fn verify(export: &[u8], genesis: &Genesis) -> Result<VerifiedExport, Export
                 reason: e.to_string(),
             }
         })?;
-        if entry.patient != patient {
+        if !accounts.contains(&entry.patient) {
             return Err(ExportError::OtherPatient(r.id.clone()));
         }
         let ciphertext = read(&mut zip, &r.ciphertext)?;
@@ -147,7 +151,7 @@ pub fn verify(export: &[u8], genesis: &Genesis) -> Result<VerifiedExport, Export
         }
     }
     Ok(VerifiedExport {
-        patient,
+        accounts,
         height: at.height(),
         records: manifest.records.len(),
     })

@@ -6,6 +6,10 @@
 //! attempts, files) under the hash of a fresh 32-byte URL token, with the link itself sealed to
 //! the patient. The link is done once the ledger proves it. Every node then serves it the
 //! same way, and every opening is in the patient's access log.
+//!
+//! A link is made by the account whose records it holds (the lowest of them, for a link to
+//! records of several accounts, or to the summary): the ledger names no record of a link, so
+//! nothing on it joins the accounts.
 
 pub mod description;
 mod files;
@@ -19,7 +23,7 @@ use medledger_types::link::{
     LinkAccessEntry, LinkEntry, LinkOutcome, LinkStatus, MAX_ATTEMPTS, recipient_context,
 };
 use medledger_types::state::StateKey;
-use medledger_types::tx::{Scope, TxBody};
+use medledger_types::tx::TxBody;
 use medwallet_crypto::envelope::open_sealed;
 use medwallet_shl::receive::{Received, ShlTransport, receive};
 use medwallet_shl::{Flags, LinkKey, ShlPayload};
@@ -31,7 +35,7 @@ pub use description::{Description, Shared};
 pub(crate) use files::entries_of;
 
 use crate::clock::Clock;
-use crate::consent::covered;
+use crate::consent::{ShareScope, covered};
 use crate::error::WalletError;
 use crate::store::WalletStore;
 use crate::wallet::Wallet;
@@ -96,6 +100,8 @@ pub struct LinkAccess {
 #[derive(Clone, Debug)]
 pub struct LinkView {
     pub id: LinkId,
+    /// The account that made it.
+    pub account: u32,
     pub entry: LinkEntry,
     pub status: LinkStatus,
     /// The sealed description (`None` if this wallet cannot open it).
@@ -136,11 +142,10 @@ impl LinkRequest {
     }
 }
 
-fn scope_of(selection: &Selection) -> Option<Scope> {
+fn scope_of(selection: &Selection) -> Option<ShareScope> {
     match selection {
-        Selection::Records(ids) => Some(Scope::Records(ids.clone())),
-        Selection::Categories(_) => Some(Scope::All),
-        Selection::All => Some(Scope::All),
+        Selection::Records(ids) => Some(ShareScope::Records(ids.clone())),
+        Selection::Categories(_) | Selection::All => Some(ShareScope::All),
         Selection::Summary => None,
     }
 }
@@ -158,23 +163,26 @@ fn selection_of(shared: &Shared) -> Option<Selection> {
 }
 
 impl<St: WalletStore, C: Clock> Wallet<St, C> {
-    /// The plaintext files of `selection`, from verified records (opened offline where kept).
+    /// The plaintext files of `selection`, from verified records (opened offline where kept),
+    /// and the account that makes the link (the lowest one whose records it holds).
     async fn link_files<S: LedgerSource, R: CryptoRng + ?Sized>(
         &self,
         source: &S,
         selection: &Selection,
         rng: &mut R,
-    ) -> Result<Vec<files::Plain>, WalletError> {
+    ) -> Result<(Vec<files::Plain>, u32), WalletError> {
+        let first_account = self.relationships().first().map_or(0, |r| r.account);
         let Some(scope) = scope_of(selection) else {
             let summary = self.summary(source, rng).await?;
-            return Ok(vec![files::Plain {
+            let plain = vec![files::Plain {
                 title: "Patient summary".into(),
                 fhir: serde_json::to_vec(&summary.bundle)
                     .map_err(|e| WalletError::NotFhir(e.to_string()))?,
-            }]);
+            }];
+            return Ok((plain, first_account));
         };
         let records = self.records();
-        if let Scope::Records(ids) = &scope
+        if let ShareScope::Records(ids) = &scope
             && let Some(missing) = ids
                 .iter()
                 .map(RecordId::to_hex)
@@ -189,12 +197,17 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
                 _ => true,
             })
             .collect();
+        let account = chosen
+            .iter()
+            .map(|r| r.account)
+            .min()
+            .unwrap_or(first_account);
         let mut opened = Vec::with_capacity(chosen.len());
         for record in chosen {
             let fhir = self.open_record(source, &record.id).await?;
             opened.push((record, fhir));
         }
-        files::bundles(&opened)
+        Ok((files::bundles(&opened)?, account))
     }
 
     /// Makes a link: files built and uploaded, CreateLink proven on the ledger.
@@ -205,7 +218,8 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         rng: &mut R,
     ) -> Result<CreatedLink, WalletError> {
         request.check(self.now_ms())?;
-        let plain = self.link_files(source, &request.selection, rng).await?;
+        let (plain, account) = self.link_files(source, &request.selection, rng).await?;
+        let keys = self.account_keys(account);
         if matches!(request.selection, Selection::Categories(_) | Selection::All)
             && !request.long_term
             && plain.iter().all(|p| p.title == files::EMPTY)
@@ -241,7 +255,7 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
                 .upload(
                     &f.file.sha256,
                     f.jwe.clone().into_bytes(),
-                    self.keys().signing_key(),
+                    keys.signing_key(),
                     self.now_ms(),
                 )
                 .await?;
@@ -258,7 +272,7 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
             link: link.clone(),
             shared,
         };
-        let sealed = description::seal(self.keys(), &id, &description, rng)?;
+        let sealed = description::seal(&keys, &id, &description, rng)?;
         let passcode = request
             .passcode
             .as_ref()
@@ -277,7 +291,7 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
             sealed,
         };
         let at = self.latest(source).await?;
-        let tx = sign_next(source, self.keys().signing_key(), &at, body).await?;
+        let tx = sign_next(source, keys.signing_key(), &at, body).await?;
         let height = source.submit(&tx).await?;
         Ok(CreatedLink {
             id,
@@ -293,10 +307,27 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         source: &S,
     ) -> Result<(VerifiedHeader, Vec<LinkView>), WalletError> {
         let at = self.latest(source).await?;
-        let me = self.address();
+        let mut out = Vec::new();
+        for relationship in self.relationships() {
+            let keys = self.account_keys(relationship.account);
+            out.extend(self.links_of(source, &at, &keys).await?);
+        }
+        out.sort_by_key(|l| l.entry.created_height);
+        Ok((at, out))
+    }
+
+    /// The links account `keys` made, proven at `at`.
+    async fn links_of<S: LedgerSource>(
+        &self,
+        source: &S,
+        at: &VerifiedHeader,
+        keys: &medwallet_crypto::AccountKeys,
+    ) -> Result<Vec<LinkView>, WalletError> {
+        let at = at.clone();
+        let me = crate::account_of(keys);
         let n = reads::count(source, &at, &StateKey::link_by_patient_count(&me)).await?;
         let mut out = Vec::with_capacity(n as usize);
-        let identity = self.keys().identity();
+        let identity = keys.identity();
         for i in 0..n {
             let id = LinkId(reads::id(source, &at, &StateKey::link_by_patient(&me, i)).await?);
             let entry: LinkEntry = reads::required(source, &at, &StateKey::link(&id)).await?;
@@ -319,13 +350,14 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
             }
             out.push(LinkView {
                 id,
+                account: keys.index(),
                 status: LinkStatus::of(&entry, self.now_ms()),
-                description: description::open(self.keys(), &id, &entry.sealed),
+                description: description::open(keys, &id, &entry.sealed),
                 entry,
                 accesses,
             });
         }
-        Ok((at, out))
+        Ok(out)
     }
 
     /// Revokes a link: every node refuses it from the next block on. Returns that height.
@@ -335,9 +367,16 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         link: LinkId,
     ) -> Result<u64, WalletError> {
         let at = self.latest(source).await?;
+        let entry: LinkEntry = reads::required(source, &at, &StateKey::link(&link)).await?;
+        let account = self.account_index(&entry.patient).ok_or_else(|| {
+            WalletError::InvalidInput(format!(
+                "link {} is not one of this wallet's",
+                link.to_hex()
+            ))
+        })?;
         let tx = sign_next(
             source,
-            self.keys().signing_key(),
+            self.account_keys(account).signing_key(),
             &at,
             TxBody::RevokeLink { link },
         )
@@ -363,7 +402,8 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
             let Some(selection) = selection_of(&d.shared) else {
                 continue;
             };
-            let plain = self.link_files(source, &selection, rng).await?;
+            let (plain, _) = self.link_files(source, &selection, rng).await?;
+            let keys = self.account_keys(view.account);
             let sealed = files::seal(&d.link.key, &plain)?;
             let now: Vec<_> = sealed.iter().map(|f| f.file).collect();
             if now == view.entry.files {
@@ -377,7 +417,7 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
                     .upload(
                         &f.file.sha256,
                         f.jwe.clone().into_bytes(),
-                        self.keys().signing_key(),
+                        keys.signing_key(),
                         self.now_ms(),
                     )
                     .await?;
@@ -387,7 +427,7 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
                 link: view.id,
                 files: now,
             };
-            let tx = sign_next(source, self.keys().signing_key(), &at, body).await?;
+            let tx = sign_next(source, keys.signing_key(), &at, body).await?;
             source.submit(&tx).await?;
             renewed += 1;
         }

@@ -1,5 +1,7 @@
 //! Verified sync of a patient's records: the newest header the light client accepts, then every
-//! record this wallet lacks, each proven against that header's state root.
+//! record this wallet lacks in any of its accounts, each proven against that header's state
+//! root. The accounts' records are fetched through one pipeline, so a patient with twenty
+//! relationships waits about as long as one with the same records under one account.
 //!
 //! Proof requests are pipelined (up to [`PIPELINE_DEPTH`] in flight) and results come back in
 //! batches of [`BATCH`], in issue order: a caller that persists each batch can stop at any point
@@ -8,8 +10,10 @@
 use futures::stream::{self, StreamExt, TryStreamExt};
 use medledger_client::{LedgerSource, RecordMetadata, reads};
 use medledger_types::category::Category;
-use medledger_types::hash::{Address, RecordId};
+use medledger_types::hash::RecordId;
 use medledger_types::state::{RecordEntry, StateKey};
+use std::sync::Arc;
+
 use medwallet_crypto::AccountKeys;
 use medwallet_crypto::envelope::Identity;
 use medwallet_verify::VerifiedHeader;
@@ -46,26 +50,48 @@ impl<F: FnMut(SyncEvent<'_>) -> Result<(), WalletError>> Progress for F {
     }
 }
 
-/// Fetches and verifies every record of this patient that `known` lacks, at the verified header
-/// `at` (the newest, as the caller had it verified). Returns that header and the new records, in
-/// issue order.
+/// How many records account `keys` has at `at`.
+async fn count_of<S: LedgerSource>(
+    source: &S,
+    at: &VerifiedHeader,
+    keys: Arc<AccountKeys>,
+) -> Result<(Arc<AccountKeys>, u64), WalletError> {
+    let me = crate::account_of(&keys);
+    let count = reads::count(source, at, &StateKey::patient_record_count(&me)).await?;
+    Ok((keys, count))
+}
+
+/// Fetches and verifies every record of this patient's `accounts` that `known` lacks, at the
+/// verified header `at` (the newest, as the caller had it verified). Returns that header and
+/// the new records, account by account, each account's in issue order.
 pub async fn sync_records<S: LedgerSource>(
     source: &S,
-    keys: &AccountKeys,
+    accounts: &[Arc<AccountKeys>],
     known: &[RecordSummary],
     at: VerifiedHeader,
     progress: &mut impl Progress,
 ) -> Result<(VerifiedHeader, Vec<RecordSummary>), WalletError> {
-    let me = crate::account_of(keys);
-    let count = reads::count(source, &at, &StateKey::patient_record_count(&me)).await?;
+    let counts: Vec<(Arc<AccountKeys>, u64)> = stream::iter(accounts.iter().cloned())
+        .map(|keys| count_of(source, &at, keys))
+        .buffered(PIPELINE_DEPTH)
+        .try_collect()
+        .await?;
+    let total: u64 = counts.iter().map(|c| c.1).sum();
     progress.event(SyncEvent::HeaderVerified {
         height: at.height(),
-        total_records: count,
+        total_records: total,
     })?;
-    let first = known.len() as u64;
+    // Each account's records are an append-only list: the wallet has a prefix of each.
+    let mut wanted = Vec::new();
+    let mut first = 0u64;
+    for (keys, count) in &counts {
+        let have = known.iter().filter(|r| r.account == keys.index()).count() as u64;
+        first += have.min(*count);
+        wanted.extend((have..*count).map(|index| (keys.clone(), index)));
+    }
     let mut new = Vec::new();
-    let mut pending = stream::iter(first..count)
-        .map(|index| record_at(source, keys, &me, &at, index))
+    let mut pending = stream::iter(wanted)
+        .map(|(keys, index)| record_at(source, keys, &at, index))
         .buffered(PIPELINE_DEPTH)
         .try_chunks(BATCH);
     while let Some(batch) = pending.try_next().await.map_err(|e| e.1)? {
@@ -74,21 +100,22 @@ pub async fn sync_records<S: LedgerSource>(
         progress.event(SyncEvent::Records {
             batch: &new[start..],
             done: first + new.len() as u64,
-            total: count,
+            total,
         })?;
     }
     drop(pending);
     Ok((at, new))
 }
 
-/// The `index`th record of patient `me`, proven against `at`, its metadata decrypted.
+/// The `index`th record of account `keys`, proven against `at`, its metadata decrypted.
 async fn record_at<S: LedgerSource>(
     source: &S,
-    keys: &AccountKeys,
-    me: &Address,
+    keys: Arc<AccountKeys>,
     at: &VerifiedHeader,
     index: u64,
 ) -> Result<RecordSummary, WalletError> {
+    let me = crate::account_of(&keys);
+    let me = &me;
     let id = RecordId(reads::id(source, at, &StateKey::patient_record(me, index)).await?);
     let e: RecordEntry = reads::required(source, at, &StateKey::record(&id)).await?;
     if e.patient != *me {
@@ -127,6 +154,7 @@ async fn record_at<S: LedgerSource>(
         ciphertext_len: e.ciphertext_len,
         wrapped_key: hex::encode(e.wrapped_key.0),
         unreadable,
+        account: keys.index(),
     })
 }
 

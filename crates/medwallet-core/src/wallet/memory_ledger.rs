@@ -141,6 +141,34 @@ impl MemoryLedger {
             .unwrap_or(0)
     }
 
+    /// Another clinic joins (as if founded at genesis).
+    pub fn add_clinic(&self, clinic: &AccountKeys, name: &str) {
+        let public = clinic.public();
+        self.state.lock().expect("lock").insert(
+            StateKey::account(&address(clinic)),
+            Account {
+                kind: AccountKind::Clinic { name: name.into() },
+                signing: PublicKey(public.signing.to_bytes()),
+                receiving: ReceivingKey(public.receiving.to_bytes()),
+                registered_height: 0,
+            }
+            .encode(),
+        );
+    }
+
+    /// `patient` registers itself (as another device of the same phrase would).
+    pub fn register_patient(&self, patient: &AccountKeys) {
+        let tx = sign(
+            patient.signing_key(),
+            self.chain,
+            self.nonce(&address(patient)),
+            TxBody::RegisterPatient {
+                receiving: ReceivingKey(patient.public().receiving.to_bytes()),
+            },
+        );
+        self.apply(&tx).expect("register patient");
+    }
+
     /// The clinic registers `doctor`.
     pub fn register_doctor(&self, clinic: &AccountKeys, doctor: &AccountKeys, name: &str) {
         let public = doctor.public();

@@ -4,10 +4,10 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+use crate::consent::ShareScope;
 use futures::executor::block_on;
 use medledger_types::category::Category;
 use medledger_types::state::GrantStatus;
-use medledger_types::tx::Scope;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
@@ -43,7 +43,7 @@ fn world() -> World {
     let patient_store = Arc::new(MemoryStore::default());
     let patient = wallet(&ledger, PATIENT, patient_store.clone());
     let doctor = wallet(&ledger, DOCTOR, Arc::default());
-    block_on(patient.register_patient(&ledger)).expect("register");
+    block_on(patient.register_patient(&ledger, &mut rand::rng())).expect("register");
     ledger.register_doctor(&clinic, &keys(DOCTOR), "Dr. Grey");
     ledger.register_doctor(&clinic, &keys(OTHER_DOCTOR), "Dr. Shepherd");
     World {
@@ -79,11 +79,12 @@ impl World {
         block_on(self.patient.sync(&self.ledger, &mut quiet(), &mut self.rng)).expect("sync")
     }
 
-    fn grant(&mut self, scope: Scope, expires_at_ms: Option<u64>) -> Granted {
+    fn grant(&mut self, scope: ShareScope, expires_at_ms: Option<u64>) -> Granted {
         let request = GrantRequest {
             grantee: address(&keys(DOCTOR)),
             scope,
             expires_at_ms,
+            label: "Ana Ruiz".into(),
         };
         block_on(self.patient.grant(&self.ledger, request, &mut self.rng)).expect("grant")
     }
@@ -155,7 +156,7 @@ fn a_category_grant_shares_that_category_alone_and_records_issued_later() {
     let lab = w.issue(0, Category::Labs);
     let visit = w.issue(1, Category::Encounter);
     w.sync();
-    let granted = w.grant(Scope::Category(Category::Labs), None);
+    let granted = w.grant(ShareScope::Category(Category::Labs), None);
     assert_eq!(granted.records_shared, 1);
     assert_eq!(granted.doctor.name, "Dr. Grey");
     let (_, shared) = block_on(w.doctor.shared_with_me(&w.ledger)).expect("shared");
@@ -203,7 +204,7 @@ fn a_labs_grant_over_a_split_history_gives_the_doctor_every_lab_record_and_nothi
     }
     assert!(!labs.is_empty() && labs.len() < drafts.len());
     w.sync();
-    let granted = w.grant(Scope::Category(Category::Labs), None);
+    let granted = w.grant(ShareScope::Category(Category::Labs), None);
     assert_eq!(granted.records_shared, labs.len());
     let (_, shared) = block_on(w.doctor.shared_with_me(&w.ledger)).expect("shared");
     let got: std::collections::BTreeSet<_> = shared.iter().map(|s| s.record).collect();
@@ -228,7 +229,7 @@ fn a_doctor_opens_by_grant_the_patient_sees_the_access_and_revocation_ends_it() 
     let mut w = world();
     let id = w.issue(0, Category::Labs);
     w.sync();
-    let granted = w.grant(Scope::Records(vec![id]), None);
+    let granted = w.grant(ShareScope::Records(vec![id]), None);
     let opened = block_on(w.doctor.open_shared(&w.ledger, granted.grant, id)).expect("open");
     assert_eq!(opened.fhir, fhir(0));
     let (_, log) = block_on(w.patient.access_log(&w.ledger)).expect("log");
@@ -264,7 +265,7 @@ fn an_expired_grant_opens_nothing_and_takes_no_new_keys() {
     let id = w.issue(0, Category::Labs);
     w.sync();
     let now = w.patient.now_ms();
-    let granted = w.grant(Scope::All, Some(now + 1_000));
+    let granted = w.grant(ShareScope::All, Some(now + 1_000));
     w.ledger.now.store(now + 1_000, Ordering::SeqCst);
     let (_, grants) = block_on(w.patient.grants(&w.ledger)).expect("grants");
     assert_eq!(grants[0].status, GrantStatus::Expired);
@@ -284,15 +285,17 @@ fn grants_go_only_to_doctors_and_only_into_the_future() {
     w.sync();
     let to_patient = GrantRequest {
         grantee: address(&keys(PATIENT)),
-        scope: Scope::All,
+        scope: ShareScope::All,
         expires_at_ms: None,
+        label: String::new(),
     };
     let err = block_on(w.patient.grant(&w.ledger, to_patient, &mut w.rng)).expect_err("patient");
     assert!(matches!(err, WalletError::NotADoctor(_)), "{err}");
     let past = GrantRequest {
         grantee: address(&keys(DOCTOR)),
-        scope: Scope::All,
+        scope: ShareScope::All,
         expires_at_ms: Some(w.patient.now_ms()),
+        label: String::new(),
     };
     let err = block_on(w.patient.grant(&w.ledger, past, &mut w.rng)).expect_err("past");
     assert!(matches!(err, WalletError::InvalidInput(_)), "{err}");
@@ -303,7 +306,7 @@ fn grants_go_only_to_doctors_and_only_into_the_future() {
 #[test]
 fn registering_twice_is_refused_by_the_ledger() {
     let w = world();
-    let err = block_on(w.patient.register_patient(&w.ledger)).expect_err("twice");
+    let err = block_on(w.patient.register_patient(&w.ledger, &mut rand::rng())).expect_err("twice");
     assert!(
         err.source_error().is_some_and(|e| e.refusal().is_some()),
         "{err}"
@@ -339,7 +342,7 @@ fn a_record_wrapped_to_another_key_is_kept_unreadable_and_does_not_stop_sync_or_
     assert!(matches!(err, WalletError::NotForMe(_)), "{err}");
     // A grant of the category shares the two it can and skips the one it cannot open.
     assert_eq!(
-        w.grant(Scope::Category(Category::Labs), None)
+        w.grant(ShareScope::Category(Category::Labs), None)
             .records_shared,
         2
     );
@@ -404,9 +407,16 @@ fn a_cache_this_wallet_did_not_seal_is_refused_kept_aside_and_rebuilt_by_sync() 
     w.sync();
     // Someone who can write the wallet folder plants a cache sealed under another key.
     let mut rng = StdRng::seed_from_u64(8);
-    let planted =
-        crate::cache::seal_cache(&keys(9), w.ledger.chain(), &w.patient.records(), &mut rng)
-            .expect("seal");
+    let planted = crate::cache::seal_cache(
+        &keys(9),
+        w.ledger.chain(),
+        &crate::cache::Cached {
+            records: w.patient.records(),
+            relationships: w.patient.relationships(),
+        },
+        &mut rng,
+    )
+    .expect("seal");
     *w.patient_store.cache.lock().expect("lock") = Some(planted.clone());
     let err = Wallet::open(
         Arc::new(keys(PATIENT)),
@@ -440,4 +450,5 @@ fn a_cache_verified_on_another_chain_is_not_mixed_with_this_one() {
 }
 
 mod links;
+mod pairwise;
 mod summary;

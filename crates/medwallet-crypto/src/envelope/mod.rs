@@ -23,6 +23,6 @@ pub mod wrap;
 pub use content_key::{CONTENT_KEY_LEN, ContentKey};
 pub use error::EnvelopeError;
 pub use in_memory::{open_to_vec, seal_to_vec};
-pub use payload::{CHUNK_LEN, HEADER_LEN, PayloadHeader, open_payload, seal_payload};
+pub use payload::{CHUNK_LEN, HEADER_LEN, PayloadHeader, open_payload, seal_payload, sealed_len};
 pub use sealed_to::{open_sealed, seal_to};
 pub use wrap::{Identity, Recipient, WRAPPED_KEY_LEN, WrappedKey, X25519Identity, X25519Recipient};

@@ -162,6 +162,7 @@ async fn world_as(node: u8, forward_to: Vec<medledger_client::NodeClient>) -> Wo
                     record,
                     wrapped_key: wk,
                 }],
+                terms: Default::default(),
             },
         ),
         sign(
@@ -170,12 +171,13 @@ async fn world_as(node: u8, forward_to: Vec<medledger_client::NodeClient>) -> Wo
             2,
             TxBody::Grant {
                 grantee: doctor,
-                scope: Scope::All,
+                scope: Scope::Open,
                 expires_at_ms: None,
                 keys: vec![RecordKey {
                     record,
                     wrapped_key: wk,
                 }],
+                terms: Default::default(),
             },
         ),
         sign(
@@ -192,12 +194,13 @@ async fn world_as(node: u8, forward_to: Vec<medledger_client::NodeClient>) -> Wo
             4,
             TxBody::Grant {
                 grantee: doctor,
-                scope: Scope::All,
+                scope: Scope::Open,
                 expires_at_ms: Some(1_000_000),
                 keys: vec![RecordKey {
                     record,
                     wrapped_key: wk,
                 }],
+                terms: Default::default(),
             },
         ),
     ];
@@ -222,12 +225,13 @@ fn doctor_grant(w: &World, nonce: u64, expires_at_ms: Option<u64>) -> SignedTx {
         nonce,
         TxBody::Grant {
             grantee: Address::of(&public(&key(DOCTOR))),
-            scope: Scope::All,
+            scope: Scope::Open,
             expires_at_ms,
             keys: vec![RecordKey {
                 record: w.record,
                 wrapped_key: WrappedKey([3; WRAPPED_KEY_LEN]),
             }],
+            terms: Default::default(),
         },
     )
 }

@@ -24,6 +24,8 @@ use serde_json::json;
 
 const PASSWORD: &str = "patient password 1";
 const DOCTOR_PASSWORD: &str = "doctor password 1";
+/// How the patient asks the doctor to know them (sealed in the grant's terms).
+const PATIENT_LABEL: &str = "Ned Hintz, born 1961";
 
 fn env(name: &str) -> Result<String> {
     std::env::var(name).with_context(|| format!("{name} is not set: run `make e2e`"))
@@ -269,6 +271,8 @@ async fn patient_shows_card_and_grants_the_doctor(c: &Client) -> Result<()> {
         .await?
         .select_by_value("labs")
         .await?;
+    // How the doctor is to know the patient: sealed to the doctor, never on the ledger.
+    type_into(c, "grant-label", PATIENT_LABEL).await?;
     click(c, "grant-submit").await?;
     wait_for(c, &id("grant-result"), Duration::from_secs(60)).await?;
     wait_for(
@@ -375,6 +379,11 @@ async fn doctor_restores_on_a_fresh_profile_and_opens_a_shared_visit(c: &Client)
     shot(c, "12-doctor-shared-record").await?;
     click(c, "back-button").await?;
     find(c, "shared-item").await?;
+    let patient = find(c, "shared-patient").await?.text().await?;
+    assert!(
+        patient.contains(PATIENT_LABEL),
+        "the doctor sees the patient under the label they gave: {patient}"
+    );
     shot(c, "11-doctor-shared-with-me").await?;
     Ok(())
 }

@@ -75,7 +75,7 @@ pub fn init(
     );
     out.print(
         &format!(
-            "Wallet created in {}\nAddress:    {}\nShare code: {}\n\nRecovery phrase (write it down now; it is shown only this once and is the only way to restore this wallet):\n{}",
+            "Wallet created in {}\nAddress:    {}\nShare code: {}\n(for your first clinic, or a doctor; give each other clinic its own: `medwallet share-code --for CLINIC`)\n\nRecovery phrase (write it down now; it is shown only this once and is the only way to restore this wallet):\n{}",
             wallet.display(),
             public.address(),
             public.share_code(),
@@ -105,7 +105,7 @@ pub fn restore(
     let public = create_wallet(wallet, password, &phrase, &args.label)?.public();
     out.print(
         &format!(
-            "Wallet restored in {}\nAddress:    {}\nShare code: {}",
+            "Wallet restored in {}\nAddress:    {}\nShare code: {}\n(`medwallet sync` finds your other accounts, one per clinic, on the ledger)",
             wallet.display(),
             public.address(),
             public.share_code()

@@ -233,3 +233,53 @@ fn the_access_log_and_links_cover_every_account() {
     );
     assert_eq!(log[0].record, b);
 }
+
+#[test]
+fn a_label_longer_than_the_terms_allow_is_refused_before_anything_is_signed() {
+    let mut w = world();
+    w.issue(0, Category::Labs);
+    w.sync();
+    let request = GrantRequest {
+        grantee: address(&keys(DOCTOR)),
+        scope: ShareScope::All,
+        expires_at_ms: None,
+        label: "x".repeat(medledger_types::grant::LABEL_MAX + 1),
+    };
+    let err = block_on(w.patient.grant(&w.ledger, request, &mut w.rng)).expect_err("too long");
+    assert!(matches!(err, WalletError::InvalidInput(_)), "{err}");
+    let (_, grants) = block_on(w.patient.grants(&w.ledger)).expect("grants");
+    assert!(grants.is_empty());
+}
+
+#[test]
+fn a_cache_from_before_pairwise_accounts_keeps_its_records_and_finds_its_account() {
+    let mut w = world();
+    w.issue(0, Category::Labs);
+    w.sync();
+    // What a wallet sealed before it kept its accounts: the records alone.
+    let old = crate::cache::Cached {
+        records: w.patient.records(),
+        relationships: Vec::new(),
+    };
+    let sealed =
+        crate::cache::seal_cache(&keys(PATIENT), w.ledger.chain(), &old, &mut w.rng).expect("seal");
+    w.patient_store.save_cache(&sealed).expect("save");
+    let reopened = wallet(&w.ledger, PATIENT, w.patient_store.clone());
+    assert!(reopened.relationships().is_empty());
+    assert_eq!(reopened.records().len(), 1);
+    w.issue(1, Category::Labs);
+    let report = block_on(reopened.sync(&w.ledger, &mut quiet(), &mut w.rng)).expect("sync");
+    assert_eq!(
+        (report.new_records, report.total_records),
+        (1, 2),
+        "nothing twice"
+    );
+    assert_eq!(
+        reopened
+            .relationships()
+            .iter()
+            .map(|r| r.account)
+            .collect::<Vec<_>>(),
+        vec![0]
+    );
+}

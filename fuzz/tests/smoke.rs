@@ -217,6 +217,7 @@ fn grant_terms_decoders_survive_mutated_terms() {
         label: "Ana Ruiz".into(),
         handle: [1; 16],
         share: [2; 16],
+        doctor: medledger_types::hash::Address([3; 32]),
     };
     let sealed = SealedTerms {
         to_grantee: vec![3; 40],

@@ -83,8 +83,8 @@ pub fn effects(tx: &SignedTx) -> Vec<Effect> {
             files: files.clone(),
         }),
         TxBody::RevokeLink { link } => out.push(Effect::LinkRevoked(StateKey::link(link))),
-        // The nonce is the receipt's own trace.
-        TxBody::AccessReceipt { .. } | TxBody::LinkAccess { .. } => {}
+        // The nonce is the receipt's own trace, and the notice's (its key signs only it).
+        TxBody::AccessReceipt { .. } | TxBody::LinkAccess { .. } | TxBody::Notify { .. } => {}
     }
     out
 }

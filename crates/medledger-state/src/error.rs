@@ -22,7 +22,9 @@ pub enum TxError {
     NotAPatient,
     #[error("unknown patient {0}")]
     UnknownPatient(String),
-    #[error("the grantee is not a registered doctor")]
+    #[error(
+        "not for a doctor: a notice goes only to a registered doctor, and no grant names a patient's or a clinic's account"
+    )]
     NotADoctor,
     #[error("the doctor did not consent to this registration (no valid signature by their key)")]
     NoDoctorConsent,

@@ -10,7 +10,7 @@
 
 use crate::category::Category;
 use crate::codec::{Canonical, CodecError, Reader, Writer};
-use crate::hash::GrantId;
+use crate::hash::{Address, GrantId};
 
 /// Longest label a patient gives themselves in a grant, in bytes.
 pub const LABEL_MAX: usize = 80;
@@ -22,6 +22,13 @@ pub const MAX_SEALED_TERMS_LEN: usize = 1024;
 pub const HANDLE_LEN: usize = 16;
 /// Length of a share's id (the grants one request made, across the patient's accounts).
 pub const SHARE_ID_LEN: usize = 16;
+/// Largest sealed notice (a patient's secret for one doctor, sealed to the doctor).
+pub const MAX_NOTICE_LEN: usize = 1024;
+
+/// What a notice to `doctor` is sealed under.
+pub fn notice_context(doctor: &Address) -> Vec<u8> {
+    [b"medwallet/doctor-notice/v1\0".as_slice(), &doctor.0].concat()
+}
 
 /// What a grant covers, as the patient chose it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -44,6 +51,9 @@ pub struct GrantTerms {
     pub handle: [u8; HANDLE_LEN],
     /// The same for the grants of one share (one request, several accounts).
     pub share: [u8; SHARE_ID_LEN],
+    /// The doctor the grant is for: its grantee is a key only the doctor and the patient can
+    /// link to them.
+    pub doctor: Address,
 }
 
 /// The terms sealed once to the grantee and once to the patient's own account (so a restored
@@ -103,6 +113,7 @@ impl Canonical for GrantTerms {
         w.str(&self.label);
         w.fixed(&self.handle);
         w.fixed(&self.share);
+        self.doctor.write(w);
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, CodecError> {
@@ -131,6 +142,7 @@ impl Canonical for GrantTerms {
             label: r.string("label", LABEL_MAX)?,
             handle: r.array("handle")?,
             share: r.array("share")?,
+            doctor: Address::read(r)?,
         })
     }
 }
@@ -159,6 +171,7 @@ mod tests {
             label: label.into(),
             handle: [7; HANDLE_LEN],
             share: [9; SHARE_ID_LEN],
+            doctor: Address([3; 32]),
         }
     }
 

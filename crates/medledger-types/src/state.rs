@@ -18,6 +18,7 @@
 //! | `revocation/` ‖ grant id | [`Revocation`] | the grant was revoked (absent = not revoked, proven by exclusion) |
 //! | `receipts/` ‖ patient ‖ index, `…-count/` ‖ patient | [`ReceiptEntry`], u64 | a grantee fetched a record |
 //! | `served-requests/` ‖ grantee ‖ request nonce | height, u64 | that request has its receipt |
+//! | `doctor-notices/` ‖ doctor ‖ index, `…-count/` ‖ doctor | sealed notice, u64 | a patient shares with that doctor |
 //!
 //! Values are the canonical encodings below. No plaintext health data or patient name is ever
 //! a key or a value.
@@ -84,6 +85,13 @@ impl StateKey {
     }
     pub fn receipt_count(patient: &Address) -> Self {
         key("receipts-count/", &[&patient.0])
+    }
+    /// The `index`th notice to a doctor (a patient's secret, sealed to the doctor).
+    pub fn doctor_notice(doctor: &Address, index: u64) -> Self {
+        key("doctor-notices/", &[&doctor.0, &index.to_be_bytes()])
+    }
+    pub fn doctor_notice_count(doctor: &Address) -> Self {
+        key("doctor-notices-count/", &[&doctor.0])
     }
     /// A grantee's blob request already recorded by a receipt (each is recorded once).
     pub fn served_request(grantee: &Address, nonce: &[u8]) -> Self {

@@ -85,8 +85,8 @@ impl App {
             for g in grants {
                 out.push(GrantItem {
                     id: g.id.to_hex(),
-                    doctor_address: display_address(&g.entry.grantee),
-                    doctor_name: self.name_of(source, &at, &g.entry.grantee).await,
+                    doctor_address: display_address(&g.doctor()),
+                    doctor_name: self.name_of(source, &at, &g.doctor()).await,
                     scope: describe(g.scope().as_ref()),
                     expires_at_ms: g.entry.expires_at_ms,
                     granted_height: g.entry.granted_height,
@@ -140,12 +140,13 @@ impl App {
             .with_ledger(async |source| {
                 let (at, log) = wallet.access_log(source).await?;
                 let mut out = Vec::new();
-                for e in log {
+                for access in log {
+                    let e = access.receipt;
                     out.push(AccessItem {
                         record_title: titles.get(&e.record.to_hex()).cloned(),
                         record_id: e.record.to_hex(),
-                        doctor_address: display_address(&e.grantee),
-                        doctor_name: self.name_of(source, &at, &e.grantee).await,
+                        doctor_address: display_address(&access.doctor),
+                        doctor_name: self.name_of(source, &at, &access.doctor).await,
                         grant_id: e.grant.to_hex(),
                         node: e.node.to_hex(),
                         served_at_ms: e.served_at_ms,

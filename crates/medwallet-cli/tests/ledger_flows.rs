@@ -488,7 +488,11 @@ fn the_whole_story_issue_sync_grant_share_revoke_and_the_access_log() {
     }
     let log = log.as_array().expect("log");
     assert!(log.len() >= 2, "{log:?}");
-    assert!(log.iter().all(|e| e["grantee"] == doctor_address.as_str()));
+    assert!(log.iter().all(|e| e["doctor"] == doctor_address.as_str()));
+    assert!(
+        log.iter().all(|e| e["grantee"] != doctor_address.as_str()),
+        "on the ledger the receipts name the grant's pairwise key, not the doctor"
+    );
     assert!(
         log.iter().any(|e| e["record"] == target)
             && log.iter().any(|e| e["record"] == new_id.as_str())

@@ -8,8 +8,9 @@
 //! * the patient's two accounts share no key or address, and no transaction or state entry
 //!   names both;
 //! * nothing reached from what the second clinic issued or read leads to the first clinic's
-//!   records (following every id that appears with another, except the chain's own constants:
-//!   its id and its validators, which every transaction of every patient names).
+//!   records or to the doctor both share with (following every id that appears with another,
+//!   except the chain's own constants: its id and its validators, which every transaction of
+//!   every patient names), and no grant or receipt names the doctor.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::time::Duration;
@@ -128,6 +129,7 @@ fn ids_of(tx: &SignedTx) -> Vec<[u8; 32]> {
             ids.extend(files.iter().map(|f| f.sha256.0));
         }
         TxBody::RevokeLink { link } | TxBody::LinkAccess { link, .. } => ids.push(link.0),
+        TxBody::Notify { doctor, .. } => ids.push(doctor.0),
     }
     ids
 }
@@ -187,7 +189,8 @@ fn nothing_about_a_patients_care_can_be_read_off_the_ledger() {
     assert_eq!(accounts[0]["clinics"][0], medledger_devnet::CLINIC_NAME);
     assert_eq!(accounts[1]["clinics"][0], HARBOUR);
 
-    // A doctor of the demo clinic is granted the allergies, under the patient's label.
+    // A doctor of the demo clinic is granted everything, both clinics' records, under the
+    // patient's label: one grant per account, neither naming the doctor.
     let doctor = dir.path().join("doctor");
     let d = register_doctor(&devnet, &doctor, genesis, &runtime);
     let doctor_address = d["address"].as_str().expect("address").to_owned();
@@ -197,8 +200,7 @@ fn nothing_about_a_patients_care_can_be_read_off_the_ledger() {
             "grant",
             "--doctor",
             &doctor_address,
-            "--category",
-            "allergies",
+            "--all",
             "--label",
             LABEL,
         ]),
@@ -206,9 +208,24 @@ fn nothing_about_a_patients_care_can_be_read_off_the_ledger() {
     run(&doctor, with(&["sync", "--genesis", genesis]));
     let shared = run(&doctor, with(&["shared"]));
     let shared = shared.as_array().expect("shared");
-    assert!(!shared.is_empty());
+    assert_eq!(shared.len(), records.len(), "both clinics' records");
     assert!(shared.iter().all(|s| s["patient_label"] == LABEL));
-    let seen = shared[0]["record"].as_str().expect("id").to_owned();
+    let handles: BTreeSet<&str> = shared
+        .iter()
+        .map(|s| s["patient_handle"].as_str().expect("handle"))
+        .collect();
+    assert_eq!(handles.len(), 1, "one patient to the doctor");
+    // The doctor reads one of the sexual-health records (its receipt joins the chain).
+    let seen = shared
+        .iter()
+        .find(|s| {
+            records
+                .iter()
+                .any(|r| r["id"] == s["record"] && r["account"] == 1)
+        })
+        .and_then(|s| s["record"].as_str())
+        .expect("a Harbour record")
+        .to_owned();
     let out = dir.path().join("seen.json");
     let shown = medwallet(
         &doctor,
@@ -415,6 +432,25 @@ fn nothing_about_a_patients_care_can_be_read_off_the_ledger() {
         );
     }
     assert!(!reached.contains(&code_a.account().0));
+    // Nor does it lead to the doctor: the grant, its receipt and the doctor's fetch name only
+    // the grant's pairwise key, and no grant or receipt anywhere names the doctor.
+    let doctor_id: medwallet_crypto::Bech32Address = doctor_address.parse().expect("address");
+    let doctor_id = doctor_id.account().0;
+    assert!(
+        !reached.contains(&doctor_id),
+        "the doctor is reachable from Harbour's records"
+    );
+    for tx in &txs {
+        if matches!(
+            tx.tx.body,
+            TxBody::Grant { .. } | TxBody::AccessReceipt { .. }
+        ) {
+            assert!(
+                !contains(&tx.encode(), &doctor_id),
+                "a grant or receipt names the doctor"
+            );
+        }
+    }
     assert!(
         reached.len() > 4,
         "Harbour's records, their account and what names them are reached"

@@ -170,6 +170,12 @@ pub struct GrantView {
 }
 
 impl GrantView {
+    /// The doctor it is for, as its terms name them (its grantee on the ledger is a pairwise
+    /// key; an old grant without readable terms names the grantee itself).
+    pub fn doctor(&self) -> Address {
+        self.terms.as_ref().map_or(self.entry.grantee, |t| t.doctor)
+    }
+
     /// What it shares, as the patient chose it.
     pub fn scope(&self) -> Option<ShareScope> {
         ShareScope::of_grant(&self.entry, self.terms.as_ref())
@@ -245,7 +251,7 @@ pub async fn missing_grant_keys<S: LedgerSource, R: CryptoRng + ?Sized>(
         if missing.is_empty() {
             continue;
         }
-        let grantee = doctor(source, at, &grant.entry.grantee).await?;
+        let grantee = doctor(source, at, &grant.doctor()).await?;
         bodies.push(TxBody::GrantKeys {
             grant: grant.id,
             keys: rewrap(keys, &missing, &grantee.receiving, rng)?,

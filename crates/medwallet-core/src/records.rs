@@ -90,18 +90,18 @@ pub fn open_ciphertext(
     decrypt(keys, &id, &wrapped, ciphertext)
 }
 
-/// Downloads ciphertext `blob` of `record` (a signed request; under `grant` for a grantee) and
-/// checks it against the verified hash.
+/// Downloads ciphertext `blob` of `record` (a request signed by `signer`: the patient's account,
+/// or a grant's grantee key under `grant`) and checks it against the verified hash.
 pub(crate) async fn fetch_ciphertext<S: LedgerSource>(
     source: &S,
-    keys: &AccountKeys,
+    signer: &medwallet_crypto::SigningKey,
     blob: Sha256Digest,
     len: u64,
     record: RecordId,
     grant: Option<GrantId>,
     now_ms: u64,
 ) -> Result<Vec<u8>, WalletError> {
-    let request = BlobRequest::new(keys.signing_key(), blob, record, grant, now_ms);
+    let request = BlobRequest::new(signer, blob, record, grant, now_ms);
     // The source checks each node's answer against the hash and length (naming a node that
     // serves other bytes); this check keeps that promise local.
     let ciphertext = source.blob(&request, len).await?;

@@ -5,14 +5,83 @@
 //! A patient shares from several accounts (one per clinic), so one patient's records come
 //! under several grants. Each grant's terms, sealed to this doctor, carry the patient's label
 //! and their handle towards this doctor: records with the same handle are one patient's.
+//!
+//! No grant names this doctor. Each patient sent a notice once, with a secret sealed to this
+//! doctor; from it the doctor derives the grantee key of each of that patient's accounts
+//! (`medwallet_crypto::pairwise`), finds their grants under those keys (account after account,
+//! until [`GAP_LIMIT`] in a row have none) and signs its fetches with them.
 
 use medledger_client::{LedgerSource, RecordMetadata, reads};
 use medledger_types::category::Category;
-use medledger_types::hash::{Address, GrantId, RecordId};
+use medledger_types::grant::notice_context;
+use medledger_types::hash::{Address, GrantId, PublicKey, RecordId};
 use medledger_types::state::{GrantStatus, RecordEntry, StateKey};
-use medwallet_crypto::AccountKeys;
-use medwallet_crypto::envelope::{Identity, WrappedKey};
+use medwallet_crypto::envelope::{Identity, WrappedKey, open_sealed};
+use medwallet_crypto::pairwise::PeerSecret;
+use medwallet_crypto::{AccountKeys, SigningKey};
 use medwallet_verify::VerifiedHeader;
+use zeroize::Zeroizing;
+
+use crate::relationships::GAP_LIMIT;
+
+/// The most accounts of one patient a doctor's wallet matches a grant against when it opens a
+/// record (discovery itself is bounded by the gap limit, not by this).
+const MAX_ACCOUNTS: u32 = 1024;
+
+/// The secrets patients sent this doctor, from its notices proven at `at` (a notice that does
+/// not open, sent by anyone, is skipped).
+async fn secrets<S: LedgerSource>(
+    source: &S,
+    keys: &AccountKeys,
+    at: &VerifiedHeader,
+) -> Result<Vec<PeerSecret>, WalletError> {
+    let me = crate::account_of(keys);
+    let identity = keys.identity();
+    let n = reads::count(source, at, &StateKey::doctor_notice_count(&me)).await?;
+    let mut out = Vec::new();
+    for i in 0..n {
+        let Some(sealed) = source.value(at, &StateKey::doctor_notice(&me, i)).await? else {
+            continue;
+        };
+        let opened = open_sealed(&identity, &notice_context(&me), &sealed).ok();
+        if let Some(bytes) = opened.map(Zeroizing::new)
+            && let Ok(secret) = <[u8; 32]>::try_from(bytes.as_slice())
+        {
+            out.push(PeerSecret::from_bytes(secret));
+        }
+    }
+    Ok(out)
+}
+
+fn address_of(key: &SigningKey) -> Address {
+    Address::of(&PublicKey(key.verifying_key().to_bytes()))
+}
+
+/// The grantee keys under which grants to this doctor stand at `at`: its own account (a grant
+/// made to it directly) and, for each patient's secret, every account's grantee key up to
+/// [`GAP_LIMIT`] past the last one with a grant.
+async fn grantees<S: LedgerSource>(
+    source: &S,
+    keys: &AccountKeys,
+    at: &VerifiedHeader,
+) -> Result<Vec<SigningKey>, WalletError> {
+    let mut out = vec![keys.signing_key().clone()];
+    for secret in secrets(source, keys, at).await? {
+        let (mut account, mut empty) = (0u32, 0u32);
+        while empty < GAP_LIMIT && account < MAX_ACCOUNTS {
+            let key = secret.grantee(account);
+            let count = StateKey::grant_to_count(&address_of(&key));
+            if reads::count(source, at, &count).await? > 0 {
+                out.push(key);
+                empty = 0;
+            } else {
+                empty += 1;
+            }
+            account += 1;
+        }
+    }
+    Ok(out)
+}
 
 use crate::consent::grant_status;
 use crate::error::WalletError;
@@ -45,12 +114,19 @@ pub async fn shared_with<S: LedgerSource>(
     at: &VerifiedHeader,
     now_ms: u64,
 ) -> Result<Vec<SharedRecord>, WalletError> {
-    let me = crate::account_of(keys);
     let identity = keys.identity();
-    let n = reads::count(source, at, &StateKey::grant_to_count(&me)).await?;
+    let mut ids = Vec::new();
+    for grantee in grantees(source, keys, at).await? {
+        let me = address_of(&grantee);
+        let n = reads::count(source, at, &StateKey::grant_to_count(&me)).await?;
+        for i in 0..n {
+            ids.push(GrantId(
+                reads::id(source, at, &StateKey::grant_to(&me, i)).await?,
+            ));
+        }
+    }
     let mut out = Vec::new();
-    for i in 0..n {
-        let id = GrantId(reads::id(source, at, &StateKey::grant_to(&me, i)).await?);
+    for id in ids {
         let (entry, status) = grant_status(source, at, id, now_ms).await?;
         let patient = entry.patient;
         let terms = open_terms(&identity, &id, &entry.terms.to_grantee);
@@ -103,14 +179,13 @@ pub async fn open_shared<S: LedgerSource>(
     record: RecordId,
     now_ms: u64,
 ) -> Result<Opened, WalletError> {
-    let me = crate::account_of(keys);
     let not_shared = || WalletError::NotShared(record.to_hex());
     let Some((entry, status)) = reads::grant(source, at, &grant, now_ms).await? else {
         return Err(not_shared());
     };
-    if entry.grantee != me {
+    let Some(signer) = signer_for(source, keys, at, &entry.grantee).await? else {
         return Err(not_shared());
-    }
+    };
     if status != GrantStatus::Active {
         return Err(WalletError::GrantEnded(status));
     }
@@ -128,7 +203,7 @@ pub async fn open_shared<S: LedgerSource>(
         .and_then(|k| RecordMetadata::open(&k, &e.metadata).ok());
     let ciphertext = fetch_ciphertext(
         source,
-        keys,
+        &signer,
         e.ciphertext_sha256,
         e.ciphertext_len,
         record,
@@ -142,6 +217,28 @@ pub async fn open_shared<S: LedgerSource>(
         metadata,
         fhir,
     })
+}
+
+/// The key this doctor signs with for grants to `grantee`: its own, or the grantee key of some
+/// patient's account (derived from the secrets in its notices).
+async fn signer_for<S: LedgerSource>(
+    source: &S,
+    keys: &AccountKeys,
+    at: &VerifiedHeader,
+    grantee: &Address,
+) -> Result<Option<SigningKey>, WalletError> {
+    if *grantee == crate::account_of(keys) {
+        return Ok(Some(keys.signing_key().clone()));
+    }
+    for secret in secrets(source, keys, at).await? {
+        if let Some(key) = (0..MAX_ACCOUNTS)
+            .map(|n| secret.grantee(n))
+            .find(|k| address_of(k) == *grantee)
+        {
+            return Ok(Some(key));
+        }
+    }
+    Ok(None)
 }
 
 /// A shared record, opened.

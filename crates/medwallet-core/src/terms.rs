@@ -66,6 +66,7 @@ mod tests {
             label: "Ana Ruiz, born 1984".into(),
             handle: [5; 16],
             share: [6; 16],
+            doctor: medledger_types::hash::Address([4; 32]),
         };
         let grant = GrantId([9; 32]);
         let sealed = seal_terms(

@@ -205,7 +205,7 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         let keys = self.keys.get(record.account);
         let ciphertext = fetch_ciphertext(
             source,
-            &keys,
+            keys.signing_key(),
             record.blob()?,
             record.ciphertext_len,
             record.record_id()?,
@@ -494,7 +494,17 @@ async fn download<S: LedgerSource>(
 ) -> (RecordSummary, Result<Vec<u8>, WalletError>) {
     let ciphertext = match (record.blob(), record.record_id()) {
         (Ok(blob), Ok(id)) => {
-            fetch_ciphertext(source, &keys, blob, record.ciphertext_len, id, None, now_ms).await
+            let signer = keys.signing_key();
+            fetch_ciphertext(
+                source,
+                signer,
+                blob,
+                record.ciphertext_len,
+                id,
+                None,
+                now_ms,
+            )
+            .await
         }
         (Err(e), _) | (_, Err(e)) => Err(e),
     };
@@ -503,6 +513,8 @@ async fn download<S: LedgerSource>(
 
 mod relationships;
 mod sharing;
+
+pub use sharing::Access;
 
 #[cfg(test)]
 mod memory_ledger;

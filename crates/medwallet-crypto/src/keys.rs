@@ -34,6 +34,7 @@ const LOCAL_SALT: &[u8] = b"medwallet/local-files/v1";
 const SIGNING_INFO: &str = "medwallet/key/ed25519-signing/v1/account/";
 const RECEIVING_INFO: &str = "medwallet/key/x25519-receiving/v1/account/";
 const HANDLE_INFO: &[u8] = b"medwallet/pairwise-handle/v1/";
+const PEER_SECRET_INFO: &[u8] = b"medwallet/doctor-secret/v1/";
 /// Length of a pairwise handle ([`AccountKeys::pairwise_handle`]).
 pub const HANDLE_LEN: usize = 16;
 
@@ -119,6 +120,18 @@ impl AccountKeys {
     /// This account's index among the phrase's accounts.
     pub fn index(&self) -> u32 {
         self.index
+    }
+
+    /// The secret this wallet shares with one doctor (`peer`: the doctor's address bytes): the
+    /// same from every account of the phrase, so a restored wallet derives it again.
+    pub fn peer_secret(&self, peer: &[u8]) -> crate::pairwise::PeerSecret {
+        let mut info = PEER_SECRET_INFO.to_vec();
+        info.extend_from_slice(peer);
+        let mut out = [0u8; 32];
+        Self::expand(&self.root, &info, &mut out);
+        let secret = crate::pairwise::PeerSecret::from_bytes(out);
+        zeroize::Zeroize::zeroize(&mut out);
+        secret
     }
 
     /// A stable handle for this wallet towards one peer (`peer`: its address bytes): the same

@@ -47,6 +47,7 @@ pub mod keys;
 pub mod keystore;
 pub mod mnemonic;
 pub mod namespace;
+pub mod pairwise;
 pub mod passcode;
 pub mod share_code;
 

@@ -325,12 +325,17 @@ fn apply_tx<R: StateRead>(
             terms,
         } => {
             require_patient(s, &author)?;
-            match s.account(grantee)? {
+            // The grantee is a key derived for this (account, doctor) pair and registered
+            // nowhere: the patient's wallet checked the doctor by proof before sharing. It may
+            // not be a clinic's or another patient's account, which are public identities.
+            if matches!(
+                s.account(grantee)?,
                 Some(Account {
-                    kind: AccountKind::Doctor { .. },
+                    kind: AccountKind::Patient | AccountKind::Clinic { .. },
                     ..
-                }) => {}
-                _ => return Err(TxError::NotADoctor),
+                })
+            ) {
+                return Err(TxError::NotADoctor);
             }
             if expires_at_ms.is_some_and(|t| t <= ctx.timestamp_ms) {
                 return Err(TxError::ExpiryInPast);
@@ -392,6 +397,23 @@ fn apply_tx<R: StateRead>(
                 }
                 .encode(),
             );
+        }
+        TxBody::Notify { doctor, sealed } => {
+            match s.account(doctor)? {
+                Some(Account {
+                    kind: AccountKind::Doctor { .. },
+                    ..
+                }) => {}
+                _ => return Err(TxError::NotADoctor),
+            }
+            if sealed.is_empty() {
+                return Err(TxError::OutOfRange("an empty notice"));
+            }
+            s.append(
+                StateKey::doctor_notice_count(doctor),
+                |i| StateKey::doctor_notice(doctor, i),
+                sealed.clone(),
+            )?;
         }
         TxBody::AccessReceipt {
             grant,

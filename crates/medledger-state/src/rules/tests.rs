@@ -676,3 +676,53 @@ fn a_clinic_cannot_register_a_key_as_a_doctor_without_its_holders_consent() {
         doctor_body(CLINIC, 40, ReceivingKey([5; 32]), "Dr. Real", "X"),
     );
 }
+
+#[test]
+fn a_grant_names_an_unregistered_grantee_and_a_notice_goes_only_to_a_doctor() {
+    const GRANTEE: u8 = 77;
+    const NOTICE_KEY: u8 = 78;
+    let mut w = World::new();
+    let mine = w.issue(PATIENT);
+    let pairwise = addr(&key(GRANTEE));
+    w.ok(
+        PATIENT,
+        TxBody::Grant {
+            grantee: pairwise,
+            scope: Scope::Records(vec![mine]),
+            expires_at_ms: None,
+            keys: vec![],
+            terms: SealedTerms::default(),
+        },
+    );
+    assert_eq!(
+        w.err(
+            PATIENT,
+            TxBody::Grant {
+                grantee: addr(&key(CLINIC)),
+                scope: Scope::Open,
+                expires_at_ms: None,
+                keys: vec![],
+                terms: SealedTerms::default(),
+            },
+        ),
+        TxError::NotADoctor,
+        "a public identity is never a grantee"
+    );
+    let doctor = addr(&key(DOCTOR));
+    // A key registered nowhere signs the notice (at its first nonce).
+    w.ok(
+        NOTICE_KEY,
+        TxBody::Notify {
+            doctor,
+            sealed: vec![5; 200],
+        },
+    );
+    let notice = w.state.0.get(&StateKey::doctor_notice(&doctor, 0)).cloned();
+    assert_eq!(notice, Some(vec![5; 200]));
+    for (to, sealed) in [(addr(&key(PATIENT)), vec![5; 200]), (doctor, vec![])] {
+        assert!(matches!(
+            w.err(NOTICE_KEY, TxBody::Notify { doctor: to, sealed }),
+            TxError::NotADoctor | TxError::OutOfRange(_)
+        ));
+    }
+}

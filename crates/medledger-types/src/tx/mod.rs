@@ -110,9 +110,10 @@ pub enum TxBody {
         /// the ciphertext, so its length says little).
         metadata: Vec<u8>,
     },
-    /// A patient's account grants a registered doctor access to records of that account, with
-    /// the terms (coverage, the patient's label, their handle) sealed to the doctor and to the
-    /// patient.
+    /// A patient's account grants access to records of that account. The grantee is a key
+    /// derived for this (account, doctor) from a secret only the patient and the doctor hold
+    /// (see [`TxBody::Notify`]), so no grant names the doctor; the terms (coverage, the
+    /// patient's label and handle, the doctor) are sealed to the doctor and to the patient.
     Grant {
         grantee: Address,
         scope: Scope,
@@ -127,6 +128,10 @@ pub enum TxBody {
     },
     /// A patient revokes a grant.
     Revoke { grant: GrantId },
+    /// A patient's secret for one registered doctor, sealed to the doctor: the doctor derives
+    /// from it the grantees of that patient's grants. The author is a key derived from the
+    /// secret too, used once (nonce 0), so the notice names none of the patient's accounts.
+    Notify { doctor: Address, sealed: Vec<u8> },
     /// A node records that it served a grantee a record's ciphertext. `request` is the
     /// grantee's own signed request to that node (the author) on this chain, so no node can
     /// write a receipt for a fetch nobody asked it for; its timestamp is when it was served.
@@ -172,6 +177,7 @@ impl TxBody {
             TxBody::Grant { .. } => "Grant",
             TxBody::GrantKeys { .. } => "GrantKeys",
             TxBody::Revoke { .. } => "Revoke",
+            TxBody::Notify { .. } => "Notify",
             TxBody::AccessReceipt { .. } => "AccessReceipt",
             TxBody::CreateLink { .. } => "CreateLink",
             TxBody::UpdateLinkFiles { .. } => "UpdateLinkFiles",
@@ -375,6 +381,11 @@ impl Canonical for TxBody {
                 w.u8(7);
                 grant.write(w);
             }
+            TxBody::Notify { doctor, sealed } => {
+                w.u8(17);
+                doctor.write(w);
+                w.bytes(sealed);
+            }
             TxBody::AccessReceipt {
                 grant,
                 record,
@@ -486,6 +497,10 @@ impl Canonical for TxBody {
             },
             7 => TxBody::Revoke {
                 grant: GrantId::read(r)?,
+            },
+            17 => TxBody::Notify {
+                doctor: Address::read(r)?,
+                sealed: r.bytes("sealed notice", crate::grant::MAX_NOTICE_LEN)?,
             },
             8 => {
                 return Err(CodecError::Invalid(

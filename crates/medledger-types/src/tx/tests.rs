@@ -104,6 +104,12 @@ pub fn arb_body() -> impl Strategy<Value = TxBody> {
             keys
         }),
         id.prop_map(|g| TxBody::Revoke { grant: GrantId(g) }),
+        (id, proptest::collection::vec(any::<u8>(), 0..64)).prop_map(|(d, sealed)| {
+            TxBody::Notify {
+                doctor: Address(d),
+                sealed,
+            }
+        }),
         (id, id, id, any::<u64>(), any::<[u8; 16]>()).prop_map(|(g, r, e, t, n)| {
             TxBody::AccessReceipt {
                 grant: GrantId(g),

@@ -130,7 +130,7 @@ pub fn grants(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
             g.id,
             g.status.code(),
             describe(g.scope().as_ref()),
-            display_address(&g.entry.grantee)
+            display_address(&g.doctor())
         )
     });
     let json: Vec<_> = list
@@ -138,6 +138,7 @@ pub fn grants(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
         .map(|g| {
             json!({
                 "id": g.id.to_hex(),
+                "doctor": g.doctor().to_hex(),
                 "grantee": g.entry.grantee.to_hex(),
                 "scope": describe(g.scope().as_ref()),
                 "account": g.account,
@@ -168,11 +169,12 @@ pub fn revoke(ctx: &Context<'_>, args: RevokeArgs, out: &Output) -> anyhow::Resu
 
 pub fn access(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
     let (_, log) = ctx.run(async |wallet, source| wallet.access_log(source).await)?;
-    let human = listing(&log, "Nobody has fetched your records.", |e| {
+    let human = listing(&log, "Nobody has fetched your records.", |a| {
+        let e = &a.receipt;
         format!(
             "{}  {} fetched record {} (grant {}, served by node {}, height {})",
             e.served_at_ms,
-            display_address(&e.grantee),
+            display_address(&a.doctor),
             e.record,
             e.grant,
             e.node,
@@ -181,9 +183,11 @@ pub fn access(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
     });
     let json: Vec<_> = log
         .iter()
-        .map(|e| {
+        .map(|a| {
+            let e = &a.receipt;
             json!({
                 "record": e.record.to_hex(),
+                "doctor": a.doctor.to_hex(),
                 "grantee": e.grantee.to_hex(),
                 "grant": e.grant.to_hex(),
                 "node": e.node.to_hex(),

@@ -2,25 +2,41 @@
 //! one Grant per account whose records it covers, each signed by that account, all carrying the
 //! same sealed terms (the share's id, the patient's label and their handle towards the doctor),
 //! so the doctor sees one patient and the ledger sees accounts it cannot join.
+//!
+//! No grant names the doctor. The wallet derives a secret for each doctor
+//! ([`AccountKeys::peer_secret`](medwallet_crypto::AccountKeys::peer_secret)) and sends it to the
+//! doctor once, in a notice signed by a one-time key; each account's grants name the grantee key
+//! derived from it for that account, which only the doctor and the patient can link.
 
 use futures::stream::{self, StreamExt, TryStreamExt};
 use medledger_client::LedgerSource;
 use medledger_client::transaction::{sign, sign_next};
-use medledger_types::grant::{GrantTerms, LABEL_MAX, SHARE_ID_LEN};
-use medledger_types::hash::{GrantId, RecordId};
+use medledger_types::grant::{GrantTerms, LABEL_MAX, SHARE_ID_LEN, notice_context};
+use medledger_types::hash::{Address, GrantId, PublicKey, RecordId};
 use medledger_types::state::{GrantStatus, ReceiptEntry};
 use medledger_types::tx::{Scope, TxBody};
+use medwallet_crypto::X25519PublicKey;
+use medwallet_crypto::envelope::{X25519Recipient, seal_to};
 use medwallet_verify::VerifiedHeader;
 use rand_core::CryptoRng;
 
 use super::{GrantRequest, Granted, Wallet};
-use crate::accounts::doctor;
+use crate::accounts::{Doctor, doctor};
 use crate::clock::Clock;
 use crate::consent::{GrantView, ShareScope, covered, grants_by, receipts, rewrap};
 use crate::error::WalletError;
 use crate::records::RecordSummary;
 use crate::store::WalletStore;
 use crate::terms::seal_terms;
+
+/// One served fetch of a patient's record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Access {
+    /// The receipt as the ledger holds it (its grantee is the grant's pairwise key).
+    pub receipt: ReceiptEntry,
+    /// The doctor, as the grant's terms (sealed to the patient) name them.
+    pub doctor: Address,
+}
 
 /// Accounts whose grants are read at once.
 const ACCOUNTS_IN_FLIGHT: usize = 8;
@@ -70,6 +86,8 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         }
         let at = self.latest(source).await?;
         let doctor = doctor(source, &at, &request.grantee).await?;
+        self.notify(source, &at, &doctor, rng).await?;
+        let at = self.latest(source).await?;
         let mut share = [0u8; SHARE_ID_LEN];
         rng.fill_bytes(&mut share);
         let terms = GrantTerms {
@@ -77,6 +95,7 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
             label,
             handle: self.keys().pairwise_handle(&doctor.address.0),
             share,
+            doctor: doctor.address,
         };
         let mut grants = Vec::with_capacity(accounts.len());
         let mut height = 0;
@@ -94,7 +113,7 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
                     &request,
                     &terms,
                     &of_account,
-                    &doctor.receiving,
+                    &doctor,
                     rng,
                 )
                 .await?;
@@ -110,6 +129,44 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         })
     }
 
+    /// The grantee account `account`'s grants to `doctor` name: a key derived from the secret
+    /// this wallet shares with that doctor.
+    pub(crate) fn grantee_of(&self, account: u32, doctor: &Address) -> Address {
+        let key = self.keys().peer_secret(&doctor.0).grantee(account);
+        Address::of(&PublicKey(key.verifying_key().to_bytes()))
+    }
+
+    /// Sends `doctor` this wallet's secret for them, unless it was sent before (the notice key's
+    /// nonce, proven at `at`, says so: it signs only that notice).
+    async fn notify<S: LedgerSource, R: CryptoRng + ?Sized>(
+        &self,
+        source: &S,
+        at: &VerifiedHeader,
+        doctor: &Doctor,
+        rng: &mut R,
+    ) -> Result<(), WalletError> {
+        let secret = self.keys().peer_secret(&doctor.address.0);
+        let key = secret.notice_key();
+        let author = Address::of(&PublicKey(key.verifying_key().to_bytes()));
+        if medledger_client::reads::nonce(source, at, &author).await? > 0 {
+            return Ok(());
+        }
+        let to = X25519Recipient::new(X25519PublicKey::from(doctor.receiving));
+        let sealed = seal_to(
+            &to,
+            &notice_context(&doctor.address),
+            secret.as_bytes(),
+            rng,
+        )
+        .map_err(|_| WalletError::InvalidInput("the notice cannot be sealed".into()))?;
+        let body = TxBody::Notify {
+            doctor: doctor.address,
+            sealed,
+        };
+        source.submit(&sign(&key, source.chain(), 0, body)).await?;
+        Ok(())
+    }
+
     /// One account's Grant of a share.
     #[allow(clippy::too_many_arguments)]
     async fn grant_from<S: LedgerSource, R: CryptoRng + ?Sized>(
@@ -120,14 +177,15 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         request: &GrantRequest,
         terms: &GrantTerms,
         records: &[&RecordSummary],
-        receiving: &[u8; 32],
+        doctor: &Doctor,
         rng: &mut R,
     ) -> Result<(GrantId, u64), WalletError> {
+        let receiving = &doctor.receiving;
         let keys = self.account_keys(account);
         let nonce = medledger_client::reads::nonce(source, at, &crate::account_of(&keys)).await?;
         let grant = GrantId::derive(&crate::account_of(&keys), nonce);
         let body = TxBody::Grant {
-            grantee: request.grantee,
+            grantee: self.grantee_of(account, &doctor.address),
             scope: request.scope.ledger_scope(records)?,
             expires_at_ms: request.expires_at_ms,
             keys: rewrap(&keys, records, receiving, rng)?,
@@ -176,9 +234,9 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
             if missing.is_empty() {
                 continue;
             }
-            let doctor = doctor(source, at, &view.entry.grantee).await?;
+            let doctor = doctor(source, at, &terms.doctor).await?;
             let request = GrantRequest {
-                grantee: view.entry.grantee,
+                grantee: terms.doctor,
                 scope,
                 expires_at_ms: view.entry.expires_at_ms,
                 label: terms.label.clone(),
@@ -197,7 +255,7 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
                     &request,
                     terms,
                     &of_account,
-                    &doctor.receiving,
+                    &doctor,
                     rng,
                 )
                 .await?;
@@ -265,17 +323,23 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
     }
 
     /// Who fetched which of this patient's records, in every account (AccessReceipts, verified
-    /// by proof), oldest first.
+    /// by proof), oldest first, each with the doctor its grant's terms name.
     pub async fn access_log<S: LedgerSource>(
         &self,
         source: &S,
-    ) -> Result<(VerifiedHeader, Vec<ReceiptEntry>), WalletError> {
-        let at = self.latest(source).await?;
+    ) -> Result<(VerifiedHeader, Vec<Access>), WalletError> {
+        let (at, grants) = self.grants(source).await?;
         let mut log = Vec::new();
         for (_, address) in self.accounts() {
-            log.extend(receipts(source, &at, &address).await?);
+            for receipt in receipts(source, &at, &address).await? {
+                let doctor = grants
+                    .iter()
+                    .find(|g| g.id == receipt.grant)
+                    .map_or(receipt.grantee, GrantView::doctor);
+                log.push(Access { receipt, doctor });
+            }
         }
-        log.sort_by_key(|r| (r.height, r.served_at_ms));
+        log.sort_by_key(|a| (a.receipt.height, a.receipt.served_at_ms));
         Ok((at, log))
     }
 }

@@ -235,8 +235,13 @@ fn a_doctor_opens_by_grant_the_patient_sees_the_access_and_revocation_ends_it() 
     let (_, log) = block_on(w.patient.access_log(&w.ledger)).expect("log");
     assert_eq!(log.len(), 1);
     assert_eq!(
-        (log[0].grantee, log[0].record, log[0].grant),
+        (log[0].doctor, log[0].receipt.record, log[0].receipt.grant),
         (address(&keys(DOCTOR)), id, granted.grant)
+    );
+    assert_ne!(
+        log[0].receipt.grantee,
+        address(&keys(DOCTOR)),
+        "the receipt names the grant's pairwise key, not the doctor"
     );
     // Another doctor holds no grant: the grant id alone opens nothing.
     let other = wallet(&w.ledger, OTHER_DOCTOR, Arc::default());

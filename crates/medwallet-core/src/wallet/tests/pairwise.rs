@@ -31,6 +31,17 @@ impl World {
         (clinic, account)
     }
 
+    /// A lab record from each clinic (to accounts 0 and 1), synced, and the labs shared with the
+    /// doctor: the records, the second account, and the share.
+    fn labs_shared_from_two_clinics(&mut self) -> (RecordId, RecordId, AccountKeys, Granted) {
+        let (harbour, second) = self.second_clinic();
+        let a = self.issue_from(&self.clinic, &keys(PATIENT), 0, Category::Labs);
+        let b = self.issue_from(&harbour, &second, 1, Category::Labs);
+        self.sync();
+        let granted = self.grant(ShareScope::Category(Category::Labs), None);
+        (a, b, second, granted)
+    }
+
     fn issue_from(
         &self,
         clinic: &AccountKeys,
@@ -123,11 +134,7 @@ fn a_restored_wallet_finds_its_accounts_by_proof_up_to_the_gap_limit() {
 #[test]
 fn a_share_across_two_accounts_is_one_grant_each_and_one_patient_to_the_doctor() {
     let mut w = world();
-    let (harbour, second) = w.second_clinic();
-    let a = w.issue_from(&w.clinic, &keys(PATIENT), 0, Category::Labs);
-    let b = w.issue_from(&harbour, &second, 1, Category::Labs);
-    w.sync();
-    let granted = w.grant(ShareScope::Category(Category::Labs), None);
+    let (a, b, second, granted) = w.labs_shared_from_two_clinics();
     assert_eq!(granted.records_shared, 2);
     assert_eq!(granted.grants.len(), 2, "one grant per account");
 
@@ -231,7 +238,8 @@ fn the_access_log_and_links_cover_every_account() {
         1,
         "the receipt is under account 1, and the wallet reads it"
     );
-    assert_eq!(log[0].record, b);
+    assert_eq!(log[0].receipt.record, b);
+    assert_eq!(log[0].doctor, address(&keys(DOCTOR)));
 }
 
 #[test]
@@ -282,4 +290,55 @@ fn a_cache_from_before_pairwise_accounts_keeps_its_records_and_finds_its_account
             .collect::<Vec<_>>(),
         vec![0]
     );
+}
+
+#[test]
+fn no_grant_names_the_doctor_and_each_account_names_its_own_grantee() {
+    let mut w = world();
+    let (a, b, _, granted) = w.labs_shared_from_two_clinics();
+    let doctor = address(&keys(DOCTOR));
+    let grantees: BTreeSet<_> = granted
+        .grants
+        .iter()
+        .map(|id| {
+            let bytes = w
+                .ledger
+                .state_values_at(&StateKey::grant(id))
+                .expect("grant");
+            GrantEntry::decode(&bytes, MAX_VALUE_LEN)
+                .expect("entry")
+                .grantee
+        })
+        .collect();
+    assert_eq!(grantees.len(), 2, "one grantee per account");
+    assert!(!grantees.contains(&doctor), "no grant names the doctor");
+    let notices = || {
+        w.ledger
+            .state_values_at(&StateKey::doctor_notice_count(&doctor))
+    };
+    assert_eq!(notices(), Some(medledger_types::state::encode_u64(1)));
+
+    // A restored patient wallet shares again without a second notice; a restored doctor wallet
+    // finds both accounts' records from the ledger alone.
+    let restored = wallet(&w.ledger, PATIENT, Arc::default());
+    block_on(restored.sync(&w.ledger, &mut quiet(), &mut w.rng)).expect("sync");
+    let request = GrantRequest {
+        grantee: doctor,
+        scope: ShareScope::Records(vec![a]),
+        expires_at_ms: None,
+        label: String::new(),
+    };
+    block_on(restored.grant(&w.ledger, request, &mut w.rng)).expect("grant");
+    assert_eq!(
+        notices(),
+        Some(medledger_types::state::encode_u64(1)),
+        "once"
+    );
+    let doctor_wallet = wallet(&w.ledger, DOCTOR, Arc::default());
+    let (_, shared) = block_on(doctor_wallet.shared_with_me(&w.ledger)).expect("shared");
+    let records: BTreeSet<RecordId> = shared.iter().map(|s| s.record).collect();
+    assert_eq!(records, BTreeSet::from([a, b]));
+    let on_b = shared.iter().find(|s| s.record == b).expect("b").grant;
+    let opened = block_on(doctor_wallet.open_shared(&w.ledger, on_b, b)).expect("opens");
+    assert_eq!(opened.fhir, fhir(1));
 }

@@ -109,29 +109,19 @@ fn padded_deflate(
     if plaintext.len() > MAX_PLAINTEXT_LEN {
         return Err(ShlError::TooLarge(MAX_PLAINTEXT_LEN));
     }
-    let failed = |e: flate2::CompressError| ShlError::NotAFile(e.to_string());
-    let mut deflate = flate2::Compress::new(Compression::default(), false);
-    let mut out = Zeroizing::new(Vec::with_capacity(plaintext.len() / 4 + 1024));
     // A sync flush ends the compressed data on a byte boundary with no final block, so stored
-    // blocks can follow.
-    loop {
-        let consumed = deflate.total_in() as usize;
-        if out.capacity() - out.len() < 1024 {
-            let more = out.capacity().max(4096);
-            out.reserve(more);
-        }
-        deflate
-            .compress_vec(
-                &plaintext[consumed..],
-                &mut out,
-                flate2::FlushCompress::Sync,
-            )
-            .map_err(failed)?;
-        let spare = out.capacity() - out.len();
-        if deflate.total_in() as usize == plaintext.len() && spare > 0 {
-            break;
-        }
-    }
+    // blocks can follow. `Write::flush` on the encoder runs the sync flush until the compressor
+    // has nothing left to write (one call to the raw compressor may stop short of that).
+    let failed = |e: std::io::Error| ShlError::NotAFile(e.to_string());
+    let mut deflate = DeflateEncoder::new(
+        Vec::with_capacity(plaintext.len() / 4 + 1024),
+        Compression::default(),
+    );
+    deflate.write_all(plaintext).map_err(failed)?;
+    deflate.flush().map_err(failed)?;
+    // Taken before the encoder is dropped (which writes its final block into what is left).
+    let mut out = Zeroizing::new(std::mem::take(deflate.get_mut()));
+    drop(deflate);
     let target = bucket(out.len() + 5).max(out.len() + 5);
     let mut left = target - out.len();
     while left > 0 {

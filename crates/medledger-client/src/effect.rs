@@ -10,8 +10,8 @@
 use medledger_types::codec::Canonical;
 use medledger_types::hash::{Address, GrantId, PublicKey};
 use medledger_types::link::{LinkEntry, LinkFile};
-use medledger_types::state::{MAX_VALUE_LEN, StateKey, decode_u64};
-use medledger_types::tx::{SignedTx, TxBody};
+use medledger_types::state::{MAX_VALUE_LEN, RecordEntry, StateKey, decode_u64};
+use medledger_types::tx::{SignedTx, TxBody, WrappedKey};
 
 /// One proven fact a transaction's success implies.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,6 +24,11 @@ pub enum Effect {
     LinkRevoked(StateKey),
     /// The link at `key` lists exactly these files.
     LinkFiles { key: StateKey, files: Vec<LinkFile> },
+    /// The record at `key` has exactly this wrapped key.
+    RecordWrapped {
+        key: StateKey,
+        wrapped_key: WrappedKey,
+    },
 }
 
 impl Effect {
@@ -33,7 +38,8 @@ impl Effect {
             Effect::NonceAbove { key, .. }
             | Effect::Present(key)
             | Effect::LinkRevoked(key)
-            | Effect::LinkFiles { key, .. } => key,
+            | Effect::LinkFiles { key, .. }
+            | Effect::RecordWrapped { key, .. } => key,
         }
     }
 
@@ -49,6 +55,9 @@ impl Effect {
             }
             (Effect::LinkFiles { files, .. }, Some(v)) => {
                 LinkEntry::decode(v, MAX_VALUE_LEN).is_ok_and(|e| e.files == *files)
+            }
+            (Effect::RecordWrapped { wrapped_key, .. }, Some(v)) => {
+                RecordEntry::decode(v, MAX_VALUE_LEN).is_ok_and(|e| e.wrapped_key == *wrapped_key)
             }
             _ => false,
         }
@@ -83,6 +92,13 @@ pub fn effects(tx: &SignedTx) -> Vec<Effect> {
             files: files.clone(),
         }),
         TxBody::RevokeLink { link } => out.push(Effect::LinkRevoked(StateKey::link(link))),
+        TxBody::RotateKeys { signing, .. } => {
+            out.push(Effect::Present(StateKey::key_owner(&Address::of(signing))))
+        }
+        TxBody::RewrapRecords { keys } => out.extend(keys.iter().map(|k| Effect::RecordWrapped {
+            key: StateKey::record(&k.record),
+            wrapped_key: k.wrapped_key,
+        })),
         // The nonce is the receipt's own trace, and the notice's (its key signs only it).
         TxBody::AccessReceipt { .. } | TxBody::LinkAccess { .. } | TxBody::Notify { .. } => {}
     }

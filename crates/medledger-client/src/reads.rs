@@ -104,6 +104,27 @@ pub async fn nonce<S: LedgerSource>(
     count(source, at, &StateKey::nonce(account)).await
 }
 
+/// The account a key (by its address) was rotated into (`None`: none; the key is its own).
+pub async fn key_owner<S: LedgerSource>(
+    source: &S,
+    at: &VerifiedHeader,
+    key: &Address,
+) -> Result<Option<Address>, ReadError> {
+    let state_key = StateKey::key_owner(key);
+    match source.value(at, &state_key).await? {
+        None => Ok(None),
+        Some(bytes) => {
+            bytes
+                .try_into()
+                .map(|b| Some(Address(b)))
+                .map_err(|_| ReadError::Malformed {
+                    key: key_text(&state_key),
+                    reason: "not an address".into(),
+                })
+        }
+    }
+}
+
 /// A registered account (`None`: not registered).
 pub async fn account<S: LedgerSource>(
     source: &S,

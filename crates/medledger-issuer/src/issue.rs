@@ -55,8 +55,14 @@ pub async fn issue<S: LedgerSource + BlobUpload, R: CryptoRng + ?Sized>(
 ) -> Result<Vec<Issued>, IssueError> {
     let drafts = medwallet_fhir::records_from(fhir, per_encounter)?;
     let me = clinic.keys.public().account();
-    let patient_address = patient.account();
     let at = source.latest(now_ms).await?;
+    // A code made after the patient moved to new keys carries the new key, which the ledger
+    // proves signs for the account; an older code names the account itself. Either way the
+    // key wrapped to is the one the ledger proves now.
+    let patient_address = match reads::key_owner(source, &at, &patient.account()).await? {
+        Some(account) => account,
+        None => patient.account(),
+    };
     let receiving = match reads::account(source, &at, &patient_address).await? {
         Some(Account {
             kind: AccountKind::Patient,

@@ -113,6 +113,19 @@ fn verify(gate: &Gate<'_>, auth: &Auth, asked: &Asked<'_>, now_ms: u64) -> Resul
     })
 }
 
+/// The account `key` signs for now, if any: the one it was rotated into, or its own; a key
+/// its account rotated away from signs for none.
+fn account_signed_by(
+    ledger: &Ledger,
+    key: &PublicKey,
+) -> Result<Option<(Address, Account)>, Denied> {
+    let address = medledger_state::rules::account_of_key(ledger, key)
+        .map_err(|e| Denied::State(e.to_string()))?;
+    Ok(value::<Account>(ledger, &StateKey::account(&address))?
+        .filter(|account| account.signing == *key)
+        .map(|account| (address, account)))
+}
+
 fn value<T: Canonical>(ledger: &Ledger, key: &StateKey) -> Result<Option<T>, Denied> {
     match ledger.get(key).map_err(|e| Denied::State(e.to_string()))? {
         None => Ok(None),
@@ -149,10 +162,11 @@ pub fn check_get(
     if entry.ciphertext_sha256 != *blob {
         return Err(Denied::WrongBlob);
     }
-    let requester = Address::of(&auth.key);
-    if requester == entry.patient {
+    if account_signed_by(ledger, &auth.key)?.is_some_and(|(address, _)| address == entry.patient) {
         return Ok(Access::Patient);
     }
+    // Grantees are keys of no account (derived per patient and doctor).
+    let requester = Address::of(&auth.key);
     if peers.contains(&auth.key) {
         return Ok(Access::Peer);
     }
@@ -200,11 +214,14 @@ pub fn check_put(
         grant: None,
     };
     verify(gate, auth, &asked, now_ms)?;
-    match value::<Account>(ledger, &StateKey::account(&Address::of(&auth.key)))? {
-        Some(Account {
-            kind: AccountKind::Clinic { .. } | AccountKind::Patient,
-            ..
-        }) => Ok(()),
+    match account_signed_by(ledger, &auth.key)? {
+        Some((
+            _,
+            Account {
+                kind: AccountKind::Clinic { .. } | AccountKind::Patient,
+                ..
+            },
+        )) => Ok(()),
         _ => Err(Denied::NotAnUploader),
     }
 }

@@ -74,6 +74,12 @@ pub enum TxError {
     LinkNotActive(&'static str),
     #[error("only a long-term link's files can change")]
     NotLongTerm,
+    #[error("this key no longer signs for its account: the account moved to new keys")]
+    KeyRetired,
+    #[error("that key is already in use by an account")]
+    KeyInUse,
+    #[error("the new key did not consent to take over this account (no valid signature by it)")]
+    NoRotationConsent,
     #[error("a field is out of range: {0}")]
     OutOfRange(&'static str),
     #[error("state error: {0}")]
@@ -115,6 +121,9 @@ impl TxError {
             TxError::DuplicateLink => "duplicate_link",
             TxError::LinkNotActive(_) => "link_not_active",
             TxError::NotLongTerm => "not_long_term",
+            TxError::KeyRetired => "key_retired",
+            TxError::KeyInUse => "key_in_use",
+            TxError::NoRotationConsent => "no_rotation_consent",
             TxError::OutOfRange(_) => "out_of_range",
             TxError::State(_) => "state_error",
         }

@@ -19,6 +19,7 @@
 //! | `receipts/` ‖ patient ‖ index, `…-count/` ‖ patient | [`ReceiptEntry`], u64 | a grantee fetched a record |
 //! | `served-requests/` ‖ grantee ‖ request nonce | height, u64 | that request has its receipt |
 //! | `doctor-notices/` ‖ doctor ‖ index, `…-count/` ‖ doctor | sealed notice, u64 | a patient shares with that doctor |
+//! | `key-owner/` ‖ key address | account address | the key took over that account by `RotateKeys` (kept after it rotates again, so a retired key stays refused) |
 //!
 //! Values are the canonical encodings below. No plaintext health data or patient name is ever
 //! a key or a value.
@@ -92,6 +93,10 @@ impl StateKey {
     }
     pub fn doctor_notice_count(doctor: &Address) -> Self {
         key("doctor-notices-count/", &[&doctor.0])
+    }
+    /// The account a rotated-in key signs for (its address is not the account's).
+    pub fn key_owner(signer: &Address) -> Self {
+        key("key-owner/", &[&signer.0])
     }
     /// A grantee's blob request already recorded by a receipt (each is recorded once).
     pub fn served_request(grantee: &Address, nonce: &[u8]) -> Self {

@@ -67,6 +67,10 @@ enum Command {
     Address,
     /// Change the wallet password.
     Passwd(commands::keys::PasswdArgs),
+    /// Move every account to the keys of a new recovery phrase (for a phrase or device that
+    /// may have leaked): records, shares and clinics follow; the old keys are refused; prints
+    /// the new 24 words. Run it again to finish one that was interrupted.
+    RotateKeys,
     /// Register this wallet as a patient on the ledger (RegisterPatient, account 0).
     Register,
     /// A share code for one clinic: a fresh account of this wallet, registered, so no two
@@ -133,6 +137,7 @@ fn main() -> ExitCode {
         Command::Address => commands::keys::address(&cli.wallet, &out),
         Command::Passwd(args) => commands::keys::passwd(&cli.wallet, &password, args, &out),
         Command::Register => commands::records::register(&ctx, &out),
+        Command::RotateKeys => commands::rotation::rotate_keys(&ctx, &out),
         Command::ShareCode(args) => commands::relationships::share_code(&ctx, args, &out),
         Command::Accounts => commands::relationships::accounts(&ctx, &out),
         Command::Sync => commands::records::sync(&ctx, &out),

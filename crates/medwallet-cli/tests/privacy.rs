@@ -130,6 +130,13 @@ fn ids_of(tx: &SignedTx) -> Vec<[u8; 32]> {
         }
         TxBody::RevokeLink { link } | TxBody::LinkAccess { link, .. } => ids.push(link.0),
         TxBody::Notify { doctor, .. } => ids.push(doctor.0),
+        TxBody::RotateKeys {
+            signing, receiving, ..
+        } => {
+            ids.extend(key(signing));
+            ids.push(receiving.0);
+        }
+        TxBody::RewrapRecords { keys } => ids.extend(keys.iter().map(|k| k.record.0)),
     }
     ids
 }

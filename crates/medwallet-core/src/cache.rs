@@ -130,6 +130,7 @@ mod tests {
             relationships: vec![Relationship {
                 account: 2,
                 label: "St Mary's".into(),
+                address: Some([9; 32]),
             }],
         };
         let sealed = seal_cache(&mine, chain, &cached, &mut rng).expect("seal");

@@ -187,9 +187,9 @@ pub async fn grants_by<S: LedgerSource>(
     source: &S,
     at: &VerifiedHeader,
     keys: &AccountKeys,
+    patient: Address,
     now_ms: u64,
 ) -> Result<Vec<GrantView>, WalletError> {
-    let patient = crate::account_of(keys);
     let identity = keys.identity();
     let n = reads::count(source, at, &StateKey::grant_by_patient_count(&patient)).await?;
     let mut out = Vec::new();

@@ -45,7 +45,7 @@ pub use records::RecordSummary;
 pub use relationships::Relationship;
 pub use store::{StoreFailure, WalletStore};
 pub use sync::{Progress, SyncEvent};
-pub use wallet::{GrantRequest, Granted, OpenedShared, SyncReport, Wallet};
+pub use wallet::{GrantRequest, Granted, OpenedShared, Rotation, SyncReport, Wallet};
 
 /// The ledger account of a wallet's keys.
 pub fn account_of(keys: &medwallet_crypto::AccountKeys) -> medledger_types::hash::Address {

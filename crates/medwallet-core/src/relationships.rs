@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 
 use futures::stream::{self, StreamExt, TryStreamExt};
 use medledger_client::{LedgerSource, reads};
-use medledger_types::hash::Address;
+use medledger_types::hash::{Address, PublicKey};
 use medledger_types::state::{Account, AccountKind};
 use medwallet_crypto::AccountKeys;
 use medwallet_verify::VerifiedHeader;
@@ -37,12 +37,37 @@ pub struct Relationship {
     /// on restore (the ledger then names the clinics that issued to it).
     #[serde(default)]
     pub label: String,
+    /// The account's ledger address when its keys are no longer its first ones (after a key
+    /// rotation the address stays its first key's); `None`: its keys' own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<[u8; 32]>,
+}
+
+/// One of the wallet's accounts: the keys that sign for it now, and its ledger address.
+#[derive(Clone)]
+pub struct OwnAccount {
+    pub keys: Arc<AccountKeys>,
+    pub address: Address,
+}
+
+impl OwnAccount {
+    /// An account under its first keys (its address is theirs).
+    pub fn first(keys: Arc<AccountKeys>) -> Self {
+        let address = crate::account_of(&keys);
+        Self { keys, address }
+    }
+
+    pub fn index(&self) -> u32 {
+        self.keys.index()
+    }
 }
 
 /// The keys of a wallet's accounts, derived once each from account 0's.
 pub(crate) struct Keyring {
     zero: Arc<AccountKeys>,
     derived: Mutex<BTreeMap<u32, Arc<AccountKeys>>>,
+    /// Accounts whose address is not their keys' (rotated to these keys).
+    addresses: Mutex<BTreeMap<u32, Address>>,
 }
 
 impl Keyring {
@@ -50,6 +75,7 @@ impl Keyring {
         Self {
             zero,
             derived: Mutex::new(BTreeMap::new()),
+            addresses: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -70,30 +96,68 @@ impl Keyring {
             .clone()
     }
 
-    /// The address of account `index`.
+    /// The ledger address of account `index`.
     pub(crate) fn address(&self, index: u32) -> Address {
-        crate::account_of(&self.get(index))
+        let addresses = self.addresses.lock().unwrap_or_else(|e| e.into_inner());
+        match addresses.get(&index) {
+            Some(address) => *address,
+            None => crate::account_of(&self.get(index)),
+        }
+    }
+
+    /// Account `index` with its address.
+    pub(crate) fn account(&self, index: u32) -> OwnAccount {
+        OwnAccount {
+            keys: self.get(index),
+            address: self.address(index),
+        }
+    }
+
+    /// The relationship kept for account `index` (its address, if not its keys' own).
+    pub(crate) fn relationship(&self, index: u32, label: String) -> Relationship {
+        let address = self.address(index);
+        Relationship {
+            account: index,
+            label,
+            address: (address != crate::account_of(&self.get(index))).then_some(address.0),
+        }
+    }
+
+    /// Records that account `index`'s address is `address` (these keys were rotated into it).
+    pub(crate) fn set_address(&self, index: u32, address: Address) {
+        let mut addresses = self.addresses.lock().unwrap_or_else(|e| e.into_inner());
+        if address == crate::account_of(&self.get(index)) {
+            addresses.remove(&index);
+        } else {
+            addresses.insert(index, address);
+        }
     }
 }
 
-/// Whether account `index` is registered as a patient, proven at `at`.
+/// The patient account that account `index`'s keys sign for, proven at `at`: their own, or
+/// the one they were rotated into (`None`: neither).
 async fn registered<S: LedgerSource>(
     source: &S,
     at: &VerifiedHeader,
     keys: &Keyring,
     index: u32,
-) -> Result<(u32, bool), WalletError> {
-    let found = reads::account(source, at, &keys.address(index)).await?;
-    Ok((
-        index,
-        matches!(
-            found,
-            Some(Account {
-                kind: AccountKind::Patient,
-                ..
-            })
-        ),
-    ))
+) -> Result<(u32, Option<Address>), WalletError> {
+    let own = keys.get(index);
+    let signing = PublicKey(own.public().signing.to_bytes());
+    let mut address = crate::account_of(&own);
+    if let Some(owner) = reads::key_owner(source, at, &address).await? {
+        address = owner;
+    }
+    let found = reads::account(source, at, &address).await?;
+    let signs_for = matches!(
+        found,
+        Some(Account {
+            kind: AccountKind::Patient,
+            signing: current,
+            ..
+        }) if current == signing
+    );
+    Ok((index, signs_for.then_some(address)))
 }
 
 /// This wallet's registered accounts at `at`: those it knows, and any it finds by scanning
@@ -104,6 +168,7 @@ pub(crate) async fn discover<S: LedgerSource>(
     keys: &Keyring,
     known: &BTreeSet<u32>,
 ) -> Result<BTreeSet<u32>, WalletError> {
+    // Known accounts keep their addresses (in the keyring); new ones are learned here.
     let mut found = known.clone();
     let mut checked = 0u32;
     loop {
@@ -116,12 +181,17 @@ pub(crate) async fn discover<S: LedgerSource>(
         }
         let window: Vec<u32> = (checked..end).filter(|i| !found.contains(i)).collect();
         checked = end;
-        let answers: Vec<(u32, bool)> = stream::iter(window)
+        let answers: Vec<(u32, Option<Address>)> = stream::iter(window)
             .map(|index| registered(source, at, keys, index))
             .buffered(CHECKS_IN_FLIGHT)
             .try_collect()
             .await?;
-        found.extend(answers.into_iter().filter(|a| a.1).map(|a| a.0));
+        for (index, address) in answers {
+            if let Some(address) = address {
+                keys.set_address(index, address);
+                found.insert(index);
+            }
+        }
     }
 }
 

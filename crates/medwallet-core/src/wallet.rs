@@ -24,7 +24,7 @@ use crate::clock::Clock;
 use crate::consent::{ShareScope, missing_grant_keys};
 use crate::error::WalletError;
 use crate::records::{RecordSummary, fetch_ciphertext, open_ciphertext};
-use crate::relationships::{Keyring, Relationship};
+use crate::relationships::{Keyring, OwnAccount, Relationship};
 use crate::shared::{SharedRecord, open_shared, shared_with};
 use crate::store::WalletStore;
 use crate::sync::{Progress, SyncEvent, sync_records};
@@ -119,12 +119,29 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
             },
             None => (None, Cached::default()),
         };
+        Self::with_cached(keys, store, clock, chain, cached)
+    }
+
+    /// A wallet of `keys` holding `cached` (verified on `chain`), as if opened from it.
+    pub(crate) fn with_cached(
+        keys: Arc<AccountKeys>,
+        store: St,
+        clock: C,
+        chain: Option<ChainId>,
+        cached: Cached,
+    ) -> Result<Self, WalletError> {
         let trust = match store.load_trust()? {
             Some(bytes) => TrustState::parse(&bytes),
             None => TrustState::new(),
         };
+        let keys = Keyring::new(keys);
+        for relationship in &cached.relationships {
+            if let Some(address) = relationship.address {
+                keys.set_address(relationship.account, Address(address));
+            }
+        }
         Ok(Self {
-            keys: Keyring::new(keys),
+            keys,
             store,
             clock,
             records: Mutex::new(cached.records),
@@ -141,7 +158,12 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
 
     /// Account 0's address: a doctor's account, or a patient's first relationship.
     pub fn address(&self) -> Address {
-        crate::account_of(self.keys.zero())
+        self.keys.address(0)
+    }
+
+    /// This wallet's account `index`, with its ledger address.
+    pub(crate) fn own_account(&self, index: u32) -> OwnAccount {
+        self.keys.account(index)
     }
 
     /// The keys of this wallet's account `index`.
@@ -266,9 +288,9 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         let chain = source.chain();
         let at = self.latest(source).await?;
         let relationships = self.discover_accounts(source, &at, rng).await?;
-        let accounts: Vec<Arc<AccountKeys>> = relationships
+        let accounts: Vec<OwnAccount> = relationships
             .iter()
-            .map(|r| self.keys.get(r.account))
+            .map(|r| self.keys.account(r.account))
             .collect();
         let known = self.records();
         let mut saved = known.clone();
@@ -292,7 +314,7 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         let ciphertexts_missing = self.download_ciphertexts(source, &records).await?;
         let (at, grants) = self.grants(source).await?;
         let mut keys_shared = 0;
-        for keys in &accounts {
+        for OwnAccount { keys, .. } in &accounts {
             let mine: Vec<RecordSummary> = records
                 .iter()
                 .filter(|r| r.account == keys.index())
@@ -433,13 +455,7 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         let height = source.submit(&tx).await?;
         let mut relationships = self.relationships();
         if !relationships.iter().any(|r| r.account == 0) {
-            relationships.insert(
-                0,
-                Relationship {
-                    account: 0,
-                    label: String::new(),
-                },
-            );
+            relationships.insert(0, self.keys.relationship(0, String::new()));
             self.save(source.chain(), self.records(), relationships, rng)?;
         }
         Ok(height)
@@ -512,7 +528,10 @@ async fn download<S: LedgerSource>(
 }
 
 mod relationships;
+mod rotation;
 mod sharing;
+
+pub use rotation::Rotation;
 
 pub use sharing::Access;
 

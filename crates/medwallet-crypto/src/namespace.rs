@@ -21,6 +21,8 @@ impl Namespace {
     pub const GOVERNANCE: Namespace = Namespace::new("medwallet/governance/v1");
     /// A doctor's consent to be registered by a clinic (proof that they hold the key).
     pub const DOCTOR_CONSENT: Namespace = Namespace::new("medwallet/doctor-consent/v1");
+    /// A new key's consent to take over an account (proof that the account's new owner holds it).
+    pub const ROTATION: Namespace = Namespace::new("medwallet/rotation/v1");
 
     /// A namespace must be non-empty ASCII of at most 255 bytes; checked at compile time
     /// when used in a `const`.

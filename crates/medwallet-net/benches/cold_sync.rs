@@ -30,8 +30,8 @@ async fn cold_sync(chain: &Chain) -> usize {
     );
     let (_, records) = sync_records(
         &source,
-        &[Arc::new(medwallet_crypto::AccountKeys::derive(
-            &chain.phrase,
+        &[medwallet_core::relationships::OwnAccount::first(Arc::new(
+            medwallet_crypto::AccountKeys::derive(&chain.phrase),
         ))],
         &[],
         source.latest(now_ms()).await.expect("header"),

@@ -181,6 +181,7 @@ fn prepare_profile(profile: &Path, records: &[RecordSummary]) -> Result<InProces
                 .map(|account| Relationship {
                     account,
                     label: String::new(),
+                    address: None,
                 })
                 .collect(),
         },

@@ -23,6 +23,9 @@ use crate::error::{StoreError, TxError};
 
 mod links;
 mod receipt;
+mod rotation;
+
+pub use rotation::account_of_key;
 
 /// Largest record ciphertext the ledger accepts.
 pub const MAX_RECORD_LEN: u64 = 1 << 30;
@@ -166,8 +169,10 @@ fn apply_tx<R: StateRead>(
     if tx.chain != ctx.chain {
         return Err(TxError::WrongChain);
     }
-    let author = tx.author_address();
-    let nonce_key = StateKey::nonce(&author);
+    // Nonces (and the ids derived from them) count per signing key; what a transaction may do
+    // is decided by the account that key signs for, which a rotation moves to a new key.
+    let signer = tx.author_address();
+    let nonce_key = StateKey::nonce(&signer);
     let expected = s.get_u64(&nonce_key)?;
     if tx.nonce != expected {
         return Err(TxError::WrongNonce {
@@ -176,6 +181,7 @@ fn apply_tx<R: StateRead>(
         });
     }
     s.put(nonce_key, encode_u64(expected + 1));
+    let author = rotation::account_signed_by(s, &tx.author)?;
 
     match &tx.body {
         TxBody::RegisterPatient { receiving } => {
@@ -214,7 +220,7 @@ fn apply_tx<R: StateRead>(
                 });
             }
             let address = Address::of(clinic);
-            if s.account(&address)?.is_some() {
+            if s.account(&address)?.is_some() || rotation::is_rotated_in(s, &address)? {
                 return Err(TxError::AlreadyRegistered);
             }
             let account = Account {
@@ -234,7 +240,7 @@ fn apply_tx<R: StateRead>(
         } => {
             require_clinic(s, &author)?;
             let address = Address::of(doctor);
-            if s.account(&address)?.is_some() {
+            if s.account(&address)?.is_some() || rotation::is_rotated_in(s, &address)? {
                 return Err(TxError::AlreadyRegistered);
             }
             let message = doctor_consent_message(
@@ -274,7 +280,7 @@ fn apply_tx<R: StateRead>(
             metadata,
         } => {
             require_clinic(s, &author)?;
-            if *record != RecordId::derive(&author, tx.nonce) {
+            if *record != RecordId::derive(&signer, tx.nonce) {
                 return Err(TxError::RecordIdMismatch);
             }
             if *ciphertext_len == 0 || *ciphertext_len > MAX_RECORD_LEN {
@@ -334,7 +340,8 @@ fn apply_tx<R: StateRead>(
                     kind: AccountKind::Patient | AccountKind::Clinic { .. },
                     ..
                 })
-            ) {
+            ) || rotation::is_rotated_in(s, grantee)?
+            {
                 return Err(TxError::NotADoctor);
             }
             if expires_at_ms.is_some_and(|t| t <= ctx.timestamp_ms) {
@@ -349,7 +356,7 @@ fn apply_tx<R: StateRead>(
                     record_of(s, id, &author)?;
                 }
             }
-            let id = GrantId::derive(&author, tx.nonce);
+            let id = GrantId::derive(&signer, tx.nonce);
             let entry = GrantEntry {
                 patient: author,
                 grantee: *grantee,
@@ -450,6 +457,12 @@ fn apply_tx<R: StateRead>(
             recipient_sealed,
             at_ms,
         } => links::apply_access(s, ctx, author, link, *outcome, recipient_sealed, *at_ms)?,
+        TxBody::RotateKeys {
+            signing,
+            receiving,
+            consent,
+        } => rotation::apply_rotate(s, ctx, author, signing, receiving, consent)?,
+        TxBody::RewrapRecords { keys } => rotation::apply_rewrap(s, author, keys)?,
     }
     Ok(())
 }

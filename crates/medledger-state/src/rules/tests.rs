@@ -9,6 +9,7 @@ use super::*;
 
 mod links;
 mod receipts;
+mod rotation;
 
 #[derive(Default)]
 struct Mem(BTreeMap<StateKey, Vec<u8>>);

@@ -616,5 +616,12 @@ impl Ledger {
     }
 }
 
+/// The committed tip, read as the rules read state (for the node's own checks).
+impl crate::rules::StateRead for Ledger {
+    fn get(&self, key: &StateKey) -> Result<Option<Vec<u8>>, StoreError> {
+        Ledger::get(self, key)
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -156,6 +156,18 @@ pub enum TxBody {
     UpdateLinkFiles { link: LinkId, files: Vec<LinkFile> },
     /// A patient revokes a link: every node answers 404 from the next block on.
     RevokeLink { link: LinkId },
+    /// An account moves to new keys: from this block on only `signing` may sign for it (the
+    /// old key is refused) and clinics wrap to `receiving`. `consent` is the new key's
+    /// signature (namespace `medwallet/rotation/v1`) over [`rotation_consent_message`], so no
+    /// account can claim a key it does not hold. The author is the account's current key.
+    RotateKeys {
+        signing: PublicKey,
+        receiving: ReceivingKey,
+        consent: [u8; 64],
+    },
+    /// A patient replaces the wrapped content keys of their own records (after a rotation,
+    /// wrapped to the new receiving key).
+    RewrapRecords { keys: Vec<RecordKey> },
     /// A node records how it answered a manifest request (the author is the node), with the
     /// recipient's name sealed to the patient. A wrong passcode uses one attempt.
     LinkAccess {
@@ -183,6 +195,8 @@ impl TxBody {
             TxBody::UpdateLinkFiles { .. } => "UpdateLinkFiles",
             TxBody::RevokeLink { .. } => "RevokeLink",
             TxBody::LinkAccess { .. } => "LinkAccess",
+            TxBody::RotateKeys { .. } => "RotateKeys",
+            TxBody::RewrapRecords { .. } => "RewrapRecords",
         }
     }
 }
@@ -220,41 +234,6 @@ impl SignedTx {
     pub fn id(&self) -> TxId {
         TxId(tagged_hash("medledger/tx-id/v1", &[&self.encode()]))
     }
-}
-
-/// The message a doctor signs (namespace `medwallet/doctor-consent/v1`) to agree that `clinic`
-/// registers their keys under this name and licence on this chain.
-pub fn doctor_consent_message(
-    chain: &ChainId,
-    clinic: &Address,
-    doctor: &PublicKey,
-    receiving: &ReceivingKey,
-    display_name: &str,
-    licence: &str,
-) -> Vec<u8> {
-    let mut w = Writer::new();
-    chain.write(&mut w);
-    clinic.write(&mut w);
-    doctor.write(&mut w);
-    receiving.write(&mut w);
-    w.str(display_name);
-    w.str(licence);
-    w.finish()
-}
-
-/// The message validators sign to approve a clinic (namespace `medwallet/governance/v1`).
-pub fn clinic_approval_message(
-    chain: &ChainId,
-    clinic: &PublicKey,
-    receiving: &ReceivingKey,
-    name: &str,
-) -> Vec<u8> {
-    let mut w = Writer::new();
-    chain.write(&mut w);
-    clinic.write(&mut w);
-    receiving.write(&mut w);
-    w.str(name);
-    w.finish()
 }
 
 fn write_keys(w: &mut Writer, keys: &[RecordKey]) {
@@ -435,6 +414,20 @@ impl Canonical for TxBody {
                 w.bytes(recipient_sealed);
                 w.u64(*at_ms);
             }
+            TxBody::RotateKeys {
+                signing,
+                receiving,
+                consent,
+            } => {
+                w.u8(18);
+                signing.write(w);
+                receiving.write(w);
+                w.fixed(consent);
+            }
+            TxBody::RewrapRecords { keys } => {
+                w.u8(19);
+                write_keys(w, keys);
+            }
         }
     }
 
@@ -534,6 +527,14 @@ impl Canonical for TxBody {
                 recipient_sealed: r.bytes("sealed recipient", MAX_RECIPIENT_SEALED_LEN)?,
                 at_ms: r.u64("at")?,
             },
+            18 => TxBody::RotateKeys {
+                signing: PublicKey::read(r)?,
+                receiving: ReceivingKey::read(r)?,
+                consent: r.array("rotation consent")?,
+            },
+            19 => TxBody::RewrapRecords {
+                keys: read_keys(r)?,
+            },
             tag => {
                 return Err(CodecError::UnknownTag {
                     field: "transaction kind",
@@ -585,6 +586,9 @@ impl Canonical for SignedTx {
         })
     }
 }
+
+mod messages;
+pub use messages::{clinic_approval_message, doctor_consent_message, rotation_consent_message};
 
 #[cfg(test)]
 pub(crate) mod tests;

@@ -5,4 +5,5 @@ pub mod keys;
 pub mod links;
 pub mod records;
 pub mod relationships;
+pub mod rotation;
 pub mod summary;

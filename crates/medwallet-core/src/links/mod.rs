@@ -309,8 +309,11 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         let at = self.latest(source).await?;
         let mut out = Vec::new();
         for relationship in self.relationships() {
-            let keys = self.account_keys(relationship.account);
-            out.extend(self.links_of(source, &at, &keys).await?);
+            let account = self.own_account(relationship.account);
+            out.extend(
+                self.links_of(source, &at, &account.keys, account.address)
+                    .await?,
+            );
         }
         out.sort_by_key(|l| l.entry.created_height);
         Ok((at, out))
@@ -322,9 +325,9 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         source: &S,
         at: &VerifiedHeader,
         keys: &medwallet_crypto::AccountKeys,
+        me: Address,
     ) -> Result<Vec<LinkView>, WalletError> {
         let at = at.clone();
-        let me = crate::account_of(keys);
         let n = reads::count(source, &at, &StateKey::link_by_patient_count(&me)).await?;
         let mut out = Vec::with_capacity(n as usize);
         let identity = keys.identity();

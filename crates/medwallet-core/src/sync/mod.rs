@@ -12,14 +12,13 @@ use medledger_client::{LedgerSource, RecordMetadata, reads};
 use medledger_types::category::Category;
 use medledger_types::hash::RecordId;
 use medledger_types::state::{RecordEntry, StateKey};
-use std::sync::Arc;
 
-use medwallet_crypto::AccountKeys;
 use medwallet_crypto::envelope::Identity;
 use medwallet_verify::VerifiedHeader;
 
 use crate::error::WalletError;
 use crate::records::RecordSummary;
+use crate::relationships::OwnAccount;
 
 /// Proof requests in flight at once: enough to hide a round trip, few enough not to flood a node.
 pub const PIPELINE_DEPTH: usize = 32;
@@ -50,15 +49,19 @@ impl<F: FnMut(SyncEvent<'_>) -> Result<(), WalletError>> Progress for F {
     }
 }
 
-/// How many records account `keys` has at `at`.
+/// How many records `account` has at `at`.
 async fn count_of<S: LedgerSource>(
     source: &S,
     at: &VerifiedHeader,
-    keys: Arc<AccountKeys>,
-) -> Result<(Arc<AccountKeys>, u64), WalletError> {
-    let me = crate::account_of(&keys);
-    let count = reads::count(source, at, &StateKey::patient_record_count(&me)).await?;
-    Ok((keys, count))
+    account: OwnAccount,
+) -> Result<(OwnAccount, u64), WalletError> {
+    let count = reads::count(
+        source,
+        at,
+        &StateKey::patient_record_count(&account.address),
+    )
+    .await?;
+    Ok((account, count))
 }
 
 /// Fetches and verifies every record of this patient's `accounts` that `known` lacks, at the
@@ -66,13 +69,13 @@ async fn count_of<S: LedgerSource>(
 /// the new records, account by account, each account's in issue order.
 pub async fn sync_records<S: LedgerSource>(
     source: &S,
-    accounts: &[Arc<AccountKeys>],
+    accounts: &[OwnAccount],
     known: &[RecordSummary],
     at: VerifiedHeader,
     progress: &mut impl Progress,
 ) -> Result<(VerifiedHeader, Vec<RecordSummary>), WalletError> {
-    let counts: Vec<(Arc<AccountKeys>, u64)> = stream::iter(accounts.iter().cloned())
-        .map(|keys| count_of(source, &at, keys))
+    let counts: Vec<(OwnAccount, u64)> = stream::iter(accounts.iter().cloned())
+        .map(|account| count_of(source, &at, account))
         .buffered(PIPELINE_DEPTH)
         .try_collect()
         .await?;
@@ -84,14 +87,17 @@ pub async fn sync_records<S: LedgerSource>(
     // Each account's records are an append-only list: the wallet has a prefix of each.
     let mut wanted = Vec::new();
     let mut first = 0u64;
-    for (keys, count) in &counts {
-        let have = known.iter().filter(|r| r.account == keys.index()).count() as u64;
+    for (account, count) in &counts {
+        let have = known
+            .iter()
+            .filter(|r| r.account == account.index())
+            .count() as u64;
         first += have.min(*count);
-        wanted.extend((have..*count).map(|index| (keys.clone(), index)));
+        wanted.extend((have..*count).map(|index| (account.clone(), index)));
     }
     let mut new = Vec::new();
     let mut pending = stream::iter(wanted)
-        .map(|(keys, index)| record_at(source, keys, &at, index))
+        .map(|(account, index)| record_at(source, account, &at, index))
         .buffered(PIPELINE_DEPTH)
         .try_chunks(BATCH);
     while let Some(batch) = pending.try_next().await.map_err(|e| e.1)? {
@@ -110,12 +116,12 @@ pub async fn sync_records<S: LedgerSource>(
 /// The `index`th record of account `keys`, proven against `at`, its metadata decrypted.
 async fn record_at<S: LedgerSource>(
     source: &S,
-    keys: Arc<AccountKeys>,
+    account: OwnAccount,
     at: &VerifiedHeader,
     index: u64,
 ) -> Result<RecordSummary, WalletError> {
-    let me = crate::account_of(&keys);
-    let me = &me;
+    let OwnAccount { keys, address } = account;
+    let me = &address;
     let id = RecordId(reads::id(source, at, &StateKey::patient_record(me, index)).await?);
     let e: RecordEntry = reads::required(source, at, &StateKey::record(&id)).await?;
     if e.patient != *me {

@@ -60,6 +60,15 @@ fn keys(seed: u8) -> AccountKeys {
     AccountKeys::derive(&RecoveryPhrase::from_entropy(&[seed; 32]))
 }
 
+/// An account under its own keys.
+fn own(keys: AccountKeys) -> crate::relationships::OwnAccount {
+    let address = address(&keys);
+    crate::relationships::OwnAccount {
+        keys: Arc::new(keys),
+        address,
+    }
+}
+
 fn address(keys: &AccountKeys) -> Address {
     keys.public().account()
 }
@@ -143,7 +152,7 @@ fn every_record_arrives_in_issue_order_in_batches_with_events() {
     let mut events = Vec::new();
     let (_, new) = block_on(sync_records(
         &source,
-        &[Arc::new(patient.account(0))],
+        &[own(patient.account(0))],
         &[],
         block_on(source.latest(0)).expect("header"),
         &mut |e: SyncEvent<'_>| {
@@ -180,7 +189,7 @@ fn a_sync_resumes_after_the_records_already_saved() {
     let source = ledger(&patient, 150, Fault::None);
     let (_, all) = block_on(sync_records(
         &source,
-        &[Arc::new(patient.account(0))],
+        &[own(patient.account(0))],
         &[],
         block_on(source.latest(0)).expect("header"),
         &mut |_: SyncEvent<'_>| Ok(()),
@@ -189,7 +198,7 @@ fn a_sync_resumes_after_the_records_already_saved() {
     let fresh = ledger(&patient, 150, Fault::None);
     let (_, rest) = block_on(sync_records(
         &fresh,
-        &[Arc::new(patient.account(0))],
+        &[own(patient.account(0))],
         &all[..70],
         block_on(fresh.latest(0)).expect("header"),
         &mut |_: SyncEvent<'_>| Ok(()),
@@ -207,7 +216,7 @@ fn a_failing_save_stops_the_sync_with_its_error() {
     let mut batches = 0;
     let err = block_on(sync_records(
         &source,
-        &[Arc::new(patient.account(0))],
+        &[own(patient.account(0))],
         &[],
         block_on(source.latest(0)).expect("header"),
         &mut |e: SyncEvent<'_>| {
@@ -229,7 +238,7 @@ fn a_record_entry_for_another_patient_is_refused() {
     let source = ledger(&patient, 10, Fault::ForeignPatient(4));
     let err = block_on(sync_records(
         &source,
-        &[Arc::new(patient.account(0))],
+        &[own(patient.account(0))],
         &[],
         block_on(source.latest(0)).expect("header"),
         &mut |_: SyncEvent<'_>| Ok(()),
@@ -247,7 +256,7 @@ fn a_record_wrapped_to_another_key_is_kept_as_unreadable_and_the_sync_goes_on() 
     let source = ledger(&patient, 10, Fault::WrappedForOther(6));
     let (_, records) = block_on(sync_records(
         &source,
-        &[Arc::new(patient.account(0))],
+        &[own(patient.account(0))],
         &[],
         block_on(source.latest(0)).expect("header"),
         &mut |_: SyncEvent<'_>| Ok(()),

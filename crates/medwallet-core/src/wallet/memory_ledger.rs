@@ -25,7 +25,7 @@ use medledger_types::hash::{
 use medledger_types::state::{Account, AccountKind, StateKey};
 use medledger_types::tx::{SignedTx, TxBody};
 use medwallet_crypto::envelope::{ContentKey, Recipient, X25519Recipient};
-use medwallet_crypto::{AccountKeys, RecoveryPhrase, SigningKey};
+use medwallet_crypto::{AccountKeys, RecoveryPhrase, SigningKey, X25519PublicKey};
 use medwallet_verify::{Invalid, VerifiedHeader};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -109,7 +109,7 @@ impl MemoryLedger {
     }
 
     /// Applies one transaction as a block of its own, through the ledger's rules.
-    fn apply(&self, tx: &SignedTx) -> Result<u64, String> {
+    pub fn apply(&self, tx: &SignedTx) -> Result<u64, String> {
         let mut state = self.state.lock().expect("lock");
         let height = self.height.load(Ordering::SeqCst) + 1;
         let ctx = BlockContext {
@@ -132,7 +132,7 @@ impl MemoryLedger {
         Ok(height)
     }
 
-    fn nonce(&self, account: &Address) -> u64 {
+    pub fn nonce(&self, account: &Address) -> u64 {
         self.state
             .lock()
             .expect("lock")
@@ -216,6 +216,37 @@ impl MemoryLedger {
         category: Category,
         title: &str,
     ) -> RecordId {
+        let receiving = wrap_to.public().receiving;
+        self.issue_sealed(clinic, address(patient), receiving, fhir, category, title)
+    }
+
+    /// The clinic issues `fhir` to the account at `patient`, wrapped to the receiving key the
+    /// ledger holds for it now (as a clinic reads it, by proof).
+    pub fn issue_to_account(
+        &self,
+        clinic: &AccountKeys,
+        patient: Address,
+        fhir: &[u8],
+        category: Category,
+        title: &str,
+    ) -> RecordId {
+        let account: Account = self
+            .state_values_at(&StateKey::account(&patient))
+            .map(|v| Canonical::decode(&v, 65536).expect("account"))
+            .expect("a registered patient");
+        let receiving = X25519PublicKey::from(account.receiving.0);
+        self.issue_sealed(clinic, patient, receiving, fhir, category, title)
+    }
+
+    fn issue_sealed(
+        &self,
+        clinic: &AccountKeys,
+        patient: Address,
+        receiving: X25519PublicKey,
+        fhir: &[u8],
+        category: Category,
+        title: &str,
+    ) -> RecordId {
         let mut rng = self.rng.lock().expect("lock");
         let nonce = self.nonce(&address(clinic));
         let record = RecordId::derive(&address(clinic), nonce);
@@ -231,7 +262,7 @@ impl MemoryLedger {
         )
         .seal(&key, &mut *rng)
         .expect("metadata");
-        let wrapped = X25519Recipient::new(wrap_to.public().receiving)
+        let wrapped = X25519Recipient::new(receiving)
             .wrap(&key, &record.0, &mut *rng)
             .expect("wrap");
         drop(rng);
@@ -245,7 +276,7 @@ impl MemoryLedger {
             nonce,
             TxBody::IssueRecord {
                 record,
-                patient: address(patient),
+                patient,
                 ciphertext_sha256: hash,
                 ciphertext_len: sealed.len() as u64,
                 wrapped_key: wrapped,

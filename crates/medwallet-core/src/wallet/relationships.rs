@@ -57,10 +57,7 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         let found = discover(source, at, &self.keys, &known).await?;
         if found.len() != known.len() {
             for account in found.difference(&known) {
-                relationships.push(Relationship {
-                    account: *account,
-                    label: String::new(),
-                });
+                relationships.push(self.keys.relationship(*account, String::new()));
             }
             relationships.sort_by_key(|r| r.account);
             self.save(source.chain(), self.records(), relationships.clone(), rng)?;
@@ -93,10 +90,7 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         };
         let tx = sign_next(source, keys.signing_key(), &at, body).await?;
         source.submit(&tx).await?;
-        let relationship = Relationship {
-            account,
-            label: label.to_owned(),
-        };
+        let relationship = self.keys.relationship(account, label.to_owned());
         relationships.push(relationship.clone());
         self.save(source.chain(), self.records(), relationships, rng)?;
         Ok((relationship, keys.public().share_code()))

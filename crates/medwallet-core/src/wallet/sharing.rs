@@ -307,12 +307,12 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         let accounts: Vec<_> = self
             .relationships()
             .iter()
-            .map(|r| self.account_keys(r.account))
+            .map(|r| self.keys.account(r.account))
             .collect();
         let per_account: Vec<Vec<GrantView>> = stream::iter(accounts)
-            .map(|keys| {
+            .map(|account| {
                 let at = &at;
-                async move { grants_by(source, at, &keys, now).await }
+                async move { grants_by(source, at, &account.keys, account.address, now).await }
             })
             .buffered(ACCOUNTS_IN_FLIGHT)
             .try_collect()

@@ -456,4 +456,5 @@ fn a_cache_verified_on_another_chain_is_not_mixed_with_this_one() {
 
 mod links;
 mod pairwise;
+mod rotation;
 mod summary;

@@ -28,7 +28,7 @@ impl World {
         )
     }
 
-    fn request(&self, selection: Selection) -> LinkRequest {
+    pub(super) fn request(&self, selection: Selection) -> LinkRequest {
         LinkRequest {
             selection,
             label: Some("Allergies & meds".into()),

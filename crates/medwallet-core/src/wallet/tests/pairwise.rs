@@ -16,7 +16,7 @@ const SECOND_CLINIC: u8 = 7;
 
 impl World {
     /// A second clinic, and a share code (a fresh account) the patient made for it.
-    fn second_clinic(&mut self) -> (AccountKeys, AccountKeys) {
+    pub(super) fn second_clinic(&mut self) -> (AccountKeys, AccountKeys) {
         let clinic = keys(SECOND_CLINIC);
         self.ledger.add_clinic(&clinic, "Harbour Sexual Health");
         let (relationship, code) = block_on(self.patient.new_relationship(
@@ -33,7 +33,9 @@ impl World {
 
     /// A lab record from each clinic (to accounts 0 and 1), synced, and the labs shared with the
     /// doctor: the records, the second account, and the share.
-    fn labs_shared_from_two_clinics(&mut self) -> (RecordId, RecordId, AccountKeys, Granted) {
+    pub(super) fn labs_shared_from_two_clinics(
+        &mut self,
+    ) -> (RecordId, RecordId, AccountKeys, Granted) {
         let (harbour, second) = self.second_clinic();
         let a = self.issue_from(&self.clinic, &keys(PATIENT), 0, Category::Labs);
         let b = self.issue_from(&harbour, &second, 1, Category::Labs);
@@ -42,7 +44,7 @@ impl World {
         (a, b, second, granted)
     }
 
-    fn issue_from(
+    pub(super) fn issue_from(
         &self,
         clinic: &AccountKeys,
         to: &AccountKeys,

@@ -15,6 +15,7 @@ seeds = {
     "bech32_strings": [],
     "signed_tx": [],
     "grant_terms": [],
+    "erasure_values": [],
     "block": [],
     "finalization": [],
     "auth_header": [],

@@ -125,6 +125,18 @@ pub fn grant_terms(data: &[u8]) {
     }
 }
 
+/// The erasure state values a wallet reads (an erased record's tombstone, a node's receipt).
+pub fn erasure_values(data: &[u8]) {
+    use medledger_types::codec::Canonical;
+    use medledger_types::erasure::{ErasedRecord, ErasureReceipt};
+    if let Ok(erased) = ErasedRecord::decode(data, 4096) {
+        assert_eq!(erased.encode(), data, "erased records are canonical");
+    }
+    if let Ok(receipt) = ErasureReceipt::decode(data, 4096) {
+        assert_eq!(receipt.encode(), data, "erasure receipts are canonical");
+    }
+}
+
 /// The block decoder (what marshal hands the node from peers).
 pub fn block(data: &[u8]) {
     use medledger_types::block::{Block, MAX_BLOCK_LEN};

@@ -231,6 +231,34 @@ fn grant_terms_decoders_survive_mutated_terms() {
 }
 
 #[test]
+fn erasure_decoders_survive_mutated_values() {
+    use medledger_types::codec::Canonical;
+    use medledger_types::erasure::{ErasedRecord, ErasureReceipt};
+    use medledger_types::hash::{Address, RecordId, Sha256Digest};
+    let erased = ErasedRecord {
+        patient: Address([1; 32]),
+        clinic: Address([2; 32]),
+        ciphertext_sha256: Sha256Digest([3; 32]),
+        ciphertext_len: 4096,
+        issued_height: 4,
+        issued_at_ms: 5,
+        erased_height: 6,
+        erased_at_ms: 7,
+    };
+    let receipt = ErasureReceipt {
+        record: RecordId([8; 32]),
+        node: Address([9; 32]),
+        height: 10,
+        at_ms: 11,
+    };
+    run(
+        medwallet_fuzz::erasure_values,
+        &[erased.encode(), receipt.encode()],
+        11,
+    );
+}
+
+#[test]
 fn auth_header_parser_survives_mutated_headers() {
     let seed = format!("{}.1700000000000.{}", "ab".repeat(32), "cd".repeat(64)).into_bytes();
     run(medwallet_fuzz::auth_header, &[seed], 9);

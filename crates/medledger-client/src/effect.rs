@@ -99,8 +99,15 @@ pub fn effects(tx: &SignedTx) -> Vec<Effect> {
             key: StateKey::record(&k.record),
             wrapped_key: k.wrapped_key,
         })),
+        TxBody::EraseRecords { records } => {
+            out.extend(records.iter().map(|r| Effect::Present(StateKey::erased(r))))
+        }
+        TxBody::CloseAccount { account } => out.push(Effect::Present(StateKey::closed(account))),
         // The nonce is the receipt's own trace, and the notice's (its key signs only it).
-        TxBody::AccessReceipt { .. } | TxBody::LinkAccess { .. } | TxBody::Notify { .. } => {}
+        TxBody::AccessReceipt { .. }
+        | TxBody::LinkAccess { .. }
+        | TxBody::Notify { .. }
+        | TxBody::ErasureReceipt { .. } => {}
     }
     out
 }

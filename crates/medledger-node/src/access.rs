@@ -7,6 +7,7 @@ use medledger_types::blob_request::{Asked, Auth, MAX_SKEW_MS, Method, Target, re
 
 use crate::replay::{ReplayGuard, Seen};
 use medledger_types::codec::Canonical;
+use medledger_types::erasure::ErasedRecord;
 use medledger_types::hash::{Address, GrantId, PublicKey, RecordId, Sha256Digest};
 use medledger_types::state::{
     Account, AccountKind, GrantEntry, GrantStatus, MAX_VALUE_LEN, RecordEntry, StateKey,
@@ -29,6 +30,10 @@ pub enum Denied {
     StaleRequest,
     #[error("unknown record")]
     UnknownRecord,
+    #[error(
+        "the patient erased this record: its keys left the ledger and the nodes delete its ciphertext"
+    )]
+    Erased,
     #[error("the record does not reference this blob")]
     WrongBlob,
     #[error(
@@ -54,6 +59,7 @@ impl Denied {
             Denied::Replayed => "replayed",
             Denied::Busy => "busy",
             Denied::UnknownRecord => "unknown_record",
+            Denied::Erased => "erased",
             Denied::WrongBlob => "wrong_blob",
             Denied::NoGrant => "no_grant",
             Denied::GrantRevoked => "grant_revoked",
@@ -63,12 +69,14 @@ impl Denied {
         }
     }
 
-    /// 401 for who-are-you problems, 403 for you-may-not, 404 for no-such-thing.
+    /// 401 for who-are-you problems, 403 for you-may-not, 404 for no-such-thing, 410 for
+    /// what was erased.
     pub fn status(&self) -> u16 {
         match self {
             Denied::NoAuth | Denied::BadSignature | Denied::StaleRequest | Denied::Replayed => 401,
             Denied::Busy => 503,
             Denied::UnknownRecord | Denied::WrongBlob => 404,
+            Denied::Erased => 410,
             Denied::State(_) => 500,
             _ => 403,
         }
@@ -157,8 +165,13 @@ pub fn check_get(
         grant,
     };
     verify(gate, auth, &asked, now_ms)?;
-    let entry: RecordEntry =
-        value(ledger, &StateKey::record(record))?.ok_or(Denied::UnknownRecord)?;
+    let entry: RecordEntry = match value(ledger, &StateKey::record(record))? {
+        Some(entry) => entry,
+        None => match value::<ErasedRecord>(ledger, &StateKey::erased(record))? {
+            Some(erased) if erased.ciphertext_sha256 == *blob => return Err(Denied::Erased),
+            _ => return Err(Denied::UnknownRecord),
+        },
+    };
     if entry.ciphertext_sha256 != *blob {
         return Err(Denied::WrongBlob);
     }

@@ -52,6 +52,15 @@ impl BlobStore {
         self.root.join(&hex[..2]).join(hex)
     }
 
+    /// Deletes a blob (an erased record's); true if it was stored.
+    pub fn remove(&self, hash: &Sha256Digest) -> std::io::Result<bool> {
+        match std::fs::remove_file(self.path(hash)) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Whether the blob is stored.
     pub fn has(&self, hash: &Sha256Digest) -> bool {
         self.path(hash).is_file()

@@ -13,6 +13,7 @@ pub mod blobs;
 pub mod block;
 pub mod config;
 pub mod engine;
+pub mod erasure;
 pub mod error;
 pub mod finalizer;
 pub mod links;

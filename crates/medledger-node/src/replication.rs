@@ -10,6 +10,7 @@ use std::time::Duration;
 use medledger_client::{BlobRequest, NodeClient};
 use medledger_state::store::Ledger;
 use medledger_types::hash::{ChainId, RecordId, Sha256Digest};
+use medledger_types::state::StateKey;
 use medledger_types::tx::TxBody;
 use medwallet_crypto::SigningKey;
 use tokio::sync::watch;
@@ -43,6 +44,7 @@ pub async fn run(
                     ..
                 } = &tx.tx.body
                     && !blobs.has(ciphertext_sha256)
+                    && !erased(&ledger, record)
                 {
                     missing.insert(*ciphertext_sha256, (*record, 0));
                 }
@@ -51,7 +53,10 @@ pub async fn run(
         scanned = scanned.max(tip);
         let mut done = Vec::new();
         for (hash, (record, attempts)) in missing.iter_mut() {
-            if blobs.has(hash) || fetch(&key, ledger.chain_id(), &peers, &blobs, hash, record).await
+            // An erased record's ciphertext is deleted everywhere, not fetched.
+            if erased(&ledger, record)
+                || blobs.has(hash)
+                || fetch(&key, ledger.chain_id(), &peers, &blobs, hash, record).await
             {
                 done.push(*hash);
             } else {
@@ -71,6 +76,10 @@ pub async fn run(
         };
         let _ = tokio::time::timeout(wait, heights.changed()).await;
     }
+}
+
+fn erased(ledger: &Ledger, record: &RecordId) -> bool {
+    matches!(ledger.get(&StateKey::erased(record)), Ok(Some(_)))
 }
 
 async fn fetch(

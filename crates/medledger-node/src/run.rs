@@ -131,6 +131,16 @@ pub fn start(home: &Home) -> Result<(), NodeError> {
         // A follower never proposes, so its receipts go to its peers (which include the
         // validators) and a fetch is served only once one of them has taken the receipt.
         let receipt_peers = if is_validator { Vec::new() } else { peer_apis.iter().map(NodeClient::new).collect() };
+        let receipts = Arc::new(ReceiptIssuer::new(&seed, receipt_peers));
+        let sweeper = crate::erasure::Sweeper {
+            ledger: ledger.clone(),
+            blobs: blobs.clone(),
+            mempool: mempool.clone(),
+            receipts: receipts.clone(),
+            node: medledger_types::hash::Address::of(&medledger_types::hash::PublicKey(seed_bytes(&me))),
+            is_validator,
+        };
+        tokio::spawn(sweeper.run(running.finalizer.heights()));
         let metrics_context = context.child("metrics");
         let state = ApiState {
             ledger,
@@ -140,7 +150,7 @@ pub fn start(home: &Home) -> Result<(), NodeError> {
             metrics: Arc::new(move || metrics_context.encode()),
             blobs,
             peers: Arc::new(peer_keys),
-            receipts: Arc::new(ReceiptIssuer::new(&seed, receipt_peers)),
+            receipts,
             seen: Arc::default(),
             links: Arc::new(crate::links::LinkDesk::new(config.tls.is_some())),
         };

@@ -80,6 +80,14 @@ pub enum TxError {
     KeyInUse,
     #[error("the new key did not consent to take over this account (no valid signature by it)")]
     NoRotationConsent,
+    #[error("record {0} is already erased")]
+    AlreadyErased(String),
+    #[error("only a validator's node writes erasure receipts")]
+    NotAValidator,
+    #[error("this account is closed")]
+    AccountClosed,
+    #[error("an account is closed only once all of its records are erased ({0} left)")]
+    RecordsRemain(u64),
     #[error("a field is out of range: {0}")]
     OutOfRange(&'static str),
     #[error("state error: {0}")]
@@ -124,6 +132,10 @@ impl TxError {
             TxError::KeyRetired => "key_retired",
             TxError::KeyInUse => "key_in_use",
             TxError::NoRotationConsent => "no_rotation_consent",
+            TxError::AlreadyErased(_) => "already_erased",
+            TxError::NotAValidator => "not_a_validator",
+            TxError::AccountClosed => "account_closed",
+            TxError::RecordsRemain(_) => "records_remain",
             TxError::OutOfRange(_) => "out_of_range",
             TxError::State(_) => "state_error",
         }

@@ -129,6 +129,7 @@ impl App {
             size_bytes: r.ciphertext_len,
             cached: kept,
             unreadable: r.unreadable,
+            erased: r.erased,
             visit: r.visit.as_ref().map(VisitItem::of),
         }
     }

@@ -218,6 +218,7 @@ impl App {
                 size_bytes,
                 cached: false,
                 unreadable: false,
+                erased: false,
                 visit: opened
                     .metadata
                     .as_ref()

@@ -170,6 +170,8 @@ pub struct RecordItem {
     pub cached: bool,
     /// Its key is not wrapped to this wallet: it is listed with its clinic, and cannot be opened.
     pub unreadable: bool,
+    /// The patient erased it: only that it existed is kept (here and on the ledger).
+    pub erased: bool,
     /// The visit it was split from (records of one visit share it), if any.
     pub visit: Option<VisitItem>,
 }

@@ -71,6 +71,13 @@ enum Command {
     /// may have leaked): records, shares and clinics follow; the old keys are refused; prints
     /// the new 24 words. Run it again to finish one that was interrupted.
     RotateKeys,
+    /// Erase records for good: their keys leave the ledger and every node deletes its copy
+    /// (needs --yes; the ledger keeps that they existed).
+    Erase(commands::erasure::EraseArgs),
+    /// Close one account: revoke its grants, erase its records, take no more (needs --yes).
+    CloseAccount(commands::erasure::CloseArgs),
+    /// Erased records, and which nodes proved they deleted them.
+    Erasures,
     /// Register this wallet as a patient on the ledger (RegisterPatient, account 0).
     Register,
     /// A share code for one clinic: a fresh account of this wallet, registered, so no two
@@ -138,6 +145,9 @@ fn main() -> ExitCode {
         Command::Passwd(args) => commands::keys::passwd(&cli.wallet, &password, args, &out),
         Command::Register => commands::records::register(&ctx, &out),
         Command::RotateKeys => commands::rotation::rotate_keys(&ctx, &out),
+        Command::Erase(args) => commands::erasure::erase(&ctx, args, &out),
+        Command::CloseAccount(args) => commands::erasure::close_account(&ctx, args, &out),
+        Command::Erasures => commands::erasure::erasures(&ctx, &out),
         Command::ShareCode(args) => commands::relationships::share_code(&ctx, args, &out),
         Command::Accounts => commands::relationships::accounts(&ctx, &out),
         Command::Sync => commands::records::sync(&ctx, &out),

@@ -137,6 +137,9 @@ fn ids_of(tx: &SignedTx) -> Vec<[u8; 32]> {
             ids.push(receiving.0);
         }
         TxBody::RewrapRecords { keys } => ids.extend(keys.iter().map(|k| k.record.0)),
+        TxBody::EraseRecords { records } => ids.extend(records.iter().map(|r| r.0)),
+        TxBody::ErasureReceipt { record } => ids.push(record.0),
+        TxBody::CloseAccount { account } => ids.push(account.0),
     }
     ids
 }

@@ -116,6 +116,7 @@ mod tests {
             unreadable: false,
             visit: None,
             account: 0,
+            erased: false,
         }
     }
 
@@ -174,6 +175,7 @@ mod planted {
             unreadable: false,
             visit: None,
             account: 0,
+            erased: false,
         }
     }
 

@@ -21,6 +21,7 @@ pub mod cache;
 mod certified;
 pub mod clock;
 pub mod consent;
+pub mod erasure;
 pub mod error;
 pub mod export;
 pub mod input;
@@ -45,7 +46,7 @@ pub use records::RecordSummary;
 pub use relationships::Relationship;
 pub use store::{StoreFailure, WalletStore};
 pub use sync::{Progress, SyncEvent};
-pub use wallet::{GrantRequest, Granted, OpenedShared, Rotation, SyncReport, Wallet};
+pub use wallet::{Erased, GrantRequest, Granted, OpenedShared, Rotation, SyncReport, Wallet};
 
 /// The ledger account of a wallet's keys.
 pub fn account_of(keys: &medwallet_crypto::AccountKeys) -> medledger_types::hash::Address {

@@ -40,6 +40,10 @@ pub struct RecordSummary {
     /// Which of the wallet's accounts it was issued to (its index under the phrase).
     #[serde(default)]
     pub account: u32,
+    /// Erased by the patient: the wallet keeps only that it existed (its clinic, when, its
+    /// hash), as the ledger does; nothing opens it.
+    #[serde(default)]
+    pub erased: bool,
 }
 
 impl RecordSummary {

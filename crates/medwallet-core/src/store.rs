@@ -24,6 +24,8 @@ pub trait WalletStore {
     fn has_blob(&self, sha256_hex: &str) -> bool;
     fn load_blob(&self, sha256_hex: &str) -> Result<Option<Vec<u8>>, StoreFailure>;
     fn save_blob(&self, sha256_hex: &str, bytes: &[u8]) -> Result<(), StoreFailure>;
+    /// Deletes a kept ciphertext (an erased record's); nothing if none is kept.
+    fn remove_blob(&self, sha256_hex: &str) -> Result<(), StoreFailure>;
     /// Moves the cache aside, unread, for inspection; returns where it went.
     fn set_aside_cache(&self) -> Result<String, StoreFailure>;
     /// The trust floor and equivocation alarm ([`crate::trust::TrustState`]), if saved.
@@ -47,6 +49,9 @@ impl<T: WalletStore + ?Sized> WalletStore for std::sync::Arc<T> {
     }
     fn save_blob(&self, sha256_hex: &str, bytes: &[u8]) -> Result<(), StoreFailure> {
         (**self).save_blob(sha256_hex, bytes)
+    }
+    fn remove_blob(&self, sha256_hex: &str) -> Result<(), StoreFailure> {
+        (**self).remove_blob(sha256_hex)
     }
     fn set_aside_cache(&self) -> Result<String, StoreFailure> {
         (**self).set_aside_cache()
@@ -106,6 +111,10 @@ pub(crate) mod memory {
                 .lock()
                 .expect("lock")
                 .insert(sha256_hex.to_owned(), bytes.to_vec());
+            Ok(())
+        }
+        fn remove_blob(&self, sha256_hex: &str) -> Result<(), StoreFailure> {
+            self.blobs.lock().expect("lock").remove(sha256_hex);
             Ok(())
         }
         fn set_aside_cache(&self) -> Result<String, StoreFailure> {

@@ -310,6 +310,7 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
             records.sort_by_key(|r| r.issued_height);
             self.save(chain, records, relationships.clone(), rng)?;
         }
+        self.learn_erasures(source, &header, rng).await?;
         let records = self.records();
         let ciphertexts_missing = self.download_ciphertexts(source, &records).await?;
         let (at, grants) = self.grants(source).await?;
@@ -339,7 +340,11 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
             total_records: records.len(),
             ciphertexts_missing,
             keys_shared,
-            unreadable: records.iter().filter(|r| r.unreadable).cloned().collect(),
+            unreadable: records
+                .iter()
+                .filter(|r| r.unreadable && !r.erased)
+                .cloned()
+                .collect(),
             incidents: source.incidents(),
         })
     }
@@ -527,10 +532,12 @@ async fn download<S: LedgerSource>(
     (record, ciphertext)
 }
 
+mod erasure;
 mod relationships;
 mod rotation;
 mod sharing;
 
+pub use erasure::Erased;
 pub use rotation::Rotation;
 
 pub use sharing::Access;

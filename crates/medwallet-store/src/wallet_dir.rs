@@ -192,6 +192,18 @@ impl WalletDir {
         write_atomically(&path, bytes).map_err(self.io(path))
     }
 
+    /// Deletes a kept ciphertext (an erased record's); nothing if none is kept.
+    pub fn remove_blob(&self, sha256_hex: &str) -> Result<(), StoreError> {
+        let Some(path) = self.blob_path(sha256_hex) else {
+            return Ok(());
+        };
+        match std::fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(StoreError::Io { path, source: e }),
+        }
+    }
+
     /// Reads and checks the keystore (no password needed). Also sweeps temporary files that an
     /// interrupted write left behind.
     pub fn load_keystore(&self) -> Result<Keystore, StoreError> {

@@ -20,6 +20,9 @@ impl WalletStore for WalletDir {
     fn save_blob(&self, sha256_hex: &str, bytes: &[u8]) -> Result<(), StoreFailure> {
         WalletDir::save_blob(self, sha256_hex, bytes).map_err(StoreFailure::new)
     }
+    fn remove_blob(&self, sha256_hex: &str) -> Result<(), StoreFailure> {
+        WalletDir::remove_blob(self, sha256_hex).map_err(StoreFailure::new)
+    }
     fn set_aside_cache(&self) -> Result<String, StoreFailure> {
         WalletDir::set_aside_cache(self)
             .map(|p| p.display().to_string())

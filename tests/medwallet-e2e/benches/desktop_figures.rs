@@ -139,6 +139,7 @@ fn synthea_summaries(count: usize) -> Result<Vec<RecordSummary>> {
                 unreadable: false,
                 visit: None,
                 account: (i % clinics.len()) as u32,
+                erased: false,
             }
         })
         .collect())

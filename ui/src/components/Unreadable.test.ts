@@ -19,6 +19,16 @@ describe('a record this wallet cannot open', () => {
     expect(onopen).not.toHaveBeenCalled();
   });
 
+  it('an erased record says it was erased, not that its key is missing, and cannot be opened', () => {
+    render(RecordListItem, {
+      record: record({ id: 'r-gone', title: 'Erased record', unreadable: true, erased: true }),
+      onopen: vi.fn(),
+    });
+    expect((screen.getByTestId('record-item') as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByTestId('erased-note').textContent).toContain('Only the fact that it existed');
+    expect(screen.queryByTestId('unreadable-note')).toBeNull();
+  });
+
   it('a readable record shows no such note', () => {
     render(RecordListItem, { record: record({ id: 'r-ok' }), onopen: vi.fn() });
     expect(screen.queryByTestId('unreadable-note')).toBeNull();

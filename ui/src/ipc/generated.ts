@@ -75,6 +75,10 @@ cached: boolean,
  */
 unreadable: boolean, 
 /**
+ * The patient erased it: only that it existed is kept (here and on the ledger).
+ */
+erased: boolean, 
+/**
  * The visit it was split from (records of one visit share it), if any.
  */
 visit: VisitItem | null, };

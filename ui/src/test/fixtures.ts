@@ -199,6 +199,7 @@ export function record(over: Partial<RecordItem> & { id: string }): RecordItem {
     sizeBytes: 1200,
     cached: true,
     unreadable: false,
+    erased: false,
     visit: null,
     ...over,
   };

@@ -96,7 +96,7 @@ pub struct BlobQuery {
 /// Downloads a blob: for the record's patient, a grantee with a grant covering it that is
 /// active at the newest finalized block's time (served only once the node's AccessReceipt,
 /// carrying the grantee's signed request, is admitted), or a peer node replicating it.
-#[utoipa::path(get, path = "/v1/blobs/{hash}", params(("hash" = String, Path), BlobQuery), responses((status = 200, content_type = "application/octet-stream", description = "the ciphertext"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/blobs/{hash}", params(("hash" = String, Path), BlobQuery), responses((status = 200, content_type = "application/octet-stream", description = "the ciphertext"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 410, body = ErrorBody, description = "the patient erased the record")))]
 pub async fn get(
     State(state): State<ApiState>,
     Path(hash): Path<String>,

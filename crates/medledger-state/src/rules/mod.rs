@@ -21,6 +21,7 @@ use medwallet_crypto::{Namespace, Signature, VerifyingKey};
 
 use crate::error::{StoreError, TxError};
 
+mod erasure;
 mod links;
 mod receipt;
 mod rotation;
@@ -99,6 +100,10 @@ impl<R: StateRead> TxScope<'_, '_, R> {
 
     fn put(&mut self, key: StateKey, value: Vec<u8>) {
         self.writes.insert(key, Some(value));
+    }
+
+    fn delete(&mut self, key: StateKey) {
+        self.writes.insert(key, None);
     }
 
     /// Appends `value` to the list `item(i)` whose length lives at `count`.
@@ -303,6 +308,7 @@ fn apply_tx<R: StateRead>(
                 }) => {}
                 _ => return Err(TxError::UnknownPatient(patient.to_hex())),
             }
+            erasure::require_open(s, patient)?;
             if s.get(&StateKey::record(record))?.is_some() {
                 return Err(TxError::DuplicateRecord);
             }
@@ -463,6 +469,11 @@ fn apply_tx<R: StateRead>(
             consent,
         } => rotation::apply_rotate(s, ctx, author, signing, receiving, consent)?,
         TxBody::RewrapRecords { keys } => rotation::apply_rewrap(s, author, keys)?,
+        TxBody::EraseRecords { records } => erasure::apply_erase(s, ctx, author, records)?,
+        TxBody::ErasureReceipt { record } => {
+            erasure::apply_receipt(s, ctx, &tx.author, author, record)?
+        }
+        TxBody::CloseAccount { account } => erasure::apply_close(s, ctx, author, account)?,
     }
     Ok(())
 }
@@ -491,12 +502,13 @@ fn require_clinic<R: StateRead>(s: &TxScope<'_, '_, R>, author: &Address) -> Res
     }
 }
 
+/// The author is a patient account that is not closed.
 fn require_patient<R: StateRead>(s: &TxScope<'_, '_, R>, author: &Address) -> Result<(), TxError> {
     match s.account(author)? {
         Some(Account {
             kind: AccountKind::Patient,
             ..
-        }) => Ok(()),
+        }) => erasure::require_open(s, author),
         _ => Err(TxError::NotAPatient),
     }
 }

@@ -7,6 +7,7 @@ use medwallet_crypto::SigningKey;
 
 use super::*;
 
+mod erasure;
 mod links;
 mod receipts;
 mod rotation;

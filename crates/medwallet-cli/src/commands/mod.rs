@@ -1,5 +1,6 @@
 pub mod consent;
 pub mod envelope;
+pub mod erasure;
 pub mod export;
 pub mod keys;
 pub mod links;

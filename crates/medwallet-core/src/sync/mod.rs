@@ -10,6 +10,7 @@
 use futures::stream::{self, StreamExt, TryStreamExt};
 use medledger_client::{LedgerSource, RecordMetadata, reads};
 use medledger_types::category::Category;
+use medledger_types::erasure::ErasedRecord;
 use medledger_types::hash::RecordId;
 use medledger_types::state::{RecordEntry, StateKey};
 
@@ -123,7 +124,20 @@ async fn record_at<S: LedgerSource>(
     let OwnAccount { keys, address } = account;
     let me = &address;
     let id = RecordId(reads::id(source, at, &StateKey::patient_record(me, index)).await?);
-    let e: RecordEntry = reads::required(source, at, &StateKey::record(&id)).await?;
+    let Some(e): Option<RecordEntry> = reads::value(source, at, &StateKey::record(&id)).await?
+    else {
+        // Erased (by this wallet or another device of it): kept as the fact it was.
+        let erased: ErasedRecord = reads::required(source, at, &StateKey::erased(&id)).await?;
+        if erased.patient != *me {
+            return Err(WalletError::ForeignRecord(id.to_hex()));
+        }
+        return Ok(crate::erasure::erased_summary(
+            &id,
+            &erased,
+            keys.index(),
+            at.height(),
+        ));
+    };
     if e.patient != *me {
         return Err(WalletError::ForeignRecord(id.to_hex()));
     }
@@ -161,6 +175,7 @@ async fn record_at<S: LedgerSource>(
         wrapped_key: hex::encode(e.wrapped_key.0),
         unreadable,
         account: keys.index(),
+        erased: false,
     })
 }
 

@@ -345,6 +345,18 @@ impl MemoryLedger {
         self.apply(&tx)
     }
 
+    /// The validator's node deleted an erased record's ciphertext and says so.
+    pub fn erasure_receipt(&self, record: RecordId) -> Result<u64, String> {
+        let node = PublicKey(self.validator.verifying_key().to_bytes());
+        let tx = sign(
+            &self.validator,
+            self.chain,
+            self.nonce(&Address::of(&node)),
+            TxBody::ErasureReceipt { record },
+        );
+        self.apply(&tx)
+    }
+
     /// A node's AccessReceipt for a grantee's fetch.
     fn receipt(&self, request: &BlobRequest<'_>) {
         let Some(grant) = request.grant else {

@@ -5,10 +5,10 @@
 use std::sync::Arc;
 
 use medwallet_app::{
-    AccessItem, App, AppError, Card, CreatedWallet, DoctorInfo, ExportResult, GrantItem,
-    GrantRequest, GrantResult, LabSeries, LinkCreated, LinkItem, LinkRequest, OpenedRecord,
-    PatientSummary, ReceivedLink, RecordItem, RevokeResult, Settings, ShareCodeItem, SharedItem,
-    SyncReport, SyncStatus, WalletStatus,
+    AccessItem, App, AppError, Card, CreatedWallet, DoctorInfo, ErasedResult, ErasureItem,
+    ExportResult, GrantItem, GrantRequest, GrantResult, LabSeries, LinkCreated, LinkItem,
+    LinkRequest, OpenedRecord, PatientSummary, ReceivedLink, RecordItem, RevokeResult,
+    RotatedWallet, Settings, ShareCodeItem, SharedItem, SyncReport, SyncStatus, WalletStatus,
 };
 use tauri::{AppHandle, Emitter, State};
 
@@ -136,6 +136,22 @@ pub async fn links(app: Wallet<'_>) -> Result<Vec<LinkItem>, AppError> {
 #[tauri::command]
 pub async fn revoke_link(app: Wallet<'_>, id: String) -> Result<RevokeResult, AppError> {
     app.revoke_link(&id).await
+}
+
+#[tauri::command]
+pub async fn erase_record(app: Wallet<'_>, id: String) -> Result<ErasedResult, AppError> {
+    app.erase_record(&id).await
+}
+
+#[tauri::command]
+pub async fn erasures(app: Wallet<'_>) -> Result<Vec<ErasureItem>, AppError> {
+    app.erasures().await
+}
+
+/// The password is the user's confirmation; the new words come back once, to write down.
+#[tauri::command]
+pub async fn rotate_keys(app: Wallet<'_>, password: String) -> Result<RotatedWallet, AppError> {
+    app.rotate_keys(&password).await
 }
 
 #[tauri::command]

@@ -9,8 +9,11 @@
 //! by a SMART Health Link that headless Chromium opens (`link_story`), checks sync status and settings, adds a node that forges
 //! certificates and sees the red banner name it, locks and unlocks. The doctor
 //! restores their wallet from words on a fresh profile and opens a shared visit. The patient
-//! sees the doctor's fetch in the access log and revokes; the doctor is then refused.
+//! sees the doctor's fetch in the access log and revokes; the doctor is then refused. Last, the
+//! patient erases a record and sees every node delete it, then moves to new keys
+//! (`lifecycle_story`).
 
+mod lifecycle_story;
 mod link_story;
 mod screen;
 
@@ -101,14 +104,9 @@ async fn shot(c: &Client, name: &str) -> Result<()> {
     Ok(())
 }
 
-async fn patient_creates_a_wallet_and_receives_records(c: &Client) -> Result<()> {
-    find(c, "create-wallet").await?;
-    shot(c, "01-welcome").await?;
-    click(c, "create-wallet").await?;
-    type_into(c, "password", PASSWORD).await?;
-    type_into(c, "password-confirm", PASSWORD).await?;
-    click(c, "create-submit").await?;
-    wait_for(c, &id("recovery-word"), Duration::from_secs(60)).await?;
+/// Reads the 24 recovery words shown, then types back the ones asked for (screenshots of both
+/// steps): a new wallet's, and the new phrase after moving to new keys.
+async fn type_back_recovery_words(c: &Client, words_shot: &str, confirm_shot: &str) -> Result<()> {
     let mut words = Vec::new();
     for e in all(c, "recovery-word").await? {
         let position: usize = e
@@ -119,7 +117,7 @@ async fn patient_creates_a_wallet_and_receives_records(c: &Client) -> Result<()>
         words.push((position, e.text().await?.trim().to_owned()));
     }
     assert_eq!(words.len(), 24, "24 recovery words are shown");
-    shot(c, "02-recovery-words").await?;
+    shot(c, words_shot).await?;
     click(c, "words-written").await?;
     find(c, "confirm-word").await?;
     for input in all(c, "confirm-word").await? {
@@ -135,8 +133,19 @@ async fn patient_creates_a_wallet_and_receives_records(c: &Client) -> Result<()>
             .1;
         input.send_keys(word).await?;
     }
-    shot(c, "02b-confirm-words").await?;
-    click(c, "confirm-submit").await?;
+    shot(c, confirm_shot).await?;
+    click(c, "confirm-submit").await
+}
+
+async fn patient_creates_a_wallet_and_receives_records(c: &Client) -> Result<()> {
+    find(c, "create-wallet").await?;
+    shot(c, "01-welcome").await?;
+    click(c, "create-wallet").await?;
+    type_into(c, "password", PASSWORD).await?;
+    type_into(c, "password-confirm", PASSWORD).await?;
+    click(c, "create-submit").await?;
+    wait_for(c, &id("recovery-word"), Duration::from_secs(60)).await?;
+    type_back_recovery_words(c, "02-recovery-words", "02b-confirm-words").await?;
     find(c, "nav-home").await?;
     // The demo clinic issues as soon as the registration is final; sync until records arrive.
     let start = Instant::now();
@@ -476,5 +485,10 @@ async fn the_whole_story_in_the_real_webview() -> Result<()> {
     .await?;
     session("app-patient", patient_sees_the_access_log_and_revokes).await?;
     session("app-doctor", doctor_is_refused_after_revocation).await?;
+    session("app-patient", async |c| {
+        lifecycle_story::patient_erases_a_record_and_every_node_deletes_it(c).await?;
+        lifecycle_story::patient_moves_to_new_keys(c).await
+    })
+    .await?;
     Ok(())
 }

@@ -6,6 +6,7 @@
 use ts_rs::{Config, TS};
 
 use crate::error::{AppError, ErrorCode};
+use crate::lifecycle_views::*;
 use crate::views::*;
 
 /// Where the generated file lives, relative to this crate.
@@ -56,6 +57,10 @@ pub fn typescript() -> String {
         LinkItem::decl(&cfg),
         ReceivedLink::decl(&cfg),
         ExportResult::decl(&cfg),
+        ErasedResult::decl(&cfg),
+        DeletionItem::decl(&cfg),
+        ErasureItem::decl(&cfg),
+        RotatedWallet::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/medwallet-app (views.rs, error.rs) by ts-rs: do not edit.\n\

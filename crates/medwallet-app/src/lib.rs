@@ -26,6 +26,8 @@ pub mod error;
 #[cfg(test)]
 mod ipc_types;
 pub mod ledger;
+mod lifecycle;
+pub mod lifecycle_views;
 mod links;
 mod records;
 pub mod session;
@@ -35,6 +37,7 @@ mod summary;
 pub mod views;
 
 pub use error::{AppError, ErrorCode};
+pub use lifecycle_views::*;
 pub use medwallet_core::REVOCATION_NOTICE;
 pub use session::{App, Clock, system_clock};
 pub use views::*;

@@ -58,7 +58,7 @@ impl App {
     }
 
     /// "node 2" for the second validator of the wallet's genesis; else the address.
-    fn node_label(&self, node: &Address) -> String {
+    pub(crate) fn node_label(&self, node: &Address) -> String {
         self.dir
             .genesis()
             .ok()

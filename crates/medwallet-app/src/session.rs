@@ -63,7 +63,7 @@ pub struct App {
     pub(crate) root: PathBuf,
     pub(crate) dir: WalletDir,
     pub(crate) clock: Clock,
-    kdf: KdfParams,
+    pub(crate) kdf: KdfParams,
     pub(crate) settings: Mutex<Settings>,
     session: Mutex<Option<Session>>,
     backup: Mutex<Option<PendingBackup>>,
@@ -165,7 +165,7 @@ impl App {
         }
     }
 
-    fn start_session(&self, keys: AccountKeys) -> Result<(), AppError> {
+    pub(crate) fn start_session(&self, keys: AccountKeys) -> Result<(), AppError> {
         let wallet = Wallet::open(Arc::new(keys), self.dir.clone(), self.clock.clone())?;
         *lock(&self.session) = Some(Session {
             wallet: Arc::new(wallet),
@@ -197,6 +197,19 @@ impl App {
         self.create_keystore(&phrase, password)?;
         let keys = AccountKeys::derive(&phrase);
         let public = keys.public();
+        let (words, positions) = self.await_backup(phrase);
+        self.start_session(keys)?;
+        Ok(CreatedWallet {
+            address: public.address().to_string(),
+            share_code: public.share_code().to_string(),
+            words,
+            confirm_positions: positions,
+        })
+    }
+
+    /// Holds a new phrase until the user types back the words at the positions returned (with
+    /// the words, shown once).
+    pub(crate) fn await_backup(&self, phrase: RecoveryPhrase) -> (Vec<String>, Vec<usize>) {
         let words: Vec<String> = phrase.words().split(' ').map(str::to_owned).collect();
         let mut rng = rand::rng();
         let mut positions: Vec<usize> = Vec::new();
@@ -211,13 +224,7 @@ impl App {
             phrase,
             positions: positions.clone(),
         });
-        self.start_session(keys)?;
-        Ok(CreatedWallet {
-            address: public.address().to_string(),
-            share_code: public.share_code().to_string(),
-            words,
-            confirm_positions: positions,
-        })
+        (words, positions)
     }
 
     /// Checks the words typed back against the new phrase (in constant time).

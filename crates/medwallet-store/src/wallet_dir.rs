@@ -11,9 +11,6 @@ use medwallet_files::{read_bounded, remove_stale_temps, write_atomically, write_
 pub const KEYSTORE_FILE: &str = "keystore.mdw";
 /// Name of the encrypted record cache inside a wallet directory.
 pub const CACHE_FILE: &str = "cache.mdw";
-/// The keystore of the keys a rotation moves to, kept until it finished (then it replaces
-/// [`KEYSTORE_FILE`]), so an interrupted rotation resumes with the same new keys.
-pub const NEXT_KEYSTORE_FILE: &str = "keystore.next.mdw";
 /// The trust floor and equivocation alarm (see `medwallet_core::trust`).
 pub const TRUST_FILE: &str = "trust.json";
 /// Largest trust file read (a header and a certificate of up to 100 validators, in hex).
@@ -70,7 +67,7 @@ impl WalletDir {
         self.root.join(KEYSTORE_FILE)
     }
 
-    fn io(&self, path: PathBuf) -> impl FnOnce(io::Error) -> StoreError {
+    pub(crate) fn io(&self, path: PathBuf) -> impl FnOnce(io::Error) -> StoreError {
         move |source| StoreError::Io { path, source }
     }
 
@@ -97,32 +94,6 @@ impl WalletDir {
             return Err(StoreError::NoWallet(self.root.clone()));
         }
         write_atomically(&path, &keystore.encode()).map_err(self.io(path))
-    }
-
-    /// The keystore of a rotation under way, if any (checked; no password needed).
-    pub fn load_next_keystore(&self) -> Result<Option<Keystore>, StoreError> {
-        let path = self.root.join(NEXT_KEYSTORE_FILE);
-        match read_bounded(&path, MAX_FILE_LEN) {
-            Ok(bytes) => Ok(Some(Keystore::decode(&bytes)?)),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(StoreError::Io { path, source: e }),
-        }
-    }
-
-    /// Keeps the keystore a rotation moves to (before any account moves); never replaces one
-    /// already kept, whose keys some account may already be under.
-    pub fn keep_next_keystore(&self, keystore: &Keystore) -> Result<(), StoreError> {
-        let path = self.root.join(NEXT_KEYSTORE_FILE);
-        write_new_atomically(&path, &keystore.encode()).map_err(self.io(path))
-    }
-
-    /// Ends a rotation: the kept keystore replaces the wallet's (atomically), then is removed.
-    pub fn finish_rotation(&self) -> Result<(), StoreError> {
-        let next = self.root.join(NEXT_KEYSTORE_FILE);
-        let bytes = read_bounded(&next, MAX_FILE_LEN).map_err(self.io(next.clone()))?;
-        let path = self.keystore_path();
-        write_atomically(&path, &bytes).map_err(self.io(path))?;
-        std::fs::remove_file(&next).map_err(self.io(next))
     }
 
     /// The encrypted cache's bytes, if there is one.

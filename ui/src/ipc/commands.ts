@@ -9,6 +9,8 @@ import type {
   ShareCodeItem,
   CreatedWallet,
   DoctorInfo,
+  ErasedResult,
+  ErasureItem,
   ExportResult,
   GrantItem,
   GrantRequest,
@@ -22,6 +24,7 @@ import type {
   ReceivedLink,
   RecordItem,
   RevokeResult,
+  RotatedWallet,
   Settings,
   SharedItem,
   SyncProgress,
@@ -93,6 +96,12 @@ export const revokeLink = (id: string) => call<RevokeResult>('revoke_link', { id
 /** Opens a link someone shared, as `recipient` (the patient sees the name). */
 export const openLink = (link: string, recipient: string, passcode: string | null) =>
   call<ReceivedLink>('open_link', { link, recipient, passcode });
+
+// Keys for real people: erasure and rotation
+export const eraseRecord = (id: string) => call<ErasedResult>('erase_record', { id });
+export const erasures = () => call<ErasureItem[]>('erasures');
+/** Moves every account to a new recovery phrase; its words come back once, to write down. */
+export const rotateKeys = (password: string) => call<RotatedWallet>('rotate_keys', { password });
 
 // Doctor mode
 export const sharedWithMe = () => call<SharedItem[]>('shared_with_me');

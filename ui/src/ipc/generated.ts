@@ -259,3 +259,31 @@ shared: string, status: LinkState, expiresAtMs: number, passcode: boolean, attem
 export type ReceivedLink = { label: string | null, files: Array<string>, };
 
 export type ExportResult = { path: string, bytes: number, records: number, };
+
+export type ErasedResult = { records: number, 
+/**
+ * Links that may have held the record, revoked first.
+ */
+linksRevoked: number, height: number, 
+/**
+ * What erasing does and does not do, in words.
+ */
+notice: string, };
+
+export type DeletionItem = { 
+/**
+ * "node 2" for the genesis' second validator.
+ */
+node: string, atMs: number, height: number, };
+
+export type ErasureItem = { recordId: string, account: number, erasedAtMs: number, erasedHeight: number, deletedBy: Array<DeletionItem>, 
+/**
+ * How many validators' nodes there are (each deletes its copy).
+ */
+nodes: number, };
+
+export type RotatedWallet = { accounts: number, recordsRewrapped: number, sharesMoved: number, linksRevoked: number, resumed: boolean, 
+/**
+ * The new recovery phrase: shown once so the user can write it down.
+ */
+words: Array<string>, confirmPositions: Array<number>, };

@@ -105,6 +105,34 @@ fn unlock_needs_the_right_password_and_lock_forgets_the_keys() {
     assert_eq!(status.address, Some(created.address));
 }
 
+#[tokio::test]
+async fn a_key_rotation_needs_the_password_and_keeps_one_new_phrase_until_it_is_done() {
+    let f = fixture();
+    f.app.create(PASSWORD).expect("create");
+    let next = f.app.root().join(medwallet_store::NEXT_KEYSTORE_FILE);
+    let err = f
+        .app
+        .rotate_keys("not the password")
+        .await
+        .expect_err("wrong");
+    assert_eq!(err.code, ErrorCode::WrongPassword);
+    assert!(!next.exists(), "nothing is written for a wrong password");
+    // No node to rotate on: the new phrase is kept for the next try, the old keystore stays.
+    let before = std::fs::read(f.app.dir.keystore_path()).expect("keystore");
+    assert!(f.app.rotate_keys(PASSWORD).await.is_err());
+    let kept = std::fs::read(&next).expect("the new phrase is kept");
+    assert!(f.app.rotate_keys(PASSWORD).await.is_err());
+    assert_eq!(
+        std::fs::read(&next).expect("kept"),
+        kept,
+        "a retry resumes with the same new phrase"
+    );
+    assert_eq!(
+        std::fs::read(f.app.dir.keystore_path()).expect("keystore"),
+        before
+    );
+}
+
 #[test]
 fn an_idle_wallet_locks_itself_and_activity_keeps_it_open() {
     let f = fixture();

@@ -7,8 +7,7 @@
 
 use std::sync::Arc;
 
-use anyhow::Context as _;
-use medwallet_crypto::{AccountKeys, KdfParams, Keystore, RecoveryPhrase};
+use medwallet_crypto::{AccountKeys, KdfParams};
 use medwallet_store::WalletDir;
 use serde_json::json;
 
@@ -17,38 +16,11 @@ use crate::session::Context;
 
 pub fn rotate_keys(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
     let dir = WalletDir::new(ctx.wallet);
-    let keystore = dir.load_keystore()?;
     let password = ctx.password.read()?;
-    // The password is checked before anything is written.
-    keystore.unlock(&password)?;
-    let (phrase, resumed) = match dir.load_next_keystore()? {
-        Some(kept) => (
-            kept.unlock(&password)
-                .context("the rotation under way was kept under another password")?,
-            true,
-        ),
-        None => {
-            let phrase = RecoveryPhrase::generate(&mut rand::rng());
-            let params = keystore.params().at_least(KdfParams::RFC9106_SECOND);
-            let kept = Keystore::create(
-                &phrase,
-                &password,
-                keystore.label(),
-                params,
-                &mut rand::rng(),
-            )?;
-            dir.keep_next_keystore(&kept)?;
-            (phrase, false)
-        }
-    };
-    let next = Arc::new(AccountKeys::derive(&phrase));
-    // Interrupted after the last step (the cache already sealed to the new keys): only the
-    // keystore is left to replace.
-    let finished = match dir.load_cache()? {
-        Some(bytes) => medwallet_core::cache::open_cache(&next, &bytes).is_ok(),
-        None => false,
-    };
-    let rotation = if finished {
+    let prepared = dir.prepare_rotation(&password, KdfParams::RFC9106_SECOND, &mut rand::rng())?;
+    let next = Arc::new(AccountKeys::derive(&prepared.phrase));
+    let rotation = if prepared.finished {
+        // Interrupted after the last step: only the keystore is left to replace.
         medwallet_core::Rotation::default()
     } else {
         ctx.run(async |wallet, source| {
@@ -58,7 +30,8 @@ pub fn rotate_keys(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
         })?
     };
     dir.finish_rotation()?;
-    let words = phrase.words();
+    let resumed = prepared.resumed;
+    let words = prepared.phrase.words();
     out.print(
         &format!(
             "{}Your accounts are under new keys: {} account(s) moved, {} record key(s) wrapped anew, {} share(s) made again (their old grants revoked), {} link(s) revoked (make them again if you still need them).\nThe old recovery phrase and any device holding it can no longer sign for you.\n\nNew recovery phrase (write it down now; the old one no longer restores this wallet):\n{}",

@@ -15,7 +15,7 @@
 
 use crate::codec::{Canonical, CodecError, Reader, Writer};
 use crate::hash::{Address, RecordId, Sha256Digest};
-use crate::state::StateKey;
+use crate::state::{StateKey, key};
 
 /// What the ledger keeps of an erased record: that it existed, not how to open it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -38,14 +38,6 @@ pub struct ErasureReceipt {
     pub node: Address,
     pub height: u64,
     pub at_ms: u64,
-}
-
-fn key(prefix: &str, parts: &[&[u8]]) -> StateKey {
-    let mut bytes = prefix.as_bytes().to_vec();
-    for p in parts {
-        bytes.extend_from_slice(p);
-    }
-    StateKey(bytes)
 }
 
 impl StateKey {

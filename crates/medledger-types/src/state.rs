@@ -36,7 +36,7 @@ pub const MAX_VALUE_LEN: usize = 64 * 1024;
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
 pub struct StateKey(pub Vec<u8>);
 
-fn key(prefix: &str, parts: &[&[u8]]) -> StateKey {
+pub(crate) fn key(prefix: &str, parts: &[&[u8]]) -> StateKey {
     let mut bytes = prefix.as_bytes().to_vec();
     for p in parts {
         bytes.extend_from_slice(p);

@@ -23,12 +23,15 @@ pub fn account_of_key<R: StateRead + ?Sized>(
     let own = Address::of(key);
     match reader.get(&StateKey::key_owner(&own))? {
         None => Ok(own),
-        Some(bytes) => bytes
-            .as_slice()
-            .try_into()
-            .map(Address)
-            .map_err(|_| StoreError::Corrupt("key owner is not an address".into())),
+        Some(bytes) => owner(&bytes).ok_or_else(|| StoreError::Corrupt(NOT_AN_ADDRESS.into())),
     }
+}
+
+const NOT_AN_ADDRESS: &str = "key owner is not an address";
+
+/// A `key-owner/` value: the account's address.
+fn owner(bytes: &[u8]) -> Option<Address> {
+    bytes.try_into().ok().map(Address)
 }
 
 /// The account a transaction by `key` acts for, refusing a key that account has rotated away
@@ -40,12 +43,7 @@ pub(super) fn account_signed_by<R: StateRead>(
     let own = Address::of(key);
     let account = match s.get(&StateKey::key_owner(&own))? {
         None => own,
-        Some(bytes) => Address(
-            bytes
-                .as_slice()
-                .try_into()
-                .map_err(|_| TxError::State("key owner is not an address".into()))?,
-        ),
+        Some(bytes) => owner(&bytes).ok_or_else(|| TxError::State(NOT_AN_ADDRESS.into()))?,
     };
     match s.account(&account)? {
         Some(found) if found.signing != *key => Err(TxError::KeyRetired),

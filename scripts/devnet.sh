@@ -2,7 +2,8 @@
 # a demo clinic registered at genesis (its key in $WORK/clinic.key, made by `medclinic keygen`).
 # Needs BIN (directory of the binaries) and WORK (a scratch directory); sets BASE, NODE (the
 # first API URL), MEDWALLET_NODES (two API URLs), GENESIS (the chain's genesis file), CLINIC
-# (medclinic's --key/--node/--genesis arguments) and PIDS (stopped by devnet_stop).
+# (medclinic's --key/--node/--genesis arguments) and PIDS (stopped by devnet_stop). Its genesis
+# lets a guardian recovery take effect after 5 seconds, so it can be tried by hand and in tests.
 PIDS=()
 devnet_stop() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
 devnet_start() {
@@ -22,7 +23,7 @@ PY
   "$BIN/medclinic" keygen --out "$WORK/clinic.key" --name "Demo Clinic" > "$WORK/clinic.json"
   CLINIC_CODE=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["share_code"])' "$WORK/clinic.json")
   "$BIN/medledger" testnet --validators 4 --out "$WORK/net" --base-port "$BASE" \
-    --clinic "Demo Clinic=$CLINIC_CODE" > "$WORK/testnet.json"
+    --clinic "Demo Clinic=$CLINIC_CODE" --recovery-min-delay-ms 5000 > "$WORK/testnet.json"
   GENESIS="$WORK/net/node0/genesis.json"
   CLINIC=(--key "$WORK/clinic.key" --node "$NODE" --genesis "$GENESIS")
   for i in 0 1 2 3; do

@@ -137,6 +137,24 @@ pub fn erasure_values(data: &[u8]) {
     }
 }
 
+/// The guardian-recovery state values a wallet reads (a guardian set, a recovery) and a share
+/// as a device parses it after opening.
+pub fn recovery_values(data: &[u8]) {
+    use medledger_types::codec::Canonical;
+    use medledger_types::recovery::{GuardianSet, Recovery};
+    if let Ok(set) = GuardianSet::decode(data, 1 << 16) {
+        assert_eq!(set.encode(), data, "guardian sets are canonical");
+    }
+    if let Ok(recovery) = Recovery::decode(data, 1 << 16) {
+        assert_eq!(recovery.encode(), data, "recoveries are canonical");
+        let _ = recovery.effective(u64::MAX);
+    }
+    if let Ok(share) = medwallet_crypto::guardian::EntropyShare::from_bytes(data) {
+        assert_eq!(share.as_bytes().as_slice(), data);
+        let _ = medwallet_crypto::guardian::combine_entropy(1, &[share]);
+    }
+}
+
 /// The block decoder (what marshal hands the node from peers).
 pub fn block(data: &[u8]) {
     use medledger_types::block::{Block, MAX_BLOCK_LEN};

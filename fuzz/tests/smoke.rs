@@ -259,6 +259,45 @@ fn erasure_decoders_survive_mutated_values() {
 }
 
 #[test]
+fn recovery_decoders_survive_mutated_values() {
+    use medledger_types::codec::Canonical;
+    use medledger_types::hash::{Address, PublicKey, ReceivingKey};
+    use medledger_types::recovery::{
+        Guardian, GuardianSet, Recovery, RecoveryStatus, ReleasedShare,
+    };
+    let set = GuardianSet {
+        guardians: vec![Guardian {
+            account: Address([1; 32]),
+            sealed_share: vec![2; 40],
+        }],
+        threshold: 1,
+        delay_ms: 3,
+        sealed_note: vec![4; 20],
+        set_height: 5,
+    };
+    let recovery = Recovery {
+        device: PublicKey([6; 32]),
+        device_receiving: ReceivingKey([7; 32]),
+        started_height: 8,
+        started_at_ms: 9,
+        approvals: vec![0],
+        declines: vec![],
+        effective_at_ms: Some(10),
+        status: RecoveryStatus::Completed { at_ms: 11 },
+        released: vec![ReleasedShare {
+            guardian: 0,
+            sealed: vec![12; 30],
+        }],
+    };
+    let share = [[1u8].as_slice(), &[13; 32]].concat();
+    run(
+        medwallet_fuzz::recovery_values,
+        &[set.encode(), recovery.encode(), share],
+        12,
+    );
+}
+
+#[test]
 fn auth_header_parser_survives_mutated_headers() {
     let seed = format!("{}.1700000000000.{}", "ab".repeat(32), "cd".repeat(64)).into_bytes();
     run(medwallet_fuzz::auth_header, &[seed], 9);

@@ -6,9 +6,10 @@ use std::sync::Arc;
 
 use medwallet_app::{
     AccessItem, App, AppError, Card, CreatedWallet, DoctorInfo, ErasedResult, ErasureItem,
-    ExportResult, GrantItem, GrantRequest, GrantResult, LabSeries, LinkCreated, LinkItem,
-    LinkRequest, OpenedRecord, PatientSummary, ReceivedLink, RecordItem, RevokeResult,
-    RotatedWallet, Settings, ShareCodeItem, SharedItem, SyncReport, SyncStatus, WalletStatus,
+    ExportResult, GrantItem, GrantRequest, GrantResult, GuardiansView, GuardingItem, LabSeries,
+    LinkCreated, LinkItem, LinkRequest, OpenedRecord, PatientSummary, ReceivedLink, RecordItem,
+    RecoveringStatus, RevokeResult, RotatedWallet, Settings, ShareCodeItem, SharedItem, SyncReport,
+    SyncStatus, WalletStatus,
 };
 use tauri::{AppHandle, Emitter, State};
 
@@ -152,6 +153,65 @@ pub async fn erasures(app: Wallet<'_>) -> Result<Vec<ErasureItem>, AppError> {
 #[tauri::command]
 pub async fn rotate_keys(app: Wallet<'_>, password: String) -> Result<RotatedWallet, AppError> {
     app.rotate_keys(&password).await
+}
+
+#[tauri::command]
+pub async fn guardians(app: Wallet<'_>) -> Result<GuardiansView, AppError> {
+    app.guardians().await
+}
+
+/// The password unlocks the phrase the guardians' shares are split from.
+#[tauri::command]
+pub async fn set_guardians(
+    app: Wallet<'_>,
+    password: String,
+    codes: Vec<String>,
+    threshold: u8,
+    delay_ms: u64,
+    label: String,
+) -> Result<GuardiansView, AppError> {
+    app.set_guardians(&password, &codes, threshold, delay_ms, &label)
+        .await
+}
+
+#[tauri::command]
+pub async fn cancel_recovery(app: Wallet<'_>) -> Result<GuardiansView, AppError> {
+    app.cancel_recovery().await
+}
+
+#[tauri::command]
+pub async fn guarding(app: Wallet<'_>) -> Result<Vec<GuardingItem>, AppError> {
+    app.guarding().await
+}
+
+#[tauri::command]
+pub async fn answer_recovery(
+    app: Wallet<'_>,
+    patient: String,
+    device_code: String,
+    approve: bool,
+) -> Result<Vec<GuardingItem>, AppError> {
+    app.answer_recovery(&patient, &device_code, approve).await
+}
+
+#[tauri::command]
+pub async fn start_recovery(
+    app: Wallet<'_>,
+    account: String,
+    password: String,
+) -> Result<RecoveringStatus, AppError> {
+    app.start_recovery(&account, &password).await
+}
+
+#[tauri::command]
+pub async fn recovering(app: Wallet<'_>) -> Result<RecoveringStatus, AppError> {
+    app.recovering().await
+}
+
+/// The new words come back once, to write down.
+#[tauri::command]
+pub async fn finish_recovery(app: Wallet<'_>, password: String) -> Result<RotatedWallet, AppError> {
+    app.finish_recovery(&password).await
 }
 
 #[tauri::command]

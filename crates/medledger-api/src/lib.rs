@@ -214,6 +214,17 @@ pub struct GenesisFile {
     /// Validators' ed25519 public keys (hex).
     pub validators: Vec<String>,
     pub clinics: Vec<GenesisClinicFile>,
+    /// The shortest guardian-recovery delay a patient may set, in milliseconds (24 hours
+    /// unless the file says otherwise; test networks shorten it).
+    #[serde(default = "default_recovery_min_delay_ms")]
+    pub recovery_min_delay_ms: u64,
+}
+
+/// A day: long enough for a patient to see a recovery they did not start and cancel it.
+pub const DEFAULT_RECOVERY_MIN_DELAY_MS: u64 = 24 * 3600 * 1000;
+
+fn default_recovery_min_delay_ms() -> u64 {
+    DEFAULT_RECOVERY_MIN_DELAY_MS
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -258,6 +269,7 @@ impl GenesisFile {
             validators: ValidatorSet::new(validators)
                 .map_err(|e| GenesisError(format!("validators: {e}")))?,
             clinics,
+            recovery_min_delay_ms: self.recovery_min_delay_ms,
         })
     }
 }

@@ -103,11 +103,21 @@ pub fn effects(tx: &SignedTx) -> Vec<Effect> {
             out.extend(records.iter().map(|r| Effect::Present(StateKey::erased(r))))
         }
         TxBody::CloseAccount { account } => out.push(Effect::Present(StateKey::closed(account))),
-        // The nonce is the receipt's own trace, and the notice's (its key signs only it).
+        TxBody::StartRecovery { account, .. } => {
+            out.push(Effect::Present(StateKey::recovery(account)))
+        }
+        // The nonce is the receipt's own trace, and the notice's (its key signs only it). A
+        // recovery's steps rewrite one value per account whose earlier form is present too:
+        // the author's nonce (only its key signs) is what proves its own step applied.
         TxBody::AccessReceipt { .. }
         | TxBody::LinkAccess { .. }
         | TxBody::Notify { .. }
-        | TxBody::ErasureReceipt { .. } => {}
+        | TxBody::ErasureReceipt { .. }
+        | TxBody::SetGuardians { .. }
+        | TxBody::ApproveRecovery { .. }
+        | TxBody::DeclineRecovery { .. }
+        | TxBody::CancelRecovery { .. }
+        | TxBody::ReleaseShare { .. } => {}
     }
     out
 }

@@ -22,6 +22,7 @@ pub fn dry_run(ledger: &Ledger, tx: &SignedTx, now_ms: u64) -> Result<(), TxErro
             height: tip.height + 1,
             timestamp_ms: now_ms.max(tip.timestamp_ms + 1),
             validators: ledger.validators(),
+            recovery_min_delay_ms: ledger.genesis().recovery_min_delay_ms,
         };
         Execution::new(view, ctx).apply_checked(tx)
     })?

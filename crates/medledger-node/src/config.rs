@@ -195,6 +195,7 @@ mod tests {
                 signing_key: hex::encode([3u8; 32]),
                 receiving_key: hex::encode([4u8; 32]),
             }],
+            recovery_min_delay_ms: 1_000,
         }
     }
 

@@ -37,6 +37,10 @@ enum Command {
         /// prints the share code; the clinic's key never leaves the clinic).
         #[arg(long = "clinic")]
         clinics: Vec<FoundingClinic>,
+        /// The shortest guardian-recovery delay patients may set, in milliseconds (a day by
+        /// default; a local test network may shorten it).
+        #[arg(long, default_value_t = medledger_api::DEFAULT_RECOVERY_MIN_DELAY_MS)]
+        recovery_min_delay_ms: u64,
     },
     /// Run the node in HOME: a validator if its key is in the genesis validator set, else a follower.
     Start {
@@ -71,6 +75,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             base_port,
             chain_name,
             clinics,
+            recovery_min_delay_ms,
         } => {
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)?
@@ -80,7 +85,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 validators,
                 followers,
                 base_port,
-                &chain_name,
+                medledger_node::testnet::ChainSettings {
+                    name: &chain_name,
+                    recovery_min_delay_ms,
+                },
                 &clinics,
                 now,
             )?;

@@ -63,6 +63,24 @@ pub struct NodeSummary {
     pub api: String,
 }
 
+/// What a testnet's genesis says of the chain itself.
+#[derive(Clone, Copy, Debug)]
+pub struct ChainSettings<'a> {
+    pub name: &'a str,
+    /// The shortest guardian-recovery delay patients may set.
+    pub recovery_min_delay_ms: u64,
+}
+
+impl<'a> ChainSettings<'a> {
+    /// A chain named `name` with the default recovery minimum delay (a day).
+    pub fn named(name: &'a str) -> Self {
+        Self {
+            name,
+            recovery_min_delay_ms: medledger_api::DEFAULT_RECOVERY_MIN_DELAY_MS,
+        }
+    }
+}
+
 /// Writes a testnet of `validators` validators and `followers` followers under `out`, with
 /// `clinics` registered at genesis.
 pub fn generate(
@@ -70,7 +88,7 @@ pub fn generate(
     validators: usize,
     followers: usize,
     base_port: u16,
-    chain_name: &str,
+    chain: ChainSettings<'_>,
     clinics: &[FoundingClinic],
     now_ms: u64,
 ) -> Result<TestnetSummary, NodeError> {
@@ -106,7 +124,7 @@ pub fn generate(
     let publics: Vec<[u8; 32]> = seeds.iter().map(|s| seed_public_key(s)).collect();
 
     let genesis = GenesisFile {
-        chain_name: chain_name.into(),
+        chain_name: chain.name.into(),
         timestamp_ms: now_ms,
         validators: publics[..validators].iter().map(hex::encode).collect(),
         clinics: clinics
@@ -120,6 +138,7 @@ pub fn generate(
                 }
             })
             .collect(),
+        recovery_min_delay_ms: chain.recovery_min_delay_ms,
     };
     let chain_id = genesis.to_genesis()?.chain_id();
     let addr = |i: usize, api: bool| -> std::net::SocketAddr {
@@ -189,7 +208,7 @@ mod tests {
             4,
             1,
             30_000,
-            "devnet",
+            ChainSettings::named("devnet"),
             std::slice::from_ref(&clinic),
             5,
         )
@@ -221,11 +240,33 @@ mod tests {
             vec![clinic.share_code.address().to_string()]
         );
         assert!(
-            generate(&out, 4, 0, 30_000, "devnet", &[], 5).is_err(),
+            generate(&out, 4, 0, 30_000, ChainSettings::named("devnet"), &[], 5).is_err(),
             "never overwrites a network"
         );
-        assert!(generate(&dir.path().join("x"), 0, 0, 30_000, "devnet", &[], 5).is_err());
-        assert!(generate(&dir.path().join("y"), 4, 0, 65_530, "devnet", &[], 5).is_err());
+        assert!(
+            generate(
+                &dir.path().join("x"),
+                0,
+                0,
+                30_000,
+                ChainSettings::named("devnet"),
+                &[],
+                5
+            )
+            .is_err()
+        );
+        assert!(
+            generate(
+                &dir.path().join("y"),
+                4,
+                0,
+                65_530,
+                ChainSettings::named("devnet"),
+                &[],
+                5
+            )
+            .is_err()
+        );
         assert!("no equals sign".parse::<FoundingClinic>().is_err());
     }
 }

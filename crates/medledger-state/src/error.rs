@@ -88,6 +88,28 @@ pub enum TxError {
     AccountClosed,
     #[error("an account is closed only once all of its records are erased ({0} left)")]
     RecordsRemain(u64),
+    #[error("this account has no guardians")]
+    NoGuardians,
+    #[error("guardian {0} is not a registered account (or is the patient's own)")]
+    UnknownGuardian(String),
+    #[error("the author is not one of this account's guardians")]
+    NotAGuardian,
+    #[error("a recovery of this account is already pending")]
+    RecoveryPending,
+    #[error("this account has no pending recovery")]
+    NoPendingRecovery,
+    #[error("the pending recovery is to another device")]
+    WrongRecovery,
+    #[error("this guardian already answered the recovery (or its threshold approved it)")]
+    AlreadyAnswered,
+    #[error("this guardian did not approve the recovery")]
+    NotApproved,
+    #[error("the recovery has not taken effect yet (it needs its approvals, then its delay)")]
+    RecoveryNotEffective { effective_at_ms: Option<u64> },
+    #[error("this guardian already released its share")]
+    AlreadyReleased,
+    #[error("a recovery delay must be at least {min_ms} ms on this chain")]
+    RecoveryDelayTooShort { min_ms: u64 },
     #[error("a field is out of range: {0}")]
     OutOfRange(&'static str),
     #[error("state error: {0}")]
@@ -136,6 +158,17 @@ impl TxError {
             TxError::NotAValidator => "not_a_validator",
             TxError::AccountClosed => "account_closed",
             TxError::RecordsRemain(_) => "records_remain",
+            TxError::NoGuardians => "no_guardians",
+            TxError::UnknownGuardian(_) => "unknown_guardian",
+            TxError::NotAGuardian => "not_a_guardian",
+            TxError::RecoveryPending => "recovery_pending",
+            TxError::NoPendingRecovery => "no_pending_recovery",
+            TxError::WrongRecovery => "wrong_recovery",
+            TxError::AlreadyAnswered => "already_answered",
+            TxError::NotApproved => "not_approved",
+            TxError::RecoveryNotEffective { .. } => "recovery_not_effective",
+            TxError::AlreadyReleased => "already_released",
+            TxError::RecoveryDelayTooShort { .. } => "recovery_delay_too_short",
             TxError::OutOfRange(_) => "out_of_range",
             TxError::State(_) => "state_error",
         }

@@ -69,6 +69,9 @@ pub struct Genesis {
     pub timestamp_ms: u64,
     pub validators: ValidatorSet,
     pub clinics: Vec<GenesisClinic>,
+    /// The shortest delay a patient may give a guardian recovery (a test network shortens
+    /// it here, in its genesis, never by a switch in the software).
+    pub recovery_min_delay_ms: u64,
 }
 
 impl Genesis {
@@ -88,6 +91,7 @@ impl Canonical for Genesis {
             w.fixed(&c.receiving.0);
             w.str(&c.name);
         });
+        w.u64(self.recovery_min_delay_ms);
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, CodecError> {
@@ -107,11 +111,18 @@ impl Canonical for Genesis {
                 name: r.string("clinic name", NAME_MAX)?,
             })
         })?;
+        let recovery_min_delay_ms = r.u64("recovery minimum delay")?;
+        if recovery_min_delay_ms > crate::recovery::MAX_RECOVERY_DELAY_MS {
+            return Err(CodecError::Invalid(
+                "the recovery minimum delay is longer than any delay a patient may set",
+            ));
+        }
         Ok(Genesis {
             chain_name,
             timestamp_ms,
             validators,
             clinics,
+            recovery_min_delay_ms,
         })
     }
 }
@@ -150,6 +161,7 @@ mod tests {
                 receiving: ReceivingKey([6; 32]),
                 name: "Clinic".into(),
             }],
+            recovery_min_delay_ms: 24 * 3600 * 1000,
         };
         let back = Genesis::decode(&g.encode(), 1 << 20).expect("decode");
         assert_eq!(back, g);

@@ -35,6 +35,7 @@ pub mod genesis;
 pub mod grant;
 pub mod hash;
 pub mod link;
+pub mod recovery;
 pub mod size_bucket;
 pub mod state;
 pub mod tx;

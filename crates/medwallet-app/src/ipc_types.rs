@@ -6,6 +6,7 @@
 use ts_rs::{Config, TS};
 
 use crate::error::{AppError, ErrorCode};
+use crate::guardian_views::*;
 use crate::lifecycle_views::*;
 use crate::views::*;
 
@@ -61,6 +62,11 @@ pub fn typescript() -> String {
         DeletionItem::decl(&cfg),
         ErasureItem::decl(&cfg),
         RotatedWallet::decl(&cfg),
+        RecoveryItem::decl(&cfg),
+        GuardianItem::decl(&cfg),
+        GuardiansView::decl(&cfg),
+        GuardingItem::decl(&cfg),
+        RecoveringStatus::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/medwallet-app (views.rs, error.rs) by ts-rs: do not edit.\n\

@@ -23,6 +23,8 @@
 
 mod card;
 pub mod error;
+pub mod guardian_views;
+mod guardians;
 #[cfg(test)]
 mod ipc_types;
 pub mod ledger;
@@ -37,6 +39,7 @@ mod summary;
 pub mod views;
 
 pub use error::{AppError, ErrorCode};
+pub use guardian_views::*;
 pub use lifecycle_views::*;
 pub use medwallet_core::REVOCATION_NOTICE;
 pub use session::{App, Clock, system_clock};

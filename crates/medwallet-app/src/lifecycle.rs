@@ -2,8 +2,6 @@
 //! every account to new keys. Each is the wallet core's workflow; the phrase a rotation moves
 //! to is kept (and resumed) by the wallet directory, as for the CLI.
 
-use std::sync::Arc;
-
 use medledger_types::hash::RecordId;
 use medwallet_core::erasure::ERASURE_NOTICE;
 use medwallet_crypto::AccountKeys;
@@ -71,12 +69,11 @@ impl App {
         let wallet = self.wallet()?;
         let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::from_rng(&mut rand::rng());
         let prepared = self.dir.prepare_rotation(password, self.kdf, &mut rng)?;
-        let next = Arc::new(AccountKeys::derive(&prepared.phrase));
         let rotation = if prepared.finished {
             medwallet_core::Rotation::default()
         } else {
             self.with_ledger(async |source| {
-                wallet.rotate_keys(source, next.clone(), &mut rng).await
+                wallet.rotate_keys(source, &prepared.phrase, &mut rng).await
             })
             .await?
         };

@@ -158,10 +158,19 @@ impl App {
         WalletStatus {
             wallet_exists: self.dir.keystore_path().exists(),
             unlocked: session.is_some(),
-            address: public.map(|p| p.address().to_string()),
+            // The account's address: its first key's, also after a rotation.
+            address: session
+                .as_ref()
+                .map(|s| medwallet_core::input::display_address(&s.wallet.address())),
             share_code: public.map(|p| p.share_code().to_string()),
             role: session.as_ref().map_or(Role::Unknown, |s| s.role),
             auto_lock_minutes: lock(&self.settings).auto_lock_minutes,
+            recovering: self
+                .dir
+                .recovering()
+                .ok()
+                .flatten()
+                .map(|a| medwallet_core::input::display_address(&a)),
         }
     }
 

@@ -115,6 +115,8 @@ pub struct WalletStatus {
     pub role: Role,
     /// Minutes of inactivity before the wallet locks itself.
     pub auto_lock_minutes: u32,
+    /// This device is recovering that account (`mdw1…`) with its guardians.
+    pub recovering: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, TS)]

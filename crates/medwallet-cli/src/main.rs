@@ -78,6 +78,27 @@ enum Command {
     CloseAccount(commands::erasure::CloseArgs),
     /// Erased records, and which nodes proved they deleted them.
     Erasures,
+    /// Your guardians, and any recovery of this wallet (pending ones with a warning).
+    Guardians,
+    /// Name guardians who can together recover this wallet if you lose your words: K of the
+    /// share codes given, after a delay during which your devices can cancel (needs the
+    /// password: your phrase is split among them).
+    SetGuardians(commands::recovery::SetGuardiansArgs),
+    /// Remove your guardians.
+    RemoveGuardians,
+    /// Cancel a recovery of this wallet you did not ask for.
+    CancelRecovery,
+    /// As a guardian: the recovery shares you hold, and what each patient's recovery asks.
+    Guarding,
+    /// As a guardian: approve a patient's recovery to the device whose code they read you.
+    ApproveRecovery(commands::recovery::AnswerArgs),
+    /// As a guardian: decline a recovery that is not the patient's own.
+    DeclineRecovery(commands::recovery::AnswerArgs),
+    /// As a guardian: release your share to each recovery you approved, once in effect.
+    ReleaseShares,
+    /// On a new device: recover a wallet with your guardians (start, status, finish).
+    #[command(subcommand)]
+    Recover(commands::recovery::RecoverCommand),
     /// Register this wallet as a patient on the ledger (RegisterPatient, account 0).
     Register,
     /// A share code for one clinic: a fresh account of this wallet, registered, so no two
@@ -148,6 +169,15 @@ fn main() -> ExitCode {
         Command::Erase(args) => commands::erasure::erase(&ctx, args, &out),
         Command::CloseAccount(args) => commands::erasure::close_account(&ctx, args, &out),
         Command::Erasures => commands::erasure::erasures(&ctx, &out),
+        Command::Guardians => commands::recovery::guardians(&ctx, &out),
+        Command::SetGuardians(args) => commands::recovery::set_guardians(&ctx, args, &out),
+        Command::RemoveGuardians => commands::recovery::remove_guardians(&ctx, &out),
+        Command::CancelRecovery => commands::recovery::cancel_recovery(&ctx, &out),
+        Command::Guarding => commands::recovery::guarding(&ctx, &out),
+        Command::ApproveRecovery(args) => commands::recovery::answer(&ctx, args, true, &out),
+        Command::DeclineRecovery(args) => commands::recovery::answer(&ctx, args, false, &out),
+        Command::ReleaseShares => commands::recovery::release_shares(&ctx, &out),
+        Command::Recover(cmd) => commands::recovery::recover(&ctx, cmd, &out),
         Command::ShareCode(args) => commands::relationships::share_code(&ctx, args, &out),
         Command::Accounts => commands::relationships::accounts(&ctx, &out),
         Command::Sync => commands::records::sync(&ctx, &out),

@@ -139,7 +139,22 @@ fn ids_of(tx: &SignedTx) -> Vec<[u8; 32]> {
         TxBody::RewrapRecords { keys } => ids.extend(keys.iter().map(|k| k.record.0)),
         TxBody::EraseRecords { records } => ids.extend(records.iter().map(|r| r.0)),
         TxBody::ErasureReceipt { record } => ids.push(record.0),
-        TxBody::CloseAccount { account } => ids.push(account.0),
+        TxBody::CloseAccount { account } | TxBody::CancelRecovery { account } => {
+            ids.push(account.0)
+        }
+        TxBody::SetGuardians { guardians, .. } => ids.extend(guardians.iter().map(|g| g.account.0)),
+        TxBody::StartRecovery {
+            account,
+            device_receiving,
+        } => ids.extend([account.0, device_receiving.0]),
+        TxBody::ApproveRecovery { account, device }
+        | TxBody::DeclineRecovery { account, device }
+        | TxBody::ReleaseShare {
+            account, device, ..
+        } => {
+            ids.push(account.0);
+            ids.extend(key(device));
+        }
     }
     ids
 }
@@ -301,6 +316,7 @@ fn nothing_about_a_patients_care_can_be_read_off_the_ledger() {
             height,
             timestamp_ms: block.header.timestamp_ms,
             validators: &devnet.genesis.validators,
+            recovery_min_delay_ms: devnet.genesis.recovery_min_delay_ms,
         };
         let mut execution = Execution::new(&state, ctx);
         for tx in &block.txs {

@@ -1,5 +1,5 @@
 //! What people type, checked once for every front end: an account (a share code or an
-//! address) and a grant's expiry.
+//! address), a grant's expiry and a recovery's delay.
 
 use medledger_types::hash::Address;
 
@@ -39,6 +39,15 @@ pub fn expiry(text: Option<&str>, now_ms: u64) -> Result<Option<u64>, WalletErro
         ));
     }
     Ok(Some(ms))
+}
+
+/// A recovery delay typed as a duration (`72h`, `3days`, `5s`), in milliseconds.
+pub fn delay(text: &str) -> Result<u64, WalletError> {
+    humantime::parse_duration(text.trim())
+        .map(|d| d.as_millis() as u64)
+        .map_err(|_| {
+            WalletError::InvalidInput("the delay must be a duration, such as 72h or 3days".into())
+        })
 }
 
 /// The bech32 form (`mdw1…`) of a ledger address.

@@ -13,6 +13,8 @@
 //! * [`Wallet::create_link`], [`Wallet::links`], [`Wallet::renew_links`],
 //!   [`Wallet::revoke_link`], [`links::open_link`]: SMART Health Links.
 //! * [`Wallet::shared_with_me`], [`Wallet::open_shared`]: a doctor's view.
+//! * [`Wallet::rotate_keys`], [`Wallet::erase_records`], [`Wallet::set_guardians`],
+//!   [`Wallet::guarding`], [`Wallet::recovered_phrase`]: keys for real people ([`recovery`]).
 #![forbid(unsafe_code)]
 
 pub mod accounts;
@@ -27,6 +29,7 @@ pub mod export;
 pub mod input;
 pub mod links;
 pub mod records;
+pub mod recovery;
 pub mod relationships;
 pub mod shared;
 pub mod store;
@@ -46,7 +49,10 @@ pub use records::RecordSummary;
 pub use relationships::Relationship;
 pub use store::{StoreFailure, WalletStore};
 pub use sync::{Progress, SyncEvent};
-pub use wallet::{Erased, GrantRequest, Granted, OpenedShared, Rotation, SyncReport, Wallet};
+pub use wallet::{
+    Erased, GrantRequest, Granted, GuardianChoice, OpenedShared, Rotation, SyncReport, Wallet,
+    describe_delay,
+};
 
 /// The ledger account of a wallet's keys.
 pub fn account_of(keys: &medwallet_crypto::AccountKeys) -> medledger_types::hash::Address {

@@ -533,11 +533,14 @@ async fn download<S: LedgerSource>(
 }
 
 mod erasure;
+mod guardian;
+mod recovery;
 mod relationships;
 mod rotation;
 mod sharing;
 
 pub use erasure::Erased;
+pub use recovery::{GuardianChoice, describe_delay};
 pub use rotation::Rotation;
 
 pub use sharing::Access;

@@ -8,6 +8,7 @@
 //! * [`keystore`]: the phrase under a password (Argon2id + ChaCha20-Poly1305).
 //! * [`envelope`]: records sealed once under a content key (STREAM), the key wrapped per
 //!   recipient (HPKE, RFC 9180).
+//! * [`guardian`]: the phrase split among guardians (Shamir's scheme), shares sealed to each.
 //! * [`passcode`]: a SMART Health Link passcode's salted Argon2id verifier.
 //!
 //! # Example: a clinic seals a record to a patient, who later shares it with a doctor
@@ -43,6 +44,7 @@
 
 pub mod address;
 pub mod envelope;
+pub mod guardian;
 pub mod keys;
 pub mod keystore;
 pub mod mnemonic;

@@ -166,6 +166,7 @@ mod tests {
             timestamp_ms: 1,
             validators: vec!["11".repeat(32)],
             clinics: vec![],
+            recovery_min_delay_ms: 1_000,
         };
         let path = dir.path().join("genesis.json");
         std::fs::write(&path, serde_json::to_vec(&file).expect("json")).expect("write");
@@ -184,6 +185,7 @@ mod tests {
             timestamp_ms: 1,
             validators: vec!["11".repeat(32)],
             clinics: vec![],
+            recovery_min_delay_ms: 1_000,
         };
         let path = dir.join(format!("{name}.json"));
         std::fs::write(&path, serde_json::to_vec(&file).expect("json")).expect("write");

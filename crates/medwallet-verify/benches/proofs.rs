@@ -24,6 +24,7 @@ fn bench(c: &mut Criterion) {
         )])
         .expect("set"),
         clinics: vec![],
+        recovery_min_delay_ms: 1_000,
     };
     let ledger = Ledger::open(&dir.path().join("l.redb"), genesis).expect("open");
     let keys: Vec<SigningKey> = (0..ACCOUNTS)

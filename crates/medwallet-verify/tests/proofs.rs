@@ -22,6 +22,7 @@ fn ledger(dir: &std::path::Path) -> (Ledger, Address) {
             receiving: ReceivingKey([1; 32]),
             name: "C".into(),
         }],
+        recovery_min_delay_ms: 1_000,
     };
     let ledger = Ledger::open(&dir.join("l.redb"), genesis).expect("open");
     let tx = Tx {

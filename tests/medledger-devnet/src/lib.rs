@@ -17,7 +17,7 @@ use std::time::Duration;
 use medledger_issuer::ClinicKey;
 use medledger_issuer::issue::{Clinic, Issued, issue};
 use medledger_node::config::Home;
-use medledger_node::testnet::{FoundingClinic, TestnetSummary, generate};
+use medledger_node::testnet::{ChainSettings, FoundingClinic, TestnetSummary, generate};
 use medledger_types::genesis::Genesis;
 use medwallet_crypto::{AccountKeys, ShareCode};
 use medwallet_net::{NetworkSource, NodeClient};
@@ -58,6 +58,9 @@ pub fn fixture(name: &str) -> Vec<u8> {
 
 /// The Synthea history the demo clinic issues.
 pub const NED: &str = "Ned_Hintz_e4b9259d-0f54-48d1-a35d-b526729a4dfe.json";
+
+/// The shortest guardian-recovery delay on a test devnet's chain (its genesis says so).
+pub const RECOVERY_MIN_DELAY_MS: u64 = 3_000;
 
 fn now_ms() -> u64 {
     medledger_issuer::now_ms()
@@ -105,7 +108,12 @@ impl Devnet {
         };
         let out = dir.join("net");
         let base = free_base_port(2 * validators as u16);
-        let summary = generate(&out, validators, 0, base, chain, &founding, now_ms())
+        // Guardian recoveries on a test network take effect after seconds, by its genesis.
+        let settings = ChainSettings {
+            name: chain,
+            recovery_min_delay_ms: RECOVERY_MIN_DELAY_MS,
+        };
+        let summary = generate(&out, validators, 0, base, settings, &founding, now_ms())
             .expect("write the devnet");
         clinic
             .write_new(&out.join("clinic.key"))

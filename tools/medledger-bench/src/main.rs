@@ -278,7 +278,7 @@ async fn run(args: &Args, dir: &Path) -> anyhow::Result<BenchReport> {
         args.validators,
         0,
         args.base_port,
-        "medledger-bench",
+        medledger_node::testnet::ChainSettings::named("medledger-bench"),
         &[founding],
         now_ms,
     )?;

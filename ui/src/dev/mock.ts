@@ -18,6 +18,7 @@ let status: WalletStatus = {
   shareCode: 'mdwshare1q8x3v0pnl5e7d2k9wz4c6r3m8s0t2y5u7h9j4fzz8k2',
   role,
   autoLockMinutes: 5,
+  recovering: null,
 };
 let records: RecordItem[] = state === 'empty' ? [] : DEMO_RECORDS;
 let grants: GrantItem[] = [
@@ -118,6 +119,10 @@ mockIPC(
         return { nodes: a.nodes, genesisPath: '/home/anna/.local/share/medwallet/genesis.json', chainId: 'medledger-devnet', autoLockMinutes: a.autoLockMinutes, devnet: true };
       case 'touch':
         return null;
+      case 'guardians':
+        return { guardians: [], threshold: 0, delayMs: 0, label: null, recovery: null, minDelayMs: 86_400_000, defaultDelayMs: 259_200_000 };
+      case 'guarding':
+        return [];
       default:
         return reject('internal', `mock: unknown command ${cmd}`);
     }

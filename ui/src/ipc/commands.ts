@@ -15,6 +15,8 @@ import type {
   GrantItem,
   GrantRequest,
   GrantResult,
+  GuardiansView,
+  GuardingItem,
   LabSeries,
   LinkCreated,
   LinkItem,
@@ -23,6 +25,7 @@ import type {
   PatientSummary,
   ReceivedLink,
   RecordItem,
+  RecoveringStatus,
   RevokeResult,
   RotatedWallet,
   Settings,
@@ -102,6 +105,23 @@ export const eraseRecord = (id: string) => call<ErasedResult>('erase_record', { 
 export const erasures = () => call<ErasureItem[]>('erasures');
 /** Moves every account to a new recovery phrase; its words come back once, to write down. */
 export const rotateKeys = (password: string) => call<RotatedWallet>('rotate_keys', { password });
+
+// Guardian recovery
+export const guardians = () => call<GuardiansView>('guardians');
+/** The password unlocks the phrase the guardians' shares are split from. */
+export const setGuardians = (password: string, codes: string[], threshold: number, delayMs: number, label: string) =>
+  call<GuardiansView>('set_guardians', { password, codes, threshold, delayMs, label });
+export const cancelRecovery = () => call<GuardiansView>('cancel_recovery');
+/** The shares this wallet holds as a guardian (looking also releases those now due). */
+export const guarding = () => call<GuardingItem[]>('guarding');
+export const answerRecovery = (patient: string, deviceCode: string, approve: boolean) =>
+  call<GuardingItem[]>('answer_recovery', { patient, deviceCode, approve });
+/** On a fresh profile: ask the guardians of `account` to recover it to this device. */
+export const startRecovery = (account: string, password: string) =>
+  call<RecoveringStatus>('start_recovery', { account, password });
+export const recovering = () => call<RecoveringStatus>('recovering');
+/** Takes the wallet back and moves it to a new phrase; its words come back once. */
+export const finishRecovery = (password: string) => call<RotatedWallet>('finish_recovery', { password });
 
 // Doctor mode
 export const sharedWithMe = () => call<SharedItem[]>('shared_with_me');

@@ -25,7 +25,11 @@ role: Role,
 /**
  * Minutes of inactivity before the wallet locks itself.
  */
-autoLockMinutes: number, };
+autoLockMinutes: number, 
+/**
+ * This device is recovering that account (`mdw1…`) with its guardians.
+ */
+recovering: string | null, };
 
 export type CreatedWallet = { address: string, shareCode: string, 
 /**
@@ -287,3 +291,62 @@ export type RotatedWallet = { accounts: number, recordsRewrapped: number, shares
  * The new recovery phrase: shown once so the user can write it down.
  */
 words: Array<string>, confirmPositions: Array<number>, };
+
+export type RecoveryItem = { 
+/**
+ * The account being recovered (`mdw1…`).
+ */
+account: string, 
+/**
+ * What the patient reads out to the guardians from the new device.
+ */
+deviceCode: string, 
+/**
+ * `waiting_for_approvals`, `waiting_for_delay`, `waiting_for_shares`, `ready`,
+ * `cancelled` or `completed`.
+ */
+stage: string, approvals: number, declines: number, threshold: number, guardians: number, startedAtMs: number, effectiveAtMs: number | null, released: number, };
+
+export type GuardianItem = { address: string, 
+/**
+ * A clinic's or doctor's registered name; none for a person.
+ */
+name: string | null, };
+
+export type GuardiansView = { guardians: Array<GuardianItem>, threshold: number, delayMs: number, label: string | null, 
+/**
+ * The latest recovery of this wallet (pending ones need the patient's attention).
+ */
+recovery: RecoveryItem | null, 
+/**
+ * The shortest delay this chain allows (its genesis says).
+ */
+minDelayMs: number, 
+/**
+ * What the wallet proposes: 72 hours, or the chain's least if longer.
+ */
+defaultDelayMs: number, };
+
+export type GuardingItem = { 
+/**
+ * The patient's account (`mdw1…`).
+ */
+patient: string, 
+/**
+ * How the patient asked to be known.
+ */
+label: string, threshold: number, guardians: number, approved: boolean, declined: boolean, released: boolean, 
+/**
+ * A pending recovery this guardian has not answered.
+ */
+asksApproval: boolean, recovery: RecoveryItem | null, };
+
+export type RecoveringStatus = { account: string, 
+/**
+ * This device's code, to read out to the guardians.
+ */
+deviceCode: string, 
+/**
+ * The recovery as the ledger proves it (none until the request is final).
+ */
+recovery: RecoveryItem | null, };

@@ -75,3 +75,12 @@ export function base64Utf8(text: string): string {
   for (const b of bytes) binary += String.fromCharCode(b);
   return btoa(binary);
 }
+
+/** A delay in words: "72 hours", "5 seconds", "30 days". */
+export function describeDelay(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s >= 7 * 86_400 && s % 86_400 === 0) return plural(s / 86_400, 'day');
+  if (s >= 3600 && s % 3600 === 0) return plural(s / 3600, 'hour');
+  if (s >= 60 && s % 60 === 0) return plural(s / 60, 'minute');
+  return plural(s, 'second');
+}

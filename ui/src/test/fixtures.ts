@@ -228,6 +228,7 @@ export const patientStatus: WalletStatus = {
   shareCode: 'mdwshare1patientcode',
   role: 'patient',
   autoLockMinutes: 5,
+  recovering: null,
 };
 
 export const lockedStatus: WalletStatus = { ...patientStatus, unlocked: false, address: null, shareCode: null };

@@ -48,6 +48,7 @@ fn genesis() -> Genesis {
             receiving: ReceivingKey([1; 32]),
             name: "Clinic".into(),
         }],
+        recovery_min_delay_ms: 1_000,
     }
 }
 

@@ -56,6 +56,7 @@ pub fn genesis(n: usize, clinic: LedgerKey) -> Genesis {
             receiving: ReceivingKey([7; 32]),
             name: "Simulated Clinic".into(),
         }],
+        recovery_min_delay_ms: 1_000,
     }
 }
 

@@ -24,6 +24,7 @@ use crate::error::{StoreError, TxError};
 mod erasure;
 mod links;
 mod receipt;
+mod recovery;
 mod rotation;
 
 pub use rotation::account_of_key;
@@ -44,6 +45,8 @@ pub struct BlockContext<'a> {
     pub height: u64,
     pub timestamp_ms: u64,
     pub validators: &'a ValidatorSet,
+    /// The genesis's shortest guardian-recovery delay.
+    pub recovery_min_delay_ms: u64,
 }
 
 /// Checks a transaction's signature (namespace `medwallet/tx/v1`). Separate from
@@ -474,6 +477,36 @@ fn apply_tx<R: StateRead>(
             erasure::apply_receipt(s, ctx, &tx.author, author, record)?
         }
         TxBody::CloseAccount { account } => erasure::apply_close(s, ctx, author, account)?,
+        TxBody::SetGuardians {
+            guardians,
+            threshold,
+            delay_ms,
+            sealed_note,
+        } => recovery::apply_set(
+            s,
+            ctx,
+            author,
+            guardians,
+            *threshold,
+            *delay_ms,
+            sealed_note,
+        )?,
+        TxBody::StartRecovery {
+            account,
+            device_receiving,
+        } => recovery::apply_start(s, ctx, &tx.author, account, device_receiving)?,
+        TxBody::ApproveRecovery { account, device } => {
+            recovery::apply_approve(s, ctx, author, account, device)?
+        }
+        TxBody::DeclineRecovery { account, device } => {
+            recovery::apply_decline(s, ctx, author, account, device)?
+        }
+        TxBody::CancelRecovery { account } => recovery::apply_cancel(s, ctx, author, account)?,
+        TxBody::ReleaseShare {
+            account,
+            device,
+            sealed,
+        } => recovery::apply_release(s, ctx, author, account, device, sealed)?,
     }
     Ok(())
 }

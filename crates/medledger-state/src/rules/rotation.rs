@@ -88,7 +88,7 @@ pub(super) fn apply_rotate<R: StateRead>(
     entry.receiving = *receiving;
     s.put(StateKey::account(&account), entry.encode());
     s.put(StateKey::key_owner(&new), account.0.to_vec());
-    Ok(())
+    super::recovery::on_rotate(s, ctx, &account)
 }
 
 /// `RewrapRecords`: the patient's own records' content keys, wrapped anew.

@@ -10,6 +10,7 @@ use super::*;
 mod erasure;
 mod links;
 mod receipts;
+mod recovery;
 mod rotation;
 
 #[derive(Default)]
@@ -65,6 +66,8 @@ fn doctor_body(
 }
 
 const TEST_CHAIN: ChainId = ChainId([7; 32]);
+/// The test chain's shortest guardian-recovery delay.
+const RECOVERY_MIN_DELAY_MS: u64 = 10_000;
 
 fn addr(k: &SigningKey) -> Address {
     Address::of(&public(k))
@@ -147,6 +150,7 @@ impl World {
             height: self.height,
             timestamp_ms: self.now_ms,
             validators: &self.validators,
+            recovery_min_delay_ms: RECOVERY_MIN_DELAY_MS,
         };
         let mut exec = Execution::new(&self.state, ctx);
         exec.apply(tx)?;
@@ -638,6 +642,7 @@ fn corrupt_state_is_a_state_error_not_a_panic() {
         height: 9,
         timestamp_ms: 0,
         validators: &w.validators,
+        recovery_min_delay_ms: RECOVERY_MIN_DELAY_MS,
     };
     let err = Execution::new(&w.state, ctx)
         .apply_checked(&tx)

@@ -396,6 +396,7 @@ impl Ledger {
             height,
             timestamp_ms,
             validators: &self.genesis.validators,
+            recovery_min_delay_ms: self.genesis.recovery_min_delay_ms,
         };
         let mut exec = Execution::new(&view, ctx);
         let mut included = Vec::with_capacity(txs.len());

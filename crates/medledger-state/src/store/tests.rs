@@ -25,6 +25,7 @@ fn genesis(name: &str) -> Genesis {
             receiving: ReceivingKey([1; 32]),
             name: "Demo Clinic".into(),
         }],
+        recovery_min_delay_ms: 1_000,
     }
 }
 

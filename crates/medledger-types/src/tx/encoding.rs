@@ -13,6 +13,7 @@ use crate::link::{
     LinkOutcome, MAX_RECIPIENT_SEALED_LEN, MAX_SEALED_LEN, PasscodeVerifier, read_files,
     write_files,
 };
+use crate::recovery::{SEALED_NOTE_MAX, SEALED_SHARE_MAX, read_guardians, write_guardians};
 
 fn write_keys(w: &mut Writer, keys: &[RecordKey]) {
     w.list(keys, |w, k| {
@@ -218,6 +219,50 @@ impl Canonical for TxBody {
                 w.u8(22);
                 account.write(w);
             }
+            TxBody::SetGuardians {
+                guardians,
+                threshold,
+                delay_ms,
+                sealed_note,
+            } => {
+                w.u8(23);
+                write_guardians(w, guardians);
+                w.u8(*threshold);
+                w.u64(*delay_ms);
+                w.bytes(sealed_note);
+            }
+            TxBody::StartRecovery {
+                account,
+                device_receiving,
+            } => {
+                w.u8(24);
+                account.write(w);
+                device_receiving.write(w);
+            }
+            TxBody::ApproveRecovery { account, device } => {
+                w.u8(25);
+                account.write(w);
+                device.write(w);
+            }
+            TxBody::CancelRecovery { account } => {
+                w.u8(26);
+                account.write(w);
+            }
+            TxBody::DeclineRecovery { account, device } => {
+                w.u8(28);
+                account.write(w);
+                device.write(w);
+            }
+            TxBody::ReleaseShare {
+                account,
+                device,
+                sealed,
+            } => {
+                w.u8(27);
+                account.write(w);
+                device.write(w);
+                w.bytes(sealed);
+            }
         }
     }
 
@@ -333,6 +378,32 @@ impl Canonical for TxBody {
             },
             22 => TxBody::CloseAccount {
                 account: Address::read(r)?,
+            },
+            23 => TxBody::SetGuardians {
+                guardians: read_guardians(r)?,
+                threshold: r.u8("threshold")?,
+                delay_ms: r.u64("delay")?,
+                sealed_note: r.bytes("sealed note", SEALED_NOTE_MAX)?,
+            },
+            24 => TxBody::StartRecovery {
+                account: Address::read(r)?,
+                device_receiving: ReceivingKey::read(r)?,
+            },
+            25 => TxBody::ApproveRecovery {
+                account: Address::read(r)?,
+                device: PublicKey::read(r)?,
+            },
+            26 => TxBody::CancelRecovery {
+                account: Address::read(r)?,
+            },
+            28 => TxBody::DeclineRecovery {
+                account: Address::read(r)?,
+                device: PublicKey::read(r)?,
+            },
+            27 => TxBody::ReleaseShare {
+                account: Address::read(r)?,
+                device: PublicKey::read(r)?,
+                sealed: r.bytes("released share", SEALED_SHARE_MAX)?,
             },
             tag => {
                 return Err(CodecError::UnknownTag {

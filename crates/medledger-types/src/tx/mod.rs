@@ -13,6 +13,7 @@ use crate::hash::{
     tagged_hash,
 };
 use crate::link::{LinkFile, LinkOutcome, PasscodeVerifier};
+use crate::recovery::Guardian;
 
 /// Largest encoded signed transaction.
 pub const MAX_TX_LEN: usize = 64 * 1024;
@@ -175,6 +176,34 @@ pub enum TxBody {
     /// granted or linked from it again. `account` is the author's account, named so the
     /// effect can be proven.
     CloseAccount { account: Address },
+    /// A patient names the guardians of its account (an empty list removes them), each with
+    /// its share of the phrase sealed to it, the approvals a recovery needs and its delay.
+    SetGuardians {
+        guardians: Vec<Guardian>,
+        threshold: u8,
+        delay_ms: u64,
+        sealed_note: Vec<u8>,
+    },
+    /// A new device asks to recover `account` (the author is the device's fresh key); the
+    /// guardians seal their shares to `device_receiving`.
+    StartRecovery {
+        account: Address,
+        device_receiving: ReceivingKey,
+    },
+    /// A guardian approves the pending recovery of `account` to this device.
+    ApproveRecovery { account: Address, device: PublicKey },
+    /// A guardian declines the pending recovery of `account` to this device (it is not the
+    /// patient asking): once more decline than leave a threshold, it is cancelled.
+    DeclineRecovery { account: Address, device: PublicKey },
+    /// The account's current key cancels its pending recovery.
+    CancelRecovery { account: Address },
+    /// An approving guardian releases its share, sealed to the device, once the recovery took
+    /// effect.
+    ReleaseShare {
+        account: Address,
+        device: PublicKey,
+        sealed: Vec<u8>,
+    },
     /// A node records how it answered a manifest request (the author is the node), with the
     /// recipient's name sealed to the patient. A wrong passcode uses one attempt.
     LinkAccess {
@@ -207,6 +236,12 @@ impl TxBody {
             TxBody::EraseRecords { .. } => "EraseRecords",
             TxBody::ErasureReceipt { .. } => "ErasureReceipt",
             TxBody::CloseAccount { .. } => "CloseAccount",
+            TxBody::SetGuardians { .. } => "SetGuardians",
+            TxBody::StartRecovery { .. } => "StartRecovery",
+            TxBody::ApproveRecovery { .. } => "ApproveRecovery",
+            TxBody::CancelRecovery { .. } => "CancelRecovery",
+            TxBody::DeclineRecovery { .. } => "DeclineRecovery",
+            TxBody::ReleaseShare { .. } => "ReleaseShare",
         }
     }
 }

@@ -191,6 +191,7 @@ fn silent_node(f: &Fixture) -> std::net::TcpListener {
         timestamp_ms: 0,
         validators: vec![hex::encode(validator.signing.as_bytes())],
         clinics: vec![],
+        recovery_min_delay_ms: 1_000,
     };
     let path = f._dir.path().join("genesis.json");
     std::fs::write(&path, serde_json::to_vec(&genesis).expect("json")).expect("write");
@@ -219,4 +220,89 @@ async fn unlocking_opens_the_wallet_past_the_deadline_when_nodes_do_not_answer()
     .expect("unlock waited on a silent node");
     assert!(status.unlocked);
     assert_eq!(status.role, Role::Unknown, "the role is not guessed");
+}
+
+#[tokio::test]
+async fn a_recovering_device_keeps_its_own_keys_across_retries_and_never_overwrites_a_wallet() {
+    let account = medwallet_core::input::display_address(&medledger_types::hash::Address([7; 32]));
+    // A profile holding a wallet is never turned into a recovering device.
+    let holder = fixture();
+    holder.app.create(PASSWORD).expect("create");
+    let before = std::fs::read(holder.app.dir.keystore_path()).expect("keystore");
+    let err = holder
+        .app
+        .start_recovery(&account, PASSWORD)
+        .await
+        .expect_err("a wallet exists");
+    assert_eq!(err.code, ErrorCode::WalletExists);
+    assert_eq!(
+        std::fs::read(holder.app.dir.keystore_path()).expect("keystore"),
+        before
+    );
+
+    // A fresh profile: a mistyped account writes nothing.
+    let f = fixture();
+    let err = f
+        .app
+        .start_recovery("not an account", PASSWORD)
+        .await
+        .expect_err("bad account");
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    assert!(!f.app.status().wallet_exists);
+
+    // No node answers (its port is closed): the device's keys and the account it recovers are
+    // kept, so the next try asks with the same device (the code the guardians were read stays
+    // right).
+    drop(silent_node(&f));
+    assert!(f.app.start_recovery(&account, PASSWORD).await.is_err());
+    let status = f.app.status();
+    assert_eq!(status.recovering.as_deref(), Some(account.as_str()));
+    let device = f.app.keys().expect("unlocked").public();
+    f.app.lock();
+    f.app.unlock(PASSWORD).expect("unlock");
+    assert_eq!(f.app.keys().expect("unlocked").public(), device);
+    assert!(f.app.start_recovery(&account, PASSWORD).await.is_err());
+    assert_eq!(f.app.keys().expect("unlocked").public(), device);
+    let other = medwallet_core::input::display_address(&medledger_types::hash::Address([8; 32]));
+    let err = f
+        .app
+        .start_recovery(&other, PASSWORD)
+        .await
+        .expect_err("another account");
+    assert_eq!(err.code, ErrorCode::WalletExists);
+}
+
+#[tokio::test]
+async fn guardians_need_the_password_and_only_a_recovering_device_finishes_a_recovery() {
+    let f = fixture();
+    f.app.create(PASSWORD).expect("create");
+    let err = f
+        .app
+        .set_guardians("not the password", &["mdwshare1x".into()], 1, 1_000, "Ned")
+        .await
+        .expect_err("a share code that does not parse");
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    let code = f
+        .app
+        .keys()
+        .expect("unlocked")
+        .public()
+        .share_code()
+        .to_string();
+    let err = f
+        .app
+        .set_guardians("not the password", &[code], 1, 1_000, "Ned")
+        .await
+        .expect_err("wrong password");
+    assert_eq!(err.code, ErrorCode::WrongPassword);
+    let err = f
+        .app
+        .finish_recovery(PASSWORD)
+        .await
+        .expect_err("not recovering");
+    assert_eq!(err.code, ErrorCode::NotFound);
+    assert_eq!(
+        f.app.recovering().await.expect_err("not recovering").code,
+        ErrorCode::NotFound
+    );
 }

@@ -5,6 +5,7 @@ pub mod export;
 pub mod keys;
 pub mod links;
 pub mod records;
+pub mod recovery;
 pub mod relationships;
 pub mod rotation;
 pub mod summary;

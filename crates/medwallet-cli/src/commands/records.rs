@@ -52,12 +52,36 @@ pub fn sync(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
         }
         Ok::<(), WalletError>(())
     };
-    let (report, renewed) = ctx.run(async |wallet, source| {
+    let (report, renewed, recovery, asked) = ctx.run(async |wallet, source| {
         let report = wallet.sync(source, &mut progress, &mut rand::rng()).await?;
         // Long-term links take the records just verified; a failure here leaves the sync done.
         let renewed = wallet.renew_links(source, &mut rand::rng()).await;
-        Ok((report, renewed))
+        // Every device of a patient, and every guardian, is told of a pending recovery.
+        let recovery = wallet
+            .guardians(source)
+            .await?
+            .and_then(|g| g.recovery)
+            .filter(|r| r.is_pending());
+        let asked: Vec<_> = wallet
+            .guarding(source)
+            .await?
+            .into_iter()
+            .filter(|d| d.asks_approval())
+            .collect();
+        Ok((report, renewed, recovery, asked))
     })?;
+    if let Some(r) = recovery {
+        eprintln!(
+            "WARNING: someone asked to recover this wallet to device {} ({} of {} guardians approved). If it was not you, run `medwallet cancel-recovery` now.",
+            r.device_code, r.approvals, r.threshold
+        );
+    }
+    for duty in asked {
+        eprintln!(
+            "note: {} asks you, as a guardian, to approve the recovery of their wallet: see `medwallet guarding`.",
+            duty.label
+        );
+    }
     let links_renewed = match renewed {
         Ok(n) => n,
         Err(e) => {

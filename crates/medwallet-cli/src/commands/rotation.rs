@@ -5,9 +5,7 @@
 //! moves, and replaces the wallet's keystore only once the rotation is done; a rotation that
 //! was interrupted is finished by running the command again, with the same new phrase.
 
-use std::sync::Arc;
-
-use medwallet_crypto::{AccountKeys, KdfParams};
+use medwallet_crypto::KdfParams;
 use medwallet_store::WalletDir;
 use serde_json::json;
 
@@ -18,14 +16,13 @@ pub fn rotate_keys(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
     let dir = WalletDir::new(ctx.wallet);
     let password = ctx.password.read()?;
     let prepared = dir.prepare_rotation(&password, KdfParams::RFC9106_SECOND, &mut rand::rng())?;
-    let next = Arc::new(AccountKeys::derive(&prepared.phrase));
     let rotation = if prepared.finished {
         // Interrupted after the last step: only the keystore is left to replace.
         medwallet_core::Rotation::default()
     } else {
         ctx.run(async |wallet, source| {
             wallet
-                .rotate_keys(source, next.clone(), &mut rand::rng())
+                .rotate_keys(source, &prepared.phrase, &mut rand::rng())
                 .await
         })?
     };
@@ -34,7 +31,7 @@ pub fn rotate_keys(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
     let words = prepared.phrase.words();
     out.print(
         &format!(
-            "{}Your accounts are under new keys: {} account(s) moved, {} record key(s) wrapped anew, {} share(s) made again (their old grants revoked), {} link(s) revoked (make them again if you still need them).\nThe old recovery phrase and any device holding it can no longer sign for you.\n\nNew recovery phrase (write it down now; the old one no longer restores this wallet):\n{}",
+            "{}Your accounts are under new keys: {} account(s) moved, {} record key(s) wrapped anew, {} share(s) made again (their old grants revoked), {} link(s) revoked (make them again if you still need them){}.\nThe old recovery phrase and any device holding it can no longer sign for you.\n\nNew recovery phrase (write it down now; the old one no longer restores this wallet):\n{}",
             if resumed {
                 "Finished the rotation that was under way. "
             } else {
@@ -44,6 +41,14 @@ pub fn rotate_keys(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
             rotation.records_rewrapped,
             rotation.shares_moved,
             rotation.links_revoked,
+            if rotation.guardians_kept > 0 {
+                format!(
+                    "; your {} guardian(s) now hold shares of the new phrase",
+                    rotation.guardians_kept
+                )
+            } else {
+                String::new()
+            },
             words.as_str()
         ),
         json!({
@@ -51,6 +56,7 @@ pub fn rotate_keys(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
             "records_rewrapped": rotation.records_rewrapped,
             "shares_moved": rotation.shares_moved,
             "links_revoked": rotation.links_revoked,
+            "guardians_kept": rotation.guardians_kept,
             "height": rotation.height,
             "resumed": resumed,
             "mnemonic": words.as_str(),

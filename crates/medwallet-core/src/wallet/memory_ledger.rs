@@ -43,6 +43,8 @@ pub struct MemoryLedger {
     chain: ChainId,
     validator: SigningKey,
     validators: ValidatorSet,
+    /// The genesis's shortest guardian-recovery delay ([`MEMORY_RECOVERY_MIN_DELAY_MS`]).
+    recovery_min_delay_ms: u64,
     state: Mutex<BTreeMap<StateKey, Vec<u8>>>,
     blobs: Mutex<HashMap<Sha256Digest, Vec<u8>>>,
     height: AtomicU64,
@@ -58,6 +60,9 @@ pub struct MemoryLedger {
     pub floors: Mutex<Vec<u64>>,
     rng: Mutex<StdRng>,
 }
+
+/// The memory chain's shortest guardian-recovery delay (a minute of the tests' clock).
+pub const MEMORY_RECOVERY_MIN_DELAY_MS: u64 = 60_000;
 
 pub fn keys(seed: u8) -> AccountKeys {
     AccountKeys::derive(&RecoveryPhrase::from_entropy(&[seed; 32]))
@@ -96,6 +101,7 @@ impl MemoryLedger {
             chain,
             validator,
             validators,
+            recovery_min_delay_ms: MEMORY_RECOVERY_MIN_DELAY_MS,
             state: Mutex::new(state),
             blobs: Mutex::default(),
             height: AtomicU64::new(1),
@@ -117,6 +123,7 @@ impl MemoryLedger {
             height,
             timestamp_ms: self.now.load(Ordering::SeqCst),
             validators: &self.validators,
+            recovery_min_delay_ms: self.recovery_min_delay_ms,
         };
         let snapshot = Snapshot(&state);
         let mut execution = Execution::new(&snapshot, ctx);

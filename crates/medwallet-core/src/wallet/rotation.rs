@@ -23,10 +23,10 @@ use medledger_types::hash::{GrantId, PublicKey, ReceivingKey};
 use medledger_types::link::LinkStatus;
 use medledger_types::state::GrantStatus;
 use medledger_types::tx::{KEYS_MAX, TxBody, rotation_consent_message};
-use medwallet_crypto::{AccountKeys, Namespace};
+use medwallet_crypto::{AccountKeys, Namespace, RecoveryPhrase};
 use rand_core::CryptoRng;
 
-use super::{GrantRequest, Wallet};
+use super::{GrantRequest, GuardianChoice, Wallet};
 use crate::cache::{Cached, seal_cache};
 use crate::clock::Clock;
 use crate::consent::{GrantView, ShareScope, rewrap};
@@ -46,6 +46,8 @@ pub struct Rotation {
     pub shares_moved: usize,
     /// Links revoked.
     pub links_revoked: usize,
+    /// Guardians named again with shares of the new phrase.
+    pub guardians_kept: usize,
     /// The last transaction's height.
     pub height: u64,
 }
@@ -94,11 +96,30 @@ impl<St: WalletStore + Clone, C: Clock + Clone> Wallet<St, C> {
     pub async fn rotate_keys<S: LedgerSource, R: CryptoRng + ?Sized>(
         &self,
         source: &S,
-        next: Arc<AccountKeys>,
+        next_phrase: &RecoveryPhrase,
         rng: &mut R,
     ) -> Result<Rotation, WalletError> {
         self.check_chain(source)?;
+        let next = Arc::new(AccountKeys::derive(next_phrase));
         let chain = source.chain();
+        // The guardians hold shares of the old phrase, which the rotation retires (the
+        // ledger drops the set): they are named again with shares of the new one.
+        let guardians = self
+            .guardians(source)
+            .await?
+            .filter(|g| !g.guardians.is_empty());
+        let at = self.latest(source).await?;
+        // Every record's key is wrapped anew, so every record must be known: unless a rotation
+        // under way already moved account 0 (its records are then wrapped to the new keys),
+        // sync first.
+        let zero = self.own_account(0);
+        if crate::accounts::account(source, &at, &zero.address)
+            .await?
+            .is_some_and(|a| a.signing.0 == zero.keys.public().signing.to_bytes())
+        {
+            let mut quiet = |_: crate::sync::SyncEvent<'_>| Ok(());
+            self.sync(source, &mut quiet, rng).await?;
+        }
         let at = self.latest(source).await?;
         let relationships = self.discover_accounts(source, &at, rng).await?;
         if relationships.is_empty() {
@@ -187,6 +208,19 @@ impl<St: WalletStore + Clone, C: Clock + Clone> Wallet<St, C> {
                 done.height = done.height.max(after.revoke(source, old).await?);
             }
             done.shares_moved += 1;
+        }
+        if let Some(previous) = guardians {
+            let accounts: Vec<_> = previous.guardians.iter().map(|g| g.account).collect();
+            let choice = GuardianChoice {
+                codes: Vec::new(),
+                threshold: previous.threshold,
+                delay_ms: previous.delay_ms,
+                label: previous.label.unwrap_or_default(),
+            };
+            done.height = after
+                .set_guardian_accounts(source, next_phrase, &accounts, &choice, rng)
+                .await?;
+            done.guardians_kept = accounts.len();
         }
         self.store
             .save_cache(&seal_cache(&next, chain, &cached, rng)?)?;

@@ -457,5 +457,6 @@ fn a_cache_verified_on_another_chain_is_not_mixed_with_this_one() {
 mod erasure;
 mod links;
 mod pairwise;
+mod recovery;
 mod rotation;
 mod summary;

@@ -82,6 +82,7 @@ pub fn chain(blocks: u64, accounts: u32, runtime: &tokio::runtime::Runtime) -> C
             receiving: ReceivingKey(clinic.public().receiving.to_bytes()),
             name: "Bench Clinic".into(),
         }],
+        recovery_min_delay_ms: 1_000,
     };
     let dir = tempfile::tempdir().expect("tempdir");
     let ledger =

@@ -10,7 +10,7 @@ const NEW: u8 = 22;
 const NEWER: u8 = 23;
 
 /// `new`'s consent to take over `account` with receiving key `receiving`.
-fn rotate_body(account: &Address, new: u8, receiving: ReceivingKey) -> TxBody {
+pub(super) fn rotate_body(account: &Address, new: u8, receiving: ReceivingKey) -> TxBody {
     let signing = public(&key(new));
     let message = rotation_consent_message(&TEST_CHAIN, account, &signing, &receiving);
     TxBody::RotateKeys {

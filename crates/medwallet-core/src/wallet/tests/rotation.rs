@@ -9,6 +9,7 @@ use medledger_types::codec::Canonical;
 use medledger_types::hash::LinkId;
 use medledger_types::link::LinkStatus;
 use medledger_types::state::{MAX_VALUE_LEN, RecordEntry, StateKey};
+use medwallet_crypto::RecoveryPhrase;
 use medwallet_crypto::envelope::{Identity, WrappedKey};
 
 use super::*;
@@ -19,10 +20,11 @@ const NEXT: u8 = 9;
 
 impl World {
     fn rotate(&mut self) -> Rotation {
-        block_on(
-            self.patient
-                .rotate_keys(&self.ledger, Arc::new(keys(NEXT)), &mut self.rng),
-        )
+        block_on(self.patient.rotate_keys(
+            &self.ledger,
+            &RecoveryPhrase::from_entropy(&[NEXT; 32]),
+            &mut self.rng,
+        ))
         .expect("rotation")
     }
 

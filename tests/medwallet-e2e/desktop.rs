@@ -11,10 +11,13 @@
 //! restores their wallet from words on a fresh profile and opens a shared visit. The patient
 //! sees the doctor's fetch in the access log and revokes; the doctor is then refused. Last, the
 //! patient erases a record and sees every node delete it, then moves to new keys
-//! (`lifecycle_story`).
+//! (`lifecycle_story`), names three guardians, and a fresh profile recovers the wallet with two
+//! of them after the delay while the patient's own wallet shows the pending recovery in red
+//! (`recovery_story`).
 
 mod lifecycle_story;
 mod link_story;
+mod recovery_story;
 mod screen;
 
 use std::path::PathBuf;
@@ -490,5 +493,6 @@ async fn the_whole_story_in_the_real_webview() -> Result<()> {
         lifecycle_story::patient_moves_to_new_keys(c).await
     })
     .await?;
+    recovery_story::story().await?;
     Ok(())
 }

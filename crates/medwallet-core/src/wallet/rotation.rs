@@ -109,6 +109,9 @@ impl<St: WalletStore + Clone, C: Clock + Clone> Wallet<St, C> {
             .await?
             .filter(|g| !g.guardians.is_empty());
         let at = self.latest(source).await?;
+        // Account 0's address first: after an earlier rotation it is not its keys' own, and a
+        // device with no cache (a recovery's) learns it only from the ledger.
+        self.discover_accounts(source, &at, rng).await?;
         // Every record's key is wrapped anew, so every record must be known: unless a rotation
         // under way already moved account 0 (its records are then wrapped to the new keys),
         // sync first.

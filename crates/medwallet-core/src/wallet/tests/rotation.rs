@@ -169,3 +169,27 @@ fn the_new_phrase_alone_restores_every_account_and_a_rerun_moves_nothing_twice()
     block_on(old.sync(&w.ledger, &mut quiet(), &mut rng)).expect("sync");
     assert!(old.relationships().is_empty());
 }
+
+#[test]
+fn a_fresh_device_of_a_rotated_phrase_rotates_again_and_every_record_follows() {
+    // The case of a recovery after an earlier rotation: a device that has the current phrase
+    // but no cache (it never synced) moves the wallet to a new phrase at once.
+    let mut w = world();
+    let record = w.issue(0, Category::Labs);
+    w.sync();
+    w.rotate();
+    let device = wallet(&w.ledger, NEXT, Arc::default());
+    let latest = RecoveryPhrase::from_entropy(&[NEXT + 1; 32]);
+    let again = block_on(device.rotate_keys(&w.ledger, &latest, &mut w.rng)).expect("rotate");
+    assert_eq!(again.records_rewrapped, 1, "the record is rewrapped");
+    let after = wallet(&w.ledger, NEXT + 1, Arc::default());
+    let report = block_on(after.sync(&w.ledger, &mut quiet(), &mut w.rng)).expect("sync");
+    assert!(
+        report.unreadable.is_empty(),
+        "every record opens: {report:?}"
+    );
+    assert_eq!(
+        block_on(after.open_record(&w.ledger, &record.to_hex())).expect("opens"),
+        fhir(0)
+    );
+}

@@ -126,7 +126,7 @@ FUZZ_SECONDS ?= 60
 fuzz: deps
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install --locked cargo-fuzz
 	python3 scripts/fuzz_seeds.py
-	cd fuzz && for t in keystore_decode envelope_open wrapped_key bech32_strings mnemonic signed_tx grant_terms erasure_values recovery_values block finalization auth_header state_proof shl_link shl_file; do \
+	cd fuzz && for t in keystore_decode envelope_open wrapped_key bech32_strings mnemonic signed_tx grant_terms erasure_values recovery_values emergency_values block finalization auth_header state_proof shl_link shl_file; do \
 	  RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run --features libfuzzer --fuzz-dir . $$t -- -max_total_time=$(FUZZ_SECONDS) || exit 1; \
 	done
 

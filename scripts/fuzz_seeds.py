@@ -16,6 +16,8 @@ seeds = {
     "signed_tx": [],
     "grant_terms": [],
     "erasure_values": [],
+    "recovery_values": [],
+    "emergency_values": [],
     "block": [],
     "finalization": [],
     "auth_header": [],

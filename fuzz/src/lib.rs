@@ -155,6 +155,24 @@ pub fn recovery_values(data: &[u8]) {
     }
 }
 
+/// The emergency-access state decoders (an account's set, a clinician's request), and a
+/// validator's share and a clinician's combination of it.
+pub fn emergency_values(data: &[u8]) {
+    use medledger_types::codec::Canonical;
+    use medledger_types::emergency::{EmergencyRequest, EmergencySet};
+    if let Ok(set) = EmergencySet::decode(data, 1 << 16) {
+        assert_eq!(set.encode(), data, "emergency sets are canonical");
+    }
+    if let Ok(request) = EmergencyRequest::decode(data, 1 << 16) {
+        assert_eq!(request.encode(), data, "emergency requests are canonical");
+        let _ = request.open_at(u64::MAX);
+    }
+    if let Ok(share) = medwallet_crypto::shamir::SecretShare::from_bytes(data) {
+        assert_eq!(share.as_bytes().as_slice(), data);
+        let _ = medwallet_crypto::shamir::combine(1, &[share]);
+    }
+}
+
 /// The block decoder (what marshal hands the node from peers).
 pub fn block(data: &[u8]) {
     use medledger_types::block::{Block, MAX_BLOCK_LEN};

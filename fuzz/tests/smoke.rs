@@ -298,6 +298,47 @@ fn recovery_decoders_survive_mutated_values() {
 }
 
 #[test]
+fn emergency_decoders_survive_mutated_values() {
+    use medledger_types::codec::Canonical;
+    use medledger_types::emergency::{
+        EmergencyRequest, EmergencySet, EmergencyShareSlot, ReleasedEmergencyShare,
+    };
+    use medledger_types::hash::{Address, RecordId, Sha256Digest};
+    let set = EmergencySet {
+        id: RecordId([1; 32]),
+        ciphertext_sha256: Sha256Digest([2; 32]),
+        ciphertext_len: 3,
+        threshold: 1,
+        shares: vec![EmergencyShareSlot {
+            sealed: vec![4; 40],
+            commitment: Sha256Digest([5; 32]),
+        }],
+        set_height: 6,
+        set_at_ms: 7,
+    };
+    let request = EmergencyRequest {
+        patient: Address([8; 32]),
+        clinician: Address([9; 32]),
+        clinic: Address([10; 32]),
+        set: RecordId([11; 32]),
+        threshold: 1,
+        reason: vec![12; 30],
+        height: 13,
+        at_ms: 14,
+        released: vec![ReleasedEmergencyShare {
+            validator: 0,
+            sealed: vec![15; 30],
+        }],
+    };
+    let share = [[1u8].as_slice(), &[16; 32]].concat();
+    run(
+        medwallet_fuzz::emergency_values,
+        &[set.encode(), request.encode(), share],
+        13,
+    );
+}
+
+#[test]
 fn auth_header_parser_survives_mutated_headers() {
     let seed = format!("{}.1700000000000.{}", "ab".repeat(32), "cd".repeat(64)).into_bytes();
     run(medwallet_fuzz::auth_header, &[seed], 9);

@@ -5,11 +5,11 @@
 use std::sync::Arc;
 
 use medwallet_app::{
-    AccessItem, App, AppError, Card, CreatedWallet, DoctorInfo, ErasedResult, ErasureItem,
-    ExportResult, GrantItem, GrantRequest, GrantResult, GuardiansView, GuardingItem, LabSeries,
-    LinkCreated, LinkItem, LinkRequest, OpenedRecord, PatientSummary, ReceivedLink, RecordItem,
-    RecoveringStatus, RevokeResult, RotatedWallet, Settings, ShareCodeItem, SharedItem, SyncReport,
-    SyncStatus, WalletStatus,
+    AccessItem, App, AppError, Card, ContactInput, CreatedWallet, DoctorInfo, EmergencyRequestItem,
+    EmergencyView, ErasedResult, ErasureItem, ExportResult, GrantItem, GrantRequest, GrantResult,
+    GuardiansView, GuardingItem, LabSeries, LinkCreated, LinkItem, LinkRequest, OpenedEmergency,
+    OpenedRecord, PatientSummary, ReceivedLink, RecordItem, RecoveringStatus, RevokeResult,
+    RotatedWallet, Settings, ShareCodeItem, SharedItem, SyncReport, SyncStatus, WalletStatus,
 };
 use tauri::{AppHandle, Emitter, State};
 
@@ -153,6 +153,39 @@ pub async fn erasures(app: Wallet<'_>) -> Result<Vec<ErasureItem>, AppError> {
 #[tauri::command]
 pub async fn rotate_keys(app: Wallet<'_>, password: String) -> Result<RotatedWallet, AppError> {
     app.rotate_keys(&password).await
+}
+
+#[tauri::command]
+pub async fn emergency(app: Wallet<'_>) -> Result<EmergencyView, AppError> {
+    app.emergency().await
+}
+
+#[tauri::command]
+pub async fn set_emergency(
+    app: Wallet<'_>,
+    contacts: Vec<ContactInput>,
+) -> Result<EmergencyView, AppError> {
+    app.set_emergency(contacts).await
+}
+
+#[tauri::command]
+pub async fn remove_emergency(app: Wallet<'_>) -> Result<EmergencyView, AppError> {
+    app.remove_emergency().await
+}
+
+#[tauri::command]
+pub async fn request_emergency(
+    app: Wallet<'_>,
+    patient: String,
+    reason: String,
+) -> Result<EmergencyRequestItem, AppError> {
+    app.request_emergency(&patient, &reason).await
+}
+
+/// The opened set is the record the clinician chose to view.
+#[tauri::command]
+pub async fn open_emergency(app: Wallet<'_>, request: String) -> Result<OpenedEmergency, AppError> {
+    app.open_emergency(&request).await
 }
 
 #[tauri::command]

@@ -13,8 +13,11 @@
 //! patient erases a record and sees every node delete it, then moves to new keys
 //! (`lifecycle_story`), names three guardians, and a fresh profile recovers the wallet with two
 //! of them after the delay while the patient's own wallet shows the pending recovery in red
-//! (`recovery_story`).
+//! (`recovery_story`). Last, the recovered wallet prepares an emergency set; the doctor breaks
+//! the glass with its code and reads the allergies; the patient sees the access in red
+//! (`emergency_story`).
 
+mod emergency_story;
 mod lifecycle_story;
 mod link_story;
 mod recovery_story;
@@ -494,5 +497,6 @@ async fn the_whole_story_in_the_real_webview() -> Result<()> {
     })
     .await?;
     recovery_story::story().await?;
+    emergency_story::story().await?;
     Ok(())
 }

@@ -218,6 +218,10 @@ pub struct GenesisFile {
     /// unless the file says otherwise; test networks shorten it).
     #[serde(default = "default_recovery_min_delay_ms")]
     pub recovery_min_delay_ms: u64,
+    /// Each validator's X25519 emergency-access key (hex), in the order of `validators`; none:
+    /// the chain offers no emergency access.
+    #[serde(default)]
+    pub emergency_keys: Vec<String>,
 }
 
 /// A day: long enough for a patient to see a recovery they did not start and cancel it.
@@ -263,13 +267,34 @@ impl GenesisFile {
                 })
             })
             .collect::<Result<Vec<_>, GenesisError>>()?;
+        let emergency = self
+            .emergency_keys
+            .iter()
+            .map(|k| hex32(k, "emergency key").map(ReceivingKey))
+            .collect::<Result<Vec<_>, GenesisError>>()?;
+        if !emergency.is_empty() && emergency.len() != validators.len() {
+            return Err(GenesisError(
+                "emergency_keys must list one key per validator, in the same order".into(),
+            ));
+        }
+        let set = ValidatorSet::new(validators.clone())
+            .map_err(|e| GenesisError(format!("validators: {e}")))?;
+        // The genesis lists them in the set's (sorted) order.
+        let emergency_keys = if emergency.is_empty() {
+            Vec::new()
+        } else {
+            set.keys()
+                .iter()
+                .filter_map(|k| validators.iter().position(|v| v == k).map(|i| emergency[i]))
+                .collect()
+        };
         Ok(Genesis {
             chain_name: self.chain_name.clone(),
             timestamp_ms: self.timestamp_ms,
-            validators: ValidatorSet::new(validators)
-                .map_err(|e| GenesisError(format!("validators: {e}")))?,
+            validators: set,
             clinics,
             recovery_min_delay_ms: self.recovery_min_delay_ms,
+            emergency_keys,
         })
     }
 }

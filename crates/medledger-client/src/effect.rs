@@ -8,6 +8,7 @@
 //! same nonce.
 
 use medledger_types::codec::Canonical;
+use medledger_types::emergency::{EmergencyRequestId, emergency_set_id};
 use medledger_types::hash::{Address, GrantId, PublicKey};
 use medledger_types::link::{LinkEntry, LinkFile};
 use medledger_types::state::{MAX_VALUE_LEN, RecordEntry, StateKey, decode_u64};
@@ -106,6 +107,15 @@ pub fn effects(tx: &SignedTx) -> Vec<Effect> {
         TxBody::StartRecovery { account, .. } => {
             out.push(Effect::Present(StateKey::recovery(account)))
         }
+        TxBody::SetEmergency { ciphertext_len, .. } if *ciphertext_len > 0 => {
+            out.push(Effect::Present(StateKey::emergency_set(&emergency_set_id(
+                &author,
+                tx.tx.nonce,
+            ))))
+        }
+        TxBody::EmergencyRequest { .. } => out.push(Effect::Present(StateKey::emergency_request(
+            &EmergencyRequestId::derive(&author, tx.tx.nonce),
+        ))),
         // The nonce is the receipt's own trace, and the notice's (its key signs only it). A
         // recovery's steps rewrite one value per account whose earlier form is present too:
         // the author's nonce (only its key signs) is what proves its own step applied.
@@ -117,7 +127,9 @@ pub fn effects(tx: &SignedTx) -> Vec<Effect> {
         | TxBody::ApproveRecovery { .. }
         | TxBody::DeclineRecovery { .. }
         | TxBody::CancelRecovery { .. }
-        | TxBody::ReleaseShare { .. } => {}
+        | TxBody::ReleaseShare { .. }
+        | TxBody::SetEmergency { .. }
+        | TxBody::EmergencyShare { .. } => {}
     }
     out
 }

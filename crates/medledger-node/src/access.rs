@@ -7,6 +7,7 @@ use medledger_types::blob_request::{Asked, Auth, MAX_SKEW_MS, Method, Target, re
 
 use crate::replay::{ReplayGuard, Seen};
 use medledger_types::codec::Canonical;
+use medledger_types::emergency::{EmergencyRequest, EmergencyRequestId, EmergencySet};
 use medledger_types::erasure::ErasedRecord;
 use medledger_types::hash::{Address, GrantId, PublicKey, RecordId, Sha256Digest};
 use medledger_types::state::{
@@ -46,6 +47,10 @@ pub enum Denied {
     GrantExpired,
     #[error("only registered clinics (records) and patients (link files) upload blobs")]
     NotAnUploader,
+    #[error(
+        "only the patient, or a clinician whose emergency request for it is less than 24 hours old, may fetch this emergency set"
+    )]
+    NoEmergencyAccess,
     #[error("state error: {0}")]
     State(String),
 }
@@ -65,6 +70,7 @@ impl Denied {
             Denied::GrantRevoked => "grant_revoked",
             Denied::GrantExpired => "grant_expired",
             Denied::NotAnUploader => "not_an_uploader",
+            Denied::NoEmergencyAccess => "no_emergency_access",
             Denied::State(_) => "state_error",
         }
     }
@@ -93,6 +99,8 @@ pub enum Access {
         request: Auth,
     },
     Peer,
+    /// A clinician inside the window of its emergency request for the set's account.
+    Emergency,
 }
 
 /// Where requests to this node must be addressed, and the requests it has seen.
@@ -134,6 +142,18 @@ fn account_signed_by(
         .map(|account| (address, account)))
 }
 
+/// A 32-byte id stored as a state value.
+fn id_value(ledger: &Ledger, key: &StateKey) -> Result<Option<[u8; 32]>, Denied> {
+    match ledger.get(key).map_err(|e| Denied::State(e.to_string()))? {
+        None => Ok(None),
+        Some(bytes) => bytes
+            .as_slice()
+            .try_into()
+            .map(Some)
+            .map_err(|_| Denied::State("an id is 32 bytes".into())),
+    }
+}
+
 fn value<T: Canonical>(ledger: &Ledger, key: &StateKey) -> Result<Option<T>, Denied> {
     match ledger.get(key).map_err(|e| Denied::State(e.to_string()))? {
         None => Ok(None),
@@ -165,6 +185,9 @@ pub fn check_get(
         grant,
     };
     verify(gate, auth, &asked, now_ms)?;
+    if let Some(owner) = id_value(ledger, &StateKey::emergency_set(record))? {
+        return emergency_set_access(ledger, peers, auth, blob, record, &Address(owner));
+    }
     let entry: RecordEntry = match value(ledger, &StateKey::record(record))? {
         Some(entry) => entry,
         None => match value::<ErasedRecord>(ledger, &StateKey::erased(record))? {
@@ -208,6 +231,43 @@ pub fn check_get(
         grant: *grant,
         request: *auth,
     })
+}
+
+/// Who may fetch `owner`'s emergency set `set`: the account itself, a peer, or a clinician
+/// whose latest request for it is for this set and inside its window at the newest finalized
+/// block's time.
+fn emergency_set_access(
+    ledger: &Ledger,
+    peers: &BTreeSet<PublicKey>,
+    auth: &Auth,
+    blob: &Sha256Digest,
+    set: &RecordId,
+    owner: &Address,
+) -> Result<Access, Denied> {
+    let current: EmergencySet = value(ledger, &StateKey::emergency(owner))?
+        .filter(|s: &EmergencySet| s.id == *set)
+        .ok_or(Denied::UnknownRecord)?;
+    if current.ciphertext_sha256 != *blob {
+        return Err(Denied::WrongBlob);
+    }
+    if peers.contains(&auth.key) {
+        return Ok(Access::Peer);
+    }
+    let Some((requester, _)) = account_signed_by(ledger, &auth.key)? else {
+        return Err(Denied::NoEmergencyAccess);
+    };
+    if requester == *owner {
+        return Ok(Access::Patient);
+    }
+    let latest = id_value(ledger, &StateKey::emergency_access(owner, &requester))?
+        .map(EmergencyRequestId)
+        .ok_or(Denied::NoEmergencyAccess)?;
+    let request: EmergencyRequest =
+        value(ledger, &StateKey::emergency_request(&latest))?.ok_or(Denied::NoEmergencyAccess)?;
+    if request.set != *set || !request.open_at(ledger.tip().timestamp_ms) {
+        return Err(Denied::NoEmergencyAccess);
+    }
+    Ok(Access::Emergency)
 }
 
 /// Decides a PUT of `blob`: registered clinics (record ciphertexts) and patients (the

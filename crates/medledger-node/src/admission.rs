@@ -23,6 +23,7 @@ pub fn dry_run(ledger: &Ledger, tx: &SignedTx, now_ms: u64) -> Result<(), TxErro
             timestamp_ms: now_ms.max(tip.timestamp_ms + 1),
             validators: ledger.validators(),
             recovery_min_delay_ms: ledger.genesis().recovery_min_delay_ms,
+            emergency_access: !ledger.genesis().emergency_keys.is_empty(),
         };
         Execution::new(view, ctx).apply_checked(tx)
     })?

@@ -196,6 +196,7 @@ mod tests {
                 receiving_key: hex::encode([4u8; 32]),
             }],
             recovery_min_delay_ms: 1_000,
+            emergency_keys: Vec::new(),
         }
     }
 

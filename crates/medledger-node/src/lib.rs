@@ -12,6 +12,7 @@ pub mod application;
 pub mod blobs;
 pub mod block;
 pub mod config;
+pub mod emergency;
 pub mod engine;
 pub mod erasure;
 pub mod error;

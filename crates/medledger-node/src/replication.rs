@@ -1,4 +1,4 @@
-//! Blob replication: every finalized IssueRecord names a ciphertext by hash; a node that lacks it
+//! Blob replication: every finalized IssueRecord (and SetEmergency) names a ciphertext by hash; a node that lacks it
 //! fetches it from its peers (a signed peer request), and the blob store accepts it only if the
 //! bytes hash to that name. Missing blobs are retried with backoff, so a record uploaded to one
 //! node ends up on all of them.
@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use medledger_client::{BlobRequest, NodeClient};
 use medledger_state::store::Ledger;
+use medledger_types::emergency::emergency_set_id;
 use medledger_types::hash::{ChainId, RecordId, Sha256Digest};
 use medledger_types::state::StateKey;
 use medledger_types::tx::TxBody;
@@ -48,6 +49,20 @@ pub async fn run(
                 {
                     missing.insert(*ciphertext_sha256, (*record, 0));
                 }
+                if let TxBody::SetEmergency {
+                    ciphertext_sha256,
+                    ciphertext_len,
+                    ..
+                } = &tx.tx.body
+                {
+                    let set = emergency_set_id(&tx.tx.author_address(), tx.tx.nonce);
+                    if *ciphertext_len > 0
+                        && !blobs.has(ciphertext_sha256)
+                        && !erased(&ledger, &set)
+                    {
+                        missing.insert(*ciphertext_sha256, (set, 0));
+                    }
+                }
             }
         }
         scanned = scanned.max(tip);
@@ -78,8 +93,12 @@ pub async fn run(
     }
 }
 
-fn erased(ledger: &Ledger, record: &RecordId) -> bool {
-    matches!(ledger.get(&StateKey::erased(record)), Ok(Some(_)))
+/// Whether `id`'s ciphertext is no longer wanted: an erased record, or an emergency set that
+/// was replaced or removed.
+fn erased(ledger: &Ledger, id: &RecordId) -> bool {
+    let present = |key: StateKey| matches!(ledger.get(&key), Ok(Some(_)));
+    present(StateKey::erased(id))
+        || (!present(StateKey::record(id)) && !present(StateKey::emergency_set(id)))
 }
 
 async fn fetch(

@@ -141,6 +141,15 @@ pub fn start(home: &Home) -> Result<(), NodeError> {
             is_validator,
         };
         tokio::spawn(sweeper.run(running.finalizer.heights()));
+        if let Some(releaser) = crate::emergency::Releaser::for_validator(
+            ledger.clone(),
+            mempool.clone(),
+            receipts.clone(),
+            &seed,
+            &medledger_types::hash::PublicKey(seed_bytes(&me)),
+        ) {
+            tokio::spawn(releaser.run(running.finalizer.heights()));
+        }
         let metrics_context = context.child("metrics");
         let state = ApiState {
             ledger,

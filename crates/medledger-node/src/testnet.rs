@@ -139,6 +139,17 @@ pub fn generate(
             })
             .collect(),
         recovery_min_delay_ms: chain.recovery_min_delay_ms,
+        // Each validator's emergency key, derived from its node key.
+        emergency_keys: seeds[..validators]
+            .iter()
+            .map(|seed| {
+                hex::encode(
+                    medwallet_crypto::emergency::validator_identity(seed)
+                        .to_recipient()
+                        .public_bytes(),
+                )
+            })
+            .collect(),
     };
     let chain_id = genesis.to_genesis()?.chain_id();
     let addr = |i: usize, api: bool| -> std::net::SocketAddr {

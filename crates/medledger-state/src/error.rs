@@ -110,6 +110,16 @@ pub enum TxError {
     AlreadyReleased,
     #[error("a recovery delay must be at least {min_ms} ms on this chain")]
     RecoveryDelayTooShort { min_ms: u64 },
+    #[error("this chain's genesis names no emergency keys: it offers no emergency access")]
+    NoEmergencyAccess,
+    #[error("this account has no emergency set")]
+    NoEmergencySet,
+    #[error("only a registered clinician may ask for emergency access")]
+    NotAClinician,
+    #[error("unknown emergency request")]
+    UnknownEmergencyRequest,
+    #[error("the emergency access window ended at {ended_at_ms}")]
+    EmergencyWindowClosed { ended_at_ms: u64 },
     #[error("a field is out of range: {0}")]
     OutOfRange(&'static str),
     #[error("state error: {0}")]
@@ -169,6 +179,11 @@ impl TxError {
             TxError::RecoveryNotEffective { .. } => "recovery_not_effective",
             TxError::AlreadyReleased => "already_released",
             TxError::RecoveryDelayTooShort { .. } => "recovery_delay_too_short",
+            TxError::NoEmergencyAccess => "no_emergency_access",
+            TxError::NoEmergencySet => "no_emergency_set",
+            TxError::NotAClinician => "not_a_clinician",
+            TxError::UnknownEmergencyRequest => "unknown_emergency_request",
+            TxError::EmergencyWindowClosed { .. } => "emergency_window_closed",
             TxError::OutOfRange(_) => "out_of_range",
             TxError::State(_) => "state_error",
         }

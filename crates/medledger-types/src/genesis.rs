@@ -72,6 +72,9 @@ pub struct Genesis {
     /// The shortest delay a patient may give a guardian recovery (a test network shortens
     /// it here, in its genesis, never by a switch in the software).
     pub recovery_min_delay_ms: u64,
+    /// Each validator's X25519 key for emergency access, in the validator set's order (empty:
+    /// the chain offers no emergency access). A node derives its key from its node key.
+    pub emergency_keys: Vec<ReceivingKey>,
 }
 
 impl Genesis {
@@ -92,6 +95,7 @@ impl Canonical for Genesis {
             w.str(&c.name);
         });
         w.u64(self.recovery_min_delay_ms);
+        w.list(&self.emergency_keys, |w, k| w.fixed(&k.0));
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, CodecError> {
@@ -117,12 +121,21 @@ impl Canonical for Genesis {
                 "the recovery minimum delay is longer than any delay a patient may set",
             ));
         }
+        let emergency_keys = r.list("emergency keys", crate::certificate::MAX_VALIDATORS, |r| {
+            r.array("emergency key").map(ReceivingKey)
+        })?;
+        if !emergency_keys.is_empty() && emergency_keys.len() != validators.len() {
+            return Err(CodecError::Invalid(
+                "the emergency keys are not one per validator",
+            ));
+        }
         Ok(Genesis {
             chain_name,
             timestamp_ms,
             validators,
             clinics,
             recovery_min_delay_ms,
+            emergency_keys,
         })
     }
 }
@@ -162,11 +175,18 @@ mod tests {
                 name: "Clinic".into(),
             }],
             recovery_min_delay_ms: 24 * 3600 * 1000,
+            emergency_keys: vec![ReceivingKey([7; 32]), ReceivingKey([8; 32])],
         };
         let back = Genesis::decode(&g.encode(), 1 << 20).expect("decode");
         assert_eq!(back, g);
         let mut other = g.clone();
         other.chain_name = "devnet-2".into();
         assert_ne!(g.chain_id(), other.chain_id());
+        let mut lopsided = g.clone();
+        lopsided.emergency_keys.pop();
+        assert!(
+            Genesis::decode(&lopsided.encode(), 1 << 20).is_err(),
+            "emergency keys are one per validator or none"
+        );
     }
 }

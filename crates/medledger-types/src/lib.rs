@@ -30,6 +30,7 @@ pub mod block;
 pub mod category;
 pub mod certificate;
 pub mod codec;
+pub mod emergency;
 pub mod erasure;
 pub mod genesis;
 pub mod grant;

@@ -27,6 +27,9 @@ pub enum ErrorCode {
     /// A link someone shared needs its passcode, or the one typed was wrong (the message says
     /// how many attempts are left).
     LinkPasscode,
+    /// An emergency request whose validators have not released enough shares yet: try again
+    /// shortly.
+    EmergencyWaiting,
     Internal,
 }
 
@@ -148,6 +151,9 @@ impl From<WalletError> for AppError {
             | WalletError::ForeignRecord(_)
             | WalletError::NotFhir(_) => ErrorCode::Refused,
             WalletError::Shl(_) => ErrorCode::InvalidInput,
+            WalletError::NoEmergencySet => ErrorCode::NotFound,
+            WalletError::EmergencyWaiting { .. } => ErrorCode::EmergencyWaiting,
+            WalletError::EmergencyEnded { .. } | WalletError::Emergency(_) => ErrorCode::Refused,
             WalletError::Receive(r) => match r {
                 ReceiveError::PasscodeNeeded | ReceiveError::WrongPasscode { .. } => {
                     ErrorCode::LinkPasscode

@@ -5,6 +5,7 @@
 
 use ts_rs::{Config, TS};
 
+use crate::emergency_views::*;
 use crate::error::{AppError, ErrorCode};
 use crate::guardian_views::*;
 use crate::lifecycle_views::*;
@@ -67,6 +68,12 @@ pub fn typescript() -> String {
         GuardiansView::decl(&cfg),
         GuardingItem::decl(&cfg),
         RecoveringStatus::decl(&cfg),
+        ContactInput::decl(&cfg),
+        EmergencySetItem::decl(&cfg),
+        EmergencyAccessItem::decl(&cfg),
+        EmergencyView::decl(&cfg),
+        EmergencyRequestItem::decl(&cfg),
+        OpenedEmergency::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/medwallet-app (views.rs, error.rs) by ts-rs: do not edit.\n\

@@ -22,6 +22,8 @@
 #![forbid(unsafe_code)]
 
 mod card;
+mod emergency;
+pub mod emergency_views;
 pub mod error;
 pub mod guardian_views;
 mod guardians;
@@ -38,6 +40,7 @@ mod sharing;
 mod summary;
 pub mod views;
 
+pub use emergency_views::*;
 pub use error::{AppError, ErrorCode};
 pub use guardian_views::*;
 pub use lifecycle_views::*;

@@ -99,6 +99,10 @@ enum Command {
     /// On a new device: recover a wallet with your guardians (start, status, finish).
     #[command(subcommand)]
     Recover(commands::recovery::RecoverCommand),
+    /// Emergency access: your emergency set and who opened it (set, show, remove, log); as a
+    /// clinician, ask for a patient's and open it (request, open).
+    #[command(subcommand)]
+    Emergency(commands::emergency::EmergencyCommand),
     /// Register this wallet as a patient on the ledger (RegisterPatient, account 0).
     Register,
     /// A share code for one clinic: a fresh account of this wallet, registered, so no two
@@ -178,6 +182,7 @@ fn main() -> ExitCode {
         Command::DeclineRecovery(args) => commands::recovery::answer(&ctx, args, false, &out),
         Command::ReleaseShares => commands::recovery::release_shares(&ctx, &out),
         Command::Recover(cmd) => commands::recovery::recover(&ctx, cmd, &out),
+        Command::Emergency(cmd) => commands::emergency::run(&ctx, cmd, &out),
         Command::ShareCode(args) => commands::relationships::share_code(&ctx, args, &out),
         Command::Accounts => commands::relationships::accounts(&ctx, &out),
         Command::Sync => commands::records::sync(&ctx, &out),

@@ -155,6 +155,11 @@ fn ids_of(tx: &SignedTx) -> Vec<[u8; 32]> {
             ids.push(account.0);
             ids.extend(key(device));
         }
+        TxBody::SetEmergency {
+            ciphertext_sha256, ..
+        } => ids.push(ciphertext_sha256.0),
+        TxBody::EmergencyRequest { patient, .. } => ids.push(patient.0),
+        TxBody::EmergencyShare { request, .. } => ids.push(request.0),
     }
     ids
 }
@@ -317,6 +322,7 @@ fn nothing_about_a_patients_care_can_be_read_off_the_ledger() {
             timestamp_ms: block.header.timestamp_ms,
             validators: &devnet.genesis.validators,
             recovery_min_delay_ms: devnet.genesis.recovery_min_delay_ms,
+            emergency_access: !devnet.genesis.emergency_keys.is_empty(),
         };
         let mut execution = Execution::new(&state, ctx);
         for tx in &block.txs {

@@ -70,6 +70,31 @@ pub enum WalletError {
     /// A link someone shared could not be opened (wrong passcode, revoked, unreachable…).
     #[error(transparent)]
     Receive(#[from] medwallet_shl::receive::ReceiveError),
+    #[error("that account has no emergency set")]
+    NoEmergencySet,
+    #[error("the emergency access ended at {ended_at_ms} (24 hours after the request)")]
+    EmergencyEnded { ended_at_ms: u64 },
+    #[error(
+        "{got} of the {needed} validator shares needed are out so far{}; try again shortly",
+        refused_text(.refused)
+    )]
+    EmergencyWaiting {
+        got: usize,
+        needed: u8,
+        /// Validators (by position) whose released share did not match the commitment.
+        refused: Vec<u8>,
+    },
+    #[error("emergency access: {0}")]
+    Emergency(#[from] medwallet_crypto::emergency::EmergencyError),
+}
+
+fn refused_text(refused: &[u8]) -> String {
+    if refused.is_empty() {
+        String::new()
+    } else {
+        let named: Vec<String> = refused.iter().map(|v| format!("node {}", v + 1)).collect();
+        format!(" (refused as not the patient's: {})", named.join(", "))
+    }
 }
 
 impl From<SourceError> for WalletError {

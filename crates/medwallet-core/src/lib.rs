@@ -23,6 +23,7 @@ pub mod cache;
 mod certified;
 pub mod clock;
 pub mod consent;
+pub mod emergency;
 pub mod erasure;
 pub mod error;
 pub mod export;

@@ -532,6 +532,7 @@ async fn download<S: LedgerSource>(
     (record, ciphertext)
 }
 
+mod emergency;
 mod erasure;
 mod guardian;
 mod recovery;
@@ -539,6 +540,7 @@ mod relationships;
 mod rotation;
 mod sharing;
 
+pub use emergency::EMERGENCY_ACCOUNT_LABEL;
 pub use erasure::Erased;
 pub use recovery::{GuardianChoice, describe_delay};
 pub use rotation::Rotation;

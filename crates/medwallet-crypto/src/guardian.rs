@@ -3,7 +3,7 @@
 //! share by sealing it again to the recovering device.
 //!
 //! ```text
-//! share           = x (1 byte, 1..=n) ‖ y (32 bytes)
+//! share           = x (1 byte, 1..=n) ‖ y (32 bytes), see `shamir`
 //! to guardian i   = seal_to(guardian's receiving key,
 //!                           "medwallet/guardian-share/v1" ‖ account ‖ i, GuardianShare)
 //! to the device   = seal_to(device's receiving key,
@@ -13,7 +13,6 @@
 //! A share carries no integrity of its own: whoever combines checks the result against what
 //! the ledger proves (account 0's key of the recovered phrase must be the account's).
 
-use blahaj::{Share, Sharks};
 use medledger_types::codec::{CodecError, Reader, Writer};
 use medledger_types::hash::{Address, PublicKey};
 use medledger_types::recovery::GUARDIANS_MAX;
@@ -22,10 +21,9 @@ use thiserror::Error;
 use zeroize::Zeroizing;
 
 use crate::envelope::{EnvelopeError, Identity, Recipient, open_sealed, seal_to};
-use crate::mnemonic::{ENTROPY_LEN, RecoveryPhrase};
+use crate::mnemonic::RecoveryPhrase;
+use crate::shamir::{self, SecretShare, ShamirError};
 
-/// Length of one share: its x coordinate and one y byte per entropy byte.
-pub const SHARE_LEN: usize = 1 + ENTROPY_LEN;
 /// Longest label a patient gives its guardians ("Ana, your sister"), in bytes.
 pub const LABEL_MAX: usize = 64;
 
@@ -47,9 +45,11 @@ pub enum GuardianError {
     TooFewShares { got: usize, needed: u8 },
 }
 
-/// One Shamir share of a phrase's entropy. Zeroized on drop; no `Debug`.
-#[derive(Clone)]
-pub struct EntropyShare(Zeroizing<[u8; SHARE_LEN]>);
+/// One Shamir share of a phrase's entropy ([`crate::shamir`]).
+pub type EntropyShare = SecretShare;
+
+/// Length of one share.
+pub const SHARE_LEN: usize = crate::shamir::SHARE_LEN;
 
 impl From<EnvelopeError> for GuardianError {
     fn from(_: EnvelopeError) -> Self {
@@ -57,25 +57,18 @@ impl From<EnvelopeError> for GuardianError {
     }
 }
 
-impl EntropyShare {
-    /// A share from its bytes (x ‖ y); x is never 0 (that point is the secret).
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, GuardianError> {
-        let mut out = Zeroizing::new([0u8; SHARE_LEN]);
-        if bytes.len() != SHARE_LEN || bytes[0] == 0 {
-            return Err(GuardianError::Malformed("not a 33-byte share".into()));
+impl From<ShamirError> for GuardianError {
+    fn from(e: ShamirError) -> Self {
+        match e {
+            ShamirError::Threshold { threshold, shares } => GuardianError::Threshold {
+                threshold,
+                guardians: shares,
+            },
+            ShamirError::Malformed(m) => GuardianError::Malformed(m),
+            ShamirError::TooFewShares { got, needed } => {
+                GuardianError::TooFewShares { got, needed }
+            }
         }
-        out.copy_from_slice(bytes);
-        Ok(Self(out))
-    }
-
-    /// The bytes, x first.
-    pub fn as_bytes(&self) -> &[u8; SHARE_LEN] {
-        &self.0
-    }
-
-    /// Its x coordinate (the guardian's position plus one).
-    pub fn index(&self) -> u8 {
-        self.0[0]
     }
 }
 
@@ -86,19 +79,13 @@ pub fn split_entropy<R: CryptoRng + ?Sized>(
     guardians: usize,
     rng: &mut R,
 ) -> Result<Vec<EntropyShare>, GuardianError> {
-    if threshold == 0 || usize::from(threshold) > guardians || guardians > GUARDIANS_MAX {
-        return Err(GuardianError::Threshold {
-            threshold,
-            guardians,
-        });
-    }
-    // A `&mut` of a generator is a generator, and sized, as `blahaj` takes it.
-    let mut rng = rng;
-    Sharks(threshold)
-        .dealer_rng(phrase.entropy(), &mut rng)
-        .take(guardians)
-        .map(|share| EntropyShare::from_bytes(&Zeroizing::new(Vec::from(&share))))
-        .collect()
+    Ok(shamir::split(
+        phrase.entropy(),
+        threshold,
+        guardians,
+        GUARDIANS_MAX,
+        rng,
+    )?)
 }
 
 /// The phrase `threshold` of `shares` (distinct, of one split) give back. With shares of
@@ -107,32 +94,7 @@ pub fn combine_entropy(
     threshold: u8,
     shares: &[EntropyShare],
 ) -> Result<RecoveryPhrase, GuardianError> {
-    let mut distinct: Vec<Share> = Vec::new();
-    for share in shares {
-        if !distinct.iter().any(|s| s.x.0 == share.index()) {
-            let parsed = Share::try_from(share.as_bytes().as_slice())
-                .map_err(|e| GuardianError::Malformed(e.into()))?;
-            distinct.push(parsed);
-        }
-    }
-    if threshold == 0 || distinct.len() < usize::from(threshold) {
-        return Err(GuardianError::TooFewShares {
-            got: distinct.len(),
-            needed: threshold,
-        });
-    }
-    distinct.truncate(usize::from(threshold));
-    let secret = Zeroizing::new(
-        Sharks(threshold)
-            .recover(distinct.iter())
-            .map_err(|e| GuardianError::Malformed(e.into()))?,
-    );
-    let entropy: Zeroizing<[u8; ENTROPY_LEN]> = Zeroizing::new(
-        secret
-            .as_slice()
-            .try_into()
-            .map_err(|_| GuardianError::Malformed("not a phrase's entropy".into()))?,
-    );
+    let entropy = shamir::combine(threshold, shares)?;
     Ok(RecoveryPhrase::from_entropy(&entropy))
 }
 

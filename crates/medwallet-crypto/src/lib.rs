@@ -8,6 +8,7 @@
 //! * [`keystore`]: the phrase under a password (Argon2id + ChaCha20-Poly1305).
 //! * [`envelope`]: records sealed once under a content key (STREAM), the key wrapped per
 //!   recipient (HPKE, RFC 9180).
+//! * [`emergency`]: an emergency set's key split among the validators, released to a clinician.
 //! * [`guardian`]: the phrase split among guardians (Shamir's scheme), shares sealed to each.
 //! * [`passcode`]: a SMART Health Link passcode's salted Argon2id verifier.
 //!
@@ -43,6 +44,7 @@
 #![forbid(unsafe_code)]
 
 pub mod address;
+pub mod emergency;
 pub mod envelope;
 pub mod guardian;
 pub mod keys;
@@ -51,6 +53,7 @@ pub mod mnemonic;
 pub mod namespace;
 pub mod pairwise;
 pub mod passcode;
+pub mod shamir;
 pub mod share_code;
 
 pub use address::{Bech32Address, Bech32Error};

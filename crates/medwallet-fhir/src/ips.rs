@@ -68,7 +68,7 @@ struct SectionSpec {
     required: bool,
 }
 
-const SECTIONS: [SectionSpec; 8] = [
+const SECTIONS: [SectionSpec; 9] = [
     SectionSpec {
         key: "problems",
         title: "Problems",
@@ -125,7 +125,23 @@ const SECTIONS: [SectionSpec; 8] = [
         display: "History of Past illness Narrative",
         required: false,
     },
+    SectionSpec {
+        key: "advance-directives",
+        title: "Advance directives",
+        loinc: "42348-3",
+        display: "Advance directives",
+        required: false,
+    },
 ];
+
+/// What a document built from the records is: its title and which sections it takes.
+pub(crate) struct DocumentKind<'a> {
+    pub title: &'a str,
+    /// Section keys (of the IPS's), in the order they appear in the IPS.
+    pub sections: &'a [&'a str],
+    /// Contacts added to the Patient resource (`Patient.contact`, FHIR R4).
+    pub contacts: &'a [Value],
+}
 
 /// A resource found in the records, with where it came from.
 struct Found<'a> {
@@ -140,11 +156,31 @@ pub fn build(
     document_id: &str,
     now: &str,
 ) -> Result<Summary, FhirError> {
+    let every: Vec<&str> = SECTIONS.iter().map(|s| s.key).collect();
+    build_document(
+        records,
+        &DocumentKind {
+            title: "International Patient Summary",
+            sections: &every,
+            contacts: &[],
+        },
+        document_id,
+        now,
+    )
+}
+
+/// Builds an IPS document of `kind` from `records`.
+pub(crate) fn build_document(
+    records: &[SourceRecord<'_>],
+    kind: &DocumentKind<'_>,
+    document_id: &str,
+    now: &str,
+) -> Result<Summary, FhirError> {
     let found = collect(records)?;
     let mut sections = Vec::new();
     let mut section_json = Vec::new();
     let mut included: BTreeMap<String, &Value> = BTreeMap::new();
-    for spec in &SECTIONS {
+    for spec in SECTIONS.iter().filter(|s| kind.sections.contains(&s.key)) {
         let picked = pick(spec.key, &found);
         if picked.is_empty() && !spec.required {
             continue;
@@ -168,7 +204,7 @@ pub fn build(
                 .collect(),
         });
     }
-    let patient = found
+    let mut patient = found
         .iter()
         .find(|f| f.resource["resourceType"] == "Patient")
         .map(|f| (f.full_url.clone(), f.resource.clone()))
@@ -178,6 +214,9 @@ pub fn build(
                 json!({ "resourceType": "Patient", "id": derived_uuid(document_id, 1) }),
             )
         });
+    if !kind.contacts.is_empty() {
+        patient.1["contact"] = Value::Array(kind.contacts.to_vec());
+    }
     let composition_url = format!("urn:uuid:{}", derived_uuid(document_id, 0));
     let composition = json!({
         "resourceType": "Composition",
@@ -188,7 +227,7 @@ pub fn build(
         "subject": { "reference": patient.0 },
         "date": now,
         "author": [{ "reference": patient.0 }],
-        "title": "International Patient Summary",
+        "title": kind.title,
         "section": section_json,
     });
     let mut entries = vec![
@@ -320,7 +359,29 @@ fn pick<'a, 'b>(key: &str, found: &'b [Found<'a>]) -> Vec<&'b Found<'a>> {
                 .collect(),
         ),
         "procedures" => latest_per_code(of_type(&["Procedure"])),
+        "advance-directives" => of_type(&["Consent", "DocumentReference"])
+            .into_iter()
+            .filter(|f| advance_directive(&f.resource))
+            .collect(),
         _ => Vec::new(),
+    }
+}
+
+/// Whether a Consent or DocumentReference is an advance directive: a Consent whose scope is
+/// `adr` (FHIR R4 consent-scope) or a document typed LOINC 42348-3.
+fn advance_directive(resource: &Value) -> bool {
+    let codes = |v: &Value| -> Vec<String> {
+        v["coding"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c["code"].as_str().map(str::to_owned))
+            .collect()
+    };
+    match resource["resourceType"].as_str() {
+        Some("Consent") => codes(&resource["scope"]).iter().any(|c| c == "adr"),
+        Some("DocumentReference") => codes(&resource["type"]).iter().any(|c| c == "42348-3"),
+        _ => false,
     }
 }
 

@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 pub mod category;
+pub mod emergency;
 pub mod ips;
 pub mod observations;
 pub mod split;

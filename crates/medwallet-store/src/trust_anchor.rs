@@ -167,6 +167,7 @@ mod tests {
             validators: vec!["11".repeat(32)],
             clinics: vec![],
             recovery_min_delay_ms: 1_000,
+            emergency_keys: Vec::new(),
         };
         let path = dir.path().join("genesis.json");
         std::fs::write(&path, serde_json::to_vec(&file).expect("json")).expect("write");
@@ -186,6 +187,7 @@ mod tests {
             validators: vec!["11".repeat(32)],
             clinics: vec![],
             recovery_min_delay_ms: 1_000,
+            emergency_keys: Vec::new(),
         };
         let path = dir.join(format!("{name}.json"));
         std::fs::write(&path, serde_json::to_vec(&file).expect("json")).expect("write");

@@ -25,6 +25,7 @@ fn bench(c: &mut Criterion) {
         .expect("set"),
         clinics: vec![],
         recovery_min_delay_ms: 1_000,
+        emergency_keys: Vec::new(),
     };
     let ledger = Ledger::open(&dir.path().join("l.redb"), genesis).expect("open");
     let keys: Vec<SigningKey> = (0..ACCOUNTS)

@@ -23,6 +23,7 @@ fn ledger(dir: &std::path::Path) -> (Ledger, Address) {
             name: "C".into(),
         }],
         recovery_min_delay_ms: 1_000,
+        emergency_keys: Vec::new(),
     };
     let ledger = Ledger::open(&dir.join("l.redb"), genesis).expect("open");
     let tx = Tx {

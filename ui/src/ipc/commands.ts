@@ -6,8 +6,11 @@ import type {
   AccessItem,
   AppError,
   Card,
+  ContactInput,
   ShareCodeItem,
   CreatedWallet,
+  EmergencyRequestItem,
+  EmergencyView,
   DoctorInfo,
   ErasedResult,
   ErasureItem,
@@ -21,6 +24,7 @@ import type {
   LinkCreated,
   LinkItem,
   LinkRequest,
+  OpenedEmergency,
   OpenedRecord,
   PatientSummary,
   ReceivedLink,
@@ -107,6 +111,15 @@ export const erasures = () => call<ErasureItem[]>('erasures');
 export const rotateKeys = (password: string) => call<RotatedWallet>('rotate_keys', { password });
 
 // Guardian recovery
+/** The patient's emergency set and every access to it. */
+export const emergency = () => call<EmergencyView>('emergency');
+export const setEmergency = (contacts: ContactInput[]) => call<EmergencyView>('set_emergency', { contacts });
+export const removeEmergency = () => call<EmergencyView>('remove_emergency');
+/** As a clinician: ask for the emergency set of the account whose code is `patient`. */
+export const requestEmergency = (patient: string, reason: string) =>
+  call<EmergencyRequestItem>('request_emergency', { patient, reason });
+/** Rejects with `emergency_waiting` while too few validators released their shares. */
+export const openEmergency = (request: string) => call<OpenedEmergency>('open_emergency', { request });
 export const guardians = () => call<GuardiansView>('guardians');
 /** The password unlocks the phrase the guardians' shares are split from. */
 export const setGuardians = (password: string, codes: string[], threshold: number, delayMs: number, label: string) =>

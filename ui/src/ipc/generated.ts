@@ -1,7 +1,7 @@
 // Generated from crates/medwallet-app (views.rs, error.rs) by ts-rs: do not edit.
 // Regenerate with `make ipc-types`; a Rust test fails when this file is stale.
 
-export type ErrorCode = "no_wallet" | "wallet_exists" | "locked" | "wrong_password" | "invalid_input" | "backup_mismatch" | "network" | "refused" | "not_found" | "storage" | "equivocation" | "link_passcode" | "internal";
+export type ErrorCode = "no_wallet" | "wallet_exists" | "locked" | "wrong_password" | "invalid_input" | "backup_mismatch" | "network" | "refused" | "not_found" | "storage" | "equivocation" | "link_passcode" | "emergency_waiting" | "internal";
 
 export type AppError = { code: ErrorCode, message: string, };
 
@@ -350,3 +350,27 @@ deviceCode: string,
  * The recovery as the ledger proves it (none until the request is final).
  */
 recovery: RecoveryItem | null, };
+
+export type ContactInput = { name: string, relationship: string, phone: string, };
+
+export type EmergencySetItem = { 
+/**
+ * The code for the emergency card (`mdw1…`).
+ */
+code: string, setAtMs: number, threshold: number, validators: number, };
+
+export type EmergencyAccessItem = { request: string, clinician: string, licence: string, clinic: string, 
+/**
+ * `None`: the reason does not open with this wallet's keys.
+ */
+reason: string | null, atMs: number, endsAtMs: number, released: number, threshold: number, 
+/**
+ * Enough validators released their shares for the clinician to open the set.
+ */
+opened: boolean, };
+
+export type EmergencyView = { set: EmergencySetItem | null, accesses: Array<EmergencyAccessItem>, };
+
+export type EmergencyRequestItem = { request: string, patient: string, atMs: number, endsAtMs: number, released: number, threshold: number, };
+
+export type OpenedEmergency = { request: EmergencyRequestItem, fhir: string, refused: Array<string>, };

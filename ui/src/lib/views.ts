@@ -1,2 +1,2 @@
 // The main screens reachable from the sidebar.
-export type View = 'home' | 'summary' | 'shared' | 'card' | 'sharing' | 'sync' | 'settings';
+export type View = 'home' | 'summary' | 'shared' | 'card' | 'sharing' | 'emergency' | 'sync' | 'settings';

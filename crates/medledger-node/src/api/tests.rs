@@ -49,6 +49,12 @@ fn genesis() -> Genesis {
             name: "Clinic".into(),
         }],
         recovery_min_delay_ms: 1_000,
+        // The validator's emergency key, derived from its node key as a node derives it.
+        emergency_keys: vec![ReceivingKey(
+            medwallet_crypto::emergency::validator_identity(&[NODE; 32])
+                .to_recipient()
+                .public_bytes(),
+        )],
     }
 }
 
@@ -393,6 +399,7 @@ async fn openapi_and_metrics_are_served() {
 }
 
 mod blob_access;
+mod emergency;
 mod links;
 
 #[tokio::test]

@@ -57,6 +57,7 @@ pub fn genesis(n: usize, clinic: LedgerKey) -> Genesis {
             name: "Simulated Clinic".into(),
         }],
         recovery_min_delay_ms: 1_000,
+        emergency_keys: Vec::new(),
     }
 }
 

@@ -129,6 +129,8 @@ pub(super) fn apply_close<R: StateRead>(
     if erased < issued {
         return Err(TxError::RecordsRemain(issued - erased));
     }
+    // Its emergency set goes with it: nobody can ask for it again.
+    super::emergency::remove_set(s, &author)?;
     s.put(StateKey::closed(&author), encode_u64(ctx.height));
     Ok(())
 }

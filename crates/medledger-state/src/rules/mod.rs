@@ -21,6 +21,7 @@ use medwallet_crypto::{Namespace, Signature, VerifyingKey};
 
 use crate::error::{StoreError, TxError};
 
+mod emergency;
 mod erasure;
 mod links;
 mod receipt;
@@ -47,6 +48,8 @@ pub struct BlockContext<'a> {
     pub validators: &'a ValidatorSet,
     /// The genesis's shortest guardian-recovery delay.
     pub recovery_min_delay_ms: u64,
+    /// Whether the genesis names the validators' emergency keys (one per validator).
+    pub emergency_access: bool,
 }
 
 /// Checks a transaction's signature (namespace `medwallet/tx/v1`). Separate from
@@ -507,6 +510,26 @@ fn apply_tx<R: StateRead>(
             device,
             sealed,
         } => recovery::apply_release(s, ctx, author, account, device, sealed)?,
+        TxBody::SetEmergency {
+            ciphertext_sha256,
+            ciphertext_len,
+            shares,
+        } => emergency::apply_set(
+            s,
+            ctx,
+            author,
+            &signer,
+            tx.nonce,
+            ciphertext_sha256,
+            *ciphertext_len,
+            shares,
+        )?,
+        TxBody::EmergencyRequest { patient, reason } => {
+            emergency::apply_request(s, ctx, author, &signer, tx.nonce, patient, reason)?
+        }
+        TxBody::EmergencyShare { request, sealed } => {
+            emergency::apply_share(s, ctx, &tx.author, request, sealed)?
+        }
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ use medwallet_crypto::SigningKey;
 
 use super::*;
 
+mod emergency;
 mod erasure;
 mod links;
 mod receipts;
@@ -29,6 +30,8 @@ struct World {
     validators: ValidatorSet,
     height: u64,
     now_ms: u64,
+    /// Whether the genesis names emergency keys.
+    emergency_access: bool,
 }
 
 fn key(seed: u8) -> SigningKey {
@@ -91,6 +94,7 @@ impl World {
             validators,
             height: 1,
             now_ms: 1_000,
+            emergency_access: true,
         };
         let clinic = Account {
             kind: AccountKind::Clinic {
@@ -151,6 +155,7 @@ impl World {
             timestamp_ms: self.now_ms,
             validators: &self.validators,
             recovery_min_delay_ms: RECOVERY_MIN_DELAY_MS,
+            emergency_access: self.emergency_access,
         };
         let mut exec = Execution::new(&self.state, ctx);
         exec.apply(tx)?;
@@ -643,6 +648,7 @@ fn corrupt_state_is_a_state_error_not_a_panic() {
         timestamp_ms: 0,
         validators: &w.validators,
         recovery_min_delay_ms: RECOVERY_MIN_DELAY_MS,
+        emergency_access: true,
     };
     let err = Execution::new(&w.state, ctx)
         .apply_checked(&tx)

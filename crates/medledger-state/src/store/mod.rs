@@ -397,6 +397,7 @@ impl Ledger {
             timestamp_ms,
             validators: &self.genesis.validators,
             recovery_min_delay_ms: self.genesis.recovery_min_delay_ms,
+            emergency_access: !self.genesis.emergency_keys.is_empty(),
         };
         let mut exec = Execution::new(&view, ctx);
         let mut included = Vec::with_capacity(txs.len());

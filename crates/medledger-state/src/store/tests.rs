@@ -26,6 +26,7 @@ fn genesis(name: &str) -> Genesis {
             name: "Demo Clinic".into(),
         }],
         recovery_min_delay_ms: 1_000,
+        emergency_keys: Vec::new(),
     }
 }
 

@@ -7,6 +7,9 @@ use super::{
 };
 use crate::blob_request::Auth;
 use crate::codec::{Canonical, CodecError, Reader, Writer};
+use crate::emergency::{
+    EmergencyRequestId, SEALED_EMERGENCY_SHARE_MAX, SEALED_REASON_MAX, read_slots, write_slots,
+};
 use crate::grant::SealedTerms;
 use crate::hash::{Address, GrantId, LinkId, PublicKey, ReceivingKey, RecordId, Sha256Digest};
 use crate::link::{
@@ -263,6 +266,26 @@ impl Canonical for TxBody {
                 device.write(w);
                 w.bytes(sealed);
             }
+            TxBody::SetEmergency {
+                ciphertext_sha256,
+                ciphertext_len,
+                shares,
+            } => {
+                w.u8(29);
+                ciphertext_sha256.write(w);
+                w.u64(*ciphertext_len);
+                write_slots(w, shares);
+            }
+            TxBody::EmergencyRequest { patient, reason } => {
+                w.u8(30);
+                patient.write(w);
+                w.bytes(reason);
+            }
+            TxBody::EmergencyShare { request, sealed } => {
+                w.u8(31);
+                w.fixed(&request.0);
+                w.bytes(sealed);
+            }
         }
     }
 
@@ -404,6 +427,19 @@ impl Canonical for TxBody {
                 account: Address::read(r)?,
                 device: PublicKey::read(r)?,
                 sealed: r.bytes("released share", SEALED_SHARE_MAX)?,
+            },
+            29 => TxBody::SetEmergency {
+                ciphertext_sha256: Sha256Digest::read(r)?,
+                ciphertext_len: r.u64("emergency set length")?,
+                shares: read_slots(r)?,
+            },
+            30 => TxBody::EmergencyRequest {
+                patient: Address::read(r)?,
+                reason: r.bytes("sealed reason", SEALED_REASON_MAX)?,
+            },
+            31 => TxBody::EmergencyShare {
+                request: EmergencyRequestId(r.array("emergency request")?),
+                sealed: r.bytes("released emergency share", SEALED_EMERGENCY_SHARE_MAX)?,
             },
             tag => {
                 return Err(CodecError::UnknownTag {

@@ -7,6 +7,7 @@
 
 use crate::blob_request::Auth;
 use crate::codec::{Canonical, CodecError, Reader, Writer};
+use crate::emergency::{EmergencyRequestId, EmergencyShareSlot};
 use crate::grant::SealedTerms;
 use crate::hash::{
     Address, ChainId, GrantId, LinkId, PublicKey, ReceivingKey, RecordId, Sha256Digest, TxId,
@@ -204,6 +205,23 @@ pub enum TxBody {
         device: PublicKey,
         sealed: Vec<u8>,
     },
+    /// A patient's account sets its emergency set: the sealed blob (already uploaded) and its
+    /// key's shares, one per validator in the set's order, sealed to the validator's emergency
+    /// key. No shares and length 0 remove it.
+    SetEmergency {
+        ciphertext_sha256: Sha256Digest,
+        ciphertext_len: u64,
+        shares: Vec<EmergencyShareSlot>,
+    },
+    /// A registered clinician asks for an account's emergency set; `reason` is sealed to the
+    /// account.
+    EmergencyRequest { patient: Address, reason: Vec<u8> },
+    /// A validator's node releases its share of the set a request opens, sealed to the
+    /// clinician (the author is the node), within the access window.
+    EmergencyShare {
+        request: EmergencyRequestId,
+        sealed: Vec<u8>,
+    },
     /// A node records how it answered a manifest request (the author is the node), with the
     /// recipient's name sealed to the patient. A wrong passcode uses one attempt.
     LinkAccess {
@@ -242,6 +260,9 @@ impl TxBody {
             TxBody::CancelRecovery { .. } => "CancelRecovery",
             TxBody::DeclineRecovery { .. } => "DeclineRecovery",
             TxBody::ReleaseShare { .. } => "ReleaseShare",
+            TxBody::SetEmergency { .. } => "SetEmergency",
+            TxBody::EmergencyRequest { .. } => "EmergencyRequest",
+            TxBody::EmergencyShare { .. } => "EmergencyShare",
         }
     }
 }

@@ -163,6 +163,34 @@ pub fn arb_body() -> impl Strategy<Value = TxBody> {
                 recipient_sealed,
                 at_ms,
             }),
+        (
+            id,
+            any::<u64>(),
+            proptest::collection::vec((proptest::collection::vec(any::<u8>(), 0..64), id), 0..5)
+        )
+            .prop_map(|(h, len, shares)| TxBody::SetEmergency {
+                ciphertext_sha256: Sha256Digest(h),
+                ciphertext_len: len,
+                shares: shares
+                    .into_iter()
+                    .map(|(sealed, c)| EmergencyShareSlot {
+                        sealed,
+                        commitment: Sha256Digest(c),
+                    })
+                    .collect(),
+            }),
+        (id, proptest::collection::vec(any::<u8>(), 0..64)).prop_map(|(p, reason)| {
+            TxBody::EmergencyRequest {
+                patient: Address(p),
+                reason,
+            }
+        }),
+        (id, proptest::collection::vec(any::<u8>(), 0..64)).prop_map(|(q, sealed)| {
+            TxBody::EmergencyShare {
+                request: EmergencyRequestId(q),
+                sealed,
+            }
+        }),
     ]
 }
 

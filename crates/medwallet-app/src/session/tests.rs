@@ -192,6 +192,7 @@ fn silent_node(f: &Fixture) -> std::net::TcpListener {
         validators: vec![hex::encode(validator.signing.as_bytes())],
         clinics: vec![],
         recovery_min_delay_ms: 1_000,
+        emergency_keys: Vec::new(),
     };
     let path = f._dir.path().join("genesis.json");
     std::fs::write(&path, serde_json::to_vec(&genesis).expect("json")).expect("write");

@@ -1,4 +1,5 @@
 pub mod consent;
+pub mod emergency;
 pub mod envelope;
 pub mod erasure;
 pub mod export;

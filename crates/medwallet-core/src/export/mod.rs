@@ -12,6 +12,7 @@
 //! | `bundle.json` | every record's resources in one FHIR `collection` Bundle |
 //! | `summary.json`, `summary.html` | the patient summary (IPS), and a page to print |
 //! | `ciphertexts/<sha256>.bin` | each record's ciphertext, as the nodes hold it |
+//! | `emergency-access.json` | every break-glass access to the patient's emergency set, as FHIR `Consent` (purpose `BTG`) and `AuditEvent` (when there was one) |
 //!
 //! [`verify`] checks such a file; it is pure (bytes and a genesis in, a verdict out).
 
@@ -72,6 +73,7 @@ Medwallet export: your medical records, and the proof that the ledger holds them
 records/      each record's FHIR R4 JSON, byte for byte as your clinic issued it
 bundle.json   all of them in one FHIR Bundle
 summary.html  your patient summary, to print (summary.json: the same as an IPS Bundle)
+emergency-access.json  every emergency (break-glass) access, as FHIR Consent and AuditEvent
 
 To check this file on any computer, with the chain's genesis file and nothing else:
   medwallet verify-export THIS.zip --genesis genesis.json
@@ -180,6 +182,14 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
             &json(&json!({"resourceType": "Bundle", "type": "collection", "entry": entries}))?,
         )?;
         put(&mut zip, "summary.json", &json(&summary.bundle)?)?;
+        let accesses = self.emergency_accesses(source).await?;
+        if !accesses.is_empty() {
+            put(
+                &mut zip,
+                "emergency-access.json",
+                &json(&crate::emergency::access_bundle(&accesses))?,
+            )?;
+        }
         put(
             &mut zip,
             "summary.html",

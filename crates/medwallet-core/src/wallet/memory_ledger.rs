@@ -18,6 +18,7 @@ use medledger_types::blob_request::{NONCE_LEN, Target};
 use medledger_types::block::{Header, tx_root};
 use medledger_types::category::Category;
 use medledger_types::codec::Canonical;
+use medledger_types::emergency::{EmergencyRequest, EmergencyRequestId, EmergencySet};
 use medledger_types::genesis::ValidatorSet;
 use medledger_types::hash::{
     Address, BlockHash, ChainId, PublicKey, ReceivingKey, RecordId, Sha256Digest, StateRoot,
@@ -124,6 +125,7 @@ impl MemoryLedger {
             timestamp_ms: self.now.load(Ordering::SeqCst),
             validators: &self.validators,
             recovery_min_delay_ms: self.recovery_min_delay_ms,
+            emergency_access: true,
         };
         let snapshot = Snapshot(&state);
         let mut execution = Execution::new(&snapshot, ctx);
@@ -360,6 +362,65 @@ impl MemoryLedger {
             self.chain,
             self.nonce(&Address::of(&node)),
             TxBody::ErasureReceipt { record },
+        );
+        self.apply(&tx)
+    }
+
+    /// The validator's emergency key, as the genesis names it.
+    pub fn emergency_keys(&self) -> Vec<ReceivingKey> {
+        let identity = medwallet_crypto::emergency::validator_identity(&self.validator.to_bytes());
+        vec![ReceivingKey(identity.to_recipient().public_bytes())]
+    }
+
+    /// The validator's node releases its share of `request`'s set to the clinician, as a node
+    /// does ([`medledger_node::emergency`]); `forge` releases a share of its own making.
+    pub fn release_emergency_share(
+        &self,
+        request: &EmergencyRequestId,
+        forge: bool,
+    ) -> Result<u64, String> {
+        let value = |key: &StateKey| self.state_values_at(key).ok_or("missing state");
+        let req = EmergencyRequest::decode(&value(&StateKey::emergency_request(request))?, 1 << 20)
+            .map_err(|e| e.to_string())?;
+        let set = EmergencySet::decode(&value(&StateKey::emergency(&req.patient))?, 1 << 20)
+            .map_err(|e| e.to_string())?;
+        let clinician = Account::decode(&value(&StateKey::account(&req.clinician))?, 1 << 20)
+            .map_err(|e| e.to_string())?;
+        let identity = medwallet_crypto::emergency::validator_identity(&self.validator.to_bytes());
+        let slot = &set.shares[0];
+        let share = if forge {
+            medwallet_crypto::shamir::SecretShare::from_bytes(&[1; 33])
+                .map_err(|e| e.to_string())?
+        } else {
+            medwallet_crypto::emergency::open_share(
+                &identity,
+                &req.patient,
+                &set.id,
+                0,
+                &slot.sealed,
+                &slot.commitment,
+            )
+            .map_err(|e| e.to_string())?
+        };
+        let mut rng = self.rng.lock().expect("lock");
+        let sealed = medwallet_crypto::emergency::seal_release(
+            &X25519Recipient::new(X25519PublicKey::from(clinician.receiving.0)),
+            request,
+            0,
+            &share,
+            &mut *rng,
+        )
+        .map_err(|e| e.to_string())?;
+        drop(rng);
+        let node = PublicKey(self.validator.verifying_key().to_bytes());
+        let tx = sign(
+            &self.validator,
+            self.chain,
+            self.nonce(&Address::of(&node)),
+            TxBody::EmergencyShare {
+                request: *request,
+                sealed,
+            },
         );
         self.apply(&tx)
     }

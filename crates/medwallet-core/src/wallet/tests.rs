@@ -454,6 +454,7 @@ fn a_cache_verified_on_another_chain_is_not_mixed_with_this_one() {
     assert!(matches!(err, WalletError::CacheChain { .. }), "{err}");
 }
 
+mod emergency;
 mod erasure;
 mod links;
 mod pairwise;

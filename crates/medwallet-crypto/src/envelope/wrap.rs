@@ -67,6 +67,11 @@ impl X25519Recipient {
     pub fn new(key: X25519Public) -> Self {
         Self(key)
     }
+
+    /// The public key's bytes (what a genesis or a registration carries).
+    pub fn public_bytes(&self) -> [u8; 32] {
+        self.0.to_bytes()
+    }
 }
 
 impl Recipient for X25519Recipient {

@@ -83,6 +83,7 @@ pub fn chain(blocks: u64, accounts: u32, runtime: &tokio::runtime::Runtime) -> C
             name: "Bench Clinic".into(),
         }],
         recovery_min_delay_ms: 1_000,
+        emergency_keys: Vec::new(),
     };
     let dir = tempfile::tempdir().expect("tempdir");
     let ledger =

@@ -1,0 +1,140 @@
+//! Emergency access with `medwallet` on a real 4-validator devnet: the patient prepares an
+//! emergency set (allergies, medications, an emergency contact); a registered doctor asks for
+//! it by the code on the patient's card and opens it once a quorum of the validators (3 of 4)
+//! released their shares; another patient is refused; the patient sees the access with the
+//! doctor's name, clinic and reason, and exports it as FHIR Consent (BTG) and AuditEvent.
+
+use std::path::Path;
+
+use medledger_devnet::{Devnet, fixture};
+use serde_json::Value;
+
+mod common;
+#[path = "common/doctor.rs"]
+mod doctor;
+
+use common::{json_of, medwallet};
+use doctor::register_doctor;
+
+fn run(wallet: &Path, args: &[&str], api: &str) -> Value {
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--json", "--node", api]);
+    json_of(medwallet(wallet, &all))
+}
+
+#[test]
+fn a_doctor_opens_the_emergency_set_from_a_quorum_and_the_patient_sees_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let devnet = Devnet::start(dir.path(), 4);
+    let api = devnet.api().to_owned();
+    let genesis = devnet.genesis_path();
+    let genesis = genesis.to_str().expect("utf8");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+
+    let patient = dir.path().join("patient");
+    let init = json_of(medwallet(&patient, &["init", "--json"]));
+    run(&patient, &["register", "--genesis", genesis], &api);
+    let code = init["share_code"]
+        .as_str()
+        .expect("code")
+        .parse()
+        .expect("code");
+    runtime.block_on(devnet.issue(&code, &fixture("allergies_and_medications.json")));
+    let set = run(
+        &patient,
+        &[
+            "emergency",
+            "set",
+            "--contact",
+            "Ana Hintz;sister;+1 555 0100",
+        ],
+        &api,
+    );
+    assert_eq!(
+        (set["threshold"].as_u64(), set["validators"].as_u64()),
+        (Some(3), Some(4))
+    );
+    let card = set["code"].as_str().expect("code").to_owned();
+    assert_ne!(
+        card,
+        init["address"].as_str().expect("address"),
+        "an account of its own, not the one the clinic issues to"
+    );
+
+    // Another patient is no clinician: refused before anything is signed.
+    let stranger = dir.path().join("stranger");
+    json_of(medwallet(&stranger, &["init", "--json"]));
+    run(&stranger, &["register", "--genesis", genesis], &api);
+    let refused = medwallet(
+        &stranger,
+        &[
+            "emergency",
+            "request",
+            "--patient",
+            &card,
+            "--reason",
+            "curious",
+            "--node",
+            &api,
+        ],
+    );
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("not a registered doctor"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+
+    let doctor = dir.path().join("doctor");
+    register_doctor(&devnet, &doctor, genesis, &runtime);
+    let request = run(
+        &doctor,
+        &[
+            "emergency",
+            "request",
+            "--genesis",
+            genesis,
+            "--patient",
+            &card,
+            "--reason",
+            "unconscious after a fall, ED",
+        ],
+        &api,
+    );
+    let id = request["request"].as_str().expect("id").to_owned();
+    let out = dir.path().join("emergency.json");
+    let opened = run(
+        &doctor,
+        &[
+            "emergency",
+            "open",
+            &id,
+            "--wait",
+            "90",
+            "--out",
+            out.to_str().expect("utf8"),
+        ],
+        &api,
+    );
+    assert!(opened["request"]["released"].as_u64().expect("released") >= 3);
+    let bundle = std::fs::read_to_string(&out).expect("written");
+    assert!(bundle.contains("AllergyIntolerance") && bundle.contains("Ana Hintz"));
+    assert!(bundle.contains("Emergency summary"));
+
+    // The patient's red entry, and the same as FHIR.
+    let fhir = dir.path().join("accesses.json");
+    let log = run(
+        &patient,
+        &["emergency", "log", "--fhir", fhir.to_str().expect("utf8")],
+        &api,
+    );
+    let entry = &log[0];
+    assert_eq!(entry["clinician"], "Dr. Grey");
+    assert_eq!(entry["clinic"], medledger_devnet::CLINIC_NAME);
+    assert_eq!(entry["reason"], "unconscious after a fall, ED");
+    assert_eq!(entry["opened"], true);
+    let exported = std::fs::read(&fhir).expect("exported");
+    medwallet_fhir::validate(&exported).expect("valid FHIR R4");
+    let text = String::from_utf8(exported).expect("utf8");
+    assert!(text.contains("\"BTG\"") && text.contains("AuditEvent"));
+}

@@ -4,23 +4,17 @@
 //! released their shares; another patient is refused; the patient sees the access with the
 //! doctor's name, clinic and reason, and exports it as FHIR Consent (BTG) and AuditEvent.
 
-use std::path::Path;
-
 use medledger_devnet::{Devnet, fixture};
-use serde_json::Value;
 
 mod common;
 #[path = "common/doctor.rs"]
 mod doctor;
+#[path = "common/on_node.rs"]
+mod on_node;
 
 use common::{json_of, medwallet};
 use doctor::register_doctor;
-
-fn run(wallet: &Path, args: &[&str], api: &str) -> Value {
-    let mut all: Vec<&str> = args.to_vec();
-    all.extend(["--json", "--node", api]);
-    json_of(medwallet(wallet, &all))
-}
+use on_node::run;
 
 #[test]
 fn a_doctor_opens_the_emergency_set_from_a_quorum_and_the_patient_sees_it() {

@@ -8,17 +8,13 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use medledger_devnet::{Devnet, NED, fixture};
-use serde_json::Value;
 
 mod common;
+#[path = "common/on_node.rs"]
+mod on_node;
 
 use common::{json_of, medwallet};
-
-fn run(wallet: &Path, args: &[&str], api: &str) -> Value {
-    let mut all: Vec<&str> = args.to_vec();
-    all.extend(["--json", "--node", api]);
-    json_of(medwallet(wallet, &all))
-}
+use on_node::run;
 
 #[test]
 fn a_patient_recovers_with_two_of_three_guardians_after_the_delay() {

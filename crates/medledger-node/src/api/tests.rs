@@ -28,6 +28,31 @@ fn sign(chain: ChainId, author: u8, nonce: u64, body: TxBody) -> SignedTx {
 const CLINIC: u8 = 10;
 const PATIENT: u8 = 20;
 
+/// The clinic's registration of doctor `doctor` as "Dr. Grey" (licence MD-1), with the
+/// doctor's consent, as the clinic's transaction `nonce`.
+fn register_doctor(chain: ChainId, nonce: u64, doctor: u8, receiving: ReceivingKey) -> SignedTx {
+    let clinic = Address::of(&public(&key(CLINIC)));
+    sign(
+        chain,
+        CLINIC,
+        nonce,
+        TxBody::RegisterDoctor {
+            doctor: public(&key(doctor)),
+            receiving,
+            display_name: "Dr. Grey".into(),
+            licence: "MD-1".into(),
+            consent: medledger_client::doctor_consent::sign(
+                &key(doctor),
+                &receiving,
+                chain,
+                &clinic,
+                "Dr. Grey",
+                "MD-1",
+            ),
+        },
+    )
+}
+
 struct Server {
     base: String,
     heights: tokio::sync::watch::Sender<u64>,

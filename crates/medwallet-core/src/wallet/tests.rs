@@ -60,6 +60,16 @@ fn fhir(n: usize) -> Vec<u8> {
     format!(r#"{{"resourceType":"Bundle","type":"collection","id":"r{n}"}}"#).into_bytes()
 }
 
+/// A FHIR fixture of `tests/fixtures/fhir`.
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/fhir")
+            .join(name),
+    )
+    .expect("fixture")
+}
+
 fn quiet() -> impl FnMut(SyncEvent<'_>) -> Result<(), WalletError> {
     |_| Ok(())
 }

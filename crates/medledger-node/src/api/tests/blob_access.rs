@@ -118,25 +118,7 @@ async fn world_as(node: u8, forward_to: Vec<medledger_client::NodeClient>) -> Wo
     let doctor = Address::of(&public(&key(DOCTOR)));
     let wk = WrappedKey([3; WRAPPED_KEY_LEN]);
     let txs = vec![
-        sign(
-            chain,
-            CLINIC,
-            0,
-            TxBody::RegisterDoctor {
-                doctor: public(&key(DOCTOR)),
-                receiving: ReceivingKey([4; 32]),
-                display_name: "Dr. Grey".into(),
-                licence: "MD-1".into(),
-                consent: medledger_client::doctor_consent::sign(
-                    &key(DOCTOR),
-                    &ReceivingKey([4; 32]),
-                    chain,
-                    &clinic,
-                    "Dr. Grey",
-                    "MD-1",
-                ),
-            },
-        ),
+        register_doctor(chain, 0, DOCTOR, ReceivingKey([4; 32])),
         sign(
             chain,
             CLINIC,

@@ -42,7 +42,6 @@ fn address(seed: u8) -> Address {
 async fn world() -> World {
     let s = server().await;
     let chain = s.ledger.chain_id();
-    let clinic = address(CLINIC);
     let receiving = ReceivingKey(doctor_identity().to_recipient().public_bytes());
     let mut rng = rand::rng();
     let key_ = ContentKey::generate(&mut rng);
@@ -61,25 +60,7 @@ async fn world() -> World {
             })
             .collect();
     let txs = vec![
-        sign(
-            chain,
-            CLINIC,
-            0,
-            TxBody::RegisterDoctor {
-                doctor: public(&key(DOCTOR)),
-                receiving,
-                display_name: "Dr. Grey".into(),
-                licence: "MD-1".into(),
-                consent: medledger_client::doctor_consent::sign(
-                    &key(DOCTOR),
-                    &receiving,
-                    chain,
-                    &clinic,
-                    "Dr. Grey",
-                    "MD-1",
-                ),
-            },
-        ),
+        register_doctor(chain, 0, DOCTOR, receiving),
         sign(
             chain,
             PATIENT,

@@ -9,15 +9,6 @@ use medwallet_crypto::Bech32Address;
 use super::*;
 use crate::emergency::EmergencyContact;
 
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../tests/fixtures/fhir")
-            .join(name),
-    )
-    .expect("fixture")
-}
-
 fn sister() -> EmergencyContact {
     EmergencyContact {
         name: "Ana Hintz".into(),

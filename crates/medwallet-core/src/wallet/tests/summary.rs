@@ -2,15 +2,6 @@
 
 use super::*;
 
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../tests/fixtures/fhir")
-            .join(name),
-    )
-    .expect("fixture")
-}
-
 #[test]
 fn the_summary_holds_the_verified_allergies_and_medications_and_names_their_clinic() {
     let mut w = world();

@@ -85,6 +85,21 @@ impl World {
         )
     }
 
+    /// The clinic issues a fixture history, one record per visit and category; the patient
+    /// syncs.
+    fn issue_history(&mut self, fixture_name: &str) {
+        for draft in medwallet_fhir::records_from(&fixture(fixture_name), true).expect("split") {
+            self.ledger.issue(
+                &self.clinic,
+                &keys(PATIENT),
+                &draft.bytes,
+                draft.category,
+                &draft.title,
+            );
+        }
+        self.sync();
+    }
+
     fn sync(&mut self) -> SyncReport {
         block_on(self.patient.sync(&self.ledger, &mut quiet(), &mut self.rng)).expect("sync")
     }

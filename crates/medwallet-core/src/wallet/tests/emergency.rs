@@ -19,18 +19,7 @@ fn sister() -> EmergencyContact {
 
 /// A patient with allergies and medications and an emergency set; returns the set's code.
 fn prepared(w: &mut World) -> String {
-    for draft in medwallet_fhir::records_from(&fixture("allergies_and_medications.json"), true)
-        .expect("split")
-    {
-        w.ledger.issue(
-            &w.clinic,
-            &keys(PATIENT),
-            &draft.bytes,
-            draft.category,
-            &draft.title,
-        );
-    }
-    w.sync();
+    w.issue_history("allergies_and_medications.json");
     let keys = w.ledger.emergency_keys();
     let set = block_on(
         w.patient

@@ -5,18 +5,7 @@ use super::*;
 #[test]
 fn the_summary_holds_the_verified_allergies_and_medications_and_names_their_clinic() {
     let mut w = world();
-    for draft in medwallet_fhir::records_from(&fixture("allergies_and_medications.json"), true)
-        .expect("split")
-    {
-        w.ledger.issue(
-            &w.clinic,
-            &keys(PATIENT),
-            &draft.bytes,
-            draft.category,
-            &draft.title,
-        );
-    }
-    w.sync();
+    w.issue_history("allergies_and_medications.json");
     let summary = block_on(w.patient.summary(&w.ledger, &mut w.rng)).expect("summary");
     medwallet_fhir::validate(&serde_json::to_vec(&summary.bundle).expect("json"))
         .expect("valid FHIR R4");

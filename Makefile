@@ -13,7 +13,7 @@ APT_PACKAGES := build-essential pkg-config curl libssl-dev libwebkit2gtk-4.1-dev
   libayatana-appindicator3-dev librsvg2-dev libxdo-dev webkit2gtk-driver xvfb xauth \
   python3-venv chromium chromium-driver
 
-.PHONY: run demo-cli demo-crypto test deps py-deps ui build desktop ui-test e2e lint unit ipc-types bench bench-ledger bench-desktop bench-links fuzz vectors soak
+.PHONY: run demo-cli demo-crypto test deps py-deps ui build desktop ui-test e2e lint unit ipc-types bench bench-ledger bench-desktop bench-links bench-emergency fuzz vectors soak
 
 ## Installs missing Debian packages (idempotent: only what `dpkg` does not report installed).
 deps:
@@ -112,6 +112,12 @@ bench-desktop: deps ui
 ## open-to-rendered time in headless Chromium (release build).
 bench-links: deps ui
 	$(CARGO) bench --locked -p medwallet-e2e --bench link_figures
+
+## Emergency-access figures: preparing the emergency set of a ~500-record history (beside the
+## patient summary of the same records), and break-glass from request to set opened on 4
+## validators.
+bench-emergency: deps
+	$(CARGO) bench --locked -p medwallet-e2e --bench emergency_figures
 
 ## Ledger load test: 4 real validators on loopback; finalized tx/s and finality p50/p99.
 BENCH_TXS ?= 40000

@@ -26,6 +26,7 @@ const COMMANDS: &[&str] = &[
     "rotate_keys",
     "emergency",
     "set_emergency",
+    "emergency_preview",
     "remove_emergency",
     "request_emergency",
     "open_emergency",

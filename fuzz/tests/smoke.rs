@@ -313,6 +313,7 @@ fn emergency_decoders_survive_mutated_values() {
             sealed: vec![4; 40],
             commitment: Sha256Digest([5; 32]),
         }],
+        own_key: medledger_types::tx::WrappedKey([17; medledger_types::tx::WRAPPED_KEY_LEN]),
         set_height: 6,
         set_at_ms: 7,
     };

@@ -168,6 +168,12 @@ pub async fn set_emergency(
     app.set_emergency(contacts).await
 }
 
+/// The set's FHIR is the record the patient chose to view.
+#[tauri::command]
+pub async fn emergency_preview(app: Wallet<'_>) -> Result<Option<String>, AppError> {
+    app.emergency_preview().await
+}
+
 #[tauri::command]
 pub async fn remove_emergency(app: Wallet<'_>) -> Result<EmergencyView, AppError> {
     app.remove_emergency().await

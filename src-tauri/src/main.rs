@@ -118,6 +118,7 @@ fn main() {
             commands::rotate_keys,
             commands::emergency,
             commands::set_emergency,
+            commands::emergency_preview,
             commands::remove_emergency,
             commands::request_emergency,
             commands::open_emergency,

@@ -25,6 +25,15 @@ pub(super) async fn patient_prepares_the_emergency_set(c: &Client) -> Result<Str
         "a quorum of the devnet's validators: {ready}"
     );
     shot(c, "23-emergency-set").await?;
+    // What a clinician would read, opened from the ledger with the key wrapped to the account.
+    click(c, "emergency-preview-toggle").await?;
+    wait_for(
+        c,
+        "[data-testid='emergency-preview'] [data-resource-type='AllergyIntolerance']",
+        Duration::from_secs(30),
+    )
+    .await?;
+    shot(c, "23b-emergency-preview").await?;
     Ok(code.trim().to_owned())
 }
 

@@ -21,6 +21,7 @@
 use crate::codec::{Canonical, CodecError, Reader, Writer};
 use crate::hash::{Address, RecordId, Sha256Digest, tagged_hash};
 use crate::state::{StateKey, key};
+use crate::tx::WrappedKey;
 
 /// How long a clinician's access lasts after its request (24 hours): validators release no
 /// share later, and nodes serve the set to it no longer.
@@ -95,6 +96,9 @@ pub struct EmergencySet {
     pub threshold: u8,
     /// One per validator, in the validator set's order.
     pub shares: Vec<EmergencyShareSlot>,
+    /// The set's key wrapped to the account itself, so every device of the patient can show
+    /// what a clinician would read.
+    pub own_key: WrappedKey,
     pub set_height: u64,
     pub set_at_ms: u64,
 }
@@ -181,6 +185,7 @@ impl Canonical for EmergencySet {
         w.u64(self.ciphertext_len);
         w.u8(self.threshold);
         write_slots(w, &self.shares);
+        w.fixed(self.own_key.as_bytes());
         w.u64(self.set_height);
         w.u64(self.set_at_ms);
     }
@@ -192,6 +197,7 @@ impl Canonical for EmergencySet {
             ciphertext_len: r.u64("emergency set length")?,
             threshold: r.u8("threshold")?,
             shares: read_slots(r)?,
+            own_key: WrappedKey(r.array("own key")?),
             set_height: r.u64("set height")?,
             set_at_ms: r.u64("set at")?,
         })
@@ -261,6 +267,7 @@ mod tests {
                 };
                 4
             ],
+            own_key: WrappedKey([9; crate::tx::WRAPPED_KEY_LEN]),
             set_height: 6,
             set_at_ms: 7,
         };

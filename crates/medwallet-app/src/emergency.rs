@@ -100,6 +100,16 @@ impl App {
         self.emergency().await
     }
 
+    /// What a clinician would read in this wallet's emergency set (its FHIR Bundle, which the
+    /// patient chose to view), if it has one.
+    pub async fn emergency_preview(&self) -> Result<Option<String>, AppError> {
+        let wallet = self.wallet()?;
+        let bundle = self
+            .with_ledger(async |source| wallet.emergency_preview(source).await)
+            .await?;
+        Ok(bundle.map(|b| String::from_utf8_lossy(&b).into_owned()))
+    }
+
     /// Removes the emergency set.
     pub async fn remove_emergency(&self) -> Result<EmergencyView, AppError> {
         let wallet = self.wallet()?;

@@ -115,6 +115,8 @@ export const rotateKeys = (password: string) => call<RotatedWallet>('rotate_keys
 export const emergency = () => call<EmergencyView>('emergency');
 export const setEmergency = (contacts: ContactInput[]) => call<EmergencyView>('set_emergency', { contacts });
 export const removeEmergency = () => call<EmergencyView>('remove_emergency');
+/** What a clinician would read in the patient's emergency set (its FHIR Bundle), if any. */
+export const emergencyPreview = () => call<string | null>('emergency_preview');
 /** As a clinician: ask for the emergency set of the account whose code is `patient`. */
 export const requestEmergency = (patient: string, reason: string) =>
   call<EmergencyRequestItem>('request_emergency', { patient, reason });

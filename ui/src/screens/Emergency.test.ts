@@ -2,7 +2,7 @@
 // sees its code and every access in red; a clinician breaks the glass with the code and a
 // reason, waits for the validators' shares, and reads the allergies.
 import { describe, expect, it } from 'vitest';
-import { fireEvent, render, screen } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import Emergency from './Emergency.svelte';
 import { fail, mockBackend } from '../test/backend';
 import type { EmergencyAccessItem, EmergencyView, OpenedEmergency } from '../ipc/types';
@@ -28,7 +28,20 @@ const BUNDLE = JSON.stringify({
   resourceType: 'Bundle',
   type: 'document',
   entry: [
-    { fullUrl: 'urn:uuid:p', resource: { resourceType: 'Patient', id: 'p' } },
+    {
+      fullUrl: 'urn:uuid:p',
+      resource: {
+        resourceType: 'Patient',
+        id: 'p',
+        contact: [
+          {
+            relationship: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0131', code: 'C' }], text: 'sister' }],
+            name: { text: 'Ana Hintz' },
+            telecom: [{ system: 'phone', value: '+1 555 0100' }],
+          },
+        ],
+      },
+    },
     {
       fullUrl: 'urn:uuid:a',
       resource: { resourceType: 'AllergyIntolerance', id: 'a', patient: { reference: 'urn:uuid:p' }, code: { text: 'Peanut' } },
@@ -38,7 +51,7 @@ const BUNDLE = JSON.stringify({
 
 describe('the patient’s emergency set', () => {
   it('prepares it with a contact and shows the code for the emergency card', async () => {
-    const backend = mockBackend({ emergency: NONE, set_emergency: SET });
+    const backend = mockBackend({ emergency: NONE, set_emergency: SET, emergency_preview: BUNDLE });
     render(Emergency, { role: 'patient' });
     await screen.findByTestId('emergency-none');
     await fireEvent.input(screen.getByTestId('emergency-contact-name'), { target: { value: 'Ana Hintz' } });
@@ -53,7 +66,7 @@ describe('the patient’s emergency set', () => {
   });
 
   it('shows every access in red: who, which clinic, why, when', async () => {
-    mockBackend({ emergency: { ...SET, accesses: [ACCESS] } });
+    mockBackend({ emergency: { ...SET, accesses: [ACCESS] }, emergency_preview: BUNDLE });
     render(Emergency, { role: 'patient' });
     const entry = await screen.findByTestId('emergency-access');
     const text = entry.textContent?.replace(/\s+/g, ' ') ?? '';
@@ -61,6 +74,20 @@ describe('the patient’s emergency set', () => {
     expect(text).toContain('St Mary ED');
     expect(text).toContain('unconscious after a fall');
     expect(text).toContain('the clinician could open your emergency set');
+  });
+});
+
+describe('what a clinician would read', () => {
+  it('shows the set as a clinician reads it, and its contacts fill the form again', async () => {
+    mockBackend({ emergency: SET, emergency_preview: BUNDLE });
+    render(Emergency, { role: 'patient' });
+    await screen.findByTestId('emergency-code');
+    await waitFor(() =>
+      expect((screen.getByTestId('emergency-contact-name') as HTMLInputElement).value).toBe('Ana Hintz'),
+    );
+    expect((screen.getByTestId('emergency-contact-phone') as HTMLInputElement).value).toBe('+1 555 0100');
+    await fireEvent.click(screen.getByTestId('emergency-preview-toggle'));
+    expect((await screen.findByTestId('emergency-preview')).textContent).toContain('Peanut');
   });
 });
 

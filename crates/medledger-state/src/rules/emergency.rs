@@ -9,6 +9,7 @@ use medledger_types::emergency::{
 };
 use medledger_types::hash::{Address, PublicKey, Sha256Digest};
 use medledger_types::state::{Account, AccountKind, StateKey};
+use medledger_types::tx::WrappedKey;
 
 use super::{BlockContext, StateRead, TxScope, erasure, require_patient};
 use crate::error::TxError;
@@ -43,6 +44,7 @@ pub(super) fn apply_set<R: StateRead>(
     ciphertext_sha256: &Sha256Digest,
     ciphertext_len: u64,
     shares: &[EmergencyShareSlot],
+    own_key: &WrappedKey,
 ) -> Result<(), TxError> {
     require_patient(s, &patient)?;
     if shares.is_empty() && ciphertext_len == 0 {
@@ -70,6 +72,7 @@ pub(super) fn apply_set<R: StateRead>(
         ciphertext_len,
         threshold: emergency_threshold(ctx.validators.len()),
         shares: shares.to_vec(),
+        own_key: *own_key,
         set_height: ctx.height,
         set_at_ms: ctx.timestamp_ms,
     };

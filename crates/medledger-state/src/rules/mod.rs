@@ -514,6 +514,7 @@ fn apply_tx<R: StateRead>(
             ciphertext_sha256,
             ciphertext_len,
             shares,
+            own_key,
         } => emergency::apply_set(
             s,
             ctx,
@@ -523,6 +524,7 @@ fn apply_tx<R: StateRead>(
             ciphertext_sha256,
             *ciphertext_len,
             shares,
+            own_key,
         )?,
         TxBody::EmergencyRequest { patient, reason } => {
             emergency::apply_request(s, ctx, author, &signer, tx.nonce, patient, reason)?

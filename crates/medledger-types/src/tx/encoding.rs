@@ -270,11 +270,13 @@ impl Canonical for TxBody {
                 ciphertext_sha256,
                 ciphertext_len,
                 shares,
+                own_key,
             } => {
                 w.u8(29);
                 ciphertext_sha256.write(w);
                 w.u64(*ciphertext_len);
                 write_slots(w, shares);
+                w.fixed(&own_key.0);
             }
             TxBody::EmergencyRequest { patient, reason } => {
                 w.u8(30);
@@ -432,6 +434,7 @@ impl Canonical for TxBody {
                 ciphertext_sha256: Sha256Digest::read(r)?,
                 ciphertext_len: r.u64("emergency set length")?,
                 shares: read_slots(r)?,
+                own_key: WrappedKey(r.array("own key")?),
             },
             30 => TxBody::EmergencyRequest {
                 patient: Address::read(r)?,

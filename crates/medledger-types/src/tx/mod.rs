@@ -207,11 +207,13 @@ pub enum TxBody {
     },
     /// A patient's account sets its emergency set: the sealed blob (already uploaded) and its
     /// key's shares, one per validator in the set's order, sealed to the validator's emergency
-    /// key. No shares and length 0 remove it.
+    /// key, and the key wrapped to the account itself (`own_key`, context: the set's id). No
+    /// shares and length 0 remove it.
     SetEmergency {
         ciphertext_sha256: Sha256Digest,
         ciphertext_len: u64,
         shares: Vec<EmergencyShareSlot>,
+        own_key: WrappedKey,
     },
     /// A registered clinician asks for an account's emergency set; `reason` is sealed to the
     /// account.

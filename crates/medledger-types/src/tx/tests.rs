@@ -72,7 +72,7 @@ pub fn arb_body() -> impl Strategy<Value = TxBody> {
             id,
             id,
             any::<u64>(),
-            wk,
+            wk.clone(),
             proptest::collection::vec(any::<u8>(), 0..64),
         )
             .prop_map(|(r, p, h, len, wk, metadata)| {
@@ -166,9 +166,10 @@ pub fn arb_body() -> impl Strategy<Value = TxBody> {
         (
             id,
             any::<u64>(),
-            proptest::collection::vec((proptest::collection::vec(any::<u8>(), 0..64), id), 0..5)
+            proptest::collection::vec((proptest::collection::vec(any::<u8>(), 0..64), id), 0..5),
+            wk
         )
-            .prop_map(|(h, len, shares)| TxBody::SetEmergency {
+            .prop_map(|(h, len, shares, own_key)| TxBody::SetEmergency {
                 ciphertext_sha256: Sha256Digest(h),
                 ciphertext_len: len,
                 shares: shares
@@ -178,6 +179,7 @@ pub fn arb_body() -> impl Strategy<Value = TxBody> {
                         commitment: Sha256Digest(c),
                     })
                     .collect(),
+                own_key,
             }),
         (id, proptest::collection::vec(any::<u8>(), 0..64)).prop_map(|(p, reason)| {
             TxBody::EmergencyRequest {

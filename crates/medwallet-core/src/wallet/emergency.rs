@@ -19,7 +19,7 @@ use medwallet_crypto::X25519PublicKey;
 use medwallet_crypto::emergency::{
     combine_key, open_reason, open_release, seal_reason, seal_shares,
 };
-use medwallet_crypto::envelope::{ContentKey, X25519Recipient};
+use medwallet_crypto::envelope::{ContentKey, Identity, Recipient, WrappedKey, X25519Recipient};
 use medwallet_verify::VerifiedHeader;
 use rand_core::CryptoRng;
 use sha2::{Digest, Sha256};
@@ -135,6 +135,10 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
             .collect();
         let threshold = emergency_threshold(validators.len());
         let shares = seal_shares(&key, threshold, &validators, &address, &set_id, rng)?;
+        // The key to the account itself, so any of the patient's devices can show the set.
+        let own_key = X25519Recipient::new(keys.public().receiving)
+            .wrap(&key, &set_id.0, rng)
+            .map_err(|e| WalletError::InvalidInput(format!("the set cannot be sealed: {e}")))?;
         let body = TxBody::SetEmergency {
             ciphertext_sha256: blob,
             ciphertext_len: len,
@@ -145,6 +149,7 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
                     commitment: s.commitment,
                 })
                 .collect(),
+            own_key,
         };
         let tx = sign_next(source, keys.signing_key(), &at, body).await?;
         if tx.tx.nonce != nonce {
@@ -156,6 +161,36 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         self.emergency_set(source).await?.ok_or_else(|| {
             WalletError::InvalidInput("the emergency set is not on the ledger".into())
         })
+    }
+
+    /// What a clinician would read: this wallet's emergency set, opened with the key wrapped to
+    /// its account (fetched from a node and checked against the ledger's hash).
+    pub async fn emergency_preview<S: LedgerSource>(
+        &self,
+        source: &S,
+    ) -> Result<Option<Vec<u8>>, WalletError> {
+        let at = self.latest(source).await?;
+        let Some((account, _, set)) = self.emergency_account(source, &at).await? else {
+            return Ok(None);
+        };
+        let keys = self.account_keys(account);
+        let key = keys
+            .identity()
+            .unwrap(&set.own_key, &set.id.0)
+            .map_err(|_| WalletError::NotForMe(set.id.to_hex()))?;
+        let ciphertext = fetch_ciphertext(
+            source,
+            keys.signing_key(),
+            set.ciphertext_sha256,
+            set.ciphertext_len,
+            set.id,
+            None,
+            self.now_ms(),
+        )
+        .await?;
+        let bundle =
+            open_padded(&key, &ciphertext).map_err(|_| WalletError::NotForMe(set.id.to_hex()))?;
+        Ok(Some(bundle))
     }
 
     /// Removes the emergency set: nobody can ask for it from the next block on.
@@ -171,6 +206,7 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
             ciphertext_sha256: Sha256Digest([0; 32]),
             ciphertext_len: 0,
             shares: Vec::new(),
+            own_key: WrappedKey([0; medledger_types::tx::WRAPPED_KEY_LEN]),
         };
         let tx = sign_next(source, keys.signing_key(), &at, body).await?;
         Ok(source.submit(&tx).await?)

@@ -69,6 +69,7 @@ async fn world() -> World {
                 ciphertext_sha256: hash,
                 ciphertext_len: blob.len() as u64,
                 shares: slots.clone(),
+                own_key: WrappedKey([3; WRAPPED_KEY_LEN]),
             },
         ),
     ];
@@ -243,6 +244,7 @@ async fn a_share_copied_into_another_patients_set_is_not_released() {
                     ciphertext_sha256: w.hash,
                     ciphertext_len: w.blob.len() as u64,
                     shares: w.slots.clone(),
+                    own_key: WrappedKey([3; WRAPPED_KEY_LEN]),
                 },
             ),
             sign(

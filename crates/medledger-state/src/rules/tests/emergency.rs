@@ -23,6 +23,7 @@ fn set_body(n: usize) -> TxBody {
         ciphertext_sha256: Sha256Digest([6; 32]),
         ciphertext_len: 4096,
         shares: slots(n),
+        own_key: WrappedKey([3; WRAPPED_KEY_LEN]),
     }
 }
 
@@ -94,6 +95,7 @@ fn a_set_has_one_share_per_validator_on_a_chain_that_offers_emergency_access() {
             ciphertext_sha256: Sha256Digest([0; 32]),
             ciphertext_len: 0,
             shares: Vec::new(),
+            own_key: WrappedKey([0; WRAPPED_KEY_LEN]),
         },
     );
     assert!(!w.state.0.contains_key(&StateKey::emergency(&patient)));

@@ -45,6 +45,14 @@ fn a_clinician_opens_the_allergies_and_the_patient_sees_the_red_entry() {
         .expect("read")
         .expect("set");
     assert_eq!(again.code, code);
+    // The patient (any device: a restore from the words) sees what a clinician would read.
+    let restored = wallet(&w.ledger, PATIENT, Arc::default());
+    block_on(restored.sync(&w.ledger, &mut quiet(), &mut w.rng)).expect("sync");
+    let preview = block_on(restored.emergency_preview(&w.ledger))
+        .expect("preview")
+        .expect("a set");
+    let preview = String::from_utf8(preview).expect("utf8");
+    assert!(preview.contains("AllergyIntolerance") && preview.contains("Ana Hintz"));
 
     let request = block_on(w.doctor.request_emergency(
         &w.ledger,

@@ -178,19 +178,9 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
             .identity()
             .unwrap(&set.own_key, &set.id.0)
             .map_err(|_| WalletError::NotForMe(set.id.to_hex()))?;
-        let ciphertext = fetch_ciphertext(
-            source,
-            keys.signing_key(),
-            set.ciphertext_sha256,
-            set.ciphertext_len,
-            set.id,
-            None,
-            self.now_ms(),
-        )
-        .await?;
-        let bundle =
-            open_padded(&key, &ciphertext).map_err(|_| WalletError::NotForMe(set.id.to_hex()))?;
-        Ok(Some(bundle))
+        Ok(Some(
+            open_set(source, keys.signing_key(), &set, &key, self.now_ms()).await?,
+        ))
     }
 
     /// Removes the emergency set: nobody can ask for it from the next block on.
@@ -368,22 +358,33 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
             });
         }
         let key = combine_key(set.threshold, &shares)?;
-        let ciphertext = fetch_ciphertext(
-            source,
-            me.keys.signing_key(),
-            set.ciphertext_sha256,
-            set.ciphertext_len,
-            set.id,
-            None,
-            self.now_ms(),
-        )
-        .await?;
-        let bundle =
-            open_padded(&key, &ciphertext).map_err(|_| WalletError::NotForMe(set.id.to_hex()))?;
+        let bundle = open_set(source, me.keys.signing_key(), &set, &key, self.now_ms()).await?;
         Ok(OpenedEmergencySet {
             request: view,
             bundle,
             refused_validators: refused,
         })
     }
+}
+
+/// The set's ciphertext, fetched as `requester` (the patient or a clinician in its window),
+/// checked against the ledger's hash and opened with `key`.
+async fn open_set<S: LedgerSource>(
+    source: &S,
+    requester: &medwallet_crypto::SigningKey,
+    set: &EmergencySet,
+    key: &ContentKey,
+    now_ms: u64,
+) -> Result<Vec<u8>, WalletError> {
+    let ciphertext = fetch_ciphertext(
+        source,
+        requester,
+        set.ciphertext_sha256,
+        set.ciphertext_len,
+        set.id,
+        None,
+        now_ms,
+    )
+    .await?;
+    open_padded(key, &ciphertext).map_err(|_| WalletError::NotForMe(set.id.to_hex()))
 }

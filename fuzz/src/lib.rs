@@ -171,6 +171,10 @@ pub fn emergency_values(data: &[u8]) {
         assert_eq!(share.as_bytes().as_slice(), data);
         let _ = medwallet_crypto::shamir::combine(1, &[share]);
     }
+    // A sealed reason (its recipient count and wrapped keys are read before any key is tried).
+    let reader = medwallet_crypto::emergency::WatchKey::from_bytes(&[7; 32]).identity();
+    let address = medledger_types::hash::Address([0; 32]);
+    let _ = medwallet_crypto::emergency::open_reason(&reader, &address, &address, data);
 }
 
 /// The block decoder (what marshal hands the node from peers).

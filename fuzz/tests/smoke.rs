@@ -314,6 +314,7 @@ fn emergency_decoders_survive_mutated_values() {
             commitment: Sha256Digest([5; 32]),
         }],
         own_key: medledger_types::tx::WrappedKey([17; medledger_types::tx::WRAPPED_KEY_LEN]),
+        watch: Some(medledger_types::hash::ReceivingKey([18; 32])),
         set_height: 6,
         set_at_ms: 7,
     };
@@ -332,9 +333,20 @@ fn emergency_decoders_survive_mutated_values() {
         }],
     };
     let share = [[1u8].as_slice(), &[16; 32]].concat();
+    let watch = medwallet_crypto::emergency::WatchKey::from_bytes(&[7; 32]);
+    let reason = medwallet_crypto::emergency::seal_reason(
+        &[medwallet_crypto::envelope::X25519Recipient::new(
+            watch.public().into(),
+        )],
+        &Address([0; 32]),
+        &Address([0; 32]),
+        "found unconscious",
+        &mut rand::rng(),
+    )
+    .expect("seal");
     run(
         medwallet_fuzz::emergency_values,
-        &[set.encode(), request.encode(), share],
+        &[set.encode(), request.encode(), share, reason],
         13,
     );
 }

@@ -80,18 +80,32 @@ pub async fn count<S: LedgerSource>(
     }
 }
 
-/// A list entry holding a 32-byte id (record, grant), which must exist.
+/// A 32-byte id stored under `key`, which must be present.
 pub async fn id<S: LedgerSource>(
     source: &S,
     at: &VerifiedHeader,
     key: &StateKey,
 ) -> Result<[u8; 32], ReadError> {
+    optional_id(source, at, key)
+        .await?
+        .ok_or_else(|| ReadError::MissingEntry { key: key_text(key) })
+}
+
+/// A 32-byte id stored under `key` (`None`: proven absent).
+pub async fn optional_id<S: LedgerSource>(
+    source: &S,
+    at: &VerifiedHeader,
+    key: &StateKey,
+) -> Result<Option<[u8; 32]>, ReadError> {
     match source.value(at, key).await? {
-        None => Err(ReadError::MissingEntry { key: key_text(key) }),
-        Some(bytes) => bytes.try_into().map_err(|_| ReadError::Malformed {
-            key: key_text(key),
-            reason: "not a 32-byte id".into(),
-        }),
+        None => Ok(None),
+        Some(bytes) => bytes
+            .try_into()
+            .map(Some)
+            .map_err(|_| ReadError::Malformed {
+                key: key_text(key),
+                reason: "not a 32-byte id".into(),
+            }),
     }
 }
 
@@ -110,19 +124,9 @@ pub async fn key_owner<S: LedgerSource>(
     at: &VerifiedHeader,
     key: &Address,
 ) -> Result<Option<Address>, ReadError> {
-    let state_key = StateKey::key_owner(key);
-    match source.value(at, &state_key).await? {
-        None => Ok(None),
-        Some(bytes) => {
-            bytes
-                .try_into()
-                .map(|b| Some(Address(b)))
-                .map_err(|_| ReadError::Malformed {
-                    key: key_text(&state_key),
-                    reason: "not an address".into(),
-                })
-        }
-    }
+    Ok(optional_id(source, at, &StateKey::key_owner(key))
+        .await?
+        .map(Address))
 }
 
 /// A registered account (`None`: not registered).

@@ -116,6 +116,8 @@ pub enum TxError {
     NoEmergencySet,
     #[error("only a registered clinician may ask for emergency access")]
     NotAClinician,
+    #[error("another account's emergency set already names that watch key")]
+    WatchKeyTaken,
     #[error("unknown emergency request")]
     UnknownEmergencyRequest,
     #[error("the emergency access window ended at {ended_at_ms}")]
@@ -182,6 +184,7 @@ impl TxError {
             TxError::NoEmergencyAccess => "no_emergency_access",
             TxError::NoEmergencySet => "no_emergency_set",
             TxError::NotAClinician => "not_a_clinician",
+            TxError::WatchKeyTaken => "watch_key_taken",
             TxError::UnknownEmergencyRequest => "unknown_emergency_request",
             TxError::EmergencyWindowClosed { .. } => "emergency_window_closed",
             TxError::OutOfRange(_) => "out_of_range",

@@ -13,13 +13,20 @@
 //! | `emergency-request/` ‖ request id | [`EmergencyRequest`] | a clinician asked |
 //! | `emergency-requests/` ‖ account ‖ index, `…-count/` ‖ account | request id, u64 | the account's requests, in order |
 //! | `emergency-access/` ‖ account ‖ clinician | request id | the clinician's latest request for the account |
+//! | `emergency-watch/` ‖ watch key | account (32 bytes) | an account's set named the watch key (bound for good) |
 //!
 //! What is public: that some clinician (named, as every registered doctor is) asked for some
 //! emergency account's set, and when. The account is a pairwise one the patient uses for
 //! nothing else; the reason and the set are sealed.
+//!
+//! The patient's guardians watch the account: the set names a watch key (an X25519 key the
+//! patient's phrase derives, its secret in every guardian's share), the reason is sealed to it
+//! too, and a guardian finds the account from the key (`emergency-watch/`). The key is fresh
+//! randomness to anyone else, and the first account to name it keeps it, so nobody can point a
+//! patient's guardians at another account.
 
 use crate::codec::{Canonical, CodecError, Reader, Writer};
-use crate::hash::{Address, RecordId, Sha256Digest, tagged_hash};
+use crate::hash::{Address, ReceivingKey, RecordId, Sha256Digest, tagged_hash};
 use crate::state::{StateKey, key};
 use crate::tx::WrappedKey;
 
@@ -99,6 +106,8 @@ pub struct EmergencySet {
     /// The set's key wrapped to the account itself, so every device of the patient can show
     /// what a clinician would read.
     pub own_key: WrappedKey,
+    /// The patient's guardians' watch key: a clinician seals the reason to it too.
+    pub watch: Option<ReceivingKey>,
     pub set_height: u64,
     pub set_at_ms: u64,
 }
@@ -160,6 +169,9 @@ impl StateKey {
     pub fn emergency_access(account: &Address, clinician: &Address) -> Self {
         key("emergency-access/", &[&account.0, &clinician.0])
     }
+    pub fn emergency_watch(watch: &ReceivingKey) -> Self {
+        key("emergency-watch/", &[&watch.0])
+    }
 }
 
 pub(crate) fn write_slots(w: &mut Writer, slots: &[EmergencyShareSlot]) {
@@ -186,6 +198,7 @@ impl Canonical for EmergencySet {
         w.u8(self.threshold);
         write_slots(w, &self.shares);
         w.fixed(self.own_key.as_bytes());
+        w.option(self.watch.as_ref(), |w, k| w.fixed(&k.0));
         w.u64(self.set_height);
         w.u64(self.set_at_ms);
     }
@@ -198,6 +211,7 @@ impl Canonical for EmergencySet {
             threshold: r.u8("threshold")?,
             shares: read_slots(r)?,
             own_key: WrappedKey(r.array("own key")?),
+            watch: r.option("watch key", |r| Ok(ReceivingKey(r.array("watch key")?)))?,
             set_height: r.u64("set height")?,
             set_at_ms: r.u64("set at")?,
         })
@@ -268,6 +282,7 @@ mod tests {
                 4
             ],
             own_key: WrappedKey([9; crate::tx::WRAPPED_KEY_LEN]),
+            watch: Some(ReceivingKey([16; 32])),
             set_height: 6,
             set_at_ms: 7,
         };

@@ -5,9 +5,7 @@
 //! view, so it crosses the IPC boundary.
 
 use medledger_types::emergency::EmergencyRequestId;
-use medwallet_core::emergency::{
-    EmergencyAccessView, EmergencyContact, EmergencyRequestView, EmergencySetView,
-};
+use medwallet_core::emergency::{EmergencyContact, EmergencyRequestView, EmergencySetView};
 use medwallet_core::input;
 
 use crate::emergency_views::{
@@ -28,21 +26,6 @@ fn set_item(set: &EmergencySetView) -> EmergencySetItem {
         set_at_ms: set.set_at_ms,
         threshold: set.threshold,
         validators: set.validators,
-    }
-}
-
-fn access_item(a: &EmergencyAccessView) -> EmergencyAccessItem {
-    EmergencyAccessItem {
-        request: a.request.to_hex(),
-        clinician: a.clinician_name.clone(),
-        licence: a.licence.clone(),
-        clinic: a.clinic_name.clone(),
-        reason: a.reason.clone(),
-        at_ms: a.at_ms,
-        ends_at_ms: a.ends_at_ms,
-        released: a.released,
-        threshold: a.threshold,
-        opened: a.opened(),
     }
 }
 
@@ -70,7 +53,7 @@ impl App {
             .await?;
         Ok(EmergencyView {
             set: set.as_ref().map(set_item),
-            accesses: accesses.iter().map(access_item).collect(),
+            accesses: accesses.iter().map(EmergencyAccessItem::of).collect(),
         })
     }
 

@@ -1,6 +1,7 @@
 //! What the emergency-access screens show: the patient's set and the red entries, a
 //! clinician's request and the set it opened.
 
+use medwallet_core::emergency::EmergencyAccessView;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -39,6 +40,23 @@ pub struct EmergencyAccessItem {
     pub threshold: u8,
     /// Enough validators released their shares for the clinician to open the set.
     pub opened: bool,
+}
+
+impl EmergencyAccessItem {
+    pub(crate) fn of(a: &EmergencyAccessView) -> Self {
+        Self {
+            request: a.request.to_hex(),
+            clinician: a.clinician_name.clone(),
+            licence: a.licence.clone(),
+            clinic: a.clinic_name.clone(),
+            reason: a.reason.clone(),
+            at_ms: a.at_ms,
+            ends_at_ms: a.ends_at_ms,
+            released: a.released,
+            threshold: a.threshold,
+            opened: a.opened(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, TS)]

@@ -6,6 +6,8 @@ use medwallet_core::recovery::{GuardianDuty, RecoveryView};
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::emergency_views::EmergencyAccessItem;
+
 /// A recovery, as the ledger proves it.
 #[derive(Clone, Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -83,6 +85,8 @@ pub struct GuardingItem {
     /// A pending recovery this guardian has not answered.
     pub asks_approval: bool,
     pub recovery: Option<RecoveryItem>,
+    /// Every emergency access to the patient's set, newest first (shown in red).
+    pub emergency_accesses: Vec<EmergencyAccessItem>,
 }
 
 impl GuardingItem {
@@ -97,6 +101,11 @@ impl GuardingItem {
             released: d.released,
             asks_approval: d.asks_approval(),
             recovery: d.recovery.as_ref().map(|r| RecoveryItem::of(r, now_ms)),
+            emergency_accesses: d
+                .emergency_accesses
+                .iter()
+                .map(EmergencyAccessItem::of)
+                .collect(),
         }
     }
 }

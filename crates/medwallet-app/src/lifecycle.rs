@@ -72,8 +72,11 @@ impl App {
         let rotation = if prepared.finished {
             medwallet_core::Rotation::default()
         } else {
+            let emergency_keys = self.dir.genesis()?.emergency_keys;
             self.with_ledger(async |source| {
-                wallet.rotate_keys(source, &prepared.phrase, &mut rng).await
+                wallet
+                    .rotate_keys(source, &prepared.phrase, &emergency_keys, &mut rng)
+                    .await
             })
             .await?
         };
@@ -86,6 +89,8 @@ impl App {
             records_rewrapped: rotation.records_rewrapped,
             shares_moved: rotation.shares_moved,
             links_revoked: rotation.links_revoked,
+            guardians_kept: rotation.guardians_kept,
+            emergency_set_kept: rotation.emergency_set_kept,
             resumed: prepared.resumed,
             words,
             confirm_positions,

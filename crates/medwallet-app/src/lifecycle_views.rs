@@ -45,6 +45,10 @@ pub struct RotatedWallet {
     pub records_rewrapped: usize,
     pub shares_moved: usize,
     pub links_revoked: usize,
+    /// Guardians named again with shares of the new phrase.
+    pub guardians_kept: usize,
+    /// The emergency set sealed again under the new keys.
+    pub emergency_set_kept: bool,
     pub resumed: bool,
     /// The new recovery phrase: shown once so the user can write it down.
     pub words: Vec<String>,

@@ -1,8 +1,9 @@
 //! Emergency access with `medwallet` on a real 4-validator devnet: the patient prepares an
 //! emergency set (allergies, medications, an emergency contact); a registered doctor asks for
 //! it by the code on the patient's card and opens it once a quorum of the validators (3 of 4)
-//! released their shares; another patient is refused; the patient sees the access with the
-//! doctor's name, clinic and reason, and exports it as FHIR Consent (BTG) and AuditEvent.
+//! released their shares; another patient (the patient's sister) is refused; the patient sees
+//! the access with the doctor's name, clinic and reason, and exports it as FHIR Consent (BTG)
+//! and AuditEvent; the sister, the patient's guardian, sees the same red entry.
 
 use medledger_devnet::{Devnet, fixture};
 
@@ -56,11 +57,11 @@ fn a_doctor_opens_the_emergency_set_from_a_quorum_and_the_patient_sees_it() {
     );
 
     // Another patient is no clinician: refused before anything is signed.
-    let stranger = dir.path().join("stranger");
-    json_of(medwallet(&stranger, &["init", "--json"]));
-    run(&stranger, &["register", "--genesis", genesis], &api);
+    let sister = dir.path().join("sister");
+    json_of(medwallet(&sister, &["init", "--json"]));
+    run(&sister, &["register", "--genesis", genesis], &api);
     let refused = medwallet(
-        &stranger,
+        &sister,
         &[
             "emergency",
             "request",
@@ -77,6 +78,24 @@ fn a_doctor_opens_the_emergency_set_from_a_quorum_and_the_patient_sees_it() {
         String::from_utf8_lossy(&refused.stderr).contains("not a registered doctor"),
         "{}",
         String::from_utf8_lossy(&refused.stderr)
+    );
+
+    // She is the patient's guardian (named after the set: the watch key is the phrase's).
+    let made = run(&sister, &["share-code", "--for", "Ned"], &api);
+    let sister_code = made["share_code"].as_str().expect("code").to_owned();
+    run(
+        &patient,
+        &[
+            "set-guardians",
+            "--threshold",
+            "1",
+            "--delay",
+            "3s",
+            "--name",
+            "Ned, your brother",
+            &sister_code,
+        ],
+        &api,
     );
 
     let doctor = dir.path().join("doctor");
@@ -131,4 +150,12 @@ fn a_doctor_opens_the_emergency_set_from_a_quorum_and_the_patient_sees_it() {
     medwallet_fhir::validate(&exported).expect("valid FHIR R4");
     let text = String::from_utf8(exported).expect("utf8");
     assert!(text.contains("\"BTG\"") && text.contains("AuditEvent"));
+
+    // The guardian's wallet shows the same entry, reason and all.
+    let held = run(&sister, &["guarding"], &api);
+    let watched = &held[0]["emergency_accesses"][0];
+    assert_eq!(held[0]["label"], "Ned, your brother");
+    assert_eq!(watched["request"], id.as_str());
+    assert_eq!(watched["clinician"], "Dr. Grey");
+    assert_eq!(watched["reason"], "unconscious after a fall, ED");
 }

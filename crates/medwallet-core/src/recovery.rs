@@ -129,6 +129,8 @@ pub struct GuardianDuty {
     pub approved: bool,
     pub declined: bool,
     pub released: bool,
+    /// Every emergency access to the patient's emergency set, newest first (red entries).
+    pub emergency_accesses: Vec<crate::emergency::EmergencyAccessView>,
 }
 
 impl GuardianDuty {

@@ -10,9 +10,15 @@
 //! commitment i      = SHA-256("medwallet/emergency-commitment/v1" ‖ account ‖ set id ‖ i ‖ share)
 //! to the clinician  = seal_to(clinician's receiving key,
 //!                             "medwallet/emergency-release/v1" ‖ request id ‖ i, share)
-//! reason            = seal_to(account's receiving key,
-//!                             "medwallet/emergency-reason/v1" ‖ account ‖ clinician, reason)
+//! reason            = n (1 byte, 1..=2) ‖ n × wrap(key, recipient,
+//!                             "medwallet/emergency-reason/v2" ‖ account ‖ clinician)
+//!                     ‖ payload(key, reason)
+//!                     recipients: the account's receiving key, then the set's watch key
+//! watch key         = X25519 secret HKDF-Expand(phrase PRK, "medwallet/emergency-watch/v1")
 //! ```
+//!
+//! The watch key is the patient's guardians': its secret travels in each guardian's share
+//! (`guardian`), so a guardian reads the reason of every access to the patient's set.
 //!
 //! The context binds a share to its account and set: a share copied into another account's
 //! set does not open for it, so nobody gets another patient's key released by asking for
@@ -28,7 +34,8 @@ use x25519_dalek::StaticSecret;
 use zeroize::Zeroizing;
 
 use crate::envelope::{
-    ContentKey, EnvelopeError, Identity, Recipient, X25519Identity, open_sealed, seal_to,
+    ContentKey, EnvelopeError, Identity, Recipient, WRAPPED_KEY_LEN, WrappedKey, X25519Identity,
+    X25519Recipient, open_sealed, open_to_vec, seal_to, seal_to_vec,
 };
 use crate::shamir::{self, SecretShare, ShamirError};
 
@@ -39,7 +46,37 @@ const KEY_INFO: &[u8] = b"medledger/emergency-key/v1";
 const SHARE_CONTEXT: &[u8] = b"medwallet/emergency-share/v1";
 const COMMITMENT_TAG: &str = "medwallet/emergency-commitment/v1";
 const RELEASE_CONTEXT: &[u8] = b"medwallet/emergency-release/v1";
-const REASON_CONTEXT: &[u8] = b"medwallet/emergency-reason/v1";
+const REASON_CONTEXT: &[u8] = b"medwallet/emergency-reason/v2";
+/// Most recipients a reason is sealed to: the account and its guardians' watch key.
+pub const REASON_RECIPIENTS_MAX: usize = 2;
+/// Length of a watch key's secret.
+pub const WATCH_KEY_LEN: usize = 32;
+
+/// The key a patient's guardians watch its emergency set with: an X25519 secret the phrase
+/// derives ([`crate::AccountKeys::emergency_watch`]), given to every guardian in its share.
+/// Zeroized on drop; no `Debug`.
+pub struct WatchKey(Zeroizing<[u8; WATCH_KEY_LEN]>);
+
+impl WatchKey {
+    pub fn from_bytes(bytes: &[u8; WATCH_KEY_LEN]) -> Self {
+        Self(Zeroizing::new(*bytes))
+    }
+
+    /// The secret (to seal into a guardian's share).
+    pub fn as_bytes(&self) -> &[u8; WATCH_KEY_LEN] {
+        &self.0
+    }
+
+    /// The identity that opens reasons sealed to the key.
+    pub fn identity(&self) -> X25519Identity {
+        X25519Identity::new(StaticSecret::from(*self.0))
+    }
+
+    /// The public key a set names and a clinician seals to.
+    pub fn public(&self) -> [u8; 32] {
+        self.identity().to_recipient().public_bytes()
+    }
+}
 
 /// Why a share or reason could not be made, opened or combined. Coarse on purpose.
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -223,9 +260,10 @@ pub fn combine_key(threshold: u8, shares: &[ValidatorShare]) -> Result<ContentKe
     Ok(ContentKey::from_export(&secret))
 }
 
-/// The clinician's reason, sealed to the emergency account.
+/// The clinician's reason, sealed to the emergency account's receiving key and, if its set
+/// names one, to the guardians' watch key (`recipients`, at most [`REASON_RECIPIENTS_MAX`]).
 pub fn seal_reason<R: CryptoRng + ?Sized>(
-    account_key: &impl Recipient,
+    recipients: &[X25519Recipient],
     account: &Address,
     clinician: &Address,
     reason: &str,
@@ -236,22 +274,47 @@ pub fn seal_reason<R: CryptoRng + ?Sized>(
             "a reason is 1 to {REASON_MAX} bytes"
         )));
     }
-    Ok(seal_to(
-        account_key,
-        &reason_context(account, clinician),
-        reason.as_bytes(),
-        rng,
-    )?)
+    if recipients.is_empty() || recipients.len() > REASON_RECIPIENTS_MAX {
+        return Err(EmergencyError::Malformed(format!(
+            "a reason is sealed to 1 to {REASON_RECIPIENTS_MAX} keys"
+        )));
+    }
+    let key = ContentKey::generate(rng);
+    let context = reason_context(account, clinician);
+    let mut out = vec![recipients.len() as u8];
+    for recipient in recipients {
+        out.extend_from_slice(recipient.wrap(&key, &context, rng)?.as_bytes());
+    }
+    out.extend_from_slice(&seal_to_vec(&key, rng, reason.as_bytes())?);
+    Ok(out)
 }
 
-/// The patient reads a reason.
+/// Reads a reason with one of the keys it was sealed to (the account's, or a guardian's
+/// watch key).
 pub fn open_reason(
-    account: &impl Identity,
+    identity: &impl Identity,
     address: &Address,
     clinician: &Address,
     sealed: &[u8],
 ) -> Result<String, EmergencyError> {
-    let bytes = open_sealed(account, &reason_context(address, clinician), sealed)?;
+    let (&count, rest) = sealed
+        .split_first()
+        .ok_or_else(|| EmergencyError::Malformed("an empty reason".into()))?;
+    let count = usize::from(count);
+    if count == 0 || count > REASON_RECIPIENTS_MAX || rest.len() < count * WRAPPED_KEY_LEN {
+        return Err(EmergencyError::Malformed("a reason's recipients".into()));
+    }
+    let (wrapped, payload) = rest.split_at(count * WRAPPED_KEY_LEN);
+    let context = reason_context(address, clinician);
+    let key = wrapped
+        .chunks_exact(WRAPPED_KEY_LEN)
+        .find_map(|chunk| {
+            let mut bytes = [0u8; WRAPPED_KEY_LEN];
+            bytes.copy_from_slice(chunk);
+            identity.unwrap(&WrappedKey(bytes), &context).ok()
+        })
+        .ok_or(EmergencyError::Sealed)?;
+    let bytes = open_to_vec(&key, payload)?;
     String::from_utf8(bytes).map_err(|_| EmergencyError::Malformed("a reason is text".into()))
 }
 

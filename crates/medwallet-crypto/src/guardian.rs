@@ -5,7 +5,9 @@
 //! ```text
 //! share           = x (1 byte, 1..=n) ‖ y (32 bytes), see `shamir`
 //! to guardian i   = seal_to(guardian's receiving key,
-//!                           "medwallet/guardian-share/v1" ‖ account ‖ i, GuardianShare)
+//!                           "medwallet/guardian-share/v2" ‖ account ‖ i, GuardianShare)
+//! GuardianShare   = account ‖ i ‖ threshold ‖ share ‖ label (u32 length ‖ UTF-8)
+//!                   ‖ watch key secret (32 bytes, see `emergency`)
 //! to the device   = seal_to(device's receiving key,
 //!                           "medwallet/recovery-release/v1" ‖ account ‖ device key ‖ i, share)
 //! ```
@@ -20,6 +22,7 @@ use rand_core::CryptoRng;
 use thiserror::Error;
 use zeroize::Zeroizing;
 
+use crate::emergency::{WATCH_KEY_LEN, WatchKey};
 use crate::envelope::{EnvelopeError, Identity, Recipient, open_sealed, seal_to};
 use crate::mnemonic::RecoveryPhrase;
 use crate::shamir::{self, SecretShare, ShamirError};
@@ -27,7 +30,7 @@ use crate::shamir::{self, SecretShare, ShamirError};
 /// Longest label a patient gives its guardians ("Ana, your sister"), in bytes.
 pub const LABEL_MAX: usize = 64;
 
-const SHARE_CONTEXT: &[u8] = b"medwallet/guardian-share/v1";
+const SHARE_CONTEXT: &[u8] = b"medwallet/guardian-share/v2";
 const RELEASE_CONTEXT: &[u8] = b"medwallet/recovery-release/v1";
 
 /// Why shares could not be made, opened or combined. Coarse on purpose: a share that does not
@@ -98,8 +101,8 @@ pub fn combine_entropy(
     Ok(RecoveryPhrase::from_entropy(&entropy))
 }
 
-/// What a guardian's share opens to: whose it is, where it stands, and how the patient asked
-/// to be known.
+/// What a guardian's share opens to: whose it is, where it stands, how the patient asked to
+/// be known, and the key the guardian watches the patient's emergency set with.
 pub struct GuardianShare {
     pub account: Address,
     /// The guardian's position in the set (the share's x is this plus one).
@@ -107,6 +110,8 @@ pub struct GuardianShare {
     pub threshold: u8,
     pub share: EntropyShare,
     pub label: String,
+    /// The patient's watch key ([`crate::emergency::WatchKey`]).
+    pub watch: WatchKey,
 }
 
 impl GuardianShare {
@@ -117,6 +122,7 @@ impl GuardianShare {
         w.u8(self.threshold);
         w.fixed(self.share.as_bytes());
         w.str(&self.label);
+        w.fixed(self.watch.as_bytes());
         Zeroizing::new(w.finish())
     }
 
@@ -128,6 +134,7 @@ impl GuardianShare {
         let share = EntropyShare::from_bytes(r.take(SHARE_LEN, "share")?)
             .map_err(|_| CodecError::Invalid("share"))?;
         let label = r.string("label", LABEL_MAX)?;
+        let watch = Zeroizing::new(r.array::<WATCH_KEY_LEN>("watch key")?);
         r.finish()?;
         Ok(Self {
             account,
@@ -135,6 +142,7 @@ impl GuardianShare {
             threshold,
             share,
             label,
+            watch: WatchKey::from_bytes(&watch),
         })
     }
 }

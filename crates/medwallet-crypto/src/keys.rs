@@ -8,6 +8,7 @@
 //! signing   = HKDF-Expand(prk, "medwallet/key/ed25519-signing/v1/account/" || n,   32)  -> ed25519 (RFC 8032)
 //! receiving = HKDF-Expand(prk, "medwallet/key/x25519-receiving/v1/account/" || n,  32)  -> x25519 (RFC 7748)
 //! handle    = HKDF-Expand(prk, "medwallet/pairwise-handle/v1/" || peer,           16)
+//! watch     = HKDF-Expand(prk, "medwallet/emergency-watch/v1",                    32)  -> x25519
 //! ```
 //!
 //! `n` is the account's index in decimal. One phrase gives many unlinkable accounts: a patient's
@@ -35,6 +36,7 @@ const SIGNING_INFO: &str = "medwallet/key/ed25519-signing/v1/account/";
 const RECEIVING_INFO: &str = "medwallet/key/x25519-receiving/v1/account/";
 const HANDLE_INFO: &[u8] = b"medwallet/pairwise-handle/v1/";
 const PEER_SECRET_INFO: &[u8] = b"medwallet/doctor-secret/v1/";
+const WATCH_INFO: &[u8] = b"medwallet/emergency-watch/v1";
 /// Length of a pairwise handle ([`AccountKeys::pairwise_handle`]).
 pub const HANDLE_LEN: usize = 16;
 
@@ -144,6 +146,14 @@ impl AccountKeys {
         let mut out = [0u8; HANDLE_LEN];
         Self::expand(&self.root, &info, &mut out);
         out
+    }
+
+    /// The key the phrase's guardians watch its emergency set with (the same from every
+    /// account of the phrase; see [`crate::emergency::WatchKey`]).
+    pub fn emergency_watch(&self) -> crate::emergency::WatchKey {
+        let mut out = Zeroizing::new([0u8; 32]);
+        Self::expand(&self.root, WATCH_INFO, out.as_mut());
+        crate::emergency::WatchKey::from_bytes(&out)
     }
 
     /// The key that signs this account's transactions and requests.

@@ -286,7 +286,15 @@ export type ErasureItem = { recordId: string, account: number, erasedAtMs: numbe
  */
 nodes: number, };
 
-export type RotatedWallet = { accounts: number, recordsRewrapped: number, sharesMoved: number, linksRevoked: number, resumed: boolean, 
+export type RotatedWallet = { accounts: number, recordsRewrapped: number, sharesMoved: number, linksRevoked: number, 
+/**
+ * Guardians named again with shares of the new phrase.
+ */
+guardiansKept: number, 
+/**
+ * The emergency set sealed again under the new keys.
+ */
+emergencySetKept: boolean, resumed: boolean, 
 /**
  * The new recovery phrase: shown once so the user can write it down.
  */
@@ -339,7 +347,11 @@ label: string, threshold: number, guardians: number, approved: boolean, declined
 /**
  * A pending recovery this guardian has not answered.
  */
-asksApproval: boolean, recovery: RecoveryItem | null, };
+asksApproval: boolean, recovery: RecoveryItem | null, 
+/**
+ * Every emergency access to the patient's set, newest first (shown in red).
+ */
+emergencyAccesses: Array<EmergencyAccessItem>, };
 
 export type RecoveringStatus = { account: string, 
 /**

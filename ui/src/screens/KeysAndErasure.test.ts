@@ -64,7 +64,7 @@ describe('a patient’s keys in Settings', () => {
     const backend = mockBackend({
       settings: SETTINGS,
       erasures: [],
-      rotate_keys: () => ({ accounts: 2, recordsRewrapped: 5, sharesMoved: 1, linksRevoked: 0, resumed: false, words, confirmPositions: [3, 9] }),
+      rotate_keys: () => ({ accounts: 2, recordsRewrapped: 5, sharesMoved: 1, linksRevoked: 0, guardiansKept: 2, emergencySetKept: true, resumed: false, words, confirmPositions: [3, 9] }),
       confirm_backup: () => undefined,
     });
     render(Settings);
@@ -72,7 +72,10 @@ describe('a patient’s keys in Settings', () => {
     await fireEvent.click(screen.getByTestId('rotate-keys'));
     expect(screen.getByRole('dialog').textContent).toContain('can no longer sign for you');
     await fireEvent.click(screen.getByTestId('rotate-confirm'));
-    expect((await screen.findByTestId('rotation-done')).textContent).toContain('2 account(s) moved');
+    const done = (await screen.findByTestId('rotation-done')).textContent;
+    expect(done).toContain('2 account(s) moved');
+    expect(done).toContain('Your 2 guardian(s) now hold shares of the new words');
+    expect(done).toContain('Your emergency set is sealed again under the new keys');
     expect(backend.callsOf('rotate_keys')[0].args).toEqual({ password: 'patient password 1' });
     expect(screen.getAllByTestId('recovery-word')).toHaveLength(24);
     await fireEvent.click(screen.getByTestId('words-written'));

@@ -126,6 +126,7 @@ describe('a guardian’s view', () => {
     released: false,
     asksApproval: true,
     recovery: RECOVERY,
+    emergencyAccesses: [],
   };
 
   it('approves only with the code typed, and then says what happens next', async () => {
@@ -149,6 +150,45 @@ describe('a guardian’s view', () => {
       deviceCode: '1a2b-3c4d-5e6f-7a8b-9c0d',
       approve: true,
     });
+  });
+
+  it('shows a clinician’s emergency access to the patient’s set in red, with its reason', async () => {
+    session.status = { ...patientStatus, role: 'patient' };
+    mockBackend({
+      settings: SETTINGS,
+      erasures: [],
+      guardians: NONE,
+      guarding: [
+        {
+          ...asked,
+          asksApproval: false,
+          recovery: null,
+          emergencyAccesses: [
+            {
+              request: 'ab'.repeat(32),
+              clinician: 'Dr. Grey',
+              licence: 'MD-1',
+              clinic: 'St Mary ED',
+              reason: 'unconscious after a fall',
+              atMs: Date.UTC(2026, 11, 7, 9),
+              endsAtMs: Date.UTC(2026, 11, 8, 9),
+              released: 3,
+              threshold: 3,
+              opened: true,
+            },
+          ],
+        },
+      ],
+    });
+    render(Settings);
+    const alert = await screen.findByTestId('guardian-emergency');
+    expect(alert.textContent).toContain('Emergency access to the emergency set of Ned');
+    const entry = screen.getByTestId('emergency-access');
+    expect(entry.textContent).toContain('Emergency access by Dr. Grey');
+    expect(entry.textContent).toContain('St Mary ED, licence MD-1');
+    expect(entry.textContent).toContain('Reason: “unconscious after a fall”');
+    expect(entry.textContent).toContain('the clinician could open their emergency set');
+    expect(screen.queryByTestId('guardian-request')).toBeNull();
   });
 
   it('declines without a code', async () => {
@@ -177,7 +217,7 @@ describe('recovering on a new device', () => {
     const backend = mockBackend({
       start_recovery: status,
       recovering: status,
-      finish_recovery: { accounts: 1, recordsRewrapped: 4, sharesMoved: 0, linksRevoked: 0, resumed: false, words, confirmPositions: [2] },
+      finish_recovery: { accounts: 1, recordsRewrapped: 4, sharesMoved: 0, linksRevoked: 0, guardiansKept: 0, emergencySetKept: false, resumed: false, words, confirmPositions: [2] },
       confirm_backup: () => undefined,
     });
     let done = false;

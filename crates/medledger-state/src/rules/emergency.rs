@@ -7,7 +7,7 @@ use medledger_types::emergency::{
     EMERGENCY_SET_MAX_LEN, EmergencyRequest, EmergencyRequestId, EmergencySet, EmergencyShareSlot,
     ReleasedEmergencyShare, emergency_set_id, emergency_threshold,
 };
-use medledger_types::hash::{Address, PublicKey, Sha256Digest};
+use medledger_types::hash::{Address, PublicKey, ReceivingKey, Sha256Digest};
 use medledger_types::state::{Account, AccountKind, StateKey};
 use medledger_types::tx::WrappedKey;
 
@@ -45,6 +45,7 @@ pub(super) fn apply_set<R: StateRead>(
     ciphertext_len: u64,
     shares: &[EmergencyShareSlot],
     own_key: &WrappedKey,
+    watch: Option<&ReceivingKey>,
 ) -> Result<(), TxError> {
     require_patient(s, &patient)?;
     if shares.is_empty() && ciphertext_len == 0 {
@@ -64,6 +65,17 @@ pub(super) fn apply_set<R: StateRead>(
     if shares.iter().any(|slot| slot.sealed.is_empty()) {
         return Err(TxError::OutOfRange("an empty share"));
     }
+    if let Some(watch) = watch {
+        // The first account to name a watch key keeps it: another naming it would point the
+        // patient's guardians at its own requests (or hide the patient's).
+        match s.get(&StateKey::emergency_watch(watch))? {
+            Some(owner) if owner.as_slice() != patient.0.as_slice() => {
+                return Err(TxError::WatchKeyTaken);
+            }
+            Some(_) => {}
+            None => s.put(StateKey::emergency_watch(watch), patient.0.to_vec()),
+        }
+    }
     remove_set(s, &patient)?;
     let id = emergency_set_id(signer, nonce);
     let set = EmergencySet {
@@ -73,6 +85,7 @@ pub(super) fn apply_set<R: StateRead>(
         threshold: emergency_threshold(ctx.validators.len()),
         shares: shares.to_vec(),
         own_key: *own_key,
+        watch: watch.copied(),
         set_height: ctx.height,
         set_at_ms: ctx.timestamp_ms,
     };

@@ -515,6 +515,7 @@ fn apply_tx<R: StateRead>(
             ciphertext_len,
             shares,
             own_key,
+            watch,
         } => emergency::apply_set(
             s,
             ctx,
@@ -525,6 +526,7 @@ fn apply_tx<R: StateRead>(
             *ciphertext_len,
             shares,
             own_key,
+            watch.as_ref(),
         )?,
         TxBody::EmergencyRequest { patient, reason } => {
             emergency::apply_request(s, ctx, author, &signer, tx.nonce, patient, reason)?

@@ -271,12 +271,14 @@ impl Canonical for TxBody {
                 ciphertext_len,
                 shares,
                 own_key,
+                watch,
             } => {
                 w.u8(29);
                 ciphertext_sha256.write(w);
                 w.u64(*ciphertext_len);
                 write_slots(w, shares);
                 w.fixed(&own_key.0);
+                w.option(watch.as_ref(), |w, k| w.fixed(&k.0));
             }
             TxBody::EmergencyRequest { patient, reason } => {
                 w.u8(30);
@@ -435,6 +437,7 @@ impl Canonical for TxBody {
                 ciphertext_len: r.u64("emergency set length")?,
                 shares: read_slots(r)?,
                 own_key: WrappedKey(r.array("own key")?),
+                watch: r.option("watch key", |r| Ok(ReceivingKey(r.array("watch key")?)))?,
             },
             30 => TxBody::EmergencyRequest {
                 patient: Address::read(r)?,

@@ -207,16 +207,17 @@ pub enum TxBody {
     },
     /// A patient's account sets its emergency set: the sealed blob (already uploaded) and its
     /// key's shares, one per validator in the set's order, sealed to the validator's emergency
-    /// key, and the key wrapped to the account itself (`own_key`, context: the set's id). No
-    /// shares and length 0 remove it.
+    /// key, the key wrapped to the account itself (`own_key`, context: the set's id), and the
+    /// guardians' watch key if the patient has one. No shares and length 0 remove it.
     SetEmergency {
         ciphertext_sha256: Sha256Digest,
         ciphertext_len: u64,
         shares: Vec<EmergencyShareSlot>,
         own_key: WrappedKey,
+        watch: Option<ReceivingKey>,
     },
     /// A registered clinician asks for an account's emergency set; `reason` is sealed to the
-    /// account.
+    /// account (and to the set's watch key).
     EmergencyRequest { patient: Address, reason: Vec<u8> },
     /// A validator's node releases its share of the set a request opens, sealed to the
     /// clinician (the author is the node), within the access window.

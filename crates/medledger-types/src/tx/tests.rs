@@ -167,9 +167,10 @@ pub fn arb_body() -> impl Strategy<Value = TxBody> {
             id,
             any::<u64>(),
             proptest::collection::vec((proptest::collection::vec(any::<u8>(), 0..64), id), 0..5),
-            wk
+            wk,
+            proptest::option::of(id)
         )
-            .prop_map(|(h, len, shares, own_key)| TxBody::SetEmergency {
+            .prop_map(|(h, len, shares, own_key, watch)| TxBody::SetEmergency {
                 ciphertext_sha256: Sha256Digest(h),
                 ciphertext_len: len,
                 shares: shares
@@ -180,6 +181,7 @@ pub fn arb_body() -> impl Strategy<Value = TxBody> {
                     })
                     .collect(),
                 own_key,
+                watch: watch.map(ReceivingKey),
             }),
         (id, proptest::collection::vec(any::<u8>(), 0..64)).prop_map(|(p, reason)| {
             TxBody::EmergencyRequest {

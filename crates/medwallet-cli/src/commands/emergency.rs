@@ -73,7 +73,7 @@ fn contact(text: &str) -> anyhow::Result<EmergencyContact> {
     }
 }
 
-fn access_json(a: &EmergencyAccessView) -> Value {
+pub(crate) fn access_json(a: &EmergencyAccessView) -> Value {
     json!({
         "request": a.request.to_hex(),
         "clinician": a.clinician_name,
@@ -87,6 +87,25 @@ fn access_json(a: &EmergencyAccessView) -> Value {
         "threshold": a.threshold,
         "opened": a.opened(),
     })
+}
+
+/// One red entry, as a line.
+pub(crate) fn access_text(a: &EmergencyAccessView) -> String {
+    format!(
+        "EMERGENCY ACCESS by {} ({}, licence {}) at {}: \"{}\"; {} of {} shares released{}",
+        a.clinician_name,
+        a.clinic_name,
+        a.licence,
+        rfc3339(a.at_ms),
+        a.reason.as_deref().unwrap_or(UNOPENED_REASON),
+        a.released,
+        a.threshold,
+        if a.opened() {
+            ", the set could be opened"
+        } else {
+            ""
+        }
+    )
 }
 
 fn request_json(r: &EmergencyRequestView) -> Value {
@@ -155,23 +174,11 @@ pub fn run(ctx: &Context<'_>, cmd: EmergencyCommand, out: &Output) -> anyhow::Re
                 let bundle = serde_json::to_vec_pretty(&access_bundle(&accesses))?;
                 medwallet_files::write_atomically(&path, &bundle)?;
             }
-            let human = listing(&accesses, "Nobody asked for your emergency set.", |a| {
-                format!(
-                    "EMERGENCY ACCESS by {} ({}, licence {}) at {}: \"{}\"; {} of {} shares released{}",
-                    a.clinician_name,
-                    a.clinic_name,
-                    a.licence,
-                    rfc3339(a.at_ms),
-                    a.reason.as_deref().unwrap_or(UNOPENED_REASON),
-                    a.released,
-                    a.threshold,
-                    if a.opened() {
-                        ", the set could be opened"
-                    } else {
-                        ""
-                    }
-                )
-            });
+            let human = listing(
+                &accesses,
+                "Nobody asked for your emergency set.",
+                access_text,
+            );
             out.print(
                 &human,
                 json!(accesses.iter().map(access_json).collect::<Vec<_>>()),

@@ -52,7 +52,7 @@ pub fn sync(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
         }
         Ok::<(), WalletError>(())
     };
-    let (report, renewed, recovery, asked) = ctx.run(async |wallet, source| {
+    let (report, renewed, recovery, asked, now) = ctx.run(async |wallet, source| {
         let report = wallet.sync(source, &mut progress, &mut rand::rng()).await?;
         // Long-term links take the records just verified; a failure here leaves the sync done.
         let renewed = wallet.renew_links(source, &mut rand::rng()).await;
@@ -62,13 +62,16 @@ pub fn sync(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
             .await?
             .and_then(|g| g.recovery)
             .filter(|r| r.is_pending());
+        let now = wallet.now_ms();
         let asked: Vec<_> = wallet
             .guarding(source)
             .await?
             .into_iter()
-            .filter(|d| d.asks_approval())
+            .filter(|d| {
+                d.asks_approval() || d.emergency_accesses.iter().any(|a| a.ends_at_ms > now)
+            })
             .collect();
-        Ok((report, renewed, recovery, asked))
+        Ok((report, renewed, recovery, asked, now))
     })?;
     if let Some(r) = recovery {
         eprintln!(
@@ -77,10 +80,18 @@ pub fn sync(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
         );
     }
     for duty in asked {
-        eprintln!(
-            "note: {} asks you, as a guardian, to approve the recovery of their wallet: see `medwallet guarding`.",
-            duty.label
-        );
+        if duty.asks_approval() {
+            eprintln!(
+                "note: {} asks you, as a guardian, to approve the recovery of their wallet: see `medwallet guarding`.",
+                duty.label
+            );
+        }
+        if let Some(access) = duty.emergency_accesses.iter().find(|a| a.ends_at_ms > now) {
+            eprintln!(
+                "WARNING: {} asked for the emergency set of {}, whom you guard: see `medwallet guarding`.",
+                access.clinician_name, duty.label
+            );
+        }
     }
     let links_renewed = match renewed {
         Ok(n) => n,

@@ -242,6 +242,12 @@ pub fn guarding(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
                 ));
             }
         }
+        for access in &d.emergency_accesses {
+            line.push_str(&format!(
+                "\n  {} (their emergency set)",
+                super::emergency::access_text(access)
+            ));
+        }
         line
     });
     out.print(
@@ -260,6 +266,11 @@ pub fn guarding(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
                     "released": d.released,
                     "asks_approval": d.asks_approval(),
                     "recovery": d.recovery.as_ref().map(|r| recovery_json(r, now)),
+                    "emergency_accesses": d
+                        .emergency_accesses
+                        .iter()
+                        .map(super::emergency::access_json)
+                        .collect::<Vec<_>>(),
                 }))
                 .collect::<Vec<_>>()
         ),

@@ -20,9 +20,10 @@ pub fn rotate_keys(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
         // Interrupted after the last step: only the keystore is left to replace.
         medwallet_core::Rotation::default()
     } else {
+        let emergency_keys = ctx.genesis()?.emergency_keys;
         ctx.run(async |wallet, source| {
             wallet
-                .rotate_keys(source, &prepared.phrase, &mut rand::rng())
+                .rotate_keys(source, &prepared.phrase, &emergency_keys, &mut rand::rng())
                 .await
         })?
     };
@@ -41,14 +42,18 @@ pub fn rotate_keys(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
             rotation.records_rewrapped,
             rotation.shares_moved,
             rotation.links_revoked,
-            if rotation.guardians_kept > 0 {
-                format!(
+            [
+                (rotation.guardians_kept > 0).then(|| format!(
                     "; your {} guardian(s) now hold shares of the new phrase",
                     rotation.guardians_kept
-                )
-            } else {
-                String::new()
-            },
+                )),
+                rotation
+                    .emergency_set_kept
+                    .then(|| "; your emergency set is sealed again under the new keys".to_owned()),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<String>(),
             words.as_str()
         ),
         json!({
@@ -57,6 +62,7 @@ pub fn rotate_keys(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
             "shares_moved": rotation.shares_moved,
             "links_revoked": rotation.links_revoked,
             "guardians_kept": rotation.guardians_kept,
+            "emergency_set_kept": rotation.emergency_set_kept,
             "height": rotation.height,
             "resumed": resumed,
             "mnemonic": words.as_str(),

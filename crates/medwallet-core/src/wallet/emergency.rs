@@ -89,12 +89,6 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         rng: &mut R,
     ) -> Result<EmergencySetView, WalletError> {
         self.check_chain(source)?;
-        if validator_keys.is_empty() {
-            return Err(WalletError::InvalidInput(
-                "this chain's genesis names no emergency keys: it offers no emergency access"
-                    .into(),
-            ));
-        }
         let opened = self.opened_records(source).await?;
         let set = medwallet_fhir::emergency::build(
             &opened.sources(),
@@ -105,6 +99,26 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         .map_err(|e| WalletError::InvalidInput(e.to_string()))?;
         let bytes =
             serde_json::to_vec(&set.bundle).map_err(|e| WalletError::NotFhir(e.to_string()))?;
+        self.seal_emergency_set(source, validator_keys, &bytes, rng)
+            .await
+    }
+
+    /// Puts `bytes` (an emergency set's document) on the ledger as this wallet's set, under a
+    /// fresh key: split among the validators, wrapped to the account, and naming the
+    /// guardians' watch key. Creates the emergency account the first time.
+    pub(crate) async fn seal_emergency_set<S: LedgerSource + BlobUpload, R: CryptoRng + ?Sized>(
+        &self,
+        source: &S,
+        validator_keys: &[ReceivingKey],
+        bytes: &[u8],
+        rng: &mut R,
+    ) -> Result<EmergencySetView, WalletError> {
+        if validator_keys.is_empty() {
+            return Err(WalletError::InvalidInput(
+                "this chain's genesis names no emergency keys: it offers no emergency access"
+                    .into(),
+            ));
+        }
         let at = self.latest(source).await?;
         let (account, address) = match self.emergency_account(source, &at).await? {
             Some((index, address, _)) => (index, address),
@@ -118,7 +132,7 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         };
         let keys = self.account_keys(account);
         let key = ContentKey::generate(rng);
-        let ciphertext = seal_padded(&key, rng, &bytes)
+        let ciphertext = seal_padded(&key, rng, bytes)
             .map_err(|e| WalletError::InvalidInput(format!("the set cannot be sealed: {e}")))?;
         let blob = Sha256Digest(Sha256::digest(&ciphertext).into());
         let len = ciphertext.len() as u64;
@@ -150,6 +164,8 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
                 })
                 .collect(),
             own_key,
+            // The guardians (whose shares hold its secret) read every access's reason.
+            watch: Some(ReceivingKey(keys.emergency_watch().public())),
         };
         let tx = sign_next(source, keys.signing_key(), &at, body).await?;
         if tx.tx.nonce != nonce {
@@ -183,6 +199,37 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         ))
     }
 
+    /// The emergency set's document a rotation to `next` carries over: opened with this
+    /// wallet's (old) keys, fetched as whichever key the ledger says signs for the account now
+    /// (a rerun of an interrupted rotation finds the account moved). `None`: no set, or one
+    /// already sealed to `next`.
+    pub(crate) async fn emergency_to_carry<S: LedgerSource>(
+        &self,
+        source: &S,
+        next: &medwallet_crypto::AccountKeys,
+    ) -> Result<Option<Vec<u8>>, WalletError> {
+        let at = self.latest(source).await?;
+        let Some((account, address, set)) = self.emergency_account(source, &at).await? else {
+            return Ok(None);
+        };
+        let old = self.account_keys(account);
+        let new = next.account(account);
+        let Ok(key) = old.identity().unwrap(&set.own_key, &set.id.0) else {
+            return Ok(None);
+        };
+        let signs_now = accounts::account(source, &at, &address)
+            .await?
+            .is_some_and(|a| a.signing.0 == new.public().signing.to_bytes());
+        let signer = if signs_now {
+            new.signing_key()
+        } else {
+            old.signing_key()
+        };
+        Ok(Some(
+            open_set(source, signer, &set, &key, self.now_ms()).await?,
+        ))
+    }
+
     /// Removes the emergency set: nobody can ask for it from the next block on.
     pub async fn remove_emergency<S: LedgerSource>(&self, source: &S) -> Result<u64, WalletError> {
         self.check_chain(source)?;
@@ -197,6 +244,7 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
             ciphertext_len: 0,
             shares: Vec::new(),
             own_key: WrappedKey([0; medledger_types::tx::WRAPPED_KEY_LEN]),
+            watch: None,
         };
         let tx = sign_next(source, keys.signing_key(), &at, body).await?;
         Ok(source.submit(&tx).await?)
@@ -211,44 +259,12 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         let at = self.latest(source).await?;
         let mut out = Vec::new();
         for (index, address) in self.accounts() {
-            let count =
-                reads::count(source, &at, &StateKey::emergency_requests_count(&address)).await?;
             let keys = self.account_keys(index);
-            for i in 0..count.min(REQUESTS_MAX) {
-                let id = EmergencyRequestId(
-                    reads::id(source, &at, &StateKey::emergency_requests(&address, i)).await?,
-                );
-                let request: EmergencyRequest =
-                    reads::required(source, &at, &StateKey::emergency_request(&id)).await?;
-                let (clinician_name, licence) =
-                    match accounts::doctor(source, &at, &request.clinician).await {
-                        Ok(d) => (d.name, d.licence),
-                        Err(_) => (request.clinician.to_hex(), String::new()),
-                    };
-                let clinic_name = accounts::display_name(source, &at, &request.clinic)
-                    .await?
-                    .unwrap_or_else(|| request.clinic.to_hex());
-                out.push(EmergencyAccessView {
-                    request: id,
-                    clinician: request.clinician,
-                    clinician_name,
-                    licence,
-                    clinic: request.clinic,
-                    clinic_name,
-                    reason: open_reason(
-                        &keys.identity(),
-                        &address,
-                        &request.clinician,
-                        &request.reason,
-                    )
-                    .ok(),
-                    at_ms: request.at_ms,
-                    ends_at_ms: request.ends_at_ms(),
-                    released: request.released.len(),
-                    threshold: request.threshold,
-                });
-            }
+            let mut accesses = accesses_to(source, &at, &address, &keys.identity()).await?;
+            accesses.reverse();
+            out.extend(accesses);
         }
+        // Newest first (a stable sort: requests of one block stay newest first).
         out.sort_by_key(|a| std::cmp::Reverse(a.at_ms));
         Ok(out)
     }
@@ -275,20 +291,16 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
                 ));
             }
         };
-        if reads::value::<_, EmergencySet>(source, &at, &StateKey::emergency(patient))
+        let set: EmergencySet = reads::value(source, &at, &StateKey::emergency(patient))
             .await?
-            .is_none()
-        {
-            return Err(WalletError::NoEmergencySet);
-        }
-        let sealed = seal_reason(
-            &X25519Recipient::new(X25519PublicKey::from(receiving.0)),
-            patient,
-            &me.address,
-            reason,
-            rng,
-        )
-        .map_err(|e| WalletError::InvalidInput(e.to_string()))?;
+            .ok_or(WalletError::NoEmergencySet)?;
+        // To the patient, and to its guardians if the set names their watch key.
+        let recipients: Vec<X25519Recipient> = std::iter::once(receiving)
+            .chain(set.watch)
+            .map(|k| X25519Recipient::new(X25519PublicKey::from(k.0)))
+            .collect();
+        let sealed = seal_reason(&recipients, patient, &me.address, reason, rng)
+            .map_err(|e| WalletError::InvalidInput(e.to_string()))?;
         let body = TxBody::EmergencyRequest {
             patient: *patient,
             reason: sealed,
@@ -365,6 +377,47 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
             refused_validators: refused,
         })
     }
+}
+
+/// Every access to the emergency account `address`, its reasons opened with `reader` (the
+/// account's key, or a guardian's copy of the watch key), in request order.
+pub(crate) async fn accesses_to<S: LedgerSource>(
+    source: &S,
+    at: &VerifiedHeader,
+    address: &Address,
+    reader: &impl Identity,
+) -> Result<Vec<EmergencyAccessView>, WalletError> {
+    let count = reads::count(source, at, &StateKey::emergency_requests_count(address)).await?;
+    let mut out = Vec::new();
+    for i in 0..count.min(REQUESTS_MAX) {
+        let id = EmergencyRequestId(
+            reads::id(source, at, &StateKey::emergency_requests(address, i)).await?,
+        );
+        let request: EmergencyRequest =
+            reads::required(source, at, &StateKey::emergency_request(&id)).await?;
+        let (clinician_name, licence) = match accounts::doctor(source, at, &request.clinician).await
+        {
+            Ok(d) => (d.name, d.licence),
+            Err(_) => (request.clinician.to_hex(), String::new()),
+        };
+        let clinic_name = accounts::display_name(source, at, &request.clinic)
+            .await?
+            .unwrap_or_else(|| request.clinic.to_hex());
+        out.push(EmergencyAccessView {
+            request: id,
+            clinician: request.clinician,
+            clinician_name,
+            licence,
+            clinic: request.clinic,
+            clinic_name,
+            reason: open_reason(reader, address, &request.clinician, &request.reason).ok(),
+            at_ms: request.at_ms,
+            ends_at_ms: request.ends_at_ms(),
+            released: request.released.len(),
+            threshold: request.threshold,
+        });
+    }
+    Ok(out)
 }
 
 /// The set's ciphertext, fetched as `requester` (the patient or a clinician in its window),

@@ -1,13 +1,15 @@
 //! Guardian recovery, the guardian's side: the shares this wallet holds for patients (found
 //! through each of its accounts' `guarding/` list and opened with that account's key), what a
 //! patient's recovery asks of it, the answer (after comparing the device's code the patient
-//! reads out), and the release of its share to the device once the recovery took effect.
+//! reads out), and the release of its share to the device once the recovery took effect. A
+//! share also holds the patient's watch key: the guardian sees every emergency access to the
+//! patient's set (who, which clinic, the reason, when), as the patient does.
 
 use std::collections::BTreeSet;
 
 use medledger_client::transaction::sign_next;
 use medledger_client::{LedgerSource, reads};
-use medledger_types::hash::Address;
+use medledger_types::hash::{Address, ReceivingKey};
 use medledger_types::recovery::{GuardianSet, Recovery};
 use medledger_types::state::StateKey;
 use medledger_types::tx::TxBody;
@@ -17,6 +19,7 @@ use medwallet_crypto::guardian::{open_guardian_share, seal_release};
 use rand_core::CryptoRng;
 
 use super::Wallet;
+use super::emergency::accesses_to;
 use crate::clock::Clock;
 use crate::error::WalletError;
 use crate::recovery::{GuardianDuty, RecoveryView, is_device_code};
@@ -68,6 +71,19 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
                 let recovery: Option<Recovery> =
                     reads::value(source, &at, &StateKey::recovery(&patient)).await?;
                 let position = position as u8;
+                // The patient's emergency account, if a set of it ever named the watch key.
+                let watch = ReceivingKey(share.watch.public());
+                let key = StateKey::emergency_watch(&watch);
+                let emergency_accesses = match reads::optional_id(source, &at, &key).await? {
+                    None => Vec::new(),
+                    Some(account) => {
+                        let account = Address(account);
+                        let identity = share.watch.identity();
+                        let mut accesses = accesses_to(source, &at, &account, &identity).await?;
+                        accesses.reverse(); // newest first
+                        accesses
+                    }
+                };
                 duties.push(GuardianDuty {
                     patient,
                     label: share.label,
@@ -86,6 +102,7 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
                         .is_some_and(|r| r.released.iter().any(|s| s.guardian == position)),
                     recovery: recovery
                         .map(|r| RecoveryView::of(patient, &r, set.threshold, set.guardians.len())),
+                    emergency_accesses,
                 });
             }
         }

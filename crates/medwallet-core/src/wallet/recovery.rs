@@ -127,6 +127,8 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
                 threshold: choice.threshold,
                 share,
                 label: choice.label.trim().to_owned(),
+                // So the guardian sees every emergency access to this wallet's set.
+                watch: me.keys.emergency_watch(),
             };
             let sealed_share = seal_guardian_share(&recipient, &share, rng)
                 .map_err(|e| WalletError::InvalidInput(e.to_string()))?;

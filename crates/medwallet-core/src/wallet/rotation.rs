@@ -8,7 +8,10 @@
 //!   records under the new keys only;
 //! - each active share is made again under the new keys (a new secret for the doctor, new
 //!   grantees, terms sealed to the new keys), then its old grants are revoked;
-//! - active links are revoked: their keys were sealed to the old keys.
+//! - active links are revoked: their keys were sealed to the old keys;
+//! - the emergency set is sealed again (its own key was wrapped to the old keys, and the
+//!   guardians' watch key is the old phrase's), with the same content;
+//! - the guardians are named again with shares of the new phrase.
 //!
 //! The steps are idempotent where the ledger can say they are done: an account already under
 //! its new key is not rotated again, so an interrupted rotation is run again to finish.
@@ -16,8 +19,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use medledger_client::LedgerSource;
 use medledger_client::transaction::sign_next;
+use medledger_client::{BlobUpload, LedgerSource};
 use medledger_types::grant::SHARE_ID_LEN;
 use medledger_types::hash::{GrantId, PublicKey, ReceivingKey};
 use medledger_types::link::LinkStatus;
@@ -48,6 +51,8 @@ pub struct Rotation {
     pub links_revoked: usize,
     /// Guardians named again with shares of the new phrase.
     pub guardians_kept: usize,
+    /// The emergency set sealed again under the new keys.
+    pub emergency_set_kept: bool,
     /// The last transaction's height.
     pub height: u64,
 }
@@ -93,10 +98,12 @@ impl<St: WalletStore + Clone, C: Clock + Clone> Wallet<St, C> {
     /// `next.account(n)`), and what the old keys could open with them. Afterwards the cache is
     /// sealed to `next`: drop this wallet and open it with `next`. The caller keeps `next`'s
     /// phrase safe before calling (once an account moved, only `next` signs for it).
-    pub async fn rotate_keys<S: LedgerSource, R: CryptoRng + ?Sized>(
+    /// `emergency_keys` are the validators' from the genesis, to seal the emergency set again.
+    pub async fn rotate_keys<S: LedgerSource + BlobUpload, R: CryptoRng + ?Sized>(
         &self,
         source: &S,
         next_phrase: &RecoveryPhrase,
+        emergency_keys: &[ReceivingKey],
         rng: &mut R,
     ) -> Result<Rotation, WalletError> {
         self.check_chain(source)?;
@@ -135,6 +142,8 @@ impl<St: WalletStore + Clone, C: Clock + Clone> Wallet<St, C> {
         let (_, grants) = self.grants(source).await?;
         let shares = active_shares(&grants);
         let (_, links) = self.links(source).await?;
+        // The emergency set's content, while the old keys still open it.
+        let emergency = self.emergency_to_carry(source, &next).await?;
         for link in links.iter().filter(|l| l.status == LinkStatus::Active) {
             done.height = self.revoke_link(source, link.id).await?;
             done.links_revoked += 1;
@@ -211,6 +220,12 @@ impl<St: WalletStore + Clone, C: Clock + Clone> Wallet<St, C> {
                 done.height = done.height.max(after.revoke(source, old).await?);
             }
             done.shares_moved += 1;
+        }
+        if let Some(bytes) = emergency {
+            after
+                .seal_emergency_set(source, emergency_keys, &bytes, rng)
+                .await?;
+            done.emergency_set_kept = true;
         }
         if let Some(previous) = guardians {
             let accounts: Vec<_> = previous.guardians.iter().map(|g| g.account).collect();

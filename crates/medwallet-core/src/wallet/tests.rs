@@ -480,6 +480,7 @@ fn a_cache_verified_on_another_chain_is_not_mixed_with_this_one() {
 }
 
 mod emergency;
+mod emergency_guardians;
 mod erasure;
 mod links;
 mod pairwise;

@@ -174,7 +174,7 @@ fn a_validator_that_releases_a_forged_share_is_named() {
 }
 
 #[test]
-fn the_validator_key_is_its_seeds_and_the_reason_opens_for_the_account_only() {
+fn the_validator_key_is_its_seeds_and_the_reason_opens_for_the_account_and_its_watchers_only() {
     let mut rng = StdRng::seed_from_u64(4);
     let a = validator_identity(&[1; 32]).to_recipient();
     let again = validator_identity(&[1; 32]).to_recipient();
@@ -187,24 +187,74 @@ fn the_validator_key_is_its_seeds_and_the_reason_opens_for_the_account_only() {
     let account = Address([1; 32]);
     let clinician = Address([2; 32]);
     let to_patient = X25519Recipient::new(patient.public().receiving);
+    let watch = patient.emergency_watch();
+    let to_watchers = X25519Recipient::new(watch.public().into());
+    let reason = "unconscious after a fall";
     let sealed = seal_reason(
-        &to_patient,
+        &[to_patient, to_watchers],
         &account,
         &clinician,
-        "unconscious after a fall",
+        reason,
         &mut rng,
     )
     .expect("seal");
     assert_eq!(
         open_reason(&patient.identity(), &account, &clinician, &sealed).as_deref(),
-        Ok("unconscious after a fall")
+        Ok(reason)
+    );
+    // A guardian holds the watch key's secret (from its share), so it reads the reason too.
+    let guardian_copy = WatchKey::from_bytes(watch.as_bytes());
+    assert_eq!(
+        open_reason(&guardian_copy.identity(), &account, &clinician, &sealed).as_deref(),
+        Ok(reason)
     );
     assert!(open_reason(&other.identity(), &account, &clinician, &sealed).is_err());
+    assert!(
+        open_reason(
+            &other.emergency_watch().identity(),
+            &account,
+            &clinician,
+            &sealed
+        )
+        .is_err(),
+        "another phrase's watch key"
+    );
     assert!(open_reason(&patient.identity(), &account, &Address([3; 32]), &sealed).is_err());
-    assert!(seal_reason(&to_patient, &account, &clinician, " ", &mut rng).is_err());
+    // The watch key is the phrase's, not an account's: the same from every account, and
+    // neither of the account's keys.
+    assert_eq!(
+        patient.account(7).emergency_watch().public(),
+        watch.public()
+    );
+    assert_ne!(watch.public(), patient.public().receiving.to_bytes());
+
+    // The longest reason, to both, fits the ledger's bound on a sealed reason.
+    let longest = seal_reason(
+        &[to_patient, to_watchers],
+        &account,
+        &clinician,
+        &"x".repeat(REASON_MAX),
+        &mut rng,
+    )
+    .expect("seal");
+    assert!(longest.len() <= medledger_types::emergency::SEALED_REASON_MAX);
+
+    let one = std::slice::from_ref(&to_patient);
+    assert!(seal_reason(one, &account, &clinician, " ", &mut rng).is_err());
+    assert!(seal_reason(&[], &account, &clinician, reason, &mut rng).is_err());
     assert!(
         seal_reason(
-            &to_patient,
+            &[to_patient, to_patient, to_patient],
+            &account,
+            &clinician,
+            reason,
+            &mut rng
+        )
+        .is_err()
+    );
+    assert!(
+        seal_reason(
+            one,
             &account,
             &clinician,
             &"x".repeat(REASON_MAX + 1),
@@ -212,4 +262,12 @@ fn the_validator_key_is_its_seeds_and_the_reason_opens_for_the_account_only() {
         )
         .is_err()
     );
+    // Truncated or miscounted reasons are refused, not read past.
+    let sealed = seal_reason(one, &account, &clinician, reason, &mut rng).expect("seal");
+    for bad in [&[][..], &[0][..], &[3][..], &sealed[..40]] {
+        assert!(open_reason(&patient.identity(), &account, &clinician, bad).is_err());
+    }
+    let mut miscounted = sealed.clone();
+    miscounted[0] = 2;
+    assert!(open_reason(&patient.identity(), &account, &clinician, &miscounted).is_err());
 }

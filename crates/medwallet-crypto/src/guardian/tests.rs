@@ -51,12 +51,14 @@ fn a_share_opens_for_its_guardian_account_and_position_only() {
     let stranger = AccountKeys::derive(&phrase(2));
     let account = Address([9; 32]);
     let shares = split_entropy(&phrase(3), 2, 3, &mut rng).expect("split");
+    let patient = AccountKeys::derive(&phrase(3));
     let share = GuardianShare {
         account,
         position: 1,
         threshold: 2,
         share: shares[1].clone(),
         label: "Ana, your sister".into(),
+        watch: patient.emergency_watch(),
     };
     let sealed =
         seal_guardian_share(&guardian.identity().to_recipient(), &share, &mut rng).expect("seal");
@@ -64,6 +66,11 @@ fn a_share_opens_for_its_guardian_account_and_position_only() {
     assert_eq!(opened.label, "Ana, your sister");
     assert_eq!(opened.threshold, 2);
     assert_eq!(opened.share.as_bytes(), shares[1].as_bytes());
+    assert_eq!(
+        opened.watch.public(),
+        patient.emergency_watch().public(),
+        "the guardian watches the patient's emergency set"
+    );
     assert!(open_guardian_share(&stranger.identity(), &account, 1, &sealed).is_err());
     assert!(open_guardian_share(&guardian.identity(), &account, 0, &sealed).is_err());
     assert!(open_guardian_share(&guardian.identity(), &Address([8; 32]), 1, &sealed).is_err());

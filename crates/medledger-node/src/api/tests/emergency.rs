@@ -70,6 +70,7 @@ async fn world() -> World {
                 ciphertext_len: blob.len() as u64,
                 shares: slots.clone(),
                 own_key: WrappedKey([3; WRAPPED_KEY_LEN]),
+                watch: None,
             },
         ),
     ];
@@ -245,6 +246,7 @@ async fn a_share_copied_into_another_patients_set_is_not_released() {
                     ciphertext_len: w.blob.len() as u64,
                     shares: w.slots.clone(),
                     own_key: WrappedKey([3; WRAPPED_KEY_LEN]),
+                    watch: None,
                 },
             ),
             sign(

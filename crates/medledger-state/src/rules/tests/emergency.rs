@@ -19,11 +19,16 @@ fn slots(n: usize) -> Vec<EmergencyShareSlot> {
 }
 
 fn set_body(n: usize) -> TxBody {
+    watched_set_body(n, None)
+}
+
+fn watched_set_body(n: usize, watch: Option<ReceivingKey>) -> TxBody {
     TxBody::SetEmergency {
         ciphertext_sha256: Sha256Digest([6; 32]),
         ciphertext_len: 4096,
         shares: slots(n),
         own_key: WrappedKey([3; WRAPPED_KEY_LEN]),
+        watch,
     }
 }
 
@@ -96,6 +101,7 @@ fn a_set_has_one_share_per_validator_on_a_chain_that_offers_emergency_access() {
             ciphertext_len: 0,
             shares: Vec::new(),
             own_key: WrappedKey([0; WRAPPED_KEY_LEN]),
+            watch: None,
         },
     );
     assert!(!w.state.0.contains_key(&StateKey::emergency(&patient)));
@@ -210,4 +216,45 @@ fn a_closed_account_has_no_set_and_takes_no_request() {
     );
     assert!(!w.state.0.contains_key(&StateKey::emergency_set(&id)));
     assert_eq!(w.err(DOCTOR, request_body(PATIENT)), TxError::AccountClosed);
+}
+
+#[test]
+fn a_watch_key_stays_with_the_first_account_that_names_it() {
+    let mut w = World::new();
+    let watch = ReceivingKey([42; 32]);
+    let patient = addr(&key(PATIENT));
+    w.ok(PATIENT, watched_set_body(4, Some(watch)));
+    let stored: EmergencySet = get(&w, &StateKey::emergency(&patient)).expect("set");
+    assert_eq!(stored.watch, Some(watch));
+    assert_eq!(
+        w.state.0.get(&StateKey::emergency_watch(&watch)),
+        Some(&patient.0.to_vec())
+    );
+    // Another patient copying the key off the ledger would point the guardians at its own
+    // account: refused, and the key still names the first.
+    assert_eq!(
+        w.err(OTHER_PATIENT, watched_set_body(4, Some(watch))),
+        TxError::WatchKeyTaken
+    );
+    // The patient itself replaces its set under the same key, or removes the set: the key
+    // stays bound to it, so nobody takes it over later either.
+    w.ok(PATIENT, watched_set_body(4, Some(watch)));
+    w.ok(
+        PATIENT,
+        TxBody::SetEmergency {
+            ciphertext_sha256: Sha256Digest([0; 32]),
+            ciphertext_len: 0,
+            shares: Vec::new(),
+            own_key: WrappedKey([0; WRAPPED_KEY_LEN]),
+            watch: None,
+        },
+    );
+    assert_eq!(
+        w.err(OTHER_PATIENT, watched_set_body(4, Some(watch))),
+        TxError::WatchKeyTaken
+    );
+    assert_eq!(
+        w.state.0.get(&StateKey::emergency_watch(&watch)),
+        Some(&patient.0.to_vec())
+    );
 }

@@ -9,7 +9,7 @@ use medwallet_crypto::Bech32Address;
 use super::*;
 use crate::emergency::EmergencyContact;
 
-fn sister() -> EmergencyContact {
+pub(super) fn sister() -> EmergencyContact {
     EmergencyContact {
         name: "Ana Hintz".into(),
         relationship: "sister".into(),
@@ -18,7 +18,7 @@ fn sister() -> EmergencyContact {
 }
 
 /// A patient with allergies and medications and an emergency set; returns the set's code.
-fn prepared(w: &mut World) -> String {
+pub(super) fn prepared(w: &mut World) -> String {
     w.issue_history("allergies_and_medications.json");
     let keys = w.ledger.emergency_keys();
     let set = block_on(
@@ -30,7 +30,7 @@ fn prepared(w: &mut World) -> String {
     set.code
 }
 
-fn account_of(code: &str) -> Address {
+pub(super) fn account_of(code: &str) -> Address {
     code.parse::<Bech32Address>().expect("code").account()
 }
 

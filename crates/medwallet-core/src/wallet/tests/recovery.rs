@@ -19,19 +19,19 @@ const STRANGER: u8 = 14;
 const NEW_PHRASE: u8 = 15;
 const DELAY_MS: u64 = 2 * MEMORY_RECOVERY_MIN_DELAY_MS;
 
-struct Guardians {
-    sister: TestWallet,
-    friend: TestWallet,
+pub(super) struct Guardians {
+    pub(super) sister: TestWallet,
+    pub(super) friend: TestWallet,
 }
 
-fn phrase(seed: u8) -> RecoveryPhrase {
+pub(super) fn phrase(seed: u8) -> RecoveryPhrase {
     RecoveryPhrase::from_entropy(&[seed; 32])
 }
 
 impl World {
     /// A registered patient wallet of `seed` with a share code made "for Ana" (a pairwise
     /// account of its own for being her guardian).
-    fn guardian_wallet(&mut self, seed: u8) -> (TestWallet, ShareCode) {
+    pub(super) fn guardian_wallet(&mut self, seed: u8) -> (TestWallet, ShareCode) {
         let w = wallet(&self.ledger, seed, Arc::default());
         block_on(w.register_patient(&self.ledger, &mut self.rng)).expect("register");
         let (_, code) =
@@ -40,7 +40,7 @@ impl World {
     }
 
     /// The sister, the doctor and the friend guard the patient, 2 of 3.
-    fn name_guardians(&mut self) -> Guardians {
+    pub(super) fn name_guardians(&mut self) -> Guardians {
         let (sister, sister_code) = self.guardian_wallet(SISTER);
         let (friend, friend_code) = self.guardian_wallet(FRIEND);
         let choice = GuardianChoice {
@@ -167,8 +167,13 @@ fn a_patient_recovers_on_a_new_device_with_two_of_three_guardians_after_the_dela
     let recovered_wallet = wallet(&w.ledger, PATIENT, Arc::default());
     let mut rng = StdRng::seed_from_u64(8);
     block_on(recovered_wallet.sync(&w.ledger, &mut quiet(), &mut rng)).expect("sync");
-    let rotation = block_on(recovered_wallet.rotate_keys(&w.ledger, &phrase(NEW_PHRASE), &mut rng))
-        .expect("rotate");
+    let rotation = block_on(recovered_wallet.rotate_keys(
+        &w.ledger,
+        &phrase(NEW_PHRASE),
+        &w.ledger.emergency_keys(),
+        &mut rng,
+    ))
+    .expect("rotate");
     assert_eq!(
         rotation.guardians_kept, 3,
         "the same guardians, with shares of the new phrase"

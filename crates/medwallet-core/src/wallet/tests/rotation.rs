@@ -23,6 +23,7 @@ impl World {
         block_on(self.patient.rotate_keys(
             &self.ledger,
             &RecoveryPhrase::from_entropy(&[NEXT; 32]),
+            &self.ledger.emergency_keys(),
             &mut self.rng,
         ))
         .expect("rotation")
@@ -180,7 +181,9 @@ fn a_fresh_device_of_a_rotated_phrase_rotates_again_and_every_record_follows() {
     w.rotate();
     let device = wallet(&w.ledger, NEXT, Arc::default());
     let latest = RecoveryPhrase::from_entropy(&[NEXT + 1; 32]);
-    let again = block_on(device.rotate_keys(&w.ledger, &latest, &mut w.rng)).expect("rotate");
+    let again =
+        block_on(device.rotate_keys(&w.ledger, &latest, &w.ledger.emergency_keys(), &mut w.rng))
+            .expect("rotate");
     assert_eq!(again.records_rewrapped, 1, "the record is rewrapped");
     let after = wallet(&w.ledger, NEXT + 1, Arc::default());
     let report = block_on(after.sync(&w.ledger, &mut quiet(), &mut w.rng)).expect("sync");

@@ -248,6 +248,39 @@ impl NodeClient {
             .await
     }
 
+    /// Writes a device-join mailbox slot (`medledger_node::mailbox`).
+    pub async fn put_mailbox(&self, slot: &[u8; 32], bytes: &[u8]) -> Result<(), NetError> {
+        let response = self
+            .http
+            .put(format!("{}/v1/mailbox/{}", self.base, hex::encode(slot)))
+            .body(bytes.to_vec())
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        if response.status().is_success() {
+            return Ok(());
+        }
+        Err(self.refusal(response).await)
+    }
+
+    /// Reads a device-join mailbox slot (`None`: nothing in it).
+    pub async fn get_mailbox(&self, slot: &[u8; 32]) -> Result<Option<Vec<u8>>, NetError> {
+        let response = self
+            .http
+            .get(format!("{}/v1/mailbox/{}", self.base, hex::encode(slot)))
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        if response.status() == reqwest::StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        if !response.status().is_success() {
+            return Err(self.refusal(response).await);
+        }
+        // A mailbox value is at most 256 bytes; a node cannot make the client read more.
+        Ok(Some(self.read_bounded(response, 4096).await?))
+    }
+
     /// Uploads an encrypted blob, signed by `key` (a registered clinic's) for this node.
     pub async fn put_blob(
         &self,

@@ -43,4 +43,4 @@ pub use fault::{Incident, NetError, NodeFault, WriteLie};
 pub use http::NodeClient;
 pub use metadata::{RecordMetadata, Visit};
 pub use reads::ReadError;
-pub use source::{BlobUpload, LedgerSource, ProofSource, SourceError};
+pub use source::{BlobUpload, LedgerSource, Mailbox, ProofSource, SourceError};

@@ -27,6 +27,10 @@ pub enum SourceError {
     NotAccepted(Vec<NetError>),
     #[error("no node accepted the upload: {}", joined(.0))]
     NotUploaded(Vec<NetError>),
+    #[error("no node took the message: {}", joined(.0))]
+    NotPosted(Vec<NetError>),
+    #[error("no node's mailbox answered: {}", joined(.0))]
+    NoMailbox(Vec<NetError>),
     /// No verified state showed the transaction's effect in time: the write is not done.
     #[error(
         "the {kind} transaction {tx} is not done: no verified ledger state showed it taking effect within {seconds} s (accepted by {})",
@@ -67,7 +71,8 @@ impl SourceError {
         match self {
             SourceError::NoBlob(errors)
             | SourceError::NotAccepted(errors)
-            | SourceError::NotUploaded(errors) => errors.iter().find(refused),
+            | SourceError::NotUploaded(errors)
+            | SourceError::NotPosted(errors) => errors.iter().find(refused),
             _ => None,
         }
     }
@@ -137,6 +142,18 @@ pub trait BlobUpload {
         key: &medwallet_crypto::SigningKey,
         now_ms: u64,
     ) -> Result<(), SourceError>;
+}
+
+/// The device-join mailbox on the nodes: write-once slots outside the ledger that live ten
+/// minutes (`medledger_node::mailbox`). Nothing read from it is trusted: the devices
+/// authenticate what they exchange through it (`medwallet_crypto::device_join`).
+#[allow(async_fn_in_trait)]
+pub trait Mailbox {
+    /// Puts `bytes` in `slot` on every node; done if one took them. If any node holds other
+    /// bytes there, refused with its `slot_taken`.
+    async fn post(&self, slot: &[u8; 32], bytes: &[u8]) -> Result<(), SourceError>;
+    /// The distinct values the nodes hold in `slot` (empty: nothing yet).
+    async fn read(&self, slot: &[u8; 32]) -> Result<Vec<Vec<u8>>, SourceError>;
 }
 
 #[cfg(test)]

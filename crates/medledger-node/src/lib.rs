@@ -18,6 +18,7 @@ pub mod erasure;
 pub mod error;
 pub mod finalizer;
 pub mod links;
+pub mod mailbox;
 pub mod mempool;
 #[cfg(test)]
 mod mocks;

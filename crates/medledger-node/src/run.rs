@@ -162,6 +162,7 @@ pub fn start(home: &Home) -> Result<(), NodeError> {
             receipts,
             seen: Arc::default(),
             links: Arc::new(crate::links::LinkDesk::new(config.tls.is_some())),
+            mailbox: Arc::default(),
         };
         let listener = match tokio::net::TcpListener::bind(config.api_listen).await {
             Ok(l) => l,

@@ -86,6 +86,8 @@ pub enum WalletError {
     },
     #[error("emergency access: {0}")]
     Emergency(#[from] medwallet_crypto::emergency::EmergencyError),
+    #[error("joining the device: {0}")]
+    DeviceJoin(#[from] crate::device_join::JoinFault),
 }
 
 fn refused_text(refused: &[u8]) -> String {

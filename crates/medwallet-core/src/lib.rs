@@ -14,7 +14,8 @@
 //!   [`Wallet::revoke_link`], [`links::open_link`]: SMART Health Links.
 //! * [`Wallet::shared_with_me`], [`Wallet::open_shared`]: a doctor's view.
 //! * [`Wallet::rotate_keys`], [`Wallet::erase_records`], [`Wallet::set_guardians`],
-//!   [`Wallet::guarding`], [`Wallet::recovered_phrase`]: keys for real people ([`recovery`]).
+//!   [`Wallet::guarding`], [`Wallet::recovered_phrase`]: keys for real people ([`recovery`]);
+//!   [`device_join`]: a new device gets the phrase from an unlocked one, by a code.
 #![forbid(unsafe_code)]
 
 pub mod accounts;
@@ -23,6 +24,7 @@ pub mod cache;
 mod certified;
 pub mod clock;
 pub mod consent;
+pub mod device_join;
 pub mod emergency;
 pub mod erasure;
 pub mod error;

@@ -11,6 +11,7 @@
 //! * [`emergency`]: an emergency set's key split among the validators, released to a clinician.
 //! * [`guardian`]: the phrase split among guardians (Shamir's scheme), shares sealed to each.
 //! * [`passcode`]: a SMART Health Link passcode's salted Argon2id verifier.
+//! * [`device_join`]: the phrase handed to a new device, authenticated by a code (SPAKE2).
 //!
 //! # Example: a clinic seals a record to a patient, who later shares it with a doctor
 //!
@@ -44,6 +45,7 @@
 #![forbid(unsafe_code)]
 
 pub mod address;
+pub mod device_join;
 pub mod emergency;
 pub mod envelope;
 pub mod guardian;

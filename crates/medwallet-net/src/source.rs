@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 use futures::future::join_all;
 use medledger_client::effect::{Effect, effects};
 use medledger_client::{
-    BlobRequest, BlobUpload, Incident, LedgerSource, NetError, NodeClient, NodeFault, ProofSource,
-    SourceError, WriteLie,
+    BlobRequest, BlobUpload, Incident, LedgerSource, Mailbox, NetError, NodeClient, NodeFault,
+    ProofSource, SourceError, WriteLie,
 };
 use medledger_types::genesis::Genesis;
 use medledger_types::hash::{ChainId, Sha256Digest};
@@ -363,5 +363,47 @@ impl BlobUpload for NetworkSource {
             }
         }
         Err(SourceError::NotUploaded(errors))
+    }
+}
+
+impl Mailbox for NetworkSource {
+    async fn post(&self, slot: &[u8; 32], bytes: &[u8]) -> Result<(), SourceError> {
+        let mut errors = Vec::new();
+        let mut taken = false;
+        let mut stored = false;
+        for node in &self.nodes {
+            match node.put_mailbox(slot, bytes).await {
+                Ok(()) => stored = true,
+                Err(e) => {
+                    taken |= matches!(&e, NetError::Refused { code, .. } if code == "slot_taken");
+                    errors.push(e);
+                }
+            }
+        }
+        if stored && !taken {
+            Ok(())
+        } else {
+            Err(SourceError::NotPosted(errors))
+        }
+    }
+
+    async fn read(&self, slot: &[u8; 32]) -> Result<Vec<Vec<u8>>, SourceError> {
+        let mut values: Vec<Vec<u8>> = Vec::new();
+        let mut errors = Vec::new();
+        for node in &self.nodes {
+            match node.get_mailbox(slot).await {
+                Ok(Some(bytes)) => {
+                    if !values.contains(&bytes) {
+                        values.push(bytes);
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => errors.push(e),
+            }
+        }
+        if errors.len() == self.nodes.len() && !self.nodes.is_empty() {
+            return Err(SourceError::NoMailbox(errors));
+        }
+        Ok(values)
     }
 }

@@ -11,6 +11,7 @@ mod chain;
 mod error;
 mod events;
 mod links;
+mod mailbox;
 mod state;
 mod txs;
 
@@ -47,6 +48,8 @@ pub struct ApiState {
     pub seen: Arc<crate::replay::ReplayGuard>,
     /// SMART Health Links: the key file locations are signed with, and the public scheme.
     pub links: Arc<crate::links::LinkDesk>,
+    /// The device-join mailbox (in memory, outside the ledger).
+    pub mailbox: Arc<crate::mailbox::Mailbox>,
 }
 
 impl ApiState {
@@ -94,6 +97,8 @@ pub(crate) fn now_ms() -> u64 {
         links::direct,
         links::file,
         links::viewer,
+        mailbox::put,
+        mailbox::get,
     )
 )]
 pub struct ApiDoc;
@@ -131,6 +136,13 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/txs/{id}", get(txs::tx_status))
         .route("/v1/blobs/{hash}", get(blobs::get).put(blobs::put))
         .route("/v1/events", get(events::events))
+        .route(
+            "/v1/mailbox/{slot}",
+            get(mailbox::get)
+                .put(mailbox::put)
+                // Nothing near a request body's default limit is ever a mailbox value.
+                .layer(axum::extract::DefaultBodyLimit::max(4096)),
+        )
         .merge(shl_routes())
         .route("/viewer", get(links::viewer))
         .route("/v1/openapi.json", get(openapi))

@@ -123,6 +123,7 @@ async fn server_as(seed: u8, forward_to: Vec<medledger_client::NodeClient>) -> S
         receipts: Arc::new(crate::receipts::ReceiptIssuer::new(&[seed; 32], forward_to)),
         seen: Arc::default(),
         links: Arc::new(crate::links::LinkDesk::new(false)),
+        mailbox: Arc::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -403,6 +404,7 @@ async fn openapi_and_metrics_are_served() {
         "/shl/{token}",
         "/shl/files/{link}/{hash}",
         "/viewer",
+        "/v1/mailbox/{slot}",
     ] {
         assert!(
             doc["paths"].get(path).is_some(),
@@ -426,6 +428,7 @@ async fn openapi_and_metrics_are_served() {
 mod blob_access;
 mod emergency;
 mod links;
+mod mailbox;
 
 #[tokio::test]
 async fn batches_report_each_transaction_and_queue_only_the_good_ones() {

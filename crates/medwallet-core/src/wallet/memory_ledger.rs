@@ -11,7 +11,9 @@ use std::sync::{Arc, Mutex};
 use crate::certified::certify;
 use medledger_client::padded::seal_padded;
 use medledger_client::transaction::sign;
-use medledger_client::{BlobRequest, BlobUpload, Incident, LedgerSource, NetError, SourceError};
+use medledger_client::{
+    BlobRequest, BlobUpload, Incident, LedgerSource, Mailbox, NetError, SourceError,
+};
 use medledger_state::StoreError;
 use medledger_state::rules::{BlockContext, Execution, StateRead};
 use medledger_types::blob_request::{NONCE_LEN, Target};
@@ -25,6 +27,7 @@ use medledger_types::hash::{
 };
 use medledger_types::state::{Account, AccountKind, StateKey};
 use medledger_types::tx::{SignedTx, TxBody};
+use medwallet_crypto::device_join::JOIN_TTL_MS;
 use medwallet_crypto::envelope::{ContentKey, Recipient, X25519Recipient};
 use medwallet_crypto::{AccountKeys, RecoveryPhrase, SigningKey, X25519PublicKey};
 use medwallet_verify::{Invalid, VerifiedHeader};
@@ -40,6 +43,9 @@ impl StateRead for Snapshot<'_> {
     }
 }
 
+/// Mailbox slots: what each holds and when it was written.
+type MailboxSlots = HashMap<[u8; 32], (Vec<u8>, u64)>;
+
 pub struct MemoryLedger {
     chain: ChainId,
     validator: SigningKey,
@@ -48,6 +54,8 @@ pub struct MemoryLedger {
     recovery_min_delay_ms: u64,
     state: Mutex<BTreeMap<StateKey, Vec<u8>>>,
     blobs: Mutex<HashMap<Sha256Digest, Vec<u8>>>,
+    /// The device-join mailbox: write-once slots and when each was written.
+    mailbox: Mutex<MailboxSlots>,
     height: AtomicU64,
     /// The block time (the tests' clock).
     pub now: Arc<AtomicU64>,
@@ -105,6 +113,7 @@ impl MemoryLedger {
             recovery_min_delay_ms: MEMORY_RECOVERY_MIN_DELAY_MS,
             state: Mutex::new(state),
             blobs: Mutex::default(),
+            mailbox: Mutex::default(),
             height: AtomicU64::new(1),
             now: Arc::new(AtomicU64::new(1_000_000)),
             corrupt_blobs: AtomicBool::new(false),
@@ -459,6 +468,37 @@ fn refused(code: &str, message: String) -> NetError {
         status: 400,
         code: code.into(),
         message,
+    }
+}
+
+/// The nodes' mailbox as `medledger_node::mailbox` keeps it: write-once, ten minutes of the
+/// tests' clock.
+impl Mailbox for MemoryLedger {
+    async fn post(&self, slot: &[u8; 32], bytes: &[u8]) -> Result<(), SourceError> {
+        let now = self.now.load(Ordering::SeqCst);
+        let mut slots = self.mailbox.lock().expect("lock");
+        match slots.get(slot) {
+            Some((held, at)) if now < at + JOIN_TTL_MS && held != bytes => {
+                Err(SourceError::NotPosted(vec![refused(
+                    "slot_taken",
+                    "the slot holds another value".into(),
+                )]))
+            }
+            _ => {
+                slots.insert(*slot, (bytes.to_vec(), now));
+                Ok(())
+            }
+        }
+    }
+
+    async fn read(&self, slot: &[u8; 32]) -> Result<Vec<Vec<u8>>, SourceError> {
+        let now = self.now.load(Ordering::SeqCst);
+        let slots = self.mailbox.lock().expect("lock");
+        Ok(slots
+            .get(slot)
+            .filter(|(_, at)| now < at + JOIN_TTL_MS)
+            .map(|(bytes, _)| vec![bytes.clone()])
+            .unwrap_or_default())
     }
 }
 

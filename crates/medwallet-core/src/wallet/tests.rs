@@ -479,6 +479,7 @@ fn a_cache_verified_on_another_chain_is_not_mixed_with_this_one() {
     assert!(matches!(err, WalletError::CacheChain { .. }), "{err}");
 }
 
+mod device_join;
 mod emergency;
 mod emergency_guardians;
 mod erasure;

@@ -5,11 +5,12 @@
 use std::sync::Arc;
 
 use medwallet_app::{
-    AccessItem, App, AppError, Card, ContactInput, CreatedWallet, DoctorInfo, EmergencyRequestItem,
-    EmergencyView, ErasedResult, ErasureItem, ExportResult, GrantItem, GrantRequest, GrantResult,
-    GuardiansView, GuardingItem, LabSeries, LinkCreated, LinkItem, LinkRequest, OpenedEmergency,
-    OpenedRecord, PatientSummary, ReceivedLink, RecordItem, RecoveringStatus, RevokeResult,
-    RotatedWallet, Settings, ShareCodeItem, SharedItem, SyncReport, SyncStatus, WalletStatus,
+    AccessItem, App, AppError, Card, ContactInput, CreatedWallet, DeviceOffer, DoctorInfo,
+    EmergencyRequestItem, EmergencyView, ErasedResult, ErasureItem, ExportResult, GrantItem,
+    GrantRequest, GrantResult, GuardiansView, GuardingItem, JoinedDevice, LabSeries, LinkCreated,
+    LinkItem, LinkRequest, OpenedEmergency, OpenedRecord, PatientSummary, ReceivedLink, RecordItem,
+    RecoveringStatus, RevokeResult, RotatedWallet, Settings, ShareCodeItem, SharedItem, SyncReport,
+    SyncStatus, WalletStatus,
 };
 use tauri::{AppHandle, Emitter, State};
 
@@ -231,6 +232,45 @@ pub async fn answer_recovery(
     approve: bool,
 ) -> Result<Vec<GuardingItem>, AppError> {
     app.answer_recovery(&patient, &device_code, approve).await
+}
+
+/// Adding a device: the code it shows crosses to the UI (the person must see it; it works once,
+/// for ten minutes); the phrase never does.
+#[tauri::command]
+pub async fn offer_device_join(app: Wallet<'_>) -> Result<DeviceOffer, AppError> {
+    app.offer_device_join().await
+}
+
+#[tauri::command]
+pub async fn device_join_status(app: Wallet<'_>) -> Result<DeviceOffer, AppError> {
+    app.device_join_status().await
+}
+
+#[tauri::command]
+pub async fn confirm_device_join(
+    app: Wallet<'_>,
+    password: String,
+    check_code: String,
+) -> Result<(), AppError> {
+    app.confirm_device_join(&password, &check_code).await
+}
+
+#[tauri::command]
+pub fn cancel_device_join(app: Wallet<'_>) {
+    app.cancel_device_join();
+}
+
+#[tauri::command]
+pub async fn answer_device_join(app: Wallet<'_>, code: String) -> Result<JoinedDevice, AppError> {
+    app.answer_device_join(&code).await
+}
+
+#[tauri::command]
+pub async fn finish_device_join(
+    app: Wallet<'_>,
+    password: String,
+) -> Result<JoinedDevice, AppError> {
+    app.finish_device_join(&password).await
 }
 
 #[tauri::command]

@@ -30,6 +30,9 @@ pub enum ErrorCode {
     /// An emergency request whose validators have not released enough shares yet: try again
     /// shortly.
     EmergencyWaiting,
+    /// A device join ended (a wrong or expired code, another device answered): start again
+    /// with a new code.
+    DeviceJoin,
     Internal,
 }
 
@@ -154,6 +157,7 @@ impl From<WalletError> for AppError {
             WalletError::NoEmergencySet => ErrorCode::NotFound,
             WalletError::EmergencyWaiting { .. } => ErrorCode::EmergencyWaiting,
             WalletError::EmergencyEnded { .. } | WalletError::Emergency(_) => ErrorCode::Refused,
+            WalletError::DeviceJoin(_) => ErrorCode::DeviceJoin,
             WalletError::Receive(r) => match r {
                 ReceiveError::PasscodeNeeded | ReceiveError::WrongPasscode { .. } => {
                     ErrorCode::LinkPasscode

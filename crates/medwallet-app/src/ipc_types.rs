@@ -5,6 +5,7 @@
 
 use ts_rs::{Config, TS};
 
+use crate::device_views::*;
 use crate::emergency_views::*;
 use crate::error::{AppError, ErrorCode};
 use crate::guardian_views::*;
@@ -74,6 +75,8 @@ pub fn typescript() -> String {
         EmergencyView::decl(&cfg),
         EmergencyRequestItem::decl(&cfg),
         OpenedEmergency::decl(&cfg),
+        DeviceOffer::decl(&cfg),
+        JoinedDevice::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/medwallet-app (views.rs, error.rs) by ts-rs: do not edit.\n\

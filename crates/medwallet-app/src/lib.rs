@@ -22,6 +22,8 @@
 #![forbid(unsafe_code)]
 
 mod card;
+pub mod device_views;
+mod devices;
 mod emergency;
 pub mod emergency_views;
 pub mod error;
@@ -40,6 +42,7 @@ mod sharing;
 mod summary;
 pub mod views;
 
+pub use device_views::*;
 pub use emergency_views::*;
 pub use error::{AppError, ErrorCode};
 pub use guardian_views::*;

@@ -68,6 +68,8 @@ pub struct App {
     session: Mutex<Option<Session>>,
     backup: Mutex<Option<PendingBackup>>,
     pub(crate) sync: Mutex<SyncState>,
+    /// A device join under way, from either side.
+    pub(crate) join: Mutex<crate::devices::Join>,
 }
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -95,6 +97,7 @@ impl App {
             session: Mutex::new(None),
             backup: Mutex::new(None),
             sync: Mutex::default(),
+            join: Mutex::default(),
         })
     }
 
@@ -185,7 +188,11 @@ impl App {
         Ok(())
     }
 
-    fn create_keystore(&self, phrase: &RecoveryPhrase, password: &str) -> Result<(), AppError> {
+    pub(crate) fn create_keystore(
+        &self,
+        phrase: &RecoveryPhrase,
+        password: &str,
+    ) -> Result<(), AppError> {
         if self.dir.keystore_path().exists() {
             return Err(AppError::new(
                 ErrorCode::WalletExists,

@@ -103,6 +103,9 @@ enum Command {
     /// clinician, ask for a patient's and open it (request, open).
     #[command(subcommand)]
     Emergency(commands::emergency::EmergencyCommand),
+    /// Devices: add one to this wallet by a code (add), or join a wallet on a new device (join).
+    #[command(subcommand)]
+    Device(commands::devices::DeviceCommand),
     /// Register this wallet as a patient on the ledger (RegisterPatient, account 0).
     Register,
     /// A share code for one clinic: a fresh account of this wallet, registered, so no two
@@ -183,6 +186,7 @@ fn main() -> ExitCode {
         Command::ReleaseShares => commands::recovery::release_shares(&ctx, &out),
         Command::Recover(cmd) => commands::recovery::recover(&ctx, cmd, &out),
         Command::Emergency(cmd) => commands::emergency::run(&ctx, cmd, &out),
+        Command::Device(cmd) => commands::devices::run(&ctx, cmd, &out),
         Command::ShareCode(args) => commands::relationships::share_code(&ctx, args, &out),
         Command::Accounts => commands::relationships::accounts(&ctx, &out),
         Command::Sync => commands::records::sync(&ctx, &out),

@@ -1,6 +1,7 @@
 //! Joining a device: an unlocked device offers ([`JoinOffer`]), showing a code (and its QR);
-//! the new device answers it ([`JoinAnswer`]); both show a check code, and once the person
-//! says they match, the unlocked device sends the recovery phrase. The exchange runs through
+//! the new device answers it ([`JoinAnswer`]) and shows a check code, which the person types on
+//! the unlocked device; only if it is the one the unlocked device computed is the recovery
+//! phrase sent. The exchange runs through
 //! the nodes' mailbox ([`Mailbox`]) and is authenticated by the code
 //! ([`medwallet_crypto::device_join`]); nothing of it touches the ledger. The new device then
 //! opens the wallet as a restore from the words does, and checks it against the ledger.
@@ -29,7 +30,7 @@ pub enum JoinFault {
         "more than one device answered: someone else may have the code; start again, and keep the new code to yourself"
     )]
     ManyAnswers,
-    #[error("the codes do not match; start again")]
+    #[error("that is not the check code this device shows: nothing was sent; start again")]
     NotConfirmed,
     #[error("the other device has not proved the code yet")]
     NotReady,
@@ -126,18 +127,24 @@ impl JoinOffer {
         Ok(Some(code))
     }
 
-    /// Sends `phrase` (this wallet's, unlocked by its password) to the new device: only once
-    /// the person saw the same check code on it.
+    /// Sends `phrase` (this wallet's, unlocked by its password) to the new device, once the
+    /// person typed here the check code the new device shows (`shown`): another code means
+    /// another device answered (or a typo); nothing is sent, and the exchange is over.
     pub async fn send<M: Mailbox, R: CryptoRng + ?Sized>(
-        &self,
+        self,
         mailbox: &M,
         phrase: &RecoveryPhrase,
+        shown: &str,
         now_ms: u64,
         rng: &mut R,
     ) -> Result<(), WalletError> {
         let session = self.session.as_ref().ok_or(JoinFault::NotReady)?;
         if now_ms >= self.expires_at_ms {
             return Err(JoinFault::Expired.into());
+        }
+        let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+        if digits(shown) != digits(&session.check_code()) {
+            return Err(JoinFault::NotConfirmed.into());
         }
         let sealed = session.seal_phrase(phrase, rng).map_err(JoinFault::from)?;
         mailbox

@@ -9,6 +9,7 @@ import type {
   ContactInput,
   ShareCodeItem,
   CreatedWallet,
+  DeviceOffer,
   EmergencyRequestItem,
   EmergencyView,
   DoctorInfo,
@@ -20,6 +21,7 @@ import type {
   GrantResult,
   GuardiansView,
   GuardingItem,
+  JoinedDevice,
   LabSeries,
   LinkCreated,
   LinkItem,
@@ -132,6 +134,16 @@ export const guarding = () => call<GuardingItem[]>('guarding');
 export const answerRecovery = (patient: string, deviceCode: string, approve: boolean) =>
   call<GuardingItem[]>('answer_recovery', { patient, deviceCode, approve });
 /** On a fresh profile: ask the guardians of `account` to recover it to this device. */
+// Devices: an unlocked wallet offers a code; a new device answers it and shows a check code,
+// typed back on the unlocked one before the wallet is sent.
+export const offerDeviceJoin = () => call<DeviceOffer>('offer_device_join');
+export const deviceJoinStatus = () => call<DeviceOffer>('device_join_status');
+export const confirmDeviceJoin = (password: string, checkCode: string) =>
+  call<void>('confirm_device_join', { password, checkCode });
+export const cancelDeviceJoin = () => call<void>('cancel_device_join');
+export const answerDeviceJoin = (code: string) => call<JoinedDevice>('answer_device_join', { code });
+export const finishDeviceJoin = (password: string) => call<JoinedDevice>('finish_device_join', { password });
+
 export const startRecovery = (account: string, password: string) =>
   call<RecoveringStatus>('start_recovery', { account, password });
 export const recovering = () => call<RecoveringStatus>('recovering');

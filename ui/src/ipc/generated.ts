@@ -1,7 +1,7 @@
 // Generated from crates/medwallet-app (views.rs, error.rs) by ts-rs: do not edit.
 // Regenerate with `make ipc-types`; a Rust test fails when this file is stale.
 
-export type ErrorCode = "no_wallet" | "wallet_exists" | "locked" | "wrong_password" | "invalid_input" | "backup_mismatch" | "network" | "refused" | "not_found" | "storage" | "equivocation" | "link_passcode" | "emergency_waiting" | "internal";
+export type ErrorCode = "no_wallet" | "wallet_exists" | "locked" | "wrong_password" | "invalid_input" | "backup_mismatch" | "network" | "refused" | "not_found" | "storage" | "equivocation" | "link_passcode" | "emergency_waiting" | "device_join" | "internal";
 
 export type AppError = { code: ErrorCode, message: string, };
 
@@ -386,3 +386,28 @@ export type EmergencyView = { set: EmergencySetItem | null, accesses: Array<Emer
 export type EmergencyRequestItem = { request: string, patient: string, atMs: number, endsAtMs: number, released: number, threshold: number, };
 
 export type OpenedEmergency = { request: EmergencyRequestItem, fhir: string, refused: Array<string>, };
+
+export type DeviceOffer = { 
+/**
+ * What the person types on the new device ("31874-ocean-velvet-ranch").
+ */
+code: string, 
+/**
+ * The code as a QR code (SVG).
+ */
+qrSvg: string, expiresAtMs: number, 
+/**
+ * A device answered and proved it holds the code: ask the person for the check code it
+ * shows (this device never shows its own, so it cannot just be copied across).
+ */
+answered: boolean, };
+
+export type JoinedDevice = { 
+/**
+ * The code to compare with the unlocked device's.
+ */
+checkCode: string, 
+/**
+ * The wallet arrived and this device holds it now.
+ */
+done: boolean, status: WalletStatus | null, };

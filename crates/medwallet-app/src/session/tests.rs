@@ -307,3 +307,58 @@ async fn guardians_need_the_password_and_only_a_recovering_device_finishes_a_rec
         ErrorCode::NotFound
     );
 }
+
+#[tokio::test]
+async fn joining_a_device_never_overwrites_a_wallet_and_sends_nothing_without_an_answer() {
+    // A profile holding a wallet answers no code: its keystore is never replaced.
+    let holder = fixture();
+    holder.app.create(PASSWORD).expect("create");
+    let before = std::fs::read(holder.app.dir.keystore_path()).expect("keystore");
+    for err in [
+        holder
+            .app
+            .answer_device_join("31874-ocean-velvet-ranch")
+            .await
+            .expect_err("a wallet exists"),
+        holder
+            .app
+            .finish_device_join(PASSWORD)
+            .await
+            .expect_err("a wallet exists"),
+    ] {
+        assert_eq!(err.code, ErrorCode::WalletExists);
+    }
+    assert_eq!(
+        std::fs::read(holder.app.dir.keystore_path()).expect("keystore"),
+        before
+    );
+    // Sending needs the password, then an answered offer.
+    let err = holder
+        .app
+        .confirm_device_join("not the password", "482 913")
+        .await
+        .expect_err("wrong password");
+    assert_eq!(err.code, ErrorCode::WrongPassword);
+    let err = holder
+        .app
+        .confirm_device_join(PASSWORD, "482 913")
+        .await
+        .expect_err("no offer");
+    assert_eq!(err.code, ErrorCode::DeviceJoin);
+
+    // A fresh profile: a mistyped code is refused before any node is asked; nothing written.
+    let f = fixture();
+    let err = f
+        .app
+        .answer_device_join("31874-ocean-velvet")
+        .await
+        .expect_err("two words");
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    let err = f
+        .app
+        .finish_device_join(PASSWORD)
+        .await
+        .expect_err("nothing answered");
+    assert_eq!(err.code, ErrorCode::DeviceJoin);
+    assert!(!f.app.status().wallet_exists);
+}

@@ -1,4 +1,5 @@
 pub mod consent;
+pub mod devices;
 pub mod emergency;
 pub mod envelope;
 pub mod erasure;

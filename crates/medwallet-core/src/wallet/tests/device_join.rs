@@ -27,10 +27,11 @@ fn a_new_device_joins_by_the_code_and_opens_the_same_history() {
         block_on(offer.check_code(&w.ledger, now(&w))).expect("poll"),
         None
     );
-    assert!(matches!(
-        block_on(offer.send(&w.ledger, &patient_phrase(), now(&w), &mut w.rng)),
-        Err(WalletError::DeviceJoin(JoinFault::NotReady))
-    ));
+    assert!(
+        block_on(offer.check_code(&w.ledger, now(&w)))
+            .expect("poll")
+            .is_none()
+    );
 
     // The person types the code on the new device.
     let typed = JoinCode::parse(&offer.code().to_string()).expect("code");
@@ -46,7 +47,15 @@ fn a_new_device_joins_by_the_code_and_opens_the_same_history() {
         .expect("poll")
         .expect("answered");
     assert_eq!(check, joining.check_code());
-    block_on(offer.send(&w.ledger, &patient_phrase(), now(&w), &mut w.rng)).expect("send");
+    // The person types the new device's check code on the unlocked one.
+    block_on(offer.send(
+        &w.ledger,
+        &patient_phrase(),
+        &joining.check_code(),
+        now(&w),
+        &mut w.rng,
+    ))
+    .expect("send");
 
     let phrase = block_on(joining.phrase(&w.ledger, now(&w)))
         .expect("poll")
@@ -91,7 +100,10 @@ fn a_guessed_code_is_refused_and_ends_the_exchange() {
     ));
     // The exchange is over: no second guess, nothing can be sent.
     assert!(block_on(offer.check_code(&w.ledger, now(&w))).is_err());
-    assert!(block_on(offer.send(&w.ledger, &patient_phrase(), now(&w), &mut w.rng)).is_err());
+    assert!(matches!(
+        block_on(offer.send(&w.ledger, &patient_phrase(), "000 000", now(&w), &mut w.rng)),
+        Err(WalletError::DeviceJoin(JoinFault::NotReady))
+    ));
 }
 
 #[test]
@@ -112,6 +124,23 @@ fn an_onlooker_who_answers_first_leaves_the_real_device_refused() {
         .expect("poll")
         .expect("answered");
     assert_eq!(shown, onlooker.check_code());
+    // Had the real device shown a check code, typing it on the unlocked device sends nothing:
+    // it is not the onlooker's.
+    let mine = if shown == "000 000" {
+        "000 001"
+    } else {
+        "000 000"
+    };
+    assert!(matches!(
+        block_on(offer.send(&w.ledger, &patient_phrase(), mine, now(&w), &mut w.rng)),
+        Err(WalletError::DeviceJoin(JoinFault::NotConfirmed))
+    ));
+    assert!(
+        block_on(onlooker.phrase(&w.ledger, now(&w)))
+            .expect("poll")
+            .is_none(),
+        "the onlooker got nothing"
+    );
 }
 
 #[test]

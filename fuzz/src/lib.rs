@@ -177,6 +177,28 @@ pub fn emergency_values(data: &[u8]) {
     let _ = medwallet_crypto::emergency::open_reason(&reader, &address, &address, data);
 }
 
+/// What a device join reads from the nodes' mailbox and from the person: a code as typed, the
+/// open device's SPAKE2 message, the new device's answer, a sealed phrase.
+pub fn device_join(data: &[u8]) {
+    use medwallet_crypto::device_join::{JoinCode, OldDevice, answer};
+    use rand::SeedableRng;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+    if let Ok(text) = std::str::from_utf8(data)
+        && let Ok(code) = JoinCode::parse(text)
+    {
+        assert_eq!(JoinCode::parse(&code.to_string()).as_ref(), Ok(&code));
+    }
+    let code = JoinCode::generate(&mut rng);
+    if let Ok((session, _)) = answer(&code, data, &mut rng) {
+        let _ = session.open_phrase(data);
+    }
+    let (old, _) = OldDevice::start(&code, &mut rng);
+    assert!(
+        old.finish(data).is_err(),
+        "an answer nobody made with the code"
+    );
+}
+
 /// The block decoder (what marshal hands the node from peers).
 pub fn block(data: &[u8]) {
     use medledger_types::block::{Block, MAX_BLOCK_LEN};

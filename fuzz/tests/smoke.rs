@@ -352,6 +352,34 @@ fn emergency_decoders_survive_mutated_values() {
 }
 
 #[test]
+fn device_join_readers_survive_mutated_messages() {
+    use medwallet_crypto::device_join::{JoinCode, OldDevice, answer};
+    let mut rng = StdRng::seed_from_u64(14);
+    let code = JoinCode::generate(&mut rng);
+    let (old, message) = OldDevice::start(&code, &mut rng);
+    let (session, reply) = answer(&code, &message, &mut rng).expect("answer");
+    let session_old = old.finish(&reply).expect("confirmed");
+    let sealed = session_old
+        .seal_phrase(
+            &medwallet_crypto::RecoveryPhrase::from_entropy(&[3; 32]),
+            &mut rng,
+        )
+        .expect("seal");
+    assert!(session.open_phrase(&sealed).is_ok());
+    run(
+        medwallet_fuzz::device_join,
+        &[
+            code.to_string().into_bytes(),
+            code.qr_text().into_bytes(),
+            message,
+            reply,
+            sealed,
+        ],
+        14,
+    );
+}
+
+#[test]
 fn auth_header_parser_survives_mutated_headers() {
     let seed = format!("{}.1700000000000.{}", "ab".repeat(32), "cd".repeat(64)).into_bytes();
     run(medwallet_fuzz::auth_header, &[seed], 9);

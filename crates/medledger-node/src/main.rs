@@ -42,7 +42,8 @@ enum Command {
         #[arg(long, default_value_t = medledger_api::DEFAULT_RECOVERY_MIN_DELAY_MS)]
         recovery_min_delay_ms: u64,
     },
-    /// Run the node in HOME: a validator if its key is in the genesis validator set, else a follower.
+    /// Run the node in HOME: a validator if its key is in the genesis validator set, else a
+    /// follower. SIGTERM or SIGINT stop it gracefully (the API drains, consensus stops; exit 0).
     Start {
         #[arg(long)]
         home: PathBuf,
@@ -95,6 +96,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&summary)?);
             Ok(())
         }
-        Command::Start { home } => Ok(medledger_node::run::start(&Home::new(home))?),
+        Command::Start { home } => Ok(medledger_node::run::start_until(
+            &Home::new(home),
+            medledger_node::run::termination(),
+        )?),
     }
 }

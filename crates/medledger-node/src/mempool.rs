@@ -24,6 +24,8 @@ pub enum AdmitError {
     Duplicate,
     #[error("the mempool is full; try again shortly")]
     Full,
+    #[error("the node is shutting down; send it to another node")]
+    Closed,
 }
 
 impl AdmitError {
@@ -33,6 +35,7 @@ impl AdmitError {
             AdmitError::Invalid(e) => e.code(),
             AdmitError::Duplicate => "duplicate",
             AdmitError::Full => "mempool_full",
+            AdmitError::Closed => "shutting_down",
         }
     }
 }
@@ -51,6 +54,8 @@ pub struct Mempool {
     chain: ChainId,
     capacity: usize,
     inner: Mutex<Inner>,
+    /// Shutting down: nothing new is taken, the pending transactions are still proposed.
+    closed: std::sync::atomic::AtomicBool,
 }
 
 impl Mempool {
@@ -60,7 +65,13 @@ impl Mempool {
             chain,
             capacity,
             inner: Mutex::default(),
+            closed: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    /// Takes no more transactions (a node shutting down commits what it holds first).
+    pub fn close(&self) {
+        self.closed.store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -105,6 +116,9 @@ impl Mempool {
     pub fn insert(&self, tx: SignedTx) -> Result<(), AdmitError> {
         let author = tx.tx.author_address();
         let id = tx.id();
+        if self.closed.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(AdmitError::Closed);
+        }
         let mut inner = self.lock();
         if inner.by_id.contains_key(&id) {
             return Err(AdmitError::Duplicate);
@@ -338,6 +352,16 @@ mod tests {
                 .code(),
             "mempool_full"
         );
+        // Shutting down: nothing new, but what is pending is still proposed.
+        pool.remove_committed(&[tx(3, 0, CHAIN)]);
+        pool.close();
+        assert_eq!(
+            pool.admit(&tx(5, 0, CHAIN).encode(), |_| 0)
+                .expect_err("closed")
+                .code(),
+            "shutting_down"
+        );
+        assert_eq!(pool.candidates(10).len(), 2);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use commonware_cryptography::ed25519::{PrivateKey, PublicKey};
 use commonware_cryptography::{ChaCha20Poly1305, Signer};
 use commonware_p2p::Address;
 use commonware_p2p::authenticated::lookup;
-use commonware_runtime::{Metrics, Quota, Runner, Supervisor, tokio as cw_tokio};
+use commonware_runtime::{Metrics, Quota, Runner, Spawner, Supervisor, tokio as cw_tokio};
 use commonware_stream::{cups, sake};
 use commonware_utils::ordered::Map;
 use commonware_utils::{NZU32, NZUsize};
@@ -38,8 +38,46 @@ fn public_key(hex_key: &str) -> Result<PublicKey, NodeError> {
     PublicKey::decode(bytes::Bytes::from(bytes)).map_err(|e| invalid(e.to_string()))
 }
 
-/// Runs the node in `home` until it is killed.
+/// How long open connections (an event stream never ends by itself) get to finish after a
+/// shutdown was asked for, and consensus to stop its tasks.
+const DRAIN: Duration = Duration::from_secs(10);
+
+/// Runs the node in `home` until it is killed (what an in-process test network does).
 pub fn start(home: &Home) -> Result<(), NodeError> {
+    start_until(home, std::future::pending())
+}
+
+/// Resolves on SIGTERM or SIGINT (what `medledger start` stops on).
+pub async fn termination() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = term => info!("SIGTERM: shutting down"),
+        r = tokio::signal::ctrl_c() => match r {
+            Ok(()) => info!("SIGINT: shutting down"),
+            Err(e) => tracing::error!(error = %e, "cannot listen for SIGINT"),
+        },
+    }
+}
+
+/// Runs the node in `home` until `shutdown` resolves, then stops gracefully: the mempool takes
+/// nothing new and its pending transactions are committed (at most [`DRAIN`]); the API stops
+/// taking connections and drains the open ones (at most [`DRAIN`]); consensus stops its tasks;
+/// and the function returns (every block the node committed is already on disk: each commit
+/// is a durable redb transaction).
+pub fn start_until(
+    home: &Home,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), NodeError> {
     let config = home.config()?;
     let root = home.root.clone();
     let genesis = home.genesis()?.to_genesis()?;
@@ -86,6 +124,7 @@ pub fn start(home: &Home) -> Result<(), NodeError> {
         .with_worker_threads(2)
         .with_storage_directory(data.join("consensus"));
     cw_tokio::Runner::new(runtime).start(|context| async move {
+        let stopper = context.child("shutdown");
         let mut p2p_namespace = b"medledger/p2p/v1/".to_vec();
         p2p_namespace.extend_from_slice(&chain.0);
         let handshake = cups::Cups::<_, ChaCha20Poly1305>::new(
@@ -151,6 +190,7 @@ pub fn start(home: &Home) -> Result<(), NodeError> {
             tokio::spawn(releaser.run(running.finalizer.heights()));
         }
         let metrics_context = context.child("metrics");
+        let ledger_for_log = ledger.clone();
         let state = ApiState {
             ledger,
             mempool,
@@ -172,31 +212,72 @@ pub fn start(home: &Home) -> Result<(), NodeError> {
             }
         };
         info!(api = %config.api_listen, p2p = %config.p2p_listen, tls = config.tls.is_some(), "listening");
-        let served = match &config.tls {
-            None => axum::serve(listener, router(state)).await,
-            Some(tls) => serve_tls(listener, &root, tls, router(state)).await,
+        let (asked, mut stopping) = tokio::sync::watch::channel(false);
+        let pending = state.mempool.clone();
+        tokio::spawn(async move {
+            shutdown.await;
+            // Nothing new is taken; what was accepted is committed first (for at most DRAIN:
+            // a transaction that cannot go in a block is not waited for).
+            pending.close();
+            info!(pending = pending.len(), "refusing new transactions; committing the pending ones");
+            let start = tokio::time::Instant::now();
+            while !pending.is_empty() && start.elapsed() < DRAIN {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            let _ = asked.send(true);
+        });
+        let mut drained = stopping.clone();
+        let draining = async move {
+            let _ = drained.wait_for(|s| *s).await;
         };
-        if let Err(e) = served {
-            tracing::error!(error = %e, "API server stopped");
+        let serve = async {
+            match &config.tls {
+                None => axum::serve(listener, router(state)).with_graceful_shutdown(draining).await,
+                Some(tls) => serve_tls(listener, &root, tls, router(state), draining).await,
+            }
+        };
+        let deadline = async move {
+            let _ = stopping.wait_for(|s| *s).await;
+            tokio::time::sleep(DRAIN).await;
+        };
+        tokio::select! {
+            served = serve => if let Err(e) = served {
+                tracing::error!(error = %e, "API server stopped");
+            },
+            () = deadline => tracing::warn!("connections still open after {} s; closing them", DRAIN.as_secs()),
         }
+        info!("API stopped; stopping consensus");
         drop(running);
+        if let Err(e) = stopper.stop(0, Some(DRAIN)).await {
+            tracing::warn!(error = ?e, "consensus tasks did not stop in time");
+        }
+        info!(height = ledger_for_log.tip().height, "stopped");
     });
     Ok(())
 }
 
-/// The API over TLS (rustls), with the certificate and key the config names.
+/// The API over TLS (rustls), with the certificate and key the config names, until `drain`
+/// resolves (then open connections get [`DRAIN`] to finish).
 async fn serve_tls(
     listener: tokio::net::TcpListener,
     home: &std::path::Path,
     tls: &crate::config::TlsFiles,
     app: axum::Router,
+    drain: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(
         home.join(&tls.cert),
         home.join(&tls.key),
     )
     .await?;
+    let handle = axum_server::Handle::new();
+    let stopping = handle.clone();
+    tokio::spawn(async move {
+        drain.await;
+        stopping.graceful_shutdown(Some(DRAIN));
+    });
     axum_server::from_tcp_rustls(listener.into_std()?, config)
+        .handle(handle)
         .serve(app.into_make_service())
         .await
 }

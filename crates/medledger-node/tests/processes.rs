@@ -1,6 +1,7 @@
 //! Real `medledger` processes on loopback: four validators under a steady transaction load;
-//! one is killed with SIGKILL, the others keep finalizing; it restarts and catches up; and no
-//! transaction a node acknowledged as committed is ever lost.
+//! one is killed with SIGKILL, the others keep finalizing; it restarts and catches up; another
+//! is stopped with SIGTERM under load, exits 0 after draining, and restarts with everything;
+//! no transaction a node acknowledged as committed is ever lost.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -56,6 +57,29 @@ impl Node {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill(); // SIGKILL
             let _ = child.wait();
+        }
+    }
+}
+
+impl Node {
+    /// SIGTERM; the exit status once it stopped (within `timeout`).
+    fn terminate(&mut self, timeout: Duration) -> std::process::ExitStatus {
+        let mut child = self.child.take().expect("running");
+        let sent = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(sent.success());
+        let start = Instant::now();
+        loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                return status;
+            }
+            if start.elapsed() > timeout {
+                let _ = child.kill();
+                panic!("the node did not stop within {timeout:?} of SIGTERM");
+            }
+            std::thread::sleep(Duration::from_millis(100));
         }
     }
 }
@@ -288,6 +312,46 @@ fn a_killed_validator_does_not_stop_the_chain_and_nothing_final_is_lost() {
         hashes.windows(2).all(|w| w[0] == w[1]),
         "nodes disagree at height {tip}"
     );
+
+    // SIGTERM under load: the node drains, stops consensus and exits 0; restarted, it has
+    // every block it had committed and catches up on the rest.
+    let third: Vec<SignedTx> = (120..180).map(|i| patient_tx(chain, i)).collect();
+    let (before_stop, after_stop) = third.split_at(30);
+    let all: Vec<&Node> = nodes.iter().collect();
+    let accepted_third = submit(&client, &all, before_stop);
+    let stopped_at = height(&client, &nodes[2]).expect("height");
+    let status = nodes[2].terminate(Duration::from_secs(30));
+    assert!(status.success(), "SIGTERM exits 0, not {status}");
+    let log = std::fs::read_to_string(&nodes[2].log).expect("log");
+    assert!(
+        log.contains("SIGTERM: shutting down") && log.contains("stopped"),
+        "{log}"
+    );
+    let others: Vec<&Node> = [&nodes[0], &nodes[1], &nodes[3]].into_iter().collect();
+    let mut accepted_third = accepted_third;
+    accepted_third.extend(submit(&client, &others, after_stop));
+    let final_third = committed(&client, &nodes[0], &accepted_third);
+    assert_eq!(final_third.len(), accepted_third.len());
+    nodes[2].start();
+    wait_until(
+        "the stopped node to serve again",
+        Duration::from_secs(60),
+        || height(&client, &nodes[2]).is_some_and(|h| h >= stopped_at),
+    );
+    let target = height(&client, &nodes[0]).expect("height");
+    wait_until(
+        "the stopped node to catch up",
+        Duration::from_secs(90),
+        || height(&client, &nodes[2]).is_some_and(|h| h >= target),
+    );
+    for (id, h) in final_before.iter().chain(&final_during).chain(&final_third) {
+        let status = get(&client, &format!("{}/v1/txs/{id}", nodes[2].api)).expect("status");
+        assert_eq!(
+            status["status"], "committed",
+            "{id} lost by the stopped node"
+        );
+        assert_eq!(status["height"].as_u64(), Some(*h));
+    }
 }
 
 #[test]

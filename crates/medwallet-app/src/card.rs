@@ -20,13 +20,15 @@ pub(crate) fn qr_svg(text: &str) -> Result<String, AppError> {
 }
 
 impl App {
-    /// Address, share code, and the share code as a QR code (SVG).
+    /// Address, share code, and the share code as a QR code (SVG). The address is account 0's
+    /// on the ledger, which stays its first key's after a rotation; the share code carries the
+    /// current keys (clinics find the account from them by proof).
     pub fn card(&self) -> Result<Card, AppError> {
         let public = self.keys()?.public();
         let share_code = public.share_code().to_string();
         let qr_svg = qr_svg(&share_code.to_uppercase())?;
         Ok(Card {
-            address: public.address().to_string(),
+            address: medwallet_core::input::display_address(&self.wallet()?.address()),
             share_code,
             qr_svg,
         })

@@ -63,6 +63,9 @@ fn admit_error(e: AdmitError) -> ApiError {
             message: AdmitError::Duplicate.to_string(),
         },
         AdmitError::Full => ApiError::unavailable("mempool_full", AdmitError::Full.to_string()),
+        AdmitError::Closed => {
+            ApiError::unavailable("shutting_down", AdmitError::Closed.to_string())
+        }
         e @ AdmitError::Invalid(_) => ApiError::bad_request(e.code(), e.to_string()),
     }
 }

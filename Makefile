@@ -64,7 +64,7 @@ lint:
 ## The SMART Health Link receiver that is not ours (tests/interop), in its own virtualenv.
 PY_VENV := target/py
 py-deps:
-	@$(PY_VENV)/bin/python -c 'import jwcrypto, requests' 2>/dev/null || { \
+	@$(PY_VENV)/bin/python -c 'import jwcrypto, requests, prometheus_client' 2>/dev/null || { \
 	  python3 -m venv $(PY_VENV) && $(PY_VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/interop/requirements.txt; }
 
 unit: build py-deps

@@ -11,7 +11,7 @@ devnet_start() {
 import socket
 for base in range(26600, 40000, 16):
     try:
-        for port in range(base, base + 8):
+        for port in range(base, base + 12):
             s = socket.socket(); s.bind(("127.0.0.1", port)); s.close()
         print(base); break
     except OSError:

@@ -39,6 +39,10 @@ pub struct NodeConfig {
     pub moniker: String,
     pub p2p_listen: SocketAddr,
     pub api_listen: SocketAddr,
+    /// Where `GET /metrics` (Prometheus, OpenMetrics text) is served, apart from the API; none:
+    /// not served.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics_listen: Option<SocketAddr>,
     /// Every validator of the chain (this node included), with its p2p address.
     pub peers: Vec<PeerFile>,
     #[serde(default = "default_max_block_txs")]
@@ -208,6 +212,7 @@ mod tests {
             moniker: "node0".into(),
             p2p_listen: "127.0.0.1:1".parse().expect("addr"),
             api_listen: "127.0.0.1:2".parse().expect("addr"),
+            metrics_listen: Some("127.0.0.1:3".parse().expect("addr")),
             peers: vec![],
             max_block_txs: 10,
             max_blob_bytes: 10,

@@ -20,6 +20,7 @@ pub mod finalizer;
 pub mod links;
 pub mod mailbox;
 pub mod mempool;
+pub mod metrics;
 #[cfg(test)]
 mod mocks;
 pub mod receipts;

@@ -28,7 +28,8 @@ enum Command {
         followers: usize,
         #[arg(long)]
         out: PathBuf,
-        /// Node i listens on base+2i (p2p) and base+2i+1 (HTTP API).
+        /// Node i listens on base+2i (p2p) and base+2i+1 (HTTP API), and serves its metrics on
+        /// base+2n+i (n nodes in all).
         #[arg(long, default_value_t = 26600)]
         base_port: u16,
         #[arg(long, default_value = "medledger-devnet")]

@@ -191,12 +191,28 @@ pub fn start_until(
         }
         let metrics_context = context.child("metrics");
         let ledger_for_log = ledger.clone();
+        if let Some(address) = config.metrics_listen {
+            let metrics = crate::metrics::router(crate::metrics::MetricsState {
+                ledger: ledger.clone(),
+                mempool: mempool.clone(),
+                runtime: Arc::new(move || metrics_context.encode()),
+            });
+            match tokio::net::TcpListener::bind(address).await {
+                Ok(listener) => {
+                    info!(metrics = %address, "serving metrics");
+                    tokio::spawn(async move { axum::serve(listener, metrics).await });
+                }
+                Err(e) => {
+                    tracing::error!(address = %address, error = %e, "cannot listen for metrics");
+                    std::process::exit(1);
+                }
+            }
+        }
         let state = ApiState {
             ledger,
             mempool,
             heights: running.finalizer.heights(),
             node_key: seed_bytes(&me),
-            metrics: Arc::new(move || metrics_context.encode()),
             blobs,
             peers: Arc::new(peer_keys),
             receipts,

@@ -61,6 +61,8 @@ pub struct NodeSummary {
     pub public_key: String,
     pub p2p: String,
     pub api: String,
+    /// The Prometheus endpoint.
+    pub metrics: String,
 }
 
 /// What a testnet's genesis says of the chain itself.
@@ -107,7 +109,7 @@ pub fn generate(
         source,
     })?;
     let total = validators + followers;
-    if u32::from(base_port) + 2 * total as u32 > u32::from(u16::MAX) {
+    if u32::from(base_port) + 3 * total as u32 > u32::from(u16::MAX) {
         return Err(NodeError::NoPorts {
             base: base_port,
             nodes: total,
@@ -171,6 +173,11 @@ pub fn generate(
             moniker: format!("node{i}"),
             p2p_listen: addr(i, false),
             api_listen: addr(i, true),
+            // After every node's p2p and API ports.
+            metrics_listen: Some(std::net::SocketAddr::from((
+                [127, 0, 0, 1],
+                base_port + (2 * total + i) as u16,
+            ))),
             peers: peers.clone(),
             max_block_txs: 5_000,
             max_blob_bytes: 256 * 1024 * 1024,
@@ -184,6 +191,10 @@ pub fn generate(
             public_key: hex::encode(publics[i]),
             p2p: config.p2p_listen.to_string(),
             api: format!("http://{}", config.api_listen),
+            metrics: config
+                .metrics_listen
+                .map(|a| format!("http://{a}/metrics"))
+                .unwrap_or_default(),
         });
     }
     Ok(TestnetSummary {

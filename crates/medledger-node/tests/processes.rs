@@ -17,7 +17,7 @@ use serde_json::Value;
 
 const N: usize = 4;
 
-/// A base port with 2N free ports after it, distinct for every call in this process (tests run
+/// A base port with 3N free ports after it (p2p, API, metrics), distinct for every call in this process (tests run
 /// in parallel).
 fn free_base_port() -> u16 {
     static CALLS: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
@@ -25,13 +25,14 @@ fn free_base_port() -> u16 {
     let start = 20_000 + (std::process::id() % 10_000) as u16 + call * 1000;
     (0..200u16)
         .map(|k| start + k * 16)
-        .find(|&base| (0..2 * N as u16).all(|i| TcpListener::bind(("127.0.0.1", base + i)).is_ok()))
+        .find(|&base| (0..3 * N as u16).all(|i| TcpListener::bind(("127.0.0.1", base + i)).is_ok()))
         .expect("free ports")
 }
 
 struct Node {
     home: PathBuf,
     api: String,
+    metrics: String,
     child: Option<Child>,
     log: PathBuf,
 }
@@ -133,6 +134,49 @@ fn nonce() -> [u8; medledger_types::blob_request::NONCE_LEN] {
     out
 }
 
+/// The node's metrics: the OpenMetrics content type, one `# EOF` at the end, our gauges; and,
+/// where `make test` provides the Prometheus project's Python client, its strict parser reads
+/// every family.
+fn check_metrics(client: &reqwest::blocking::Client, node: &Node) {
+    let response = client.get(&node.metrics).send().expect("metrics");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/openmetrics-text; version=1.0.0; charset=utf-8"
+    );
+    let text = response.text().expect("text");
+    assert!(
+        text.ends_with("# EOF\n") && text.matches("# EOF").count() == 1,
+        "{text}"
+    );
+    assert!(text.contains("medledger_committed_timestamp_seconds "));
+    let Some(python) = std::env::var_os("MEDWALLET_INTEROP_PYTHON") else {
+        eprintln!(
+            "MEDWALLET_INTEROP_PYTHON is not set: the Prometheus parser is skipped (make test runs it)"
+        );
+        return;
+    };
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/interop/check_metrics.py");
+    let mut child = Command::new(python)
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), text.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("python");
+    assert!(
+        out.status.success(),
+        "the Prometheus parser refused the exposition: {}\n{text}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let families: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(families["medledger_committed_height"], "gauge");
+    assert_eq!(families["medledger_committed_timestamp_seconds"], "gauge");
+    assert_eq!(families["medledger_mempool_txs"], "gauge");
+}
+
 fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
     let start = Instant::now();
     while !f() {
@@ -222,6 +266,10 @@ fn setup(dir: &Path) -> (Vec<Node>, ChainId) {
         .map(|i| Node {
             home: out.join(format!("node{i}")),
             api: summary["nodes"][i]["api"].as_str().expect("api").to_owned(),
+            metrics: summary["nodes"][i]["metrics"]
+                .as_str()
+                .expect("metrics")
+                .to_owned(),
             child: None,
             log: dir.join(format!("node{i}.log")),
         })
@@ -242,6 +290,11 @@ fn a_killed_validator_does_not_stop_the_chain_and_nothing_final_is_lost() {
             .iter()
             .all(|n| height(&client, n).is_some_and(|h| h >= 2))
     });
+
+    // Ready, and its metrics are one valid OpenMetrics exposition on their own listener.
+    let ready = get(&client, &format!("{}/readyz", nodes[0].api)).expect("readyz");
+    assert_eq!(ready["ready"], true, "{ready}");
+    check_metrics(&client, &nodes[0]);
 
     // Load before the crash.
     let first: Vec<SignedTx> = (0..60).map(|i| patient_tx(chain, i)).collect();

@@ -107,7 +107,7 @@ impl Devnet {
             phrase: medwallet_crypto::RecoveryPhrase::from_entropy(clinics[0].phrase.entropy()),
         };
         let out = dir.join("net");
-        let base = free_base_port(2 * validators as u16);
+        let base = free_base_port(3 * validators as u16);
         // Guardian recoveries on a test network take effect after seconds, by its genesis.
         let settings = ChainSettings {
             name: chain,

@@ -10,6 +10,7 @@ mod blobs;
 mod chain;
 mod error;
 mod events;
+mod health;
 mod links;
 mod mailbox;
 mod state;
@@ -36,8 +37,6 @@ pub struct ApiState {
     pub heights: watch::Receiver<u64>,
     /// This node's ed25519 public key.
     pub node_key: [u8; 32],
-    /// Prometheus text of the runtime's and consensus's metrics.
-    pub metrics: Arc<dyn Fn() -> String + Send + Sync>,
     /// Encrypted record payloads.
     pub blobs: Arc<crate::blobs::BlobStore>,
     /// Node keys allowed to fetch any blob (for replication).
@@ -99,6 +98,8 @@ pub(crate) fn now_ms() -> u64 {
         links::viewer,
         mailbox::put,
         mailbox::get,
+        health::healthz,
+        health::readyz,
     )
 )]
 pub struct ApiDoc;
@@ -146,24 +147,14 @@ pub fn router(state: ApiState) -> Router {
         .merge(shl_routes())
         .route("/viewer", get(links::viewer))
         .route("/v1/openapi.json", get(openapi))
-        .route("/metrics", get(metrics))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
         .fallback(|| async { ApiError::not_found("no such endpoint") })
         .with_state(state)
 }
 
 async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {
     axum::Json(ApiDoc::openapi())
-}
-
-async fn metrics(axum::extract::State(state): axum::extract::State<ApiState>) -> String {
-    let tip = state.ledger.tip();
-    format!(
-        "{}# HELP medledger_committed_height Height of the newest committed (finalized) block.\n# TYPE medledger_committed_height gauge\nmedledger_committed_height {}\n# HELP medledger_committed_timestamp_ms Timestamp of that block.\n# TYPE medledger_committed_timestamp_ms gauge\nmedledger_committed_timestamp_ms {}\n# HELP medledger_mempool_txs Transactions waiting for a block.\n# TYPE medledger_mempool_txs gauge\nmedledger_mempool_txs {}\n",
-        (state.metrics)(),
-        tip.height,
-        tip.timestamp_ms,
-        state.mempool.len()
-    )
 }
 
 #[cfg(test)]

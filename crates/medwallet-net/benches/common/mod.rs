@@ -211,7 +211,6 @@ pub async fn serve(ledger: Arc<Ledger>, dir: &tempfile::TempDir) -> Vec<String> 
         ledger,
         heights,
         node_key: [1; 32],
-        metrics: Arc::new(String::new),
         blobs: Arc::new(BlobStore::open(&dir.path().join("blobs"), 1 << 20).expect("blobs")),
         peers: Arc::new(BTreeSet::new()),
         receipts: Arc::new(medledger_node::receipts::ReceiptIssuer::new(

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! HOME/genesis.json   validators, founding clinics (identical on every node of a chain)
-//! HOME/config.json    listen addresses, peers, limits
+//! HOME/config.toml    listen addresses, peers, limits (unknown keys are refused)
 //! HOME/node.key       the node's ed25519 seed (mode 0600; never logged)
 //! HOME/data/          ledger.redb, consensus storage, blobs/
 //! ```
@@ -32,7 +32,7 @@ pub struct PeerFile {
     pub api_tls: bool,
 }
 
-/// `config.json`.
+/// `config.toml`.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct NodeConfig {
@@ -97,7 +97,7 @@ impl Home {
         self.root.join("genesis.json")
     }
     pub fn config_path(&self) -> PathBuf {
-        self.root.join("config.json")
+        self.root.join("config.toml")
     }
     pub fn key_path(&self) -> PathBuf {
         self.root.join("node.key")
@@ -111,7 +111,16 @@ impl Home {
     }
 
     pub fn config(&self) -> Result<NodeConfig, NodeError> {
-        read_json(&self.config_path())
+        let path = self.config_path();
+        let bytes = read_file(&path)?;
+        let text = std::str::from_utf8(&bytes).map_err(|_| NodeError::Invalid {
+            path: path.clone(),
+            reason: "not UTF-8 text".into(),
+        })?;
+        toml::from_str(text).map_err(|e| NodeError::Invalid {
+            path,
+            reason: e.to_string(),
+        })
     }
 
     /// The node's ed25519 seed.
@@ -156,7 +165,7 @@ impl Home {
         }));
         write_new(&self.key_path(), &key)?;
         write_new(&self.genesis_path(), &json(genesis))?;
-        write_new(&self.config_path(), &json(config))
+        write_new(&self.config_path(), config.to_toml().as_bytes())
     }
 }
 
@@ -172,13 +181,24 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<(), NodeError> {
     })
 }
 
+fn read_file(path: &Path) -> Result<Vec<u8>, NodeError> {
+    medwallet_files::read_bounded(path, 4 * 1024 * 1024).map_err(|source| NodeError::Read {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+impl NodeConfig {
+    /// The config as `config.toml` text.
+    pub fn to_toml(&self) -> String {
+        // Plain data with string keys and no maps: serializing it cannot fail.
+        toml::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
 /// Reads a bounded JSON file with a clear error naming it.
 pub fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, NodeError> {
-    let bytes =
-        medwallet_files::read_bounded(path, 4 * 1024 * 1024).map_err(|source| NodeError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
+    let bytes = read_file(path)?;
     serde_json::from_slice(&bytes).map_err(|e| NodeError::Invalid {
         path: path.to_owned(),
         reason: e.to_string(),
@@ -237,6 +257,29 @@ mod tests {
         );
         assert!(home.write(&genesis_file(), &config, &[8; 32]).is_err());
         assert_eq!(*home.key().expect("key"), [9; 32]);
+    }
+
+    #[test]
+    fn a_misspelled_or_unknown_config_key_is_refused_by_name() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let home = Home::new(dir.path());
+        let good = "moniker = \"node0\"\np2p_listen = \"127.0.0.1:1\"\napi_listen = \"127.0.0.1:2\"\npeers = []\n";
+        std::fs::write(home.config_path(), good).expect("write");
+        let config = home.config().expect("a minimal config");
+        assert_eq!(config.max_block_txs, 5_000, "defaults fill the rest");
+        assert_eq!(config.metrics_listen, None);
+        std::fs::write(home.config_path(), format!("{good}max_block_tx = 10\n")).expect("write");
+        match home.config() {
+            Err(NodeError::Invalid { reason, .. }) => {
+                assert!(reason.contains("max_block_tx"), "{reason}")
+            }
+            other => panic!("an unknown key must be refused: {other:?}"),
+        }
+        std::fs::write(home.config_path(), "moniker = \"node0\"\n").expect("write");
+        assert!(
+            matches!(home.config(), Err(NodeError::Invalid { .. })),
+            "missing addresses"
+        );
     }
 
     #[test]

@@ -41,3 +41,31 @@ pub enum NodeError {
     #[error("invalid key ({what}): {reason}")]
     Key { what: &'static str, reason: String },
 }
+
+/// `medledger`'s exit status for a command that did not succeed (clap's own usage errors exit
+/// 2): scripts and service managers tell a bad file from a port in use or a broken disk.
+pub mod exit {
+    /// Anything else.
+    pub const FAILURE: u8 = 1;
+    /// A genesis, config or key file that cannot be read or fails its checks.
+    pub const INVALID: u8 = 3;
+    /// A listener that cannot be opened (a port in use, an address not on this host).
+    pub const NETWORK: u8 = 4;
+    /// The ledger store or the blob store that cannot be opened or written.
+    pub const STORAGE: u8 = 5;
+}
+
+impl NodeError {
+    /// The exit status this failure ends `medledger` with.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            NodeError::Read { .. }
+            | NodeError::Invalid { .. }
+            | NodeError::Genesis(_)
+            | NodeError::Key { .. } => exit::INVALID,
+            NodeError::Store(_) | NodeError::Write { .. } => exit::STORAGE,
+            NodeError::NoPorts { .. } => exit::NETWORK,
+            NodeError::NoValidators | NodeError::NotEmpty(_) => exit::FAILURE,
+        }
+    }
+}

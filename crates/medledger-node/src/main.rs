@@ -11,11 +11,22 @@ use medledger_node::testnet::FoundingClinic;
 #[command(
     name = "medledger",
     version,
-    about = "A full node of the Medwallet consortium ledger"
+    about = "A full node of the Medwallet consortium ledger",
+    after_help = "Exit status: 0 done (a node stopped by SIGTERM or SIGINT included), 1 failure, 2 usage, 3 a genesis, config or key file that cannot be read or fails its checks, 4 a listener that cannot be opened, 5 a store that cannot be opened or written.\nLogs go to stderr; RUST_LOG filters them (default: info)."
 )]
 struct Cli {
+    /// How log lines are written: `text` for people, `json` (one object per line) for a log
+    /// collector.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true)]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -52,18 +63,25 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    let cli = Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
         tracing_subscriber::EnvFilter::new("info,jmt=warn,commonware_p2p=warn")
     });
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
-    match run(Cli::parse()) {
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().init(),
+    }
+    match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            let code = e
+                .downcast_ref::<medledger_node::error::NodeError>()
+                .map_or(medledger_node::error::exit::FAILURE, |e| e.exit_code());
+            ExitCode::from(code)
         }
     }
 }

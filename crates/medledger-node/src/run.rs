@@ -162,7 +162,7 @@ pub fn start_until(
             Ok(b) => Arc::new(b),
             Err(e) => {
                 tracing::error!(error = %e, "cannot open the blob store");
-                std::process::exit(1);
+                std::process::exit(i32::from(crate::error::exit::STORAGE));
             }
         };
         let peer_apis: Vec<String> = config.peers.iter().filter(|p| p.public_key != hex::encode(seed_bytes(&me))).filter_map(|p| p.api.map(|a| format!("{}://{a}", if p.api_tls { "https" } else { "http" }))).collect();
@@ -204,7 +204,7 @@ pub fn start_until(
                 }
                 Err(e) => {
                     tracing::error!(address = %address, error = %e, "cannot listen for metrics");
-                    std::process::exit(1);
+                    std::process::exit(i32::from(crate::error::exit::NETWORK));
                 }
             }
         }
@@ -224,7 +224,7 @@ pub fn start_until(
             Ok(l) => l,
             Err(e) => {
                 tracing::error!(address = %config.api_listen, error = %e, "cannot listen for the API");
-                std::process::exit(1);
+                std::process::exit(i32::from(crate::error::exit::NETWORK));
             }
         };
         info!(api = %config.api_listen, p2p = %config.p2p_listen, tls = config.tls.is_some(), "listening");

@@ -526,3 +526,51 @@ fn a_blob_uploaded_to_one_node_is_replicated_to_the_others() {
     );
     assert_eq!(served, Some(blob), "the replicated copy is byte-identical");
 }
+
+#[test]
+fn each_kind_of_failure_has_its_exit_status_and_json_logs_are_json() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_medledger"))
+            .args(args)
+            .output()
+            .expect("medledger")
+    };
+    // Usage.
+    assert_eq!(run(&["start", "--no-such-flag"]).status.code(), Some(2));
+    // A home with no files: nothing to read.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("missing");
+    let out = run(&["start", "--home", missing.to_str().expect("utf8")]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A valid home whose API port is taken: a network failure, logged as one JSON object.
+    let (nodes, _) = setup(dir.path());
+    let api = nodes[0].api.trim_start_matches("http://").to_owned();
+    let _taken = TcpListener::bind(&api).expect("take the API port");
+    let out = run(&[
+        "--log-format",
+        "json",
+        "start",
+        "--home",
+        nodes[0].home.to_str().expect("utf8"),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    assert!(
+        lines.iter().any(|l| l["level"] == "ERROR"
+            && l["fields"]["message"] == "cannot listen for the API"),
+        "{lines:?}"
+    );
+}

@@ -89,13 +89,11 @@ fn twin(of: &Network, dir: &Path) -> String {
     let port = base_port();
     config.p2p_listen = SocketAddr::from(([127, 0, 0, 1], port));
     config.api_listen = SocketAddr::from(([127, 0, 0, 1], port + 1));
+    // The first network's node serves its metrics there already.
+    config.metrics_listen = None;
     config.peers[0].address = config.p2p_listen;
     config.peers[0].api = Some(config.api_listen);
-    std::fs::write(
-        home.join("config.json"),
-        serde_json::to_vec(&config).expect("json"),
-    )
-    .expect("write");
+    std::fs::write(home.join("config.toml"), config.to_toml()).expect("write");
     start(&home);
     format!("http://{}", config.api_listen)
 }
@@ -822,11 +820,7 @@ async fn a_node_serving_tls_is_verified_through_it_and_an_unknown_ca_is_refused(
         cert: "tls-cert.pem".into(),
         key: "tls-key.pem".into(),
     });
-    std::fs::write(
-        home.join("config.json"),
-        serde_json::to_vec(&config).expect("json"),
-    )
-    .expect("write");
+    std::fs::write(home.join("config.toml"), config.to_toml()).expect("write");
     devnet.start_node(0);
     let url = format!("https://{}", config.api_listen);
 

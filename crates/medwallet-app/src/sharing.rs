@@ -212,7 +212,8 @@ impl App {
                         .map_or(medledger_types::category::Category::Other, |m| m.category),
                 ),
                 clinic_address: display_address(&opened.entry.clinic),
-                clinic_name: None,
+                // Verified, as the patient's own view shows it.
+                clinic_name: opened.clinic_name.clone(),
                 issued_height: opened.entry.issued_height,
                 verified_height: Some(opened.verified_height),
                 size_bytes,

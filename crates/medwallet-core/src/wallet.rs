@@ -95,6 +95,8 @@ pub struct OpenedShared {
     pub metadata: Option<RecordMetadata>,
     /// The FHIR, byte for byte what the clinic issued.
     pub fhir: Vec<u8>,
+    /// The issuing clinic's registered name, read by proof at the same header.
+    pub clinic_name: Option<String>,
     pub verified_height: u64,
 }
 
@@ -497,10 +499,12 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         let at = self.latest(source).await?;
         let opened =
             open_shared(source, self.keys.zero(), &at, grant, record, self.now_ms()).await?;
+        let clinic_name = crate::accounts::display_name(source, &at, &opened.entry.clinic).await?;
         Ok(OpenedShared {
             entry: opened.entry,
             metadata: opened.metadata,
             fhir: opened.fhir,
+            clinic_name,
             verified_height: at.height(),
         })
     }

@@ -203,6 +203,11 @@ fn a_category_grant_shares_that_category_alone_and_records_issued_later() {
     assert_eq!(shared.len(), 2);
     let opened = block_on(w.doctor.open_shared(&w.ledger, granted.grant, later)).expect("open");
     assert_eq!(opened.fhir, fhir(2), "byte for byte what the clinic issued");
+    assert_eq!(
+        opened.clinic_name.as_deref(),
+        Some("Memory Clinic"),
+        "the issuing clinic, by its registered name, read by proof"
+    );
 }
 
 #[test]

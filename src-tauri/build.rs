@@ -28,6 +28,7 @@ const COMMANDS: &[&str] = &[
     "device_join_status",
     "confirm_device_join",
     "cancel_device_join",
+    "read_join_qr",
     "answer_device_join",
     "finish_device_join",
     "emergency",

@@ -260,6 +260,17 @@ pub fn cancel_device_join(app: Wallet<'_>) {
     app.cancel_device_join();
 }
 
+/// A camera frame or a chosen picture, as greyscale pixels; only the code's text comes back.
+#[tauri::command]
+pub async fn read_join_qr(
+    app: Wallet<'_>,
+    width: u32,
+    height: u32,
+    luma: Vec<u8>,
+) -> Result<String, AppError> {
+    app.read_join_qr(width, height, &luma)
+}
+
 #[tauri::command]
 pub async fn answer_device_join(app: Wallet<'_>, code: String) -> Result<JoinedDevice, AppError> {
     app.answer_device_join(&code).await

@@ -120,6 +120,7 @@ fn main() {
             commands::device_join_status,
             commands::confirm_device_join,
             commands::cancel_device_join,
+            commands::read_join_qr,
             commands::answer_device_join,
             commands::finish_device_join,
             commands::emergency,

@@ -3,7 +3,8 @@
 //! `make test`) sets everything up and runs this; each main screen is saved as a PNG under
 //! `target/screenshots/`.
 //!
-//! The story: a patient creates a wallet (24 words, confirmed), receives records from the demo
+//! The story: on the welcome screen, "Join from another device" reads a device code from a
+//! picture of its QR code; then a patient creates a wallet (24 words, confirmed), receives records from the demo
 //! clinic, opens a visit with lab values and sees them charted, shows their card, grants the
 //! doctor the lab results category (after reading My summary), shares allergies and medications
 //! by a SMART Health Link that headless Chromium opens (`link_story`), checks sync status and settings, adds a node that forges
@@ -143,7 +144,61 @@ async fn type_back_recovery_words(c: &Client, words_shot: &str, confirm_shot: &s
     click(c, "confirm-submit").await
 }
 
+/// A picture of the QR code of `code` (PNG, greyscale, 8 pixels a module), written to `path`.
+fn write_join_qr(path: &std::path::Path, code: &str) -> Result<()> {
+    let qr = qrcode::QrCode::new(format!("medwallet:join:{code}").as_bytes())?;
+    let modules = qr.width();
+    let side = (modules + 8) * 8;
+    let mut luma = vec![255u8; side * side];
+    for (i, color) in qr.to_colors().iter().enumerate() {
+        if *color == qrcode::Color::Dark {
+            let (x, y) = ((i % modules + 4) * 8, (i / modules + 4) * 8);
+            for row in y..y + 8 {
+                luma[row * side + x..row * side + x + 8].fill(0);
+            }
+        }
+    }
+    let mut encoder = png::Encoder::new(std::fs::File::create(path)?, side as u32, side as u32);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.write_header()?.write_image_data(&luma)?;
+    Ok(())
+}
+
+/// On the welcome screen, "Join from another device" reads the code from a picture of its QR
+/// (the webview decodes it, the Rust side finds the code), then goes back.
+async fn a_join_code_is_read_from_a_picture_of_its_qr(c: &Client) -> Result<()> {
+    click(c, "join-wallet").await?;
+    let code = "31874-ocean-velvet-ranch";
+    let picture = std::env::temp_dir().join(format!("medwallet-join-{}.png", std::process::id()));
+    write_join_qr(&picture, code)?;
+    find(c, "join-picture")
+        .await?
+        .send_keys(&picture.display().to_string())
+        .await?;
+    let start = Instant::now();
+    loop {
+        let value = find(c, "join-code").await?.prop("value").await?;
+        if value.as_deref() == Some(code) {
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(20) {
+            bail!("the code was not read from the picture (field: {value:?})");
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    shot(c, "00-join-code-from-a-picture").await?;
+    let _ = std::fs::remove_file(&picture);
+    c.find(Locator::XPath("//button[normalize-space()='Back']"))
+        .await?
+        .click()
+        .await?;
+    Ok(())
+}
+
 async fn patient_creates_a_wallet_and_receives_records(c: &Client) -> Result<()> {
+    find(c, "create-wallet").await?;
+    a_join_code_is_read_from_a_picture_of_its_qr(c).await?;
     find(c, "create-wallet").await?;
     shot(c, "01-welcome").await?;
     click(c, "create-wallet").await?;

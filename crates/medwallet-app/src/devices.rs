@@ -75,6 +75,12 @@ impl App {
         join.answer = None;
     }
 
+    /// The join code in a camera frame or a picture the person chose (`luma`: its greyscale
+    /// pixels, row by row), as text for the code field.
+    pub fn read_join_qr(&self, width: u32, height: u32, luma: &[u8]) -> Result<String, AppError> {
+        Ok(crate::join_qr::join_code_in(width, height, luma)?.to_string())
+    }
+
     /// The new device answers `code` (typed, or read from the QR): its check code to show.
     pub async fn answer_device_join(&self, code: &str) -> Result<JoinedDevice, AppError> {
         self.refuse_existing_wallet()?;

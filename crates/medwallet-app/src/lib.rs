@@ -31,6 +31,7 @@ pub mod guardian_views;
 mod guardians;
 #[cfg(test)]
 mod ipc_types;
+mod join_qr;
 pub mod ledger;
 mod lifecycle;
 pub mod lifecycle_views;

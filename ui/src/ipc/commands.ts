@@ -141,6 +141,9 @@ export const deviceJoinStatus = () => call<DeviceOffer>('device_join_status');
 export const confirmDeviceJoin = (password: string, checkCode: string) =>
   call<void>('confirm_device_join', { password, checkCode });
 export const cancelDeviceJoin = () => call<void>('cancel_device_join');
+/** The join code in greyscale pixels (a camera frame or a picture), as text. */
+export const readJoinQr = (width: number, height: number, luma: number[]) =>
+  call<string>('read_join_qr', { width, height, luma });
 export const answerDeviceJoin = (code: string) => call<JoinedDevice>('answer_device_join', { code });
 export const finishDeviceJoin = (password: string) => call<JoinedDevice>('finish_device_join', { password });
 

@@ -107,6 +107,31 @@ describe('joining from another device', () => {
     expect(backend.callsOf('finish_device_join').at(-1)?.args).toEqual({ password: 'new device password' });
   });
 
+  it('reads the code from a picture of the QR, through the Rust reader', async () => {
+    const backend = mockBackend({ read_join_qr: '31874-ocean-velvet-ranch' });
+    // The webview decodes the picture; jsdom has no canvas, so its 2×1 pixels are given here.
+    vi.stubGlobal('createImageBitmap', async () => ({ width: 2, height: 1, close: () => {} }));
+    const getContext = vi.spyOn(HTMLCanvasElement.prototype, 'getContext').mockReturnValue({
+      drawImage: () => {},
+      getImageData: () => ({ data: new Uint8ClampedArray([0, 0, 0, 255, 255, 255, 255, 255]) }),
+    } as unknown as CanvasRenderingContext2D);
+    render(JoinDevice, { ondone: vi.fn(), oncancel: vi.fn() });
+    const file = new File([new Uint8Array([1, 2, 3])], 'qr.png', { type: 'image/png' });
+    await fireEvent.change(screen.getByTestId('join-picture'), { target: { files: [file] } });
+    await waitFor(() => expect((screen.getByTestId('join-code') as HTMLInputElement).value).toBe('31874-ocean-velvet-ranch'));
+    expect(backend.callsOf('read_join_qr')[0].args).toEqual({ width: 2, height: 1, luma: [0, 255] });
+    getContext.mockRestore();
+    vi.unstubAllGlobals();
+  });
+
+  it('says when there is no camera, and the code can still be typed', async () => {
+    mockBackend({});
+    render(JoinDevice, { ondone: vi.fn(), oncancel: vi.fn() });
+    await fireEvent.click(screen.getByTestId('join-scan'));
+    expect((await screen.findByTestId('error')).textContent).toContain('type the code');
+    expect(screen.queryByTestId('join-camera')).toBeNull();
+  });
+
   it('says when no device offers the code', async () => {
     mockBackend({
       answer_device_join: () => fail('device_join', 'joining the device: no device offers that code'),

@@ -426,6 +426,52 @@ async fn openapi_health_and_readiness_are_served() {
     );
 }
 
+#[tokio::test]
+async fn what_the_extractors_refuse_is_json_with_a_code_too() {
+    let s = server().await;
+    let request = |method: reqwest::Method, path: &str| {
+        s.client
+            .request(method, format!("{}{path}", s.base))
+            .timeout(std::time::Duration::from_secs(5))
+    };
+    let cases = [
+        (
+            request(reqwest::Method::POST, "/v1/txs")
+                .header("content-type", "application/json")
+                .body("not json"),
+            400,
+            "bad_request",
+        ),
+        (
+            request(reqwest::Method::POST, "/v1/txs").body("{}"),
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            request(reqwest::Method::GET, "/v1/headers?from=one&to=two"),
+            400,
+            "bad_request",
+        ),
+        (
+            request(reqwest::Method::DELETE, "/v1/status"),
+            405,
+            "method_not_allowed",
+        ),
+    ];
+    for (req, status, code) in cases {
+        let r = req.send().await.expect("request");
+        assert_eq!(r.status().as_u16(), status);
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .is_ok_and(|t| t.starts_with("application/json"))
+        );
+        let body: Value = r.json().await.expect("a JSON error body");
+        assert_eq!(body["code"], code, "{body}");
+        assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+}
+
 mod blob_access;
 mod emergency;
 mod links;

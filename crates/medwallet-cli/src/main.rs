@@ -103,6 +103,9 @@ enum Command {
     /// clinician, ask for a patient's and open it (request, open).
     #[command(subcommand)]
     Emergency(commands::emergency::EmergencyCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell), e.g.
+    /// `medwallet completions bash > /etc/bash_completion.d/medwallet`.
+    Completions { shell: clap_complete::Shell },
     /// Devices: add one to this wallet by a code (add), or join a wallet on a new device (join).
     #[command(subcommand)]
     Device(commands::devices::DeviceCommand),
@@ -187,6 +190,15 @@ fn main() -> ExitCode {
         Command::Recover(cmd) => commands::recovery::recover(&ctx, cmd, &out),
         Command::Emergency(cmd) => commands::emergency::run(&ctx, cmd, &out),
         Command::Device(cmd) => commands::devices::run(&ctx, cmd, &out),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "medwallet",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
         Command::ShareCode(args) => commands::relationships::share_code(&ctx, args, &out),
         Command::Accounts => commands::relationships::accounts(&ctx, &out),
         Command::Sync => commands::records::sync(&ctx, &out),

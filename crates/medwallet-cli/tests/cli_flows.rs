@@ -111,6 +111,30 @@ fn restore_from_words_gives_the_same_account_and_bad_words_are_explained() {
 }
 
 #[test]
+fn completions_are_written_for_each_shell_and_name_the_commands() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_medwallet"))
+            .args(["completions", shell])
+            .output()
+            .expect("run");
+        assert!(out.status.success());
+        let script = String::from_utf8(out.stdout).expect("utf8");
+        for command in ["sync", "emergency", "device", "set-guardians"] {
+            assert!(script.contains(command), "{shell}: {command} missing");
+        }
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_medwallet"))
+        .args(["completions", "cmd.exe"])
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an unknown shell is a usage error"
+    );
+}
+
+#[test]
 fn missing_password_short_password_and_missing_wallet_are_clear_errors() {
     let dir = tempfile::tempdir().expect("tempdir");
     let wallet = dir.path().join("w");
@@ -354,6 +378,82 @@ fn a_reader_that_stops_early_ends_the_output_quietly() {
     assert!(
         out.status.success(),
         "no panic on a closed pipe: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `medwallet ARGS` under a pseudo-terminal (util-linux `script`), typing `lines` one by one.
+fn at_a_terminal(wallet: &std::path::Path, args: &str, lines: &[&str]) -> std::process::Output {
+    use std::io::Write;
+    let command = format!(
+        "{} --wallet {} {args}",
+        env!("CARGO_BIN_EXE_medwallet"),
+        wallet.display()
+    );
+    let mut child = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env_remove("MEDWALLET_PASSWORD")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("script (util-linux)");
+    let mut stdin = child.stdin.take().expect("stdin");
+    for line in lines {
+        std::thread::sleep(std::time::Duration::from_millis(700));
+        writeln!(stdin, "{line}").expect("type");
+    }
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    drop(stdin);
+    child.wait_with_output().expect("wait")
+}
+
+#[test]
+fn at_a_terminal_the_password_is_asked_twice_for_a_new_wallet_without_echo() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let typo = dir.path().join("typo");
+    let out = at_a_terminal(
+        &typo,
+        "init",
+        &["terminal password 1", "terminal password 2"],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("The same password again"), "{text}");
+    assert!(text.contains("the two passwords differ"), "{text}");
+    assert!(
+        !text.contains("terminal password"),
+        "the password is not echoed: {text}"
+    );
+    assert!(!typo.join("keystore.mdw").exists(), "nothing written");
+
+    let wallet = dir.path().join("w");
+    let out = at_a_terminal(
+        &wallet,
+        "init",
+        &["terminal password 1", "terminal password 1"],
+    );
+    assert!(
+        wallet.join("keystore.mdw").exists(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // The wallet opens with that password (given another way now).
+    let renamed = dir.path().join("new-password");
+    std::fs::write(&renamed, "terminal password 3\n").expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_medwallet"))
+        .args([
+            "--wallet",
+            wallet.to_str().expect("utf8"),
+            "passwd",
+            "--new-password-file",
+        ])
+        .arg(&renamed)
+        .env("MEDWALLET_PASSWORD", "terminal password 1")
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
         String::from_utf8_lossy(&out.stderr)
     );
 }

@@ -125,7 +125,7 @@ fn join(ctx: &Context<'_>, code: &str, wait: u64, label: &str, out: &Output) -> 
             ctx.wallet.display()
         );
     }
-    let password = ctx.password.read()?;
+    let password = ctx.password.read_new()?;
     let code = JoinCode::parse(code)?;
     let source = ctx.source()?;
     let runtime = runtime()?;

@@ -44,7 +44,7 @@ fn create_wallet(
     label: &str,
 ) -> anyhow::Result<AccountKeys> {
     let dir = WalletDir::new(wallet);
-    let password = password.read()?;
+    let password = password.read_new()?;
     let keystore = Keystore::create(
         phrase,
         &password,

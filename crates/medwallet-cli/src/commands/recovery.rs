@@ -327,7 +327,7 @@ pub fn recover(ctx: &Context<'_>, command: RecoverCommand, out: &Output) -> anyh
         RecoverCommand::Start { account } => {
             let account = input::account(&account)?;
             if dir.recovering()? != Some(account) {
-                let password = ctx.password.read()?;
+                let password = ctx.password.read_new()?;
                 dir.begin_recovery(
                     &password,
                     KdfParams::RFC9106_SECOND,

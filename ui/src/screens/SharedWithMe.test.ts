@@ -41,6 +41,24 @@ describe('SharedWithMe (doctor mode)', () => {
     expect(within(view).getAllByTestId('fhir-resource')).toHaveLength(1);
     expect(b.callsOf('open_shared')[0].args).toEqual({ grantId: 'g1', recordId: 'rec-a1' });
     expect(b.callsOf('lab_series')).toHaveLength(0);
+    // No label shared: no "Shared by".
+    expect(within(view).queryByTestId('record-shared-by')).toBeNull();
+  });
+
+  it('names the issuing clinic and the patient as they asked to be known', async () => {
+    mockBackend({
+      shared_with_me: SHARED.map((s) => (s.recordId === 'rec-a1' ? { ...s, patientLabel: ' Ana Ruiz ' } : s)),
+      open_shared: {
+        record: record({ id: 'rec-a1', title: 'Lipid panel', clinicName: 'Riverside Family Clinic' }),
+        fhir: JSON.stringify(condition),
+      },
+    });
+    render(SharedWithMe);
+    const [active] = await screen.findAllByTestId('shared-item');
+    await fireEvent.click(active);
+    const view = await screen.findByTestId('record-view');
+    expect(within(view).getByTestId('record-issuer').textContent).toBe('Issued by Riverside Family Clinic');
+    expect(within(view).getByTestId('record-shared-by').textContent).toBe('Shared by Ana Ruiz');
   });
 
   it('shows a refusal in place and reloads the list', async () => {

@@ -5,7 +5,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStderr, Command, Stdio};
 
 use medledger_devnet::{Devnet, fixture};
 
@@ -13,8 +13,8 @@ mod common;
 #[path = "common/on_node.rs"]
 mod on_node;
 
-use common::{PASSWORD, json_of, medwallet};
-use on_node::run;
+use common::{PASSWORD, json_of};
+use on_node::{registered_patient, run};
 
 const NEW_PASSWORD: &str = "new device password";
 
@@ -46,6 +46,32 @@ fn line_after(reader: &mut impl BufRead, prefix: &str) -> String {
     }
 }
 
+/// A process and its stderr, read as far as a test needed (kept open: the process still
+/// writes to it).
+type Running = (Child, BufReader<ChildStderr>);
+
+/// The unlocked wallet `old` offers a device code and the new device `new` answers it (with
+/// `extra` arguments to `device join`): both processes with their stderr, and the check code
+/// the new device shows.
+fn offer_and_answer(
+    old: &Path,
+    new: &Path,
+    api: &str,
+    genesis: &str,
+    extra: &[&str],
+) -> (Running, Running, String) {
+    let mut adding = spawn(old, PASSWORD, &["device", "add", "--json", "--node", api]);
+    let mut adding_err = BufReader::new(adding.stderr.take().expect("stderr"));
+    let join_code = line_after(&mut adding_err, "Code: ");
+    let mut args = vec!["device", "join", join_code.as_str()];
+    args.extend(extra);
+    args.extend(["--genesis", genesis, "--node", api]);
+    let mut joining = spawn(new, NEW_PASSWORD, &args);
+    let mut joining_err = BufReader::new(joining.stderr.take().expect("stderr"));
+    let check = line_after(&mut joining_err, "Check code: ");
+    ((adding, adding_err), (joining, joining_err), check)
+}
+
 #[test]
 fn a_new_device_joins_by_the_code_and_a_wrong_check_code_sends_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -56,39 +82,15 @@ fn a_new_device_joins_by_the_code_and_a_wrong_check_code_sends_nothing() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
 
     let old = dir.path().join("old");
-    let init = json_of(medwallet(&old, &["init", "--json"]));
-    run(&old, &["register", "--genesis", genesis], &api);
-    let code = init["share_code"]
-        .as_str()
-        .expect("code")
-        .parse()
-        .expect("code");
+    let (init, code) = registered_patient(&old, genesis, &api);
     runtime.block_on(devnet.issue(&code, &fixture("allergies_and_medications.json")));
     let before = run(&old, &["sync"], &api);
     assert!(before["new"].as_u64().expect("count") > 0);
 
     // A check code typed wrong: the unlocked wallet sends nothing, the new device gets nothing.
-    let mut adding = spawn(&old, PASSWORD, &["device", "add", "--json", "--node", &api]);
-    let mut adding_err = BufReader::new(adding.stderr.take().expect("stderr"));
-    let join_code = line_after(&mut adding_err, "Code: ");
     let wrong = dir.path().join("wrong");
-    let mut joining = spawn(
-        &wrong,
-        NEW_PASSWORD,
-        &[
-            "device",
-            "join",
-            &join_code,
-            "--wait",
-            "5",
-            "--genesis",
-            genesis,
-            "--node",
-            &api,
-        ],
-    );
-    let mut joining_err = BufReader::new(joining.stderr.take().expect("stderr"));
-    let check = line_after(&mut joining_err, "Check code: ");
+    let ((mut adding, mut adding_err), (joining, _joining_err), check) =
+        offer_and_answer(&old, &wrong, &api, genesis, &["--wait", "5"]);
     let typo = if check == "000 000" {
         "000 001"
     } else {
@@ -110,26 +112,9 @@ fn a_new_device_joins_by_the_code_and_a_wrong_check_code_sends_nothing() {
     );
 
     // The real thing: the new device's check code typed on the unlocked one.
-    let mut adding = spawn(&old, PASSWORD, &["device", "add", "--json", "--node", &api]);
-    let mut adding_err = BufReader::new(adding.stderr.take().expect("stderr"));
-    let join_code = line_after(&mut adding_err, "Code: ");
     let new = dir.path().join("new");
-    let mut joining = spawn(
-        &new,
-        NEW_PASSWORD,
-        &[
-            "device",
-            "join",
-            &join_code,
-            "--json",
-            "--genesis",
-            genesis,
-            "--node",
-            &api,
-        ],
-    );
-    let mut joining_err = BufReader::new(joining.stderr.take().expect("stderr"));
-    let check = line_after(&mut joining_err, "Check code: ");
+    let ((mut adding, _adding_err), (joining, _joining_err), check) =
+        offer_and_answer(&old, &new, &api, genesis, &["--json"]);
     writeln!(adding.stdin.take().expect("stdin"), "{check}").expect("type");
     let sent = json_of(adding.wait_with_output().expect("wait"));
     assert_eq!(sent["sent"], true);

@@ -15,7 +15,7 @@ mod on_node;
 
 use common::{json_of, medwallet};
 use doctor::register_doctor;
-use on_node::run;
+use on_node::{registered_patient, run};
 
 #[test]
 fn a_doctor_opens_the_emergency_set_from_a_quorum_and_the_patient_sees_it() {
@@ -27,13 +27,7 @@ fn a_doctor_opens_the_emergency_set_from_a_quorum_and_the_patient_sees_it() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
 
     let patient = dir.path().join("patient");
-    let init = json_of(medwallet(&patient, &["init", "--json"]));
-    run(&patient, &["register", "--genesis", genesis], &api);
-    let code = init["share_code"]
-        .as_str()
-        .expect("code")
-        .parse()
-        .expect("code");
+    let (init, code) = registered_patient(&patient, genesis, &api);
     runtime.block_on(devnet.issue(&code, &fixture("allergies_and_medications.json")));
     let set = run(
         &patient,

@@ -14,7 +14,7 @@ mod common;
 mod on_node;
 
 use common::{json_of, medwallet};
-use on_node::run;
+use on_node::{registered_patient, run};
 
 #[test]
 fn a_patient_recovers_with_two_of_three_guardians_after_the_delay() {
@@ -25,14 +25,8 @@ fn a_patient_recovers_with_two_of_three_guardians_after_the_delay() {
     let genesis = genesis.to_str().expect("utf8");
 
     let patient = dir.path().join("patient");
-    let init = json_of(medwallet(&patient, &["init", "--json"]));
+    let (init, code) = registered_patient(&patient, genesis, &api);
     let address = init["address"].as_str().expect("address").to_owned();
-    run(&patient, &["register", "--genesis", genesis], &api);
-    let code = init["share_code"]
-        .as_str()
-        .expect("code")
-        .parse()
-        .expect("code");
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let issued = runtime.block_on(devnet.issue(&code, &fixture(NED)));
 

@@ -219,6 +219,7 @@ pub fn start_until(
             seen: Arc::default(),
             links: Arc::new(crate::links::LinkDesk::new(config.tls.is_some())),
             mailbox: Arc::default(),
+            reads: Default::default(),
         };
         let listener = match tokio::net::TcpListener::bind(config.api_listen).await {
             Ok(l) => l,

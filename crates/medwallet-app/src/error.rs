@@ -33,6 +33,9 @@ pub enum ErrorCode {
     /// A device join ended (a wrong or expired code, another device answered): start again
     /// with a new code.
     DeviceJoin,
+    /// Another Medwallet (a `medwallet` command, another copy of the app) has this wallet open
+    /// for writing: close or lock it there, then try again.
+    WalletInUse,
     Internal,
 }
 
@@ -88,6 +91,7 @@ impl From<StoreError> for AppError {
                 "a wallet already exists on this device; it was not overwritten",
             ),
             StoreError::Keystore(k) => k.into(),
+            e @ StoreError::InUse(_) => Self::new(ErrorCode::WalletInUse, e.to_string()),
             other => Self::new(ErrorCode::Storage, other.to_string()),
         }
     }
@@ -209,6 +213,10 @@ mod tests {
         assert_eq!(
             AppError::from(StoreError::WalletExists("/x".into())).code,
             ErrorCode::WalletExists
+        );
+        assert_eq!(
+            AppError::from(StoreError::InUse("/x".into())).code,
+            ErrorCode::WalletInUse
         );
         assert_eq!(
             AppError::from(AnchorError::Missing).code,

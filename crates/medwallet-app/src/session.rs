@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use medwallet_core::Wallet;
 use medwallet_crypto::{AccountKeys, KdfParams, Keystore, RecoveryPhrase};
-use medwallet_store::WalletDir;
+use medwallet_store::{LockedWallet, WalletDir};
 use rand::RngExt;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
@@ -33,7 +33,7 @@ pub fn system_clock() -> Clock {
 const CONFIRM_WORDS: usize = 3;
 
 /// The wallet service over this device's wallet directory and the app's clock.
-pub(crate) type AppWallet = Wallet<WalletDir, Clock>;
+pub(crate) type AppWallet = Wallet<LockedWallet, Clock>;
 
 /// An unlocked wallet.
 pub(crate) struct Session {
@@ -178,7 +178,9 @@ impl App {
     }
 
     pub(crate) fn start_session(&self, keys: AccountKeys) -> Result<(), AppError> {
-        let wallet = Wallet::open(Arc::new(keys), self.dir.clone(), self.clock.clone())?;
+        // The writer's lock is held while the wallet is unlocked: a `medwallet` command on the
+        // same folder is refused meanwhile, and the app is refused while one runs.
+        let wallet = Wallet::open(Arc::new(keys), self.dir.lock()?, self.clock.clone())?;
         *lock(&self.session) = Some(Session {
             wallet: Arc::new(wallet),
             last_active_ms: self.now(),

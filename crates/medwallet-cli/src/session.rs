@@ -7,13 +7,13 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use medwallet_core::{LedgerSource, SystemClock, Wallet, WalletError};
 use medwallet_net::NetworkSource;
-use medwallet_store::{AnchorError, ChainSwitch, WalletDir};
+use medwallet_store::{AnchorError, ChainSwitch, LockedWallet, WalletDir};
 
 use crate::commands::keys::unlock;
 use crate::password;
 
 /// The wallet service as the CLI runs it.
-pub type CliWallet = Wallet<WalletDir, SystemClock>;
+pub type CliWallet = Wallet<LockedWallet, SystemClock>;
 
 /// The global options a ledger command needs.
 pub struct Context<'a> {
@@ -27,12 +27,14 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    /// Unlocks the wallet.
+    /// Unlocks the wallet and takes its writer's lock for the command (refused while the
+    /// desktop app has the same wallet unlocked).
     pub fn open(&self) -> anyhow::Result<CliWallet> {
+        let locked = WalletDir::new(self.wallet).lock()?;
         let keys = unlock(self.wallet, self.password)?;
         Ok(Wallet::open(
             std::sync::Arc::new(keys),
-            WalletDir::new(self.wallet),
+            locked,
             SystemClock,
         )?)
     }

@@ -149,6 +149,21 @@ fn missing_password_short_password_and_missing_wallet_are_clear_errors() {
 }
 
 #[test]
+fn a_wallet_open_elsewhere_is_refused_with_a_clear_error_and_works_once_free() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let wallet = dir.path().join("w");
+    ok_json(medwallet(&wallet, PASSWORD, &["init", "--json"]));
+    // The desktop app holds the writer's lock while this wallet is unlocked in it.
+    let app = medwallet_store::WalletDir::new(&wallet)
+        .lock()
+        .expect("the app's lock");
+    let refused = err_text(medwallet(&wallet, PASSWORD, &["records"]));
+    assert!(refused.contains("open in another Medwallet"), "{refused}");
+    drop(app);
+    ok_json(medwallet(&wallet, PASSWORD, &["records", "--json"]));
+}
+
+#[test]
 fn password_change_and_wrong_password_and_damaged_keystore() {
     let dir = tempfile::tempdir().expect("tempdir");
     let wallet = dir.path().join("w");

@@ -28,7 +28,8 @@ const BLOCKS: u64 = 1_000;
 async fn restore_and_sync(chain: &Chain, dir: &std::path::Path) -> usize {
     let source = NetworkSource::anchored(&chain.urls, &chain.genesis).expect("source");
     let keys = Arc::new(AccountKeys::derive(&chain.phrase));
-    let wallet = Wallet::open(keys, WalletDir::new(dir), SystemClock).expect("open");
+    let wallet =
+        Wallet::open(keys, WalletDir::new(dir).lock().expect("lock"), SystemClock).expect("open");
     let mut rng = StdRng::seed_from_u64(1);
     let report = wallet
         .sync(&source, &mut |_: SyncEvent<'_>| Ok(()), &mut rng)

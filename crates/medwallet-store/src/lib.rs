@@ -24,9 +24,10 @@ mod recovery;
 mod rotation;
 mod trust_anchor;
 mod wallet_dir;
-mod wallet_store;
+mod writer_lock;
 
 pub use recovery::RECOVERING_FILE;
 pub use rotation::{NEXT_KEYSTORE_FILE, PreparedRotation};
 pub use trust_anchor::{Adopted, AnchorError, ChainSwitch, GENESIS_FILE};
 pub use wallet_dir::{CACHE_FILE, KEYSTORE_FILE, StoreError, WalletDir};
+pub use writer_lock::{LOCK_FILE, LockedWallet};

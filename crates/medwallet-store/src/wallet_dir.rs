@@ -26,6 +26,10 @@ pub enum StoreError {
     NoWallet(PathBuf),
     #[error("a wallet already exists at {0}; refusing to overwrite it")]
     WalletExists(PathBuf),
+    #[error(
+        "the wallet at {0} is open in another Medwallet (the desktop app or a `medwallet` command); close it or lock it there first"
+    )]
+    InUse(PathBuf),
     #[error(transparent)]
     Keystore(#[from] KeystoreError),
     #[error("{path}: {source}")]

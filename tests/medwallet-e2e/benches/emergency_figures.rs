@@ -17,7 +17,7 @@ use anyhow::{Result, bail};
 use medwallet_core::emergency::EmergencyContact;
 use medwallet_core::{SystemClock, Wallet, WalletError};
 use medwallet_crypto::{AccountKeys, RecoveryPhrase};
-use medwallet_store::WalletDir;
+use medwallet_store::{LockedWallet, WalletDir};
 
 #[path = "common/figures.rs"]
 mod figures;
@@ -35,9 +35,13 @@ fn ms(d: Duration) -> f64 {
 fn wallet_of(
     dir: &std::path::Path,
     keys: Arc<AccountKeys>,
-) -> Result<Wallet<WalletDir, SystemClock>> {
+) -> Result<Wallet<LockedWallet, SystemClock>> {
     std::fs::create_dir_all(dir)?;
-    Ok(Wallet::open(keys, WalletDir::new(dir), SystemClock)?)
+    Ok(Wallet::open(
+        keys,
+        WalletDir::new(dir).lock()?,
+        SystemClock,
+    )?)
 }
 
 fn fresh_keys() -> Arc<AccountKeys> {

@@ -5,6 +5,11 @@
 //! patients) to every node in batches, and follows finalized blocks to time each transaction
 //! from submission to finality. Phase 1 pushes as fast as the network takes transactions
 //! (throughput); phase 2 offers half that rate steadily (latency at half load).
+//!
+//! Throughout both phases a reader asks the last node for one patient's records page (every
+//! record with its Merkle proofs, what a wallet's sync reads) back to back, and reports the
+//! API's latency under that load: the figure that shows whether proof-heavy reads stall the
+//! consensus runtime or the reverse.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -62,6 +67,19 @@ struct BenchReport {
     validators: usize,
     peak: PhaseReport,
     half_load: PhaseReport,
+    /// A records page (with proofs) read back to back from one node during both phases.
+    records_page: ReadReport,
+}
+
+#[derive(Serialize)]
+struct ReadReport {
+    reads: usize,
+    failed: usize,
+    /// Records on the page at the last read (each with two proofs, plus the count's).
+    records_on_page: usize,
+    latency_p50_ms: f64,
+    latency_p99_ms: f64,
+    latency_max_ms: f64,
 }
 
 #[derive(Serialize)]
@@ -98,9 +116,10 @@ fn address(key: &SigningKey) -> Address {
     Address::of(&PublicKey(key.verifying_key().to_bytes()))
 }
 
-/// Sends transactions to every node (concurrently) in batches of 1000.
+/// Sends transactions to every node (concurrently) in batches of 500 (about 1.3 MB of hex
+/// with the mix's 1 KiB metadata, under a node's body limit for a batch).
 async fn submit_all(nodes: &[NodeClient], txs: &[SignedTx]) -> anyhow::Result<()> {
-    for chunk in txs.chunks(1000) {
+    for chunk in txs.chunks(500) {
         let sends = nodes.iter().map(|node| node.submit_batch(chunk));
         for result in futures::future::join_all(sends).await {
             result.context("batch refused")?;
@@ -130,6 +149,44 @@ async fn watch(node: NodeClient, seen: Arc<Mutex<HashMap<String, Instant>>>) {
             next += 1;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Reads `patient`'s records page from `node` back to back until stopped.
+async fn read_pages(
+    node: NodeClient,
+    patient: Address,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> ReadReport {
+    let mut latencies = Vec::new();
+    let (mut failed, mut records_on_page) = (0, 0);
+    while !*stop.borrow() {
+        let Some(tip) = height(&node).await else {
+            failed += 1;
+            continue;
+        };
+        let t = Instant::now();
+        match node.patient_records(&patient, tip, 0).await {
+            Ok(page) => {
+                latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+                records_on_page = page.records.len();
+            }
+            Err(_) => failed += 1,
+        }
+        // Not a flood: about what a few dozen wallets syncing at once ask of one node.
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_millis(20)) => {}
+            _ = stop.changed() => {}
+        }
+    }
+    latencies.sort_by(f64::total_cmp);
+    ReadReport {
+        reads: latencies.len(),
+        failed,
+        records_on_page,
+        latency_p50_ms: percentile(&latencies, 0.5),
+        latency_p99_ms: percentile(&latencies, 0.99),
+        latency_max_ms: latencies.last().copied().unwrap_or(f64::NAN),
     }
 }
 
@@ -352,6 +409,12 @@ async fn run(args: &Args, dir: &Path) -> anyhow::Result<BenchReport> {
     };
     let seen = Arc::new(Mutex::new(HashMap::new()));
     let watcher = tokio::spawn(watch(nodes.clients[0].clone(), seen.clone()));
+    let (stop_reading, reading) = tokio::sync::watch::channel(false);
+    let reader = tokio::spawn(read_pages(
+        nodes.clients[nodes.clients.len() - 1].clone(),
+        address(&mix.patients[0]),
+        reading,
+    ));
 
     // Phase 1: everything at once.
     let peak_txs: Vec<SignedTx> = (0..args.txs).map(|i| mix.next(i)).collect();
@@ -385,10 +448,13 @@ async fn run(args: &Args, dir: &Path) -> anyhow::Result<BenchReport> {
     wait_for(&seen, &offered, Duration::from_secs(60)).await;
     let half_load = report(&offered, &seen.lock().unwrap_or_else(|e| e.into_inner()));
     watcher.abort();
+    let _ = stop_reading.send(true);
+    let records_page = reader.await.context("the reader failed")?;
     Ok(BenchReport {
         validators: args.validators,
         peak,
         half_load,
+        records_page,
     })
 }
 

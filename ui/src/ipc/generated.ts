@@ -1,7 +1,7 @@
 // Generated from crates/medwallet-app (views.rs, error.rs) by ts-rs: do not edit.
 // Regenerate with `make ipc-types`; a Rust test fails when this file is stale.
 
-export type ErrorCode = "no_wallet" | "wallet_exists" | "locked" | "wrong_password" | "invalid_input" | "backup_mismatch" | "network" | "refused" | "not_found" | "storage" | "equivocation" | "link_passcode" | "emergency_waiting" | "device_join" | "internal";
+export type ErrorCode = "no_wallet" | "wallet_exists" | "locked" | "wrong_password" | "invalid_input" | "backup_mismatch" | "network" | "refused" | "not_found" | "storage" | "equivocation" | "link_passcode" | "emergency_waiting" | "device_join" | "wallet_in_use" | "internal";
 
 export type AppError = { code: ErrorCode, message: string, };
 

@@ -26,12 +26,16 @@ fn header_at(state: &ApiState, height: u64) -> Result<Header, ApiError> {
 /// Chain status: height, latest header, latest certificate.
 #[utoipa::path(get, path = "/v1/status", responses((status = 200, body = StatusJson)))]
 pub async fn status(State(state): State<ApiState>) -> Result<Json<StatusJson>, ApiError> {
+    state.blocking(status_now).await.map(Json)
+}
+
+fn status_now(state: &ApiState) -> Result<StatusJson, ApiError> {
     let tip = state.ledger.tip();
     let latest_finalized = match state.ledger.latest_finalization(tip.height)? {
-        Some((h, cert)) => Some(HeaderJson::new(&header_at(&state, h)?, Some(cert))),
+        Some((h, cert)) => Some(HeaderJson::new(&header_at(state, h)?, Some(cert))),
         None => None,
     };
-    Ok(Json(StatusJson {
+    Ok(StatusJson {
         chain_id: state.ledger.chain_id().to_hex(),
         chain_name: state.ledger.genesis().chain_name.clone(),
         consensus_namespace: hex::encode(consensus_namespace(&state.ledger.chain_id())),
@@ -40,7 +44,7 @@ pub async fn status(State(state): State<ApiState>) -> Result<Json<StatusJson>, A
         header: HeaderJson::new(&tip, state.ledger.finalization(tip.height)?),
         latest_finalized,
         mempool: state.mempool.len(),
-    }))
+    })
 }
 
 /// One header (with its certificate, if any).
@@ -52,11 +56,15 @@ pub async fn header(
     let height: u64 = height
         .parse()
         .map_err(|_| ApiError::bad_request("bad_height", "height must be a number"))?;
-    let header = header_at(&state, height)?;
-    Ok(Json(HeaderJson::new(
-        &header,
-        state.ledger.finalization(height)?,
-    )))
+    state
+        .blocking(move |state| {
+            let header = header_at(state, height)?;
+            Ok(Json(HeaderJson::new(
+                &header,
+                state.ledger.finalization(height)?,
+            )))
+        })
+        .await
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -79,15 +87,19 @@ pub async fn headers(
             format!("need from <= to and at most {MAX_RANGE} headers"),
         ));
     }
-    let tip = state.ledger.tip().height;
-    let mut out = Vec::new();
-    for h in range.from..=range.to.min(tip) {
-        out.push(HeaderJson::new(
-            &header_at(&state, h)?,
-            state.ledger.finalization(h)?,
-        ));
-    }
-    Ok(Json(out))
+    state
+        .blocking(move |state| {
+            let tip = state.ledger.tip().height;
+            let mut out = Vec::new();
+            for h in range.from..=range.to.min(tip) {
+                out.push(HeaderJson::new(
+                    &header_at(state, h)?,
+                    state.ledger.finalization(h)?,
+                ));
+            }
+            Ok(Json(out))
+        })
+        .await
 }
 
 /// A block with its transactions.
@@ -99,15 +111,19 @@ pub async fn block(
     let height: u64 = height
         .parse()
         .map_err(|_| ApiError::bad_request("bad_height", "height must be a number"))?;
-    let block = state
-        .ledger
-        .block(height)?
-        .ok_or_else(|| ApiError::not_found(format!("no block at height {height}")))?;
-    Ok(Json(BlockJson {
-        header: HeaderJson::new(&block.header, state.ledger.finalization(height)?),
-        encoded: hex::encode(block.encode()),
-        tx_ids: block.txs.iter().map(|t| t.id().to_hex()).collect(),
-    }))
+    state
+        .blocking(move |state| {
+            let block = state
+                .ledger
+                .block(height)?
+                .ok_or_else(|| ApiError::not_found(format!("no block at height {height}")))?;
+            Ok(Json(BlockJson {
+                header: HeaderJson::new(&block.header, state.ledger.finalization(height)?),
+                encoded: hex::encode(block.encode()),
+                tx_ids: block.txs.iter().map(|t| t.id().to_hex()).collect(),
+            }))
+        })
+        .await
 }
 
 /// The current validator set.

@@ -7,6 +7,7 @@
 //! (the code is stable; branch on it) and 5xx for the node's own failures.
 
 mod blobs;
+mod blocking;
 mod chain;
 mod error;
 mod events;
@@ -25,6 +26,7 @@ use medledger_state::store::Ledger;
 use tokio::sync::watch;
 use utoipa::OpenApi;
 
+pub use blocking::ReadSlots;
 pub use error::ApiError;
 
 use crate::mempool::Mempool;
@@ -49,6 +51,8 @@ pub struct ApiState {
     pub links: Arc<crate::links::LinkDesk>,
     /// The device-join mailbox (in memory, outside the ledger).
     pub mailbox: Arc<crate::mailbox::Mailbox>,
+    /// Slots for store reads run off the consensus runtime.
+    pub reads: ReadSlots,
 }
 
 impl ApiState {

@@ -50,10 +50,12 @@ pub async fn value(
         ));
     }
     let key = StateKey(bytes);
-    Ok(Json(proven_json(
-        &key,
-        state.ledger.prove(&key, at.height)?,
-    )))
+    state
+        .blocking(move |state| {
+            let proven = state.ledger.prove(&key, at.height)?;
+            Ok(Json(proven_json(&key, proven)))
+        })
+        .await
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -74,6 +76,19 @@ pub async fn patient_records(
     Query(page): Query<Page>,
 ) -> Result<Json<PatientRecordsJson>, ApiError> {
     let patient = Address(parse32(&address, "address")?);
+    state
+        .blocking(move |state| records_page(state, &patient, &page))
+        .await
+        .map(Json)
+}
+
+/// The page of records, each with its index and record proofs, and the count's proof.
+fn records_page(
+    state: &ApiState,
+    patient: &Address,
+    page: &Page,
+) -> Result<PatientRecordsJson, ApiError> {
+    let patient = *patient;
     let height = page.height.unwrap_or_else(|| state.ledger.tip().height);
     let count_key = StateKey::patient_record_count(&patient);
     let count_proven = state.ledger.prove(&count_key, Some(height))?;
@@ -101,9 +116,9 @@ pub async fn patient_records(
             record: proven_json(&record_key, record),
         });
     }
-    Ok(Json(PatientRecordsJson {
+    Ok(PatientRecordsJson {
         height,
         count: proven_json(&count_key, count_proven),
         records,
-    }))
+    })
 }

@@ -123,6 +123,7 @@ async fn server_as(seed: u8, forward_to: Vec<medledger_client::NodeClient>) -> S
         seen: Arc::default(),
         links: Arc::new(crate::links::LinkDesk::new(false)),
         mailbox: Arc::default(),
+        reads: Default::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -37,22 +37,27 @@ pub async fn submit(
     }
     let bytes =
         hex::decode(&body.tx).map_err(|_| ApiError::bad_request("bad_hex", "tx must be hex"))?;
+    let id = state.blocking(move |state| admit(state, &bytes)).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(SubmittedJson { tx_id: id.to_hex() }),
+    ))
+}
+
+/// Checks a transaction (signature, nonce, and a dry run on the current state, so obvious
+/// rejections are reported now rather than never) and queues it if it passed every check.
+fn admit(state: &ApiState, bytes: &[u8]) -> Result<TxId, ApiError> {
     let next_nonce =
         |author: &medledger_types::hash::Address| state.ledger.next_nonce(author).unwrap_or(0);
-    // Check the current state too, so obvious rejections are reported now rather than never,
-    // and queue only what passed every check.
     let tx = state
         .mempool
-        .check(&bytes, next_nonce)
+        .check(bytes, next_nonce)
         .map_err(admit_error)?;
     crate::admission::dry_run(&state.ledger, &tx, super::now_ms())
         .map_err(|e| ApiError::bad_request(e.code(), e.to_string()))?;
     let id = tx.id();
     state.mempool.insert(tx).map_err(admit_error)?;
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(SubmittedJson { tx_id: id.to_hex() }),
-    ))
+    Ok(id)
 }
 
 fn admit_error(e: AdmitError) -> ApiError {
@@ -130,8 +135,15 @@ pub async fn submit_batch(
             format!("at most {MAX_BATCH} transactions per batch"),
         ));
     }
-    let mut results = Vec::with_capacity(body.txs.len());
-    for hex_tx in &body.txs {
+    state
+        .blocking(move |state| Ok(Json(admit_batch(state, &body.txs))))
+        .await
+}
+
+/// Each transaction of a batch checked and queued as [`admit`] does one, with its own status.
+fn admit_batch(state: &ApiState, txs: &[String]) -> BatchResultJson {
+    let mut results = Vec::with_capacity(txs.len());
+    for hex_tx in txs {
         let item = match hex::decode(hex_tx) {
             Err(_) => BatchItemJson {
                 tx_id: None,
@@ -167,5 +179,5 @@ pub async fn submit_batch(
         };
         results.push(item);
     }
-    Ok(Json(BatchResultJson { results }))
+    BatchResultJson { results }
 }

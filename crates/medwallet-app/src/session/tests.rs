@@ -134,6 +134,44 @@ async fn a_key_rotation_needs_the_password_and_keeps_one_new_phrase_until_it_is_
 }
 
 #[test]
+fn an_unlocked_wallet_refuses_a_second_writer_with_a_clear_error() {
+    let f = fixture();
+    f.app.create(PASSWORD).expect("create");
+    // A `medwallet` command on the same folder while the app has it unlocked.
+    let cli = WalletDir::new(f.app.root()).lock();
+    assert!(
+        matches!(cli, Err(medwallet_store::StoreError::InUse(_))),
+        "{cli:?}"
+    );
+    // Another copy of the app on the same folder: its unlock says why, and nothing is lost.
+    let other = App::new(
+        f.app.root(),
+        defaults(),
+        KdfParams::INSECURE_FOR_TESTS,
+        Arc::new(|| 1_000_000),
+    )
+    .expect("app");
+    let refused = other.unlock(PASSWORD).expect_err("in use");
+    assert_eq!(refused.code, ErrorCode::WalletInUse);
+    assert!(
+        refused.message.contains("open in another"),
+        "{}",
+        refused.message
+    );
+    assert!(!other.status().unlocked);
+    assert!(f.app.status().unlocked);
+    // Locked in the first app, the folder is free for the other writer.
+    f.app.lock();
+    other
+        .unlock(PASSWORD)
+        .expect("free once the first app locked");
+    assert!(matches!(
+        WalletDir::new(f.app.root()).lock(),
+        Err(medwallet_store::StoreError::InUse(_))
+    ));
+}
+
+#[test]
 fn an_idle_wallet_locks_itself_and_activity_keeps_it_open() {
     let f = fixture();
     f.app.create(PASSWORD).expect("create");

@@ -220,6 +220,7 @@ pub async fn serve(ledger: Arc<Ledger>, dir: &tempfile::TempDir) -> Vec<String> 
         seen: Arc::default(),
         links: Arc::new(medledger_node::links::LinkDesk::new(false)),
         mailbox: Arc::default(),
+        reads: Default::default(),
     };
     let mut urls = Vec::new();
     for _ in 0..NODES {

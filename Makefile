@@ -8,10 +8,11 @@ CARGO ?= cargo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # C toolchain and pkg-config for crates that build C code; WebKitGTK and friends for the Tauri
 # desktop app; WebKitWebDriver, Xvfb and curl for its end-to-end tests; Chromium and chromedriver
-# for the link viewer's; Python's venv for the SMART Health Link receiver that is not ours.
+# for the link viewer's; a private D-Bus session bus for the single-instance test; Python's
+# venv for the SMART Health Link receiver that is not ours.
 APT_PACKAGES := build-essential pkg-config curl libssl-dev libwebkit2gtk-4.1-dev \
   libayatana-appindicator3-dev librsvg2-dev libxdo-dev webkit2gtk-driver xvfb xauth \
-  python3-venv chromium chromium-driver
+  python3-venv chromium chromium-driver dbus-daemon dbus-bin
 
 .PHONY: run demo-cli demo-crypto test deps py-deps ui build desktop ui-test e2e lint unit ipc-types bench bench-ledger bench-desktop bench-links bench-emergency fuzz vectors soak
 

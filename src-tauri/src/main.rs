@@ -39,12 +39,44 @@ fn defaults() -> Settings {
     }
 }
 
-fn open(handle: &tauri::AppHandle) -> Result<App, Box<dyn std::error::Error>> {
-    // `--home DIR` (used by the WebDriver tests, one profile per session) wins over the env.
+/// The wallet folder named by `--home DIR` (used by the WebDriver tests, one profile per
+/// session) or, failing that, `MEDWALLET_HOME`; `None` for the OS's app data directory.
+fn home_override() -> Option<PathBuf> {
     let mut args = std::env::args_os().skip(1);
     let flag = args.position(|a| a == "--home").and_then(|_| args.next());
-    let root = match flag.or_else(|| std::env::var_os("MEDWALLET_HOME")) {
-        Some(dir) => PathBuf::from(dir),
+    flag.or_else(|| std::env::var_os("MEDWALLET_HOME"))
+        .map(PathBuf::from)
+}
+
+/// The name the single-instance plugin claims on the session bus: the app's identifier for
+/// the default wallet, and one name per other wallet folder, so two folders run side by side
+/// but one folder never runs twice. The folder's path is hashed (`DefaultHasher`'s fixed keys:
+/// the same binary gives the same name in every process) into a name element D-Bus accepts.
+fn instance_id(identifier: &str, home: Option<&std::path::Path>) -> String {
+    use std::hash::{Hash, Hasher};
+    match home {
+        None => identifier.to_owned(),
+        Some(dir) => {
+            let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+            let mut hasher = std::hash::DefaultHasher::new();
+            dir.hash(&mut hasher);
+            format!("{identifier}.wallet_{:016x}", hasher.finish())
+        }
+    }
+}
+
+/// A second start of the same wallet brings the running window forward instead.
+fn focus_running(handle: &tauri::AppHandle) {
+    if let Some(window) = handle.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+}
+
+fn open(handle: &tauri::AppHandle) -> Result<App, Box<dyn std::error::Error>> {
+    let root = match home_override() {
+        Some(dir) => dir,
         None => handle.path().app_data_dir()?.join("wallet"),
     };
     let defaults = defaults();
@@ -78,7 +110,16 @@ fn prefer_shared_memory_rendering() {
 
 fn main() {
     prefer_shared_memory_rendering();
+    let context = tauri::generate_context!();
+    let instance = instance_id(&context.config().identifier, home_override().as_deref());
     tauri::Builder::default()
+        // First, so a second instance exits before anything else starts.
+        .plugin(
+            tauri_plugin_single_instance::Builder::new()
+                .dbus_id(instance)
+                .callback(|handle, _args, _cwd| focus_running(handle))
+                .build(),
+        )
         .setup(|tauri_app| {
             let app = Arc::new(open(tauri_app.handle())?);
             tauri_app.manage(app.clone());
@@ -151,7 +192,7 @@ fn main() {
             commands::settings,
             commands::save_settings,
         ])
-        .run(tauri::generate_context!())
+        .run(context)
         .unwrap_or_else(|e| {
             eprintln!("medwallet-desktop: {e}");
             std::process::exit(1);
@@ -160,6 +201,46 @@ fn main() {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
+    use super::instance_id;
+
+    #[test]
+    fn one_instance_name_per_wallet_folder_and_each_is_a_valid_bus_name() {
+        let dir = tempfile_dir();
+        let a = dir.join("a");
+        let b = dir.join("b");
+        std::fs::create_dir_all(&a).expect("a");
+        std::fs::create_dir_all(&b).expect("b");
+        let id = "org.medwallet.desktop";
+        assert_eq!(instance_id(id, None), id);
+        // The same folder, however it is written, is one instance; another folder is another.
+        assert_eq!(
+            instance_id(id, Some(&a)),
+            instance_id(id, Some(&a.join("..").join("a")))
+        );
+        assert_ne!(instance_id(id, Some(&a)), instance_id(id, Some(&b)));
+        assert_ne!(instance_id(id, Some(&a)), instance_id(id, None));
+        // D-Bus: elements of [A-Za-z0-9_], none starting with a digit, at most 255 bytes.
+        let name = instance_id(id, Some(Path::new("/no/such/folder")));
+        assert!(name.len() <= 255);
+        for element in name.split('.') {
+            assert!(!element.is_empty() && !element.starts_with(|c: char| c.is_ascii_digit()));
+            assert!(
+                element
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            );
+        }
+        std::fs::remove_dir_all(&dir).expect("clean up");
+    }
+
+    fn tempfile_dir() -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("medwallet-instance-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        dir
+    }
+
     /// The names between `generate_handler![` and `]` in this file.
     fn handled() -> Vec<String> {
         let main = include_str!("main.rs");

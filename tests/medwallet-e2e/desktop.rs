@@ -23,6 +23,7 @@ mod lifecycle_story;
 mod link_story;
 mod recovery_story;
 mod screen;
+mod single_instance;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -62,10 +62,11 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 
-## The SMART Health Link receiver that is not ours (tests/interop), in its own virtualenv.
+## The SMART Health Link receiver that is not ours, the Prometheus parser and Schemathesis
+## (tests/interop), in their own virtualenv.
 PY_VENV := target/py
 py-deps:
-	@$(PY_VENV)/bin/python -c 'import jwcrypto, requests, prometheus_client' 2>/dev/null || { \
+	@$(PY_VENV)/bin/python -c 'import jwcrypto, requests, prometheus_client, schemathesis, cryptography' 2>/dev/null || { \
 	  python3 -m venv $(PY_VENV) && $(PY_VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/interop/requirements.txt; }
 
 unit: build py-deps

@@ -134,7 +134,11 @@ pub struct PatientRecordJson {
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SubmitJson {
-    /// The signed transaction's canonical encoding, hex.
+    /// The signed transaction's canonical encoding, hex (at most 64 KiB).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^([0-9a-fA-F]{2})+$", min_length = 2, max_length = 131072)
+    )]
     pub tx: String,
 }
 
@@ -157,7 +161,8 @@ pub struct TxStatusJson {
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BatchJson {
-    /// Signed transactions, hex, at most 2000.
+    /// Signed transactions, hex, at most 2000 (and at most 8 MiB of JSON in all).
+    #[cfg_attr(feature = "openapi", schema(max_items = 2000))]
     pub txs: Vec<String>,
 }
 
@@ -180,10 +185,32 @@ pub struct BatchItemJson {
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
-    /// Stable machine-readable code.
+    /// Stable machine-readable code: one of [`ErrorCode`]'s (a reader keeps it as text, so a
+    /// newer node's code is still shown).
+    #[cfg_attr(feature = "openapi", schema(schema_with = error_code_schema))]
     pub code: String,
     /// Human-readable explanation.
     pub message: String,
+}
+
+pub use medledger_types::error_code::ErrorCode;
+
+/// The OpenAPI schema of an error's `code`: the enum of every code, each explained.
+#[cfg(feature = "openapi")]
+fn error_code_schema() -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    let meanings: Vec<String> = ErrorCode::ALL
+        .iter()
+        .map(|c| format!("- `{}`: {}", c.as_str(), c.meaning().trim()))
+        .collect();
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(ErrorCode::ALL.iter().map(|c| c.as_str())))
+        .description(Some(format!(
+            "Stable machine-readable code; branch on it (the message is for people).\n\n{}",
+            meanings.join("\n")
+        )))
+        .build()
 }
 
 /// A genesis file that does not describe a valid genesis.

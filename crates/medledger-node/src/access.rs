@@ -1,5 +1,6 @@
 //! Who may read or write a blob, decided from verified ledger state and a signed request.
 
+use medledger_types::error_code::ErrorCode;
 use std::collections::BTreeSet;
 
 use medledger_state::store::Ledger;
@@ -56,22 +57,22 @@ pub enum Denied {
 }
 
 impl Denied {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Denied::NoAuth => "no_auth",
-            Denied::BadSignature => "bad_signature",
-            Denied::StaleRequest => "stale_request",
-            Denied::Replayed => "replayed",
-            Denied::Busy => "busy",
-            Denied::UnknownRecord => "unknown_record",
-            Denied::Erased => "erased",
-            Denied::WrongBlob => "wrong_blob",
-            Denied::NoGrant => "no_grant",
-            Denied::GrantRevoked => "grant_revoked",
-            Denied::GrantExpired => "grant_expired",
-            Denied::NotAnUploader => "not_an_uploader",
-            Denied::NoEmergencyAccess => "no_emergency_access",
-            Denied::State(_) => "state_error",
+            Denied::NoAuth => ErrorCode::NoAuth,
+            Denied::BadSignature => ErrorCode::BadSignature,
+            Denied::StaleRequest => ErrorCode::StaleRequest,
+            Denied::Replayed => ErrorCode::Replayed,
+            Denied::Busy => ErrorCode::Busy,
+            Denied::UnknownRecord => ErrorCode::UnknownRecord,
+            Denied::Erased => ErrorCode::Erased,
+            Denied::WrongBlob => ErrorCode::WrongBlob,
+            Denied::NoGrant => ErrorCode::NoGrant,
+            Denied::GrantRevoked => ErrorCode::GrantRevoked,
+            Denied::GrantExpired => ErrorCode::GrantExpired,
+            Denied::NotAnUploader => ErrorCode::NotAnUploader,
+            Denied::NoEmergencyAccess => ErrorCode::NoEmergencyAccess,
+            Denied::State(_) => ErrorCode::StateError,
         }
     }
 

@@ -19,6 +19,9 @@ pub enum BlobError {
     TooLarge(u64),
     #[error("the uploaded bytes do not hash to the blob's name")]
     HashMismatch,
+    /// A sealed record is never empty.
+    #[error("an empty upload is not a blob")]
+    Empty,
     #[error("upload interrupted: {0}")]
     Interrupted(String),
     #[error("blob store: {0}")]
@@ -97,6 +100,9 @@ impl BlobStore {
             hasher.update(&chunk);
             tmp.write_all(&chunk)?;
         }
+        if len == 0 {
+            return Err(BlobError::Empty);
+        }
         if <[u8; 32]>::from(hasher.finalize()) != hash.0 {
             return Err(BlobError::HashMismatch);
         }
@@ -143,7 +149,12 @@ mod tests {
             store.put(&hash(&big), chunks(&big)).await,
             Err(BlobError::TooLarge(100))
         ));
-        assert!(!store.has(&hash(&big)) && !store.has(&hash(&data[..5])));
+        // An empty upload is not a sealed record, even named by the empty string's hash.
+        assert!(matches!(
+            store.put(&hash(b""), chunks(b"")).await,
+            Err(BlobError::Empty)
+        ));
+        assert!(!store.has(&hash(&big)) && !store.has(&hash(&data[..5])) && !store.has(&hash(b"")));
         let leftovers = walk(dir.path())
             .into_iter()
             .filter(|p| p.to_string_lossy().ends_with(".partial"))

@@ -11,6 +11,7 @@ use std::sync::Mutex;
 use medledger_state::TxError;
 use medledger_state::store::{Ledger, Mode};
 use medledger_types::codec::Canonical;
+use medledger_types::error_code::ErrorCode;
 use medledger_types::hash::{Address, ChainId, TxId};
 use medledger_types::tx::{MAX_TX_LEN, SignedTx};
 use thiserror::Error;
@@ -30,12 +31,12 @@ pub enum AdmitError {
 
 impl AdmitError {
     /// A stable code for the API.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
             AdmitError::Invalid(e) => e.code(),
-            AdmitError::Duplicate => "duplicate",
-            AdmitError::Full => "mempool_full",
-            AdmitError::Closed => "shutting_down",
+            AdmitError::Duplicate => ErrorCode::Duplicate,
+            AdmitError::Full => ErrorCode::MempoolFull,
+            AdmitError::Closed => ErrorCode::ShuttingDown,
         }
     }
 }
@@ -317,32 +318,32 @@ mod tests {
         let pool = Mempool::new(CHAIN, 3);
         assert_eq!(
             pool.admit(b"junk", |_| 0).expect_err("junk").code(),
-            "malformed"
+            ErrorCode::Malformed
         );
         assert_eq!(
             pool.admit(&tx(1, 0, ChainId([2; 32])).encode(), |_| 0)
                 .expect_err("chain")
                 .code(),
-            "wrong_chain"
+            ErrorCode::WrongChain
         );
         let mut forged = tx(1, 0, CHAIN);
         forged.signature[0] ^= 1;
         assert_eq!(
             pool.admit(&forged.encode(), |_| 0).expect_err("sig").code(),
-            "bad_signature"
+            ErrorCode::BadSignature
         );
         assert_eq!(
             pool.admit(&tx(1, 0, CHAIN).encode(), |_| 1)
                 .expect_err("used nonce")
                 .code(),
-            "wrong_nonce"
+            ErrorCode::WrongNonce
         );
         pool.admit(&tx(1, 0, CHAIN).encode(), |_| 0).expect("admit");
         assert_eq!(
             pool.admit(&tx(1, 0, CHAIN).encode(), |_| 0)
                 .expect_err("dup")
                 .code(),
-            "duplicate"
+            ErrorCode::Duplicate
         );
         pool.admit(&tx(2, 0, CHAIN).encode(), |_| 0).expect("admit");
         pool.admit(&tx(3, 0, CHAIN).encode(), |_| 0).expect("admit");
@@ -350,7 +351,7 @@ mod tests {
             pool.admit(&tx(4, 0, CHAIN).encode(), |_| 0)
                 .expect_err("full")
                 .code(),
-            "mempool_full"
+            ErrorCode::MempoolFull
         );
         // Shutting down: nothing new, but what is pending is still proposed.
         pool.remove_committed(&[tx(3, 0, CHAIN)]);
@@ -359,7 +360,7 @@ mod tests {
             pool.admit(&tx(5, 0, CHAIN).encode(), |_| 0)
                 .expect_err("closed")
                 .code(),
-            "shutting_down"
+            ErrorCode::ShuttingDown
         );
         assert_eq!(pool.candidates(10).len(), 2);
     }

@@ -7,6 +7,7 @@
 //! on a node that does not propose blocks (a follower), also accepted by at least one peer.
 //! A node whose receipt is refused refuses the fetch.
 
+use medledger_types::error_code::ErrorCode;
 use std::sync::Mutex;
 
 use medledger_client::NodeClient;
@@ -35,12 +36,12 @@ pub enum ReceiptRefused {
 
 impl ReceiptRefused {
     /// The API's status and code for a fetch refused for this reason.
-    pub fn status_code(&self) -> (u16, &'static str) {
+    pub fn status_code(&self) -> (u16, ErrorCode) {
         match self {
             ReceiptRefused::Rules(e) => (403, e.code()),
             ReceiptRefused::Queue(AdmitError::Invalid(e)) => (403, e.code()),
             ReceiptRefused::Queue(e) => (503, e.code()),
-            ReceiptRefused::NotForwarded(_) => (503, "receipt_unrecorded"),
+            ReceiptRefused::NotForwarded(_) => (503, ErrorCode::ReceiptUnrecorded),
         }
     }
 }

@@ -19,13 +19,15 @@ const N: usize = 4;
 
 /// A base port with 3N free ports after it (p2p, API, metrics), distinct for every call in this process (tests run
 /// in parallel).
-fn free_base_port() -> u16 {
+fn free_base_port(nodes: usize) -> u16 {
     static CALLS: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
     let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let start = 20_000 + (std::process::id() % 10_000) as u16 + call * 1000;
     (0..200u16)
         .map(|k| start + k * 16)
-        .find(|&base| (0..3 * N as u16).all(|i| TcpListener::bind(("127.0.0.1", base + i)).is_ok()))
+        .find(|&base| {
+            (0..3 * nodes as u16).all(|i| TcpListener::bind(("127.0.0.1", base + i)).is_ok())
+        })
         .expect("free ports")
 }
 
@@ -238,13 +240,18 @@ fn committed(
 }
 
 fn setup(dir: &Path) -> (Vec<Node>, ChainId) {
-    let base = free_base_port();
+    setup_with(dir, N)
+}
+
+/// A testnet of `validators` validators with the test clinic at genesis, not started.
+fn setup_with(dir: &Path, validators: usize) -> (Vec<Node>, ChainId) {
+    let base = free_base_port(validators);
     let out = dir.join("net");
     let status = Command::new(env!("CARGO_BIN_EXE_medledger"))
         .args([
             "testnet",
             "--validators",
-            "4",
+            &validators.to_string(),
             "--base-port",
             &base.to_string(),
             "--clinic",
@@ -262,7 +269,7 @@ fn setup(dir: &Path) -> (Vec<Node>, ChainId) {
     );
     let summary: Value = serde_json::from_slice(&status.stdout).expect("summary JSON");
     let chain = ChainId::from_hex(summary["chain_id"].as_str().expect("chain id")).expect("hex");
-    let nodes = (0..N)
+    let nodes = (0..validators)
         .map(|i| Node {
             home: out.join(format!("node{i}")),
             api: summary["nodes"][i]["api"].as_str().expect("api").to_owned(),
@@ -573,4 +580,50 @@ fn each_kind_of_failure_has_its_exit_status_and_json_logs_are_json() {
             && l["fields"]["message"] == "cannot listen for the API"),
         "{lines:?}"
     );
+}
+
+/// The API against its own OpenAPI document, by Schemathesis (PyPI), on a real one-validator
+/// node: every operation with generated valid and invalid input, every check (no server error,
+/// every status and content type documented, every response matching its schema, invalid input
+/// refused, valid input accepted except where only a key holder could make it; see
+/// tests/interop/schemathesis.toml), blob requests signed by the test chain's clinic
+/// (tests/interop/schemathesis_hooks.py). `make test` provides the Python that has it.
+#[test]
+fn the_api_keeps_its_openapi_contract_under_schemathesis() {
+    let Some(python) = std::env::var_os("MEDWALLET_INTEROP_PYTHON") else {
+        eprintln!(
+            "MEDWALLET_INTEROP_PYTHON is not set: Schemathesis is skipped (make test runs it)"
+        );
+        return;
+    };
+    let schemathesis = Path::new(&python).with_file_name("schemathesis");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut nodes, _) = setup_with(dir.path(), 1);
+    nodes[0].start();
+    let client = reqwest::blocking::Client::new();
+    wait_until("a finalized block", Duration::from_secs(60), || {
+        height(&client, &nodes[0]).is_some_and(|h| h >= 2)
+    });
+    let interop = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/interop");
+    let out = Command::new(&schemathesis)
+        .arg("--config-file")
+        .arg(interop.join("schemathesis.toml"))
+        .args(["run", &format!("{}/v1/openapi.json", nodes[0].api)])
+        .env("PYTHONPATH", &interop)
+        .env("MEDLEDGER_API", &nodes[0].api)
+        .env(
+            "MEDLEDGER_CLINIC_SEED",
+            hex::encode(clinic().signing_key().to_bytes()),
+        )
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run schemathesis");
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "Schemathesis found the API breaking its contract:\n{report}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Every operation ran (none skipped for want of data), the signed ones included.
+    assert!(report.contains("Tested: 21"), "{report}");
 }

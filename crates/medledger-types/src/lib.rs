@@ -32,6 +32,7 @@ pub mod certificate;
 pub mod codec;
 pub mod emergency;
 pub mod erasure;
+pub mod error_code;
 pub mod genesis;
 pub mod grant;
 pub mod hash;

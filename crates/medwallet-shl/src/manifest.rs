@@ -23,8 +23,36 @@ pub struct ManifestRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passcode: Option<String>,
     /// The longest `embedded` file the receiver accepts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "whole_number"
+    )]
     pub embedded_length_max: Option<u64>,
+}
+
+/// A JSON integer, also when a receiver writes it with a zero fraction (`5000.0`: JSON has one
+/// number type, and JSON Schema's `integer` admits it); not a fraction, a negative number or
+/// one past `u64`.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Number {
+        Whole(u64),
+        Written(f64),
+    }
+    match Option::<Number>::deserialize(d)? {
+        None => Ok(None),
+        Some(Number::Whole(n)) => Ok(Some(n)),
+        Some(Number::Written(f)) if f.fract() == 0.0 && (0.0..u64::MAX as f64).contains(&f) => {
+            // Whole and in range: the cast is exact up to f64's precision, which is the
+            // receiver's own.
+            Ok(Some(f as u64))
+        }
+        Some(Number::Written(f)) => Err(serde::de::Error::custom(format!(
+            "embeddedLengthMax must be a whole number of bytes, not {f}"
+        ))),
+    }
 }
 
 impl ManifestRequest {
@@ -96,6 +124,29 @@ mod tests {
         assert_eq!(manifest.files.len(), 3);
         assert_eq!(manifest.files[2].fhir_version.as_deref(), Some("4.0.1"));
         assert!(manifest.files[1].embedded.is_some() && manifest.files[1].location.is_none());
+    }
+
+    #[test]
+    fn embedded_length_max_is_a_whole_number_however_it_is_written() {
+        let read = |json: &str| serde_json::from_str::<ManifestRequest>(json);
+        let length = |json: &str| read(json).expect(json).embedded_length_max;
+        assert_eq!(
+            length(r#"{"recipient":"ED","embeddedLengthMax":5000}"#),
+            Some(5000)
+        );
+        assert_eq!(
+            length(r#"{"recipient":"ED","embeddedLengthMax":5000.0}"#),
+            Some(5000)
+        );
+        assert_eq!(
+            length(r#"{"recipient":"ED","embeddedLengthMax":null}"#),
+            None
+        );
+        assert_eq!(length(r#"{"recipient":"ED"}"#), None);
+        for bad in ["5000.5", "-1", "1e30", "\"5000\""] {
+            let json = format!(r#"{{"recipient":"ED","embeddedLengthMax":{bad}}}"#);
+            assert!(read(&json).is_err(), "{json}");
+        }
     }
 
     #[test]

@@ -42,7 +42,7 @@ fn main() -> Result<()> {
     std::fs::create_dir_all(work.path().join("w"))?;
     let wallet = Wallet::open(
         keys.clone(),
-        WalletDir::new(work.path().join("w")),
+        WalletDir::new(work.path().join("w")).lock()?,
         SystemClock,
     )?;
     rt.block_on(wallet.register_patient(&source, &mut rand::rng()))?;

@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use medledger_api::ErrorBody;
 use medledger_types::blob_request::{AUTH_HEADER, Auth};
+use medledger_types::error_code::ErrorCode;
 use medledger_types::hash::{GrantId, RecordId, Sha256Digest};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -34,7 +35,7 @@ fn denied(d: Denied) -> ApiError {
 }
 
 /// Uploads a blob (registered clinics only). The body must hash to `{hash}`.
-#[utoipa::path(put, path = "/v1/blobs/{hash}", params(("hash" = String, Path, description = "SHA-256 of the body, hex")), request_body(content = Vec<u8>, content_type = "application/octet-stream"), responses((status = 201, description = "stored"), (status = 200, description = "already stored"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody)))]
+#[utoipa::path(put, path = "/v1/blobs/{hash}", operation_id = "put_blob", tag = "blobs", security(("signed_request" = [])), params(("hash" = String, Path, pattern = "^[0-9a-fA-F]{64}$", description = "SHA-256 of the body, hex")), request_body(content = inline(super::SealedBytes), content_type = "application/octet-stream"), responses((status = 201, description = "stored"), (status = 200, description = "already stored"), (status = 400, body = ErrorBody, description = "a malformed hash, a body that does not hash to it (hash_mismatch), or an upload cut short (interrupted)"), (status = 401, body = ErrorBody, description = "no valid signed request (no_auth, bad_signature, stale_request, replayed)"), (status = 403, body = ErrorBody, description = "the signer may not upload (not_an_uploader)"), (status = 413, body = ErrorBody, description = "over the blob limit of the node (too_large)"), (status = 503, body = ErrorBody, description = "the node could not store it (storage), or is busy (busy)")))]
 pub async fn put(
     State(state): State<ApiState>,
     Path(hash): Path<String>,
@@ -58,7 +59,7 @@ pub async fn put(
     {
         return Err(ApiError {
             status: StatusCode::PAYLOAD_TOO_LARGE,
-            code: "too_large",
+            code: ErrorCode::TooLarge,
             message: format!("blobs are at most {} bytes", state.blobs.max_bytes()),
         });
     }
@@ -67,18 +68,22 @@ pub async fn put(
         Ok(false) => Ok(StatusCode::OK),
         Err(BlobError::TooLarge(max)) => Err(ApiError {
             status: StatusCode::PAYLOAD_TOO_LARGE,
-            code: "too_large",
+            code: ErrorCode::TooLarge,
             message: format!("blobs are at most {max} bytes"),
         }),
         Err(BlobError::HashMismatch) => Err(ApiError::bad_request(
-            "hash_mismatch",
+            ErrorCode::HashMismatch,
             BlobError::HashMismatch.to_string(),
         )),
-        Err(BlobError::Interrupted(e)) => Err(ApiError::bad_request("interrupted", e)),
+        Err(BlobError::Interrupted(e)) => Err(ApiError::bad_request(ErrorCode::Interrupted, e)),
+        Err(BlobError::Empty) => Err(ApiError::bad_request(
+            ErrorCode::BadRequest,
+            BlobError::Empty.to_string(),
+        )),
         Err(BlobError::Io(e)) => {
             tracing::error!(error = %e, "blob store write failed");
             Err(ApiError::unavailable(
-                "storage",
+                ErrorCode::Storage,
                 "the node could not store the blob",
             ))
         }
@@ -86,17 +91,20 @@ pub async fn put(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct BlobQuery {
     /// The record the blob belongs to (hex).
+    #[param(pattern = "^[0-9a-fA-F]{64}$")]
     pub record: String,
     /// The grant that allows a grantee to fetch it (hex).
+    #[param(pattern = "^[0-9a-fA-F]{64}$")]
     pub grant: Option<String>,
 }
 
 /// Downloads a blob: for the record's patient, a grantee with a grant covering it that is
 /// active at the newest finalized block's time (served only once the node's AccessReceipt,
 /// carrying the grantee's signed request, is admitted), or a peer node replicating it.
-#[utoipa::path(get, path = "/v1/blobs/{hash}", params(("hash" = String, Path), BlobQuery), responses((status = 200, content_type = "application/octet-stream", description = "the ciphertext"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 410, body = ErrorBody, description = "the patient erased the record")))]
+#[utoipa::path(get, path = "/v1/blobs/{hash}", operation_id = "get_blob", tag = "blobs", security(("signed_request" = [])), params(("hash" = String, Path, pattern = "^[0-9a-fA-F]{64}$", description = "SHA-256 of the blob, hex"), BlobQuery), responses((status = 200, content_type = "application/octet-stream", description = "the ciphertext"), (status = 400, body = ErrorBody, description = "a malformed hash, record or grant id (bad_hex), or an unknown parameter"), (status = 401, body = ErrorBody, description = "no valid signed request (no_auth, bad_signature, stale_request, replayed)"), (status = 403, body = ErrorBody, description = "no grant covers the record for the signer, or it ended (no_grant, grant_revoked, grant_expired, wrong_blob, …)"), (status = 404, body = ErrorBody, description = "no such record (unknown_record)"), (status = 410, body = ErrorBody, description = "the patient erased the record (erased)"), (status = 503, body = ErrorBody, description = "this node does not hold it yet (blob_missing), is busy, or could not record the access receipt (receipt_unrecorded)")))]
 pub async fn get(
     State(state): State<ApiState>,
     Path(hash): Path<String>,
@@ -126,14 +134,14 @@ pub async fn get(
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(ApiError::unavailable(
-                "blob_missing",
+                ErrorCode::BlobMissing,
                 "this node does not hold the blob yet; try another node",
             ));
         }
         Err(e) => {
             tracing::error!(error = %e, "blob store read failed");
             return Err(ApiError::unavailable(
-                "storage",
+                ErrorCode::Storage,
                 "the node could not read the blob",
             ));
         }

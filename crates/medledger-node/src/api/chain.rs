@@ -6,6 +6,7 @@ use medledger_api::{BlockJson, ErrorBody, HeaderJson, StatusJson, ValidatorsJson
 use medledger_types::block::{Block, Header};
 use medledger_types::certificate::consensus_namespace;
 use medledger_types::codec::Canonical;
+use medledger_types::error_code::ErrorCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -24,7 +25,7 @@ fn header_at(state: &ApiState, height: u64) -> Result<Header, ApiError> {
 }
 
 /// Chain status: height, latest header, latest certificate.
-#[utoipa::path(get, path = "/v1/status", responses((status = 200, body = StatusJson)))]
+#[utoipa::path(get, path = "/v1/status", operation_id = "get_status", tag = "chain", responses((status = 200, body = StatusJson), (status = 500, body = ErrorBody, description = "the node could not read its store (internal)")))]
 pub async fn status(State(state): State<ApiState>) -> Result<Json<StatusJson>, ApiError> {
     state.blocking(status_now).await.map(Json)
 }
@@ -48,14 +49,13 @@ fn status_now(state: &ApiState) -> Result<StatusJson, ApiError> {
 }
 
 /// One header (with its certificate, if any).
-#[utoipa::path(get, path = "/v1/headers/{height}", params(("height" = u64, Path)), responses((status = 200, body = HeaderJson), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/headers/{height}", operation_id = "get_header", tag = "chain", params(("height" = u64, Path, minimum = 0, description = "block height")), responses((status = 200, body = HeaderJson), (status = 400, body = ErrorBody, description = "the height is not a number (bad_height)"), (status = 404, body = ErrorBody, description = "no block at that height yet (not_found)")))]
 pub async fn header(
     State(state): State<ApiState>,
     Path(height): Path<String>,
 ) -> Result<Json<HeaderJson>, ApiError> {
-    let height: u64 = height
-        .parse()
-        .map_err(|_| ApiError::bad_request("bad_height", "height must be a number"))?;
+    let height = super::int64::parse(&height)
+        .ok_or_else(|| ApiError::bad_request(ErrorCode::BadHeight, "height must be a number"))?;
     state
         .blocking(move |state| {
             let header = header_at(state, height)?;
@@ -68,30 +68,30 @@ pub async fn header(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct Range {
     /// First height (inclusive).
+    #[serde(deserialize_with = "super::int64::required")]
     pub from: u64,
-    /// Last height (inclusive); at most 1000 after `from`.
+    /// Last height (inclusive); a range of more than 1000 headers is cut to its first 1000.
+    #[serde(deserialize_with = "super::int64::required")]
     pub to: u64,
 }
 
 /// A range of headers, oldest first, for pipelined sync.
-#[utoipa::path(get, path = "/v1/headers", params(Range), responses((status = 200, body = Vec<HeaderJson>), (status = 400, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/headers", operation_id = "list_headers", tag = "chain", params(Range), responses((status = 200, body = Vec<HeaderJson>, description = "the headers from `from` to `to` (at most 1000, and none past the tip), oldest first"), (status = 400, body = ErrorBody, description = "a missing or malformed bound, or an unknown parameter (bad_request)"), (status = 404, body = ErrorBody, description = "a header in the range is missing (not_found)")))]
 pub async fn headers(
     State(state): State<ApiState>,
     Query(range): Query<Range>,
 ) -> Result<Json<Vec<HeaderJson>>, ApiError> {
-    if range.to < range.from || range.to - range.from >= MAX_RANGE {
-        return Err(ApiError::bad_request(
-            "bad_range",
-            format!("need from <= to and at most {MAX_RANGE} headers"),
-        ));
-    }
+    // At most MAX_RANGE headers, from `from` on: a longer range is cut (the client asks again
+    // from where the answer ended), an empty one (to < from) is answered with none.
+    let to = range.to.min(range.from.saturating_add(MAX_RANGE - 1));
     state
         .blocking(move |state| {
             let tip = state.ledger.tip().height;
             let mut out = Vec::new();
-            for h in range.from..=range.to.min(tip) {
+            for h in range.from..=to.min(tip) {
                 out.push(HeaderJson::new(
                     &header_at(state, h)?,
                     state.ledger.finalization(h)?,
@@ -103,14 +103,13 @@ pub async fn headers(
 }
 
 /// A block with its transactions.
-#[utoipa::path(get, path = "/v1/blocks/{height}", params(("height" = u64, Path)), responses((status = 200, body = BlockJson), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/blocks/{height}", operation_id = "get_block", tag = "chain", params(("height" = u64, Path, minimum = 0, description = "block height")), responses((status = 200, body = BlockJson), (status = 400, body = ErrorBody, description = "the height is not a number (bad_height)"), (status = 404, body = ErrorBody, description = "no block at that height yet (not_found)")))]
 pub async fn block(
     State(state): State<ApiState>,
     Path(height): Path<String>,
 ) -> Result<Json<BlockJson>, ApiError> {
-    let height: u64 = height
-        .parse()
-        .map_err(|_| ApiError::bad_request("bad_height", "height must be a number"))?;
+    let height = super::int64::parse(&height)
+        .ok_or_else(|| ApiError::bad_request(ErrorCode::BadHeight, "height must be a number"))?;
     state
         .blocking(move |state| {
             let block = state
@@ -127,7 +126,7 @@ pub async fn block(
 }
 
 /// The current validator set.
-#[utoipa::path(get, path = "/v1/validators", responses((status = 200, body = ValidatorsJson)))]
+#[utoipa::path(get, path = "/v1/validators", operation_id = "get_validators", tag = "chain", responses((status = 200, body = ValidatorsJson)))]
 pub async fn validators(State(state): State<ApiState>) -> Json<ValidatorsJson> {
     let set = state.ledger.validators();
     Json(ValidatorsJson {

@@ -3,17 +3,18 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use medledger_api::ErrorBody;
 use medledger_state::StoreError;
+use medledger_types::error_code::ErrorCode;
 
 /// An API error: an HTTP status and a JSON body `{ code, message }`.
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 impl ApiError {
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn bad_request(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             status: StatusCode::BAD_REQUEST,
             code,
@@ -23,18 +24,18 @@ impl ApiError {
     pub fn not_found(message: impl Into<String>) -> Self {
         Self {
             status: StatusCode::NOT_FOUND,
-            code: "not_found",
+            code: ErrorCode::NotFound,
             message: message.into(),
         }
     }
     pub fn internal(message: impl Into<String>) -> Self {
         Self {
             status: StatusCode::INTERNAL_SERVER_ERROR,
-            code: "internal",
+            code: ErrorCode::Internal,
             message: message.into(),
         }
     }
-    pub fn unavailable(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn unavailable(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             status: StatusCode::SERVICE_UNAVAILABLE,
             code,
@@ -53,7 +54,7 @@ impl From<StoreError> for ApiError {
                 tracing::error!(error = %other, "storage error while serving a request");
                 Self {
                     status: StatusCode::INTERNAL_SERVER_ERROR,
-                    code: "internal",
+                    code: ErrorCode::Internal,
                     message: "the node could not read its store".into(),
                 }
             }
@@ -66,7 +67,7 @@ impl IntoResponse for ApiError {
         (
             self.status,
             Json(ErrorBody {
-                code: self.code.into(),
+                code: self.code.as_str().into(),
                 message: self.message,
             }),
         )
@@ -76,11 +77,12 @@ impl IntoResponse for ApiError {
 
 /// Parses 32 bytes of hex from a path or query.
 pub fn parse32(s: &str, what: &'static str) -> Result<[u8; 32], ApiError> {
-    let bytes = hex::decode(s)
-        .map_err(|_| ApiError::bad_request("bad_hex", format!("{what} must be 64 hex digits")))?;
-    bytes
-        .try_into()
-        .map_err(|_| ApiError::bad_request("bad_hex", format!("{what} must be 64 hex digits")))
+    let bytes = hex::decode(s).map_err(|_| {
+        ApiError::bad_request(ErrorCode::BadHex, format!("{what} must be 64 hex digits"))
+    })?;
+    bytes.try_into().map_err(|_| {
+        ApiError::bad_request(ErrorCode::BadHex, format!("{what} must be 64 hex digits"))
+    })
 }
 
 /// What axum's extractors and router write as plain text (a body that is not the JSON asked
@@ -107,14 +109,14 @@ pub async fn json_errors(response: Response) -> Response {
         .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
         .unwrap_or_default();
     let code = match status {
-        StatusCode::BAD_REQUEST => "bad_request",
-        StatusCode::NOT_FOUND => "not_found",
-        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
-        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
-        StatusCode::UNPROCESSABLE_ENTITY => "unprocessable",
-        _ if status.is_server_error() => "internal",
-        _ => "bad_request",
+        StatusCode::BAD_REQUEST => ErrorCode::BadRequest,
+        StatusCode::NOT_FOUND => ErrorCode::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::TooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::UnsupportedMediaType,
+        StatusCode::UNPROCESSABLE_ENTITY => ErrorCode::Unprocessable,
+        _ if status.is_server_error() => ErrorCode::Internal,
+        _ => ErrorCode::BadRequest,
     };
     let message = if text.is_empty() {
         status.canonical_reason().unwrap_or("error").to_owned()
@@ -124,7 +126,7 @@ pub async fn json_errors(response: Response) -> Response {
     parts.headers.remove(axum::http::header::CONTENT_LENGTH);
     parts.headers.remove(axum::http::header::CONTENT_TYPE);
     let json = Json(ErrorBody {
-        code: code.into(),
+        code: code.as_str().into(),
         message,
     })
     .into_response();

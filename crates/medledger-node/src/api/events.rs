@@ -24,7 +24,7 @@ fn stream(heights: watch::Receiver<u64>) -> impl Stream<Item = Result<Event, Inf
 }
 
 /// `event: finalized`, `data: {"height": N}` for every new committed height.
-#[utoipa::path(get, path = "/v1/events", responses((status = 200, description = "text/event-stream of `finalized` events")))]
+#[utoipa::path(get, path = "/v1/events", operation_id = "follow_finalized", tag = "chain", responses((status = 200, content_type = "text/event-stream", description = "server-sent events, one `finalized` event (data `{\"height\": N}`) per new committed height; the stream does not end")))]
 pub async fn events(
     State(state): State<ApiState>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {

@@ -8,6 +8,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use medledger_api::ErrorBody;
+use medledger_types::error_code::ErrorCode;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -29,20 +30,20 @@ pub struct ReadyJson {
 }
 
 /// The process is up.
-#[utoipa::path(get, path = "/healthz", operation_id = "healthz", tag = "operations", responses((status = 200, description = "the process answers")))]
+#[utoipa::path(get, path = "/healthz", operation_id = "healthz", tag = "operations", responses((status = 200, content_type = "text/plain", description = "the process answers")))]
 pub async fn healthz() -> &'static str {
     "ok\n"
 }
 
 /// The node can serve verified answers: its store is readable and its newest finalized block
 /// is at most 30 s old.
-#[utoipa::path(get, path = "/readyz", operation_id = "readyz", tag = "operations", responses((status = 200, body = ReadyJson), (status = 503, body = ErrorBody, description = "not ready: the message says why")))]
+#[utoipa::path(get, path = "/readyz", operation_id = "readyz", tag = "operations", responses((status = 200, body = ReadyJson), (status = 500, body = ErrorBody, description = "the store could not be read (internal)"), (status = 503, body = ErrorBody, description = "not ready: the message says why (not_ready)")))]
 pub async fn readyz(State(state): State<ApiState>) -> Result<Json<ReadyJson>, ApiError> {
     let tip = state.ledger.tip();
     let finalized = state.ledger.latest_finalization(tip.height)?;
     let Some((height, _)) = finalized else {
         return Err(ApiError::unavailable(
-            "not_ready",
+            ErrorCode::NotReady,
             "no block is finalized yet",
         ));
     };
@@ -54,7 +55,7 @@ pub async fn readyz(State(state): State<ApiState>) -> Result<Json<ReadyJson>, Ap
     if age > READY_MAX_AGE_MS {
         return Err(ApiError {
             status: StatusCode::SERVICE_UNAVAILABLE,
-            code: "not_ready",
+            code: ErrorCode::NotReady,
             message: format!(
                 "the newest finalized block (height {height}) is {} s old: too few validators online, or this node is cut off from them",
                 age / 1000

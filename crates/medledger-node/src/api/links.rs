@@ -7,6 +7,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use medledger_types::error_code::ErrorCode;
 use medledger_types::hash::{LinkId, Sha256Digest};
 use medwallet_shl::manifest::{ManifestRequest, PasscodeRefused};
 use serde::Deserialize;
@@ -24,7 +25,7 @@ const VIEWER: &str = include_str!("../../assets/viewer.html");
 
 /// The viewer page. Its CSP lets it run its own inline code and reach any link's server,
 /// nothing else; no referrer leaves it.
-#[utoipa::path(get, path = "/viewer", tag = "shl", responses((status = 200, content_type = "text/html", description = "the SMART Health Link viewer; the link goes in the URL's fragment (#shlink:/…), which is never sent")))]
+#[utoipa::path(get, path = "/viewer", operation_id = "get_link_viewer", tag = "shl", responses((status = 200, content_type = "text/html", description = "the SMART Health Link viewer; the link goes in the URL's fragment (#shlink:/…), which is never sent")))]
 pub async fn viewer() -> Response {
     (
         [
@@ -52,8 +53,10 @@ fn refused(r: Refusal) -> Response {
             Json(PasscodeRefused { remaining_attempts }),
         )
             .into_response(),
-        Refusal::BadRequest(m) => ApiError::bad_request("bad_request", m).into_response(),
-        Refusal::Unrecorded(m) => ApiError::unavailable("link_unrecorded", m).into_response(),
+        Refusal::BadRequest(m) => ApiError::bad_request(ErrorCode::BadRequest, m).into_response(),
+        Refusal::Unrecorded(m) => {
+            ApiError::unavailable(ErrorCode::LinkUnrecorded, m).into_response()
+        }
     }
 }
 
@@ -66,15 +69,36 @@ fn base(state: &ApiState, headers: &HeaderMap) -> String {
     format!("{}://{host}", state.links.scheme)
 }
 
+/// A SMART Health Links manifest request, as the OpenAPI document describes it (the
+/// request itself is `medwallet_shl::manifest::ManifestRequest`, which checks these bounds).
+#[derive(utoipa::ToSchema)]
+#[schema(as = ManifestRequest)]
+#[allow(dead_code)]
+struct ManifestRequestDoc {
+    /// Who is asking, in words ("St Mary ED"), shown to the patient: 1 to 200 characters, not
+    /// only spaces.
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
+    recipient: String,
+    /// The link's passcode, when it has the `P` flag (at most 200 characters).
+    #[schema(max_length = 200)]
+    passcode: Option<String>,
+    /// The longest file the receiver takes embedded in the manifest; longer ones come by location.
+    #[schema(rename = "embeddedLengthMax")]
+    embedded_length_max: Option<u64>,
+}
+
 /// The manifest of a link's files.
-#[utoipa::path(post, path = "/shl/{token}", tag = "shl",
-    params(("token" = String, Path, description = "the link's 32-byte token, base64url (43 characters)")),
-    request_body(content = Object, content_type = "application/json", description = "SMART Health Links manifest request: {recipient (1 to 200 characters), passcode?, embeddedLengthMax?}"),
+#[utoipa::path(post, path = "/shl/{token}", operation_id = "post_link_manifest", tag = "shl",
+    params(("token" = String, Path, pattern = "^[A-Za-z0-9_-]{43}$", description = "the link's 32-byte token, base64url (43 characters)")),
+    request_body(content = ManifestRequestDoc, content_type = "application/json", description = "a SMART Health Links manifest request"),
     responses(
         (status = 200, content_type = "application/json", description = "the manifest: {status, files: [{contentType, embedded | location}]}"),
         (status = 400, body = ErrorBody, description = "malformed request"),
         (status = 401, content_type = "application/json", description = "wrong or missing passcode: {remainingAttempts}"),
         (status = 404, body = ErrorBody, description = "revoked, expired, out of attempts or unknown"),
+        (status = 413, body = ErrorBody, description = "the body is over the endpoint's limit (too_large)"),
+        (status = 415, body = ErrorBody, description = "the body is not JSON (unsupported_media_type)"),
+        (status = 422, body = ErrorBody, description = "JSON of the wrong shape (unprocessable)"),
         (status = 503, body = ErrorBody, description = "the answer could not be recorded on the ledger in time (link_unrecorded)")))]
 pub async fn manifest(
     State(state): State<ApiState>,
@@ -90,13 +114,14 @@ pub async fn manifest(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Recipient {
     recipient: String,
 }
 
 /// A single-file link's file, fetched directly (`U` flag).
-#[utoipa::path(get, path = "/shl/{token}", tag = "shl",
-    params(("token" = String, Path, description = "the link's token"), ("recipient" = String, Query, description = "who is asking, as the patient will see it")),
+#[utoipa::path(get, path = "/shl/{token}", operation_id = "get_link_file_directly", tag = "shl",
+    params(("token" = String, Path, pattern = "^[A-Za-z0-9_-]{43}$", description = "the link's 32-byte token, base64url (43 characters)"), ("recipient" = String, Query, min_length = 1, max_length = 200, pattern = "\\S", description = "who is asking, as the patient will see it (1 to 200 characters, not only spaces)")),
     responses(
         (status = 200, content_type = "application/jose", description = "the one file, a compact JWE"),
         (status = 400, body = ErrorBody, description = "not a single file without passcode (not_direct)"),
@@ -120,7 +145,7 @@ pub async fn direct(
         Ok(entry) if entry.passcode.is_none() && entry.files.len() == 1 => {}
         Ok(_) => {
             return ApiError::bad_request(
-                "not_direct",
+                ErrorCode::NotDirect,
                 "this link is not a single file without passcode: POST for its manifest",
             )
             .into_response();
@@ -138,15 +163,17 @@ pub async fn direct(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Signed {
+    #[serde(deserialize_with = "super::int64::required")]
     exp: u64,
     sig: String,
 }
 
 /// A file location from a manifest: valid for minutes, on this node, while the link is active.
-#[utoipa::path(get, path = "/shl/files/{link}/{hash}", tag = "shl",
-    params(("link" = String, Path, description = "the link's id, hex"), ("hash" = String, Path, description = "the file's SHA-256, hex"),
-        ("exp" = u64, Query, description = "expiry, ms since the epoch"), ("sig" = String, Query, description = "this node's signature of the location, hex")),
+#[utoipa::path(get, path = "/shl/files/{link}/{hash}", operation_id = "get_link_file", tag = "shl",
+    params(("link" = String, Path, pattern = "^[0-9a-fA-F]{64}$", description = "the link's id, hex"), ("hash" = String, Path, pattern = "^[0-9a-fA-F]{64}$", description = "the file's SHA-256, hex"),
+        ("exp" = u64, Query, minimum = 0, description = "expiry, ms since the epoch"), ("sig" = String, Query, pattern = "^[0-9a-fA-F]{128}$", description = "this node's signature of the location, hex")),
     responses(
         (status = 200, content_type = "application/jose", description = "the file, a compact JWE"),
         (status = 400, body = ErrorBody),
@@ -178,7 +205,7 @@ pub async fn file(
         .await
         .map_err(|_| {
             ApiError::unavailable(
-                "blob_missing",
+                ErrorCode::BlobMissing,
                 "this node does not hold the file yet; try another node",
             )
         })?;

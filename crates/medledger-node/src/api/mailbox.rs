@@ -7,6 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use medledger_api::ErrorBody;
+use medledger_types::error_code::ErrorCode;
 
 use super::error::{ApiError, parse32};
 use super::{ApiState, now_ms};
@@ -14,35 +15,41 @@ use crate::mailbox::{MAILBOX_VALUE_MAX, MailboxError, Stored};
 
 /// Writes a slot once (a device joining another). The same bytes again are accepted; other
 /// bytes are refused while the slot lives (10 minutes).
-#[utoipa::path(put, path = "/v1/mailbox/{slot}", params(("slot" = String, Path, description = "32 bytes, hex")), request_body(content = Vec<u8>, content_type = "application/octet-stream"), responses((status = 201, description = "stored"), (status = 200, description = "already held, the same bytes"), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody, description = "the slot holds other bytes"), (status = 413, body = ErrorBody), (status = 503, body = ErrorBody, description = "the mailbox is full")))]
+#[utoipa::path(put, path = "/v1/mailbox/{slot}", operation_id = "put_mailbox_slot", tag = "mailbox", params(("slot" = String, Path, pattern = "^[0-9a-fA-F]{64}$", description = "32 bytes, hex")), request_body(content = inline(super::MailboxValue), content_type = "application/octet-stream", description = "1 to 256 bytes"), responses((status = 201, description = "stored"), (status = 200, description = "already held, the same bytes"), (status = 400, body = ErrorBody, description = "the slot is not 64 hex digits (bad_hex), or the body is empty (bad_request)"), (status = 409, body = ErrorBody, description = "the slot holds other bytes (slot_taken)"), (status = 413, body = ErrorBody, description = "over 256 bytes (too_large)"), (status = 503, body = ErrorBody, description = "the mailbox is full (mailbox_full)")))]
 pub async fn put(
     State(state): State<ApiState>,
     Path(slot): Path<String>,
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
     let slot = parse32(&slot, "mailbox slot")?;
+    if body.is_empty() {
+        return Err(ApiError::bad_request(
+            ErrorCode::BadRequest,
+            format!("a mailbox value is 1 to {MAILBOX_VALUE_MAX} bytes"),
+        ));
+    }
     match state.mailbox.put(slot, &body, now_ms()) {
         Ok(Stored::New) => Ok(StatusCode::CREATED),
         Ok(Stored::Again) => Ok(StatusCode::OK),
         Err(MailboxError::Size) => Err(ApiError {
             status: StatusCode::PAYLOAD_TOO_LARGE,
-            code: "too_large",
+            code: ErrorCode::TooLarge,
             message: format!("a mailbox value is 1 to {MAILBOX_VALUE_MAX} bytes"),
         }),
         Err(MailboxError::Taken) => Err(ApiError {
             status: StatusCode::CONFLICT,
-            code: "slot_taken",
+            code: ErrorCode::SlotTaken,
             message: MailboxError::Taken.to_string(),
         }),
         Err(MailboxError::Full) => Err(ApiError::unavailable(
-            "mailbox_full",
+            ErrorCode::MailboxFull,
             MailboxError::Full.to_string(),
         )),
     }
 }
 
 /// Reads a slot.
-#[utoipa::path(get, path = "/v1/mailbox/{slot}", params(("slot" = String, Path, description = "32 bytes, hex")), responses((status = 200, content_type = "application/octet-stream", description = "what the slot holds"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody, description = "nothing yet, or expired")))]
+#[utoipa::path(get, path = "/v1/mailbox/{slot}", operation_id = "get_mailbox_slot", tag = "mailbox", params(("slot" = String, Path, pattern = "^[0-9a-fA-F]{64}$", description = "32 bytes, hex")), responses((status = 200, content_type = "application/octet-stream", description = "what the slot holds"), (status = 400, body = ErrorBody, description = "the slot is not 64 hex digits (bad_hex)"), (status = 404, body = ErrorBody, description = "nothing yet, or expired (empty_slot)")))]
 pub async fn get(
     State(state): State<ApiState>,
     Path(slot): Path<String>,
@@ -54,7 +61,7 @@ pub async fn get(
         }
         None => Err(ApiError {
             status: StatusCode::NOT_FOUND,
-            code: "empty_slot",
+            code: ErrorCode::EmptySlot,
             message: "the slot holds nothing (yet, or any more)".into(),
         }),
     }

@@ -12,6 +12,7 @@ mod chain;
 mod error;
 mod events;
 mod health;
+mod int64;
 mod links;
 mod mailbox;
 mod state;
@@ -21,10 +22,12 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::get;
 use medledger_state::store::Ledger;
 use tokio::sync::watch;
 use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub use blocking::ReadSlots;
 pub use error::ApiError;
@@ -76,45 +79,92 @@ pub(crate) fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
+/// The document's frame: what the API is and its groups. The operations come from the
+/// routes themselves ([`documented_routes`]).
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "medledger",
-        description = "Full-node API of the Medwallet consortium ledger. Verify, don't trust: headers carry finalization certificates, state values carry Jellyfish Merkle proofs."
+        description = "Full-node API of the Medwallet consortium ledger. Verify, don't trust: headers carry finalization certificates, state values carry Jellyfish Merkle proofs. Every error is JSON `{ code, message }`; `code` is one of the `ErrorBody.code` enum's values."
     ),
-    paths(
-        chain::status,
-        chain::header,
-        chain::headers,
-        chain::block,
-        chain::validators,
-        state::value,
-        state::patient_records,
-        txs::submit,
-        txs::submit_batch,
-        txs::tx_status,
-        blobs::put,
-        blobs::get,
-        events::events,
-        links::manifest,
-        links::direct,
-        links::file,
-        links::viewer,
-        mailbox::put,
-        mailbox::get,
-        health::healthz,
-        health::readyz,
-    )
+    tags(
+        (name = "chain", description = "Headers with their finalization certificates, blocks, the validator set, and a stream of new heights."),
+        (name = "state", description = "State values with Jellyfish Merkle proofs against a header's state root."),
+        (name = "transactions", description = "Submitting signed transactions and following them to a block."),
+        (name = "blobs", description = "Encrypted record payloads: upload by clinics, download by the patient, a grantee or a peer node; every request signed."),
+        (name = "shl", description = "SMART Health Links: manifests, files and the viewer, open to any receiving application."),
+        (name = "mailbox", description = "The device-join mailbox: write-once slots that live 10 minutes, outside the ledger."),
+        (name = "operations", description = "Liveness and readiness for orchestrators and load balancers."),
+    ),
+    modifiers(&SignedRequests)
 )]
 pub struct ApiDoc;
+
+/// Blob requests are signed: the `x-medwallet-auth` header carries the requester's key, the
+/// time, a nonce and an ed25519 signature over what is asked of which node
+/// (`medledger_types::blob_request`).
+struct SignedRequests;
+
+impl utoipa::Modify for SignedRequests {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "signed_request",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                medledger_types::blob_request::AUTH_HEADER,
+                "key.timestamp_ms.nonce.signature (hex; ed25519 in namespace medwallet/blob-request/v1 over the chain, this node's key, the method, the blob, the record, the grant, the time and the nonce)",
+            ))),
+        );
+    }
+}
+
+/// Opaque bytes of at least one byte, as the document describes a body: a binary string, not
+/// an array of numbers.
+fn binary(max_length: Option<usize>) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+        .min_length(Some(1))
+        .max_length(max_length)
+        .into()
+}
+
+/// A sealed record's bytes (never empty; the node's blob limit is in its config).
+pub(crate) struct SealedBytes;
+
+impl utoipa::PartialSchema for SealedBytes {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        binary(None)
+    }
+}
+
+impl utoipa::ToSchema for SealedBytes {}
+
+/// A mailbox value: 1 to 256 bytes.
+pub(crate) struct MailboxValue;
+
+impl utoipa::PartialSchema for MailboxValue {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        binary(Some(crate::mailbox::MAILBOX_VALUE_MAX))
+    }
+}
+
+impl utoipa::ToSchema for MailboxValue {}
+
+/// Largest JSON body of a transaction batch (2,000 transactions of a few KiB, in hex).
+pub const MAX_BATCH_BODY: usize = 8 * 1024 * 1024;
+/// Largest body a mailbox write may have (a value is at most 256 bytes).
+const MAX_MAILBOX_BODY: usize = 4096;
 
 /// The SMART Health Link endpoints, open to receiving applications on any origin (a viewer
 /// served by another node, a clinic's own SHL reader): they carry no credentials, and the
 /// link's token in the path is the capability.
-fn shl_routes() -> Router<ApiState> {
-    Router::new()
-        .route("/shl/{token}", post(links::manifest).get(links::direct))
-        .route("/shl/files/{link}/{hash}", get(links::file))
+fn shl_routes() -> OpenApiRouter<ApiState> {
+    OpenApiRouter::new()
+        .routes(routes!(links::manifest, links::direct))
+        .routes(routes!(links::file))
         .layer(
             tower_http::cors::CorsLayer::new()
                 .allow_origin(tower_http::cors::Any)
@@ -123,43 +173,58 @@ fn shl_routes() -> Router<ApiState> {
         )
 }
 
-/// The router.
-pub fn router(state: ApiState) -> Router {
-    Router::new()
-        .route("/v1/status", get(chain::status))
-        .route("/v1/headers", get(chain::headers))
-        .route("/v1/headers/{height}", get(chain::header))
-        .route("/v1/blocks/{height}", get(chain::block))
-        .route("/v1/validators", get(chain::validators))
-        .route("/v1/state/{key}", get(state::value))
-        .route(
-            "/v1/patients/{address}/records",
-            get(state::patient_records),
+/// Every endpoint with its OpenAPI operation, declared once: the router and the document at
+/// `/v1/openapi.json` are both split from this.
+fn documented_routes() -> OpenApiRouter<ApiState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(chain::status))
+        .routes(routes!(chain::headers))
+        .routes(routes!(chain::header))
+        .routes(routes!(chain::block))
+        .routes(routes!(chain::validators))
+        .routes(routes!(events::events))
+        .routes(routes!(state::value))
+        .routes(routes!(state::patient_records))
+        .routes(routes!(txs::submit))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(txs::submit_batch))
+                .layer(axum::extract::DefaultBodyLimit::max(MAX_BATCH_BODY)),
         )
-        .route("/v1/txs", post(txs::submit))
-        .route("/v1/txs/batch", post(txs::submit_batch))
-        .route("/v1/txs/{id}", get(txs::tx_status))
-        .route("/v1/blobs/{hash}", get(blobs::get).put(blobs::put))
-        .route("/v1/events", get(events::events))
-        .route(
-            "/v1/mailbox/{slot}",
-            get(mailbox::get)
-                .put(mailbox::put)
+        .routes(routes!(txs::tx_status))
+        .routes(routes!(blobs::get, blobs::put))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(mailbox::get, mailbox::put))
                 // Nothing near a request body's default limit is ever a mailbox value.
-                .layer(axum::extract::DefaultBodyLimit::max(4096)),
+                .layer(axum::extract::DefaultBodyLimit::max(MAX_MAILBOX_BODY)),
         )
         .merge(shl_routes())
-        .route("/viewer", get(links::viewer))
-        .route("/v1/openapi.json", get(openapi))
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
+        .routes(routes!(links::viewer))
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+}
+
+/// The OpenAPI document the node serves.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    documented_routes().into_openapi()
+}
+
+/// The router.
+pub fn router(state: ApiState) -> Router {
+    let (routes, doc) = documented_routes().split_for_parts();
+    let doc = Arc::new(doc);
+    routes
+        .route(
+            "/v1/openapi.json",
+            get(move || {
+                let doc = doc.clone();
+                async move { axum::Json(doc.as_ref().clone()) }
+            }),
+        )
         .fallback(|| async { ApiError::not_found("no such endpoint") })
         .layer(axum::middleware::map_response(error::json_errors))
         .with_state(state)
-}
-
-async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {
-    axum::Json(ApiDoc::openapi())
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use medledger_api::{ErrorBody, PatientRecordJson, PatientRecordsJson, ProvenJson};
 use medledger_state::store::ProvenValue;
+use medledger_types::error_code::ErrorCode;
 use medledger_types::hash::Address;
 use medledger_types::state::{StateKey, decode_u64};
 use serde::Deserialize;
@@ -29,23 +30,25 @@ fn proven_json(key: &StateKey, p: ProvenValue) -> ProvenJson {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct AtHeight {
     /// Height to read at (default: the latest committed).
+    #[serde(default, deserialize_with = "super::int64::optional")]
     pub height: Option<u64>,
 }
 
 /// Any state key's value with an inclusion or exclusion proof.
-#[utoipa::path(get, path = "/v1/state/{key}", params(("key" = String, Path, description = "state key bytes, hex"), AtHeight), responses((status = 200, body = ProvenJson), (status = 400, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/state/{key}", operation_id = "get_state_value", tag = "state", params(("key" = String, Path, pattern = "^([0-9a-fA-F]{2}){1,256}$", description = "state key bytes, hex (1 to 256 bytes)"), AtHeight), responses((status = 200, body = ProvenJson), (status = 400, body = ErrorBody, description = "the key is not hex or out of bounds (bad_hex, bad_key), or an unknown parameter"), (status = 404, body = ErrorBody, description = "the state at that height is not kept (not_found)")))]
 pub async fn value(
     State(state): State<ApiState>,
     Path(key): Path<String>,
     Query(at): Query<AtHeight>,
 ) -> Result<Json<ProvenJson>, ApiError> {
-    let bytes =
-        hex::decode(&key).map_err(|_| ApiError::bad_request("bad_hex", "key must be hex"))?;
+    let bytes = hex::decode(&key)
+        .map_err(|_| ApiError::bad_request(ErrorCode::BadHex, "key must be hex"))?;
     if bytes.is_empty() || bytes.len() > MAX_KEY_LEN {
         return Err(ApiError::bad_request(
-            "bad_key",
+            ErrorCode::BadKey,
             format!("key must be 1..={MAX_KEY_LEN} bytes"),
         ));
     }
@@ -59,17 +62,21 @@ pub async fn value(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct Page {
     /// Height to read at (default: the latest committed).
+    #[serde(default, deserialize_with = "super::int64::optional")]
     pub height: Option<u64>,
     /// First index (default 0).
+    #[serde(default, deserialize_with = "super::int64::optional")]
     pub offset: Option<u64>,
     /// Number of records (default and maximum 200).
+    #[serde(default, deserialize_with = "super::int64::optional")]
     pub limit: Option<u64>,
 }
 
 /// The records issued to a patient, with proofs, one page at a time.
-#[utoipa::path(get, path = "/v1/patients/{address}/records", params(("address" = String, Path, description = "account address (32 bytes hex)"), Page), responses((status = 200, body = PatientRecordsJson), (status = 400, body = ErrorBody)))]
+#[utoipa::path(get, path = "/v1/patients/{address}/records", operation_id = "list_patient_records", tag = "state", params(("address" = String, Path, pattern = "^[0-9a-fA-F]{64}$", description = "account address (32 bytes hex)"), Page), responses((status = 200, body = PatientRecordsJson), (status = 400, body = ErrorBody, description = "the address is not 64 hex digits (bad_hex), or an unknown parameter"), (status = 404, body = ErrorBody, description = "the state at that height is not kept (not_found)"), (status = 503, body = ErrorBody, description = "the store holds a value it cannot decode (corrupt_state)")))]
 pub async fn patient_records(
     State(state): State<ApiState>,
     Path(address): Path<String>,
@@ -94,7 +101,7 @@ fn records_page(
     let count_proven = state.ledger.prove(&count_key, Some(height))?;
     let count = match &count_proven.value {
         Some(v) => decode_u64(v)
-            .map_err(|_| ApiError::unavailable("corrupt_state", "count is malformed"))?,
+            .map_err(|_| ApiError::unavailable(ErrorCode::CorruptState, "count is malformed"))?,
         None => 0,
     };
     let offset = page.offset.unwrap_or(0);
@@ -107,7 +114,9 @@ fn records_page(
             .value
             .as_deref()
             .and_then(|v| v.try_into().ok())
-            .ok_or_else(|| ApiError::unavailable("corrupt_state", "record index is malformed"))?;
+            .ok_or_else(|| {
+                ApiError::unavailable(ErrorCode::CorruptState, "record index is malformed")
+            })?;
         let record_key = StateKey::record(&medledger_types::hash::RecordId(record_id));
         let record = state.ledger.prove(&record_key, Some(height))?;
         records.push(PatientRecordJson {

@@ -653,7 +653,7 @@ fn corrupt_state_is_a_state_error_not_a_panic() {
     let err = Execution::new(&w.state, ctx)
         .apply_checked(&tx)
         .expect_err("corrupt");
-    assert_eq!(err.code(), "state_error");
+    assert_eq!(err.code().as_str(), "state_error");
     w.state
         .0
         .insert(StateKey::nonce(&addr(&key(PATIENT))), encode_u64(0));

@@ -56,8 +56,9 @@ async fn malformed_slots_and_oversized_values_are_refused() {
         )
         .await;
     assert_eq!((code, body["code"].as_str()), (413, Some("too_large")));
-    let (code, _) = s.put_slot(&"ef".repeat(32), Vec::new()).await;
-    assert_eq!(code, 413);
+    // An empty value is a malformed request, not an oversized one.
+    let (code, body) = s.put_slot(&"ef".repeat(32), Vec::new()).await;
+    assert_eq!((code, body["code"].as_str()), (400, Some("bad_request")));
     let (code, _) = s.put_slot(&"ef".repeat(31), b"x".to_vec()).await;
     assert_eq!(code, 400);
 }

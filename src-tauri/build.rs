@@ -46,6 +46,7 @@ const COMMANDS: &[&str] = &[
     "recovering",
     "finish_recovery",
     "lab_series",
+    "search_records",
     "sync_status",
     "acknowledge_equivocation",
     "lookup_doctor",

@@ -9,8 +9,8 @@ use medwallet_app::{
     EmergencyRequestItem, EmergencyView, ErasedResult, ErasureItem, ExportResult, GrantItem,
     GrantRequest, GrantResult, GuardiansView, GuardingItem, JoinedDevice, LabSeries, LinkCreated,
     LinkItem, LinkRequest, OpenedEmergency, OpenedRecord, PatientSummary, ReceivedLink, RecordItem,
-    RecoveringStatus, RevokeResult, RotatedWallet, Settings, ShareCodeItem, SharedItem, SyncReport,
-    SyncStatus, WalletStatus,
+    RecoveringStatus, RevokeResult, RotatedWallet, SearchResults, Settings, ShareCodeItem,
+    SharedItem, SyncReport, SyncStatus, WalletStatus,
 };
 use tauri::{AppHandle, Emitter, State};
 
@@ -317,6 +317,11 @@ pub async fn open_link(
 #[tauri::command]
 pub async fn lab_series(app: Wallet<'_>, id: String) -> Result<Vec<LabSeries>, AppError> {
     app.lab_series(&id).await
+}
+
+#[tauri::command]
+pub async fn search_records(app: Wallet<'_>, query: String) -> Result<SearchResults, AppError> {
+    app.search_records(&query)
 }
 
 #[tauri::command]

@@ -180,6 +180,7 @@ fn main() {
             commands::finish_recovery,
             commands::open_link,
             commands::lab_series,
+            commands::search_records,
             commands::sync_status,
             commands::acknowledge_equivocation,
             commands::lookup_doctor,

@@ -5,7 +5,8 @@
 //!
 //! The story: on the welcome screen, "Join from another device" reads a device code from a
 //! picture of its QR code; then a patient creates a wallet (24 words, confirmed), receives records from the demo
-//! clinic, opens a visit with lab values and sees them charted, shows their card, grants the
+//! clinic, opens a visit with lab values and sees them charted, searches the records for a test,
+//! shows their card, grants the
 //! doctor the lab results category (after reading My summary), shares allergies and medications
 //! by a SMART Health Link that headless Chromium opens (`link_story`), checks sync status and settings, adds a node that forges
 //! certificates and sees the red banner name it, locks and unlocks. The doctor
@@ -272,6 +273,34 @@ async fn patient_opens_a_record_with_a_lab_chart(c: &Client) -> Result<()> {
     bail!("no record showed a lab chart")
 }
 
+/// Search across records: a test's name finds the visits that measured it, from the records'
+/// content (decrypted on the device), not only their titles.
+async fn patient_searches_records_for_a_test(c: &Client) -> Result<()> {
+    type_into(c, "record-search", "glucose").await?;
+    let results = wait_for(c, "[data-testid=search-results]", Duration::from_secs(20)).await?;
+    let hits = results
+        .find_all(Locator::Css("[data-testid=search-hit]"))
+        .await?;
+    assert!(!hits.is_empty(), "glucose is measured in Ned's history");
+    let text = results.text().await?;
+    assert!(
+        text.contains("Test: Glucose"),
+        "matched by the test's name: {text}"
+    );
+    shot(c, "04c-search").await?;
+    let field = find(c, "record-search").await?;
+    for _ in 0.."glucose".len() {
+        field.send_keys("\u{0008}").await?;
+    }
+    wait_for(
+        c,
+        "[data-testid=day-label], section.day",
+        Duration::from_secs(10),
+    )
+    .await?;
+    Ok(())
+}
+
 /// My summary: the IPS built from the verified records, with the demo clinic's allergy list
 /// (each entry naming its clinic and verified height).
 async fn patient_reads_the_summary(c: &Client) -> Result<()> {
@@ -534,6 +563,7 @@ async fn the_whole_story_in_the_real_webview() -> Result<()> {
     session("app-patient", async |c| {
         patient_creates_a_wallet_and_receives_records(c).await?;
         patient_opens_a_record_with_a_lab_chart(c).await?;
+        patient_searches_records_for_a_test(c).await?;
         patient_reads_the_summary(c).await?;
         patient_shows_card_and_grants_the_doctor(c).await?;
         link_story::patient_shares_allergies_by_link_and_a_browser_opens_it(c).await?;

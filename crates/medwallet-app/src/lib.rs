@@ -37,6 +37,7 @@ mod lifecycle;
 pub mod lifecycle_views;
 mod links;
 mod records;
+mod search;
 pub mod session;
 pub mod settings;
 mod sharing;

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use medwallet_core::{RecordSummary, SyncEvent, accounts};
+use medwallet_fhir::lab_series::SeriesBuilder;
 use medwallet_fhir::numeric_observations;
 
 use crate::error::{AppError, ErrorCode};
@@ -189,38 +190,36 @@ impl App {
         let record = self.summary(id)?;
         let wanted = numeric_observations(&self.plaintext(&record).await?);
         let wallet = self.wallet()?;
-        let mut series: Vec<LabSeries> = Vec::new();
+        let mut series = SeriesBuilder::new(&wanted);
         for r in &wallet.records() {
             let Some(fhir) = wallet.open_offline(r)? else {
                 continue;
             };
             for v in numeric_observations(&fhir) {
-                if !wanted.iter().any(|w| w.code == v.code) {
-                    continue;
-                }
-                let point = SeriesPoint {
-                    date: v.date.clone(),
-                    value: v.value,
-                    record_id: r.id.clone(),
-                };
-                match series.iter_mut().find(|s| s.code == v.code) {
-                    Some(s) => s.points.push(point),
-                    None => series.push(LabSeries {
-                        code: v.code,
-                        display: v.display,
-                        unit: v.unit,
-                        low: v.low,
-                        high: v.high,
-                        points: vec![point],
-                    }),
-                }
+                series.add(&v, &r.id);
             }
         }
-        for s in &mut series {
-            s.points.sort_by(|a, b| a.date.cmp(&b.date));
-            s.points
-                .dedup_by(|a, b| a.date == b.date && a.value == b.value);
-        }
-        Ok(series)
+        Ok(series
+            .finish()
+            .into_iter()
+            .map(|s| LabSeries {
+                code: s.code,
+                display: s.display,
+                unit: s.unit,
+                ucum: s.ucum,
+                low: s.low,
+                high: s.high,
+                points: s
+                    .points
+                    .into_iter()
+                    .map(|p| SeriesPoint {
+                        date: p.date,
+                        value: p.value,
+                        record_id: p.record_id,
+                        as_recorded: p.as_recorded,
+                    })
+                    .collect(),
+            })
+            .collect())
     }
 }

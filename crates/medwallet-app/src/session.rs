@@ -42,6 +42,9 @@ pub(crate) struct Session {
     pub role: Role,
     /// Verified names of clinics and doctors, by hex address.
     pub names: HashMap<String, String>,
+    /// The searchable names in each kept record, by record id, read once per session (they go
+    /// with the keys when the wallet locks).
+    pub terms: HashMap<String, Vec<medwallet_fhir::search_terms::Term>>,
 }
 
 /// Sync bookkeeping for the status screen.
@@ -186,6 +189,7 @@ impl App {
             last_active_ms: self.now(),
             role: Role::Unknown,
             names: HashMap::new(),
+            terms: HashMap::new(),
         });
         Ok(())
     }

@@ -241,8 +241,11 @@ pub struct OpenedRecord {
 #[serde(rename_all = "camelCase")]
 pub struct SeriesPoint {
     pub date: String,
+    /// In the series' unit.
     pub value: f64,
     pub record_id: String,
+    /// The value and unit as the record has them, when converted into the series' unit.
+    pub as_recorded: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, TS)]
@@ -251,6 +254,9 @@ pub struct LabSeries {
     pub code: String,
     pub display: String,
     pub unit: Option<String>,
+    /// The unit's UCUM code, when the records code it in UCUM. A test with values in units
+    /// that do not convert (mg/dL and mmol/L) has one series per unit.
+    pub ucum: Option<String>,
     pub low: Option<f64>,
     pub high: Option<f64>,
     pub points: Vec<SeriesPoint>,
@@ -506,4 +512,30 @@ pub struct ExportResult {
     pub path: String,
     pub bytes: u64,
     pub records: usize,
+}
+
+/// Records whose tests, conditions, medications (…) match a search.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchResults {
+    pub hits: Vec<SearchHit>,
+    /// Records whose content is not on this device (not kept offline, or not readable by this
+    /// wallet): searched by title only.
+    pub titles_only: u32,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchHit {
+    pub record: RecordItem,
+    /// What matched: `title`, or the kind of a name in the record (`test`, `condition`,
+    /// `medication`, `allergy`, `procedure`, `vaccine`, `report`, `visit`), with the name.
+    pub matches: Vec<SearchMatch>,
+}
+
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchMatch {
+    pub kind: String,
+    pub text: String,
 }

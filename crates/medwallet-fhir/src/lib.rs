@@ -16,7 +16,9 @@
 pub mod category;
 pub mod emergency;
 pub mod ips;
+pub mod lab_series;
 pub mod observations;
+pub mod search_terms;
 pub mod split;
 pub use category::category_of;
 pub use observations::{NumericObservation, numeric_observations};

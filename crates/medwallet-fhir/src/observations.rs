@@ -11,7 +11,12 @@ pub struct NumericObservation {
     pub code: String,
     pub display: String,
     pub value: f64,
+    /// The unit as written for people (`unit`), else its code.
     pub unit: Option<String>,
+    /// The UCUM code, when the quantity is coded in UCUM (`system` `http://unitsofmeasure.org`).
+    pub ucum: Option<String>,
+    /// The reference range, in the value's unit (a bound in another UCUM unit is converted;
+    /// one that cannot be is left out).
     pub low: Option<f64>,
     pub high: Option<f64>,
     /// `effectiveDateTime` (or the start of `effectivePeriod`), as written.
@@ -71,6 +76,14 @@ fn measured(item: &Value, date: &str, range: &Value) -> Option<NumericObservatio
         .or_else(|| coding["display"].as_str())
         .unwrap_or(&code)
         .to_owned();
+    let ucum = ucum_code(quantity);
+    let bound = |b: &Value| -> Option<f64> {
+        let v = b["value"].as_f64()?;
+        match (ucum_code(b), &ucum) {
+            (Some(from), Some(to)) if from != *to => octofhir_ucum::convert(v, &from, to).ok(),
+            _ => Some(v),
+        }
+    };
     Some(NumericObservation {
         code,
         display,
@@ -79,10 +92,21 @@ fn measured(item: &Value, date: &str, range: &Value) -> Option<NumericObservatio
             .as_str()
             .or_else(|| quantity["code"].as_str())
             .map(str::to_owned),
-        low: range["low"]["value"].as_f64(),
-        high: range["high"]["value"].as_f64(),
+        low: bound(&range["low"]),
+        high: bound(&range["high"]),
+        ucum,
         date: date.to_owned(),
     })
+}
+
+/// The system of UCUM codes.
+const UCUM: &str = "http://unitsofmeasure.org";
+
+/// A quantity's UCUM code, if it is coded in UCUM.
+fn ucum_code(quantity: &Value) -> Option<String> {
+    (quantity["system"].as_str() == Some(UCUM))
+        .then(|| quantity["code"].as_str().map(str::to_owned))
+        .flatten()
 }
 
 #[cfg(test)]

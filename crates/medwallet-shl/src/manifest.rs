@@ -35,22 +35,17 @@ pub struct ManifestRequest {
 /// number type, and JSON Schema's `integer` admits it); not a fraction, a negative number or
 /// one past `u64`.
 fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Number {
-        Whole(u64),
-        Written(f64),
+    let Some(number) = Option::<serde_json::Number>::deserialize(d)? else {
+        return Ok(None);
+    };
+    if let Some(n) = number.as_u64() {
+        return Ok(Some(n));
     }
-    match Option::<Number>::deserialize(d)? {
-        None => Ok(None),
-        Some(Number::Whole(n)) => Ok(Some(n)),
-        Some(Number::Written(f)) if f.fract() == 0.0 && (0.0..u64::MAX as f64).contains(&f) => {
-            // Whole and in range: the cast is exact up to f64's precision, which is the
-            // receiver's own.
-            Ok(Some(f as u64))
-        }
-        Some(Number::Written(f)) => Err(serde::de::Error::custom(format!(
-            "embeddedLengthMax must be a whole number of bytes, not {f}"
+    match number.as_f64() {
+        // Whole and in range: the cast is exact up to f64's precision, which is the receiver's.
+        Some(f) if f.fract() == 0.0 && (0.0..u64::MAX as f64).contains(&f) => Ok(Some(f as u64)),
+        _ => Err(serde::de::Error::custom(format!(
+            "embeddedLengthMax must be a whole number of bytes, not {number}"
         ))),
     }
 }

@@ -35,7 +35,7 @@ describe('RecordView', () => {
   });
 
   it('charts series with two or more points and lists single values', async () => {
-    const single: LabSeries = { code: '2339-0', display: 'Glucose', unit: 'mg/dL', low: null, high: null, points: [{ date: '2019-03-05', value: 88.6, recordId: lab.id }] };
+    const single: LabSeries = { code: '2339-0', display: 'Glucose', unit: 'mg/dL', ucum: 'mg/dL', low: null, high: null, points: [{ date: '2019-03-05', value: 88.6, recordId: lab.id, asRecorded: null }] };
     const loadSeries = vi.fn(async () => [potassiumSeries, single]);
     render(RecordView, { opened: { record: lab, fhir: JSON.stringify(visitBundle) }, loadSeries, onback: vi.fn() });
     await waitFor(() => expect(screen.getAllByTestId('lab-chart')).toHaveLength(1));
@@ -43,6 +43,35 @@ describe('RecordView', () => {
     expect(screen.getByTestId('lab-chart').querySelector('canvas')).toBeTruthy();
     expect(screen.getByText(/only one measurement so far/).parentElement!.textContent).toContain('Glucose: 88.6 mg/dL');
     expect(loadSeries).toHaveBeenCalledTimes(1);
+  });
+
+  it('says when a value was converted and when a test is charted apart for units that do not convert', async () => {
+    const mg: LabSeries = {
+      code: '2339-0',
+      display: 'Glucose',
+      unit: 'mg/dL',
+      ucum: 'mg/dL',
+      low: 70,
+      high: 99,
+      points: [
+        { date: '2019-03-05', value: 88.6, recordId: lab.id, asRecorded: null },
+        { date: '2020-03-05', value: 98, recordId: 'r-old', asRecorded: '0.98 g/L' },
+      ],
+    };
+    const mmol: LabSeries = {
+      ...mg,
+      unit: 'mmol/L',
+      ucum: 'mmol/L',
+      points: [
+        { date: '2017-01-01', value: 5.1, recordId: 'r-a', asRecorded: null },
+        { date: '2018-01-01', value: 5.4, recordId: 'r-b', asRecorded: null },
+      ],
+    };
+    render(RecordView, { opened: { record: lab, fhir: JSON.stringify(visitBundle) }, loadSeries: async () => [mg, mmol], onback: vi.fn() });
+    await waitFor(() => expect(screen.getAllByTestId('lab-chart')).toHaveLength(2));
+    expect(screen.getByTestId('converted-note').textContent).toContain('converted to mg/dL');
+    expect(screen.getAllByTestId('lab-chart')[0].textContent).toContain('98 mg/dL (recorded as 0.98 g/L)');
+    expect(screen.getByTestId('series-apart').textContent).toContain('units that do not convert into each other (mg/dL, mmol/L)');
   });
 
   it('shows a record that is not FHIR as an error, with its raw text still available', async () => {

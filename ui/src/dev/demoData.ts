@@ -39,16 +39,17 @@ export const DEMO_SERIES: LabSeries[] = [
     code: '6298-4',
     display: 'Potassium',
     unit: 'mmol/L',
+    ucum: 'mmol/L',
     low: 3.5,
     high: 5.1,
     points: [
-      { date: '2022-03-01', value: 4.1, recordId: 'x1' },
-      { date: '2022-11-15', value: 4.6, recordId: 'x2' },
-      { date: '2023-06-12', value: 4.9, recordId: 'r5' },
-      { date: '2024-02-03', value: 5.83, recordId: 'r2' },
+      { date: '2022-03-01', value: 4.1, recordId: 'x1', asRecorded: null },
+      { date: '2022-11-15', value: 4.6, recordId: 'x2', asRecorded: null },
+      { date: '2023-06-12', value: 4.9, recordId: 'r5', asRecorded: null },
+      { date: '2024-02-03', value: 5.83, recordId: 'r2', asRecorded: null },
     ],
   },
-  { code: '2339-0', display: 'Glucose', unit: 'mg/dL', low: 70, high: 99, points: [{ date: '2024-02-03', value: 88.6, recordId: 'r2' }] },
+  { code: '2339-0', display: 'Glucose', unit: 'mg/dL', ucum: 'mg/dL', low: 70, high: 99, points: [{ date: '2024-02-03', value: 88.6, recordId: 'r2', asRecorded: null }] },
 ];
 
 export const DEMO_SHARED: SharedItem[] = [

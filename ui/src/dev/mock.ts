@@ -75,6 +75,13 @@ mockIPC(
       }
       case 'lab_series':
         return DEMO_SERIES;
+      case 'search_records': {
+        const q = String(a.query).trim().toLowerCase();
+        const hits = records
+          .filter((r) => q && r.title.toLowerCase().includes(q))
+          .map((r) => ({ record: r, matches: [{ kind: 'title', text: r.title }] }));
+        return { hits, titlesOnly: 0 };
+      }
       case 'patient_summary':
         return {
           bundle: JSON.stringify({ resourceType: 'Bundle', type: 'document', entry: [] }),

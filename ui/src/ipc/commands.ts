@@ -31,6 +31,7 @@ import type {
   PatientSummary,
   ReceivedLink,
   RecordItem,
+  SearchResults,
   RecoveringStatus,
   RevokeResult,
   RotatedWallet,
@@ -85,6 +86,8 @@ export const patientSummary = () => call<PatientSummary>('patient_summary');
 export const exportRecords = () => call<ExportResult>('export_records');
 /** Lab series for the observations in record `id`, across all of this wallet's records. */
 export const labSeries = (id: string) => call<LabSeries[]>('lab_series', { id });
+/** Records whose tests, conditions, medications (…) or title match `query`. */
+export const searchRecords = (query: string) => call<SearchResults>('search_records', { query });
 export const syncStatus = () => call<SyncStatus>('sync_status');
 /** The user read the equivocation warning and goes on; resolves to whether there was one. */
 export const acknowledgeEquivocation = () => call<boolean>('acknowledge_equivocation');

@@ -126,9 +126,38 @@ fullUrl: string, recordId: string,
  */
 clinic: string, verifiedHeight: number, };
 
-export type SeriesPoint = { date: string, value: number, recordId: string, };
+export type SeriesPoint = { date: string, 
+/**
+ * In the series' unit.
+ */
+value: number, recordId: string, 
+/**
+ * The value and unit as the record has them, when converted into the series' unit.
+ */
+asRecorded: string | null, };
 
-export type LabSeries = { code: string, display: string, unit: string | null, low: number | null, high: number | null, points: Array<SeriesPoint>, };
+export type LabSeries = { code: string, display: string, unit: string | null, 
+/**
+ * The unit's UCUM code, when the records code it in UCUM. A test with values in units
+ * that do not convert (mg/dL and mmol/L) has one series per unit.
+ */
+ucum: string | null, low: number | null, high: number | null, points: Array<SeriesPoint>, };
+
+export type SearchResults = { hits: Array<SearchHit>, 
+/**
+ * Records whose content is not on this device (not kept offline, or not readable by this
+ * wallet): searched by title only.
+ */
+titlesOnly: number, };
+
+export type SearchHit = { record: RecordItem, 
+/**
+ * What matched: `title`, or the kind of a name in the record (`test`, `condition`,
+ * `medication`, `allergy`, `procedure`, `vaccine`, `report`, `visit`), with the name.
+ */
+matches: Array<SearchMatch>, };
+
+export type SearchMatch = { kind: string, text: string, };
 
 export type SyncReport = { newRecords: number, totalRecords: number, verifiedHeight: number, keysShared: number, 
 /**

@@ -4,7 +4,7 @@ import { countWords, normalizeWords, passwordProblem } from './password';
 import { parseNodes, settingsProblem } from './settings';
 import { throttle } from './throttle';
 import { groupByPatient } from './shared';
-import { labChartConfig } from './labChart';
+import { dateMs, dayLabel, labChartConfig } from './labChart';
 import { SHARED, potassiumSeries } from '../test/fixtures';
 
 describe('describeIncident', () => {
@@ -80,14 +80,34 @@ describe('groupByPatient', () => {
 });
 
 describe('labChartConfig', () => {
-  it('plots values in date order on a category axis with dashed range lines', () => {
+  it('places values at their dates on a time-proportional axis, with dashed range lines across it', () => {
     const cfg = labChartConfig(potassiumSeries);
-    expect(cfg.data.labels).toEqual(['10 Jan 2018', '5 Mar 2019']);
-    expect(cfg.data.datasets[0].data).toEqual([4.2, 5.83]);
+    const values = cfg.data.datasets[0].data;
+    expect(values.map((p) => p.y)).toEqual([4.2, 5.83]);
+    expect(values.map((p) => new Date(p.x).toISOString().slice(0, 10))).toEqual(['2018-01-10', '2019-03-05']);
     expect(cfg.data.datasets.map((d) => d.label)).toEqual(['Potassium', 'Lower limit', 'Upper limit']);
-    expect(cfg.data.datasets[1]).toMatchObject({ data: [3.5, 3.5], borderDash: [6, 4] });
-    expect(cfg.options?.scales?.x).toMatchObject({ type: 'category' });
+    expect(cfg.data.datasets[1]).toMatchObject({ borderDash: [6, 4] });
+    expect(cfg.data.datasets[1].data.map((p) => p.y)).toEqual([3.5, 3.5]);
+    expect(cfg.options?.scales?.x).toMatchObject({ type: 'linear' });
     expect(cfg.options?.scales?.y?.title).toMatchObject({ text: 'Potassium (mmol/L)' });
+  });
+  it('spaces visits by the time between them, not evenly', () => {
+    const visits = ['2020-01-01', '2020-01-08', '2020-01-15', '2021-01-15'].map((date, i) => ({
+      date,
+      value: 4 + i / 10,
+      recordId: `r${i}`,
+      asRecorded: null,
+    }));
+    const xs = labChartConfig({ ...potassiumSeries, points: visits }).data.datasets[0].data.map((p) => p.x);
+    const week = xs[1] - xs[0];
+    expect(xs[2] - xs[1]).toBe(week);
+    // A year later is about 52 weeks along, not one more step.
+    expect(Math.round((xs[3] - xs[2]) / week)).toBe(52);
+  });
+  it('labels ticks as days, and a date-only value stays on its day', () => {
+    expect(dayLabel(dateMs('2019-03-05') ?? 0)).toBe('5 Mar 2019');
+    expect(dateMs('2019-03-05T23:30:00Z')).toBe(Date.UTC(2019, 2, 5, 23, 30));
+    expect(dateMs('not a date')).toBeNull();
   });
   it('has no range lines without a range', () => {
     const cfg = labChartConfig({ ...potassiumSeries, low: null, high: null, unit: null });

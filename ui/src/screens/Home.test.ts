@@ -163,4 +163,26 @@ describe('Home', () => {
     expect((await screen.findByTestId('error')).textContent).toContain('The record could not be fetched.');
     expect(screen.queryByTestId('record-view')).toBeNull();
   });
+
+  it('searches the records\' content and lists what matched, then returns to the timeline', async () => {
+    const backend = mockBackend({
+      records: RECORDS,
+      search_records: ({ query }) => ({
+        hits: [{ record: RECORDS.find((r) => r.id === 'r-lab1'), matches: [{ kind: 'test', text: `Potassium (${query})` }] }],
+        titlesOnly: 1,
+      }),
+    });
+    render(Home);
+    await screen.findAllByTestId('record-item');
+    await fireEvent.input(screen.getByTestId('record-search'), { target: { value: 'potas' } });
+    const results = await screen.findByTestId('search-results', {}, { timeout: 2000 });
+    expect(backend.callsOf('search_records').at(-1)?.args).toEqual({ query: 'potas' });
+    expect(ids(within(results).getAllByTestId('record-item'))).toEqual(['r-lab1']);
+    expect(results.textContent).toContain('Test: Potassium (potas)');
+    expect(screen.getByTestId('search-count').textContent).toContain('1 record matches');
+    expect(screen.getByTestId('search-count').textContent).toContain('1 not kept on this device was searched by title only');
+    await fireEvent.input(screen.getByTestId('record-search'), { target: { value: '' } });
+    expect(screen.queryByTestId('search-results')).toBeNull();
+    expect(screen.getAllByTestId('record-item')).toHaveLength(4);
+  });
 });

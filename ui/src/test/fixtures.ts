@@ -254,10 +254,11 @@ export const potassiumSeries: LabSeries = {
   code: '6298-4',
   display: 'Potassium',
   unit: 'mmol/L',
+  ucum: 'mmol/L',
   low: 3.5,
   high: 5.1,
   points: [
-    { date: '2019-03-05', value: 5.83, recordId: 'r-lab1' },
-    { date: '2018-01-10', value: 4.2, recordId: 'r-old' },
+    { date: '2019-03-05', value: 5.83, recordId: 'r-lab1', asRecorded: null },
+    { date: '2018-01-10', value: 4.2, recordId: 'r-old', asRecorded: null },
   ],
 };

@@ -176,11 +176,16 @@ pub fn acknowledge(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
 }
 
 pub fn show(ctx: &Context<'_>, args: ShowArgs, out: &Output) -> anyhow::Result<()> {
-    let wallet = ctx.open()?;
-    // A record whose ciphertext is kept opens offline (checked against the verified hash).
-    if let Ok(record) = wallet.record(&args.record_id)
-        && let Some(fhir) = wallet.open_offline(&record)?
-    {
+    // A record whose ciphertext is kept opens offline (checked against the verified hash). The
+    // wallet (and its writer's lock) is let go before the online path opens it again.
+    let offline = {
+        let wallet = ctx.open()?;
+        match wallet.record(&args.record_id) {
+            Ok(record) => wallet.open_offline(&record)?,
+            Err(_) => None,
+        }
+    };
+    if let Some(fhir) = offline {
         return write_fhir(&args, &fhir, out);
     }
     let fhir = ctx.run(async |wallet, source| {

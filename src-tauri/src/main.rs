@@ -17,6 +17,7 @@ use std::time::Duration;
 use medwallet_app::{App, Settings, settings, system_clock};
 use medwallet_crypto::KdfParams;
 use tauri::{Emitter, Manager};
+use tauri_plugin_notification::NotificationExt;
 
 /// How often the idle timer is checked.
 const IDLE_CHECK: Duration = Duration::from_secs(5);
@@ -120,9 +121,27 @@ fn main() {
                 .callback(|handle, _args, _cwd| focus_running(handle))
                 .build(),
         )
+        .plugin(tauri_plugin_notification::init())
         .setup(|tauri_app| {
             let app = Arc::new(open(tauri_app.handle())?);
             tauri_app.manage(app.clone());
+            // New records arrive without pressing Sync: the window reloads its list, and the
+            // desktop says how many and from whom.
+            let following = app.clone();
+            let announce = tauri_app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                following
+                    .follow_ledger(|news| {
+                        let _ = announce.emit("records-arrived", &news);
+                        let _ = announce
+                            .notification()
+                            .builder()
+                            .title("Medwallet")
+                            .body(news.sentence())
+                            .show();
+                    })
+                    .await;
+            });
             let handle = tauri_app.handle().clone();
             std::thread::spawn(move || {
                 loop {

@@ -5,7 +5,7 @@
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use futures::{Stream, TryStreamExt};
+use futures::{Stream, StreamExt, TryStreamExt};
 use medledger_api::{
     BlockJson, ErrorBody, HeaderJson, PatientRecordsJson, ProvenJson, StatusJson, SubmittedJson,
     TxStatusJson,
@@ -358,6 +358,35 @@ impl NodeClient {
     ) -> Result<impl Stream<Item = Result<bytes::Bytes, String>> + use<>, NetError> {
         let response = self.blob_response(request, chain, timeout).await?;
         Ok(response.bytes_stream().map_err(|e| e.to_string()))
+    }
+}
+
+impl NodeClient {
+    /// The node's new finalized heights as it announces them (`GET /v1/events`), until the
+    /// connection ends (at the latest after `connection`): hints to sync, never trusted.
+    pub async fn finalized_heights(
+        &self,
+        connection: Duration,
+    ) -> Result<impl Stream<Item = Result<Vec<u64>, NetError>> + use<>, NetError> {
+        let response = self
+            .http
+            .get(format!("{}/v1/events", self.base))
+            .timeout(connection)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        if !response.status().is_success() {
+            return Err(self.refusal(response).await);
+        }
+        let node = self.base.clone();
+        let mut events = crate::events::FinalizedEvents::default();
+        Ok(response.bytes_stream().map(move |chunk| match chunk {
+            Ok(bytes) => Ok(events.push(&bytes)),
+            Err(e) => Err(NetError::Unreachable {
+                node: node.clone(),
+                message: e.to_string(),
+            }),
+        }))
     }
 }
 

@@ -28,6 +28,7 @@
 pub mod blob_request;
 pub mod doctor_consent;
 pub mod effect;
+pub mod events;
 pub mod fault;
 #[cfg(feature = "http")]
 pub mod http;

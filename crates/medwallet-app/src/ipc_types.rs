@@ -38,6 +38,7 @@ pub fn typescript() -> String {
         SummaryEntryItem::decl(&cfg),
         SeriesPoint::decl(&cfg),
         LabSeries::decl(&cfg),
+        crate::follow::RecordsArrived::decl(&cfg),
         SearchResults::decl(&cfg),
         SearchHit::decl(&cfg),
         SearchMatch::decl(&cfg),

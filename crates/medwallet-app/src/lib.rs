@@ -27,6 +27,7 @@ mod devices;
 mod emergency;
 pub mod emergency_views;
 pub mod error;
+pub mod follow;
 pub mod guardian_views;
 mod guardians;
 #[cfg(test)]

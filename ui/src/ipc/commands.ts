@@ -31,6 +31,7 @@ import type {
   PatientSummary,
   ReceivedLink,
   RecordItem,
+  RecordsArrived,
   SearchResults,
   RecoveringStatus,
   RevokeResult,
@@ -93,6 +94,9 @@ export const syncStatus = () => call<SyncStatus>('sync_status');
 export const acknowledgeEquivocation = () => call<boolean>('acknowledge_equivocation');
 export const onSyncProgress = (f: (p: SyncProgress) => void): Promise<UnlistenFn> =>
   listen<SyncProgress>('sync-progress', (event) => f(event.payload));
+/** A background sync (started by a node announcing a new block) found records. */
+export const onRecordsArrived = (f: (news: RecordsArrived) => void): Promise<UnlistenFn> =>
+  listen<RecordsArrived>('records-arrived', (event) => f(event.payload));
 
 // Sharing
 export const lookupDoctor = (doctor: string) => call<DoctorInfo>('lookup_doctor', { doctor });

@@ -143,6 +143,12 @@ export type LabSeries = { code: string, display: string, unit: string | null,
  */
 ucum: string | null, low: number | null, high: number | null, points: Array<SeriesPoint>, };
 
+export type RecordsArrived = { count: number, 
+/**
+ * Their clinics, by verified name where known (else a short address), each once.
+ */
+from: Array<string>, };
+
 export type SearchResults = { hits: Array<SearchHit>, 
 /**
  * Records whose content is not on this device (not kept offline, or not readable by this

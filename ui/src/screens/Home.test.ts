@@ -185,4 +185,14 @@ describe('Home', () => {
     expect(screen.queryByTestId('search-results')).toBeNull();
     expect(screen.getAllByTestId('record-item')).toHaveLength(4);
   });
+
+  it('reloads and says so when records arrive by themselves', async () => {
+    const backend = mockBackend({ records: RECORDS });
+    render(Home);
+    await screen.findAllByTestId('record-item');
+    const loads = backend.callsOf('records').length;
+    await emitFromRust('records-arrived', { count: 2, from: ['Riverside Family Clinic'] });
+    expect((await screen.findByTestId('records-arrived')).textContent).toContain('2 new records from Riverside Family Clinic');
+    await waitFor(() => expect(backend.callsOf('records').length).toBe(loads + 1));
+  });
 });

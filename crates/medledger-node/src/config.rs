@@ -148,6 +148,22 @@ impl Home {
         Ok(out)
     }
 
+    /// Writes a new node key into this home (creating it, owner-only, if needed); refuses to
+    /// replace an existing key. Returns the node's ed25519 public key.
+    pub fn keygen(&self, rng: &mut impl rand_core::CryptoRng) -> Result<[u8; 32], NodeError> {
+        let mut seed = Zeroizing::new([0u8; 32]);
+        rng.fill_bytes(seed.as_mut());
+        create_private_dir(&self.root)?;
+        let key = Zeroizing::new(json(&KeyFile {
+            version: 1,
+            ed25519_seed: hex::encode(seed.as_ref()),
+        }));
+        write_new(&self.key_path(), &key)?;
+        Ok(medwallet_crypto::SigningKey::from_bytes(&seed)
+            .verifying_key()
+            .to_bytes())
+    }
+
     /// Writes a new home (refuses to overwrite an existing one).
     pub fn write(
         &self,
@@ -167,6 +183,18 @@ impl Home {
         write_new(&self.genesis_path(), &json(genesis))?;
         write_new(&self.config_path(), config.to_toml().as_bytes())
     }
+}
+
+/// A directory only its owner may read (a node's home holds its key).
+fn create_private_dir(dir: &Path) -> Result<(), NodeError> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).map_err(|source| NodeError::Write {
+        path: dir.to_owned(),
+        source,
+    })
 }
 
 fn json<T: Serialize>(value: &T) -> Vec<u8> {

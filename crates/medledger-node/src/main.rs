@@ -33,16 +33,20 @@ enum LogFormat {
 enum Command {
     /// Write a local network (genesis, one home per node), all on 127.0.0.1.
     Testnet {
+        /// Nodes in the genesis validator set.
         #[arg(long, default_value_t = 4)]
         validators: usize,
+        /// Nodes that follow the chain without voting (they serve wallets).
         #[arg(long, default_value_t = 0)]
         followers: usize,
+        /// The directory to write (one `nodeI` home per node); must not exist yet.
         #[arg(long)]
         out: PathBuf,
         /// Node i listens on base+2i (p2p) and base+2i+1 (HTTP API), and serves its metrics on
         /// base+2n+i (n nodes in all).
         #[arg(long, default_value_t = 26600)]
         base_port: u16,
+        /// The chain's name (part of its id: two networks of one name still differ).
         #[arg(long, default_value = "medledger-devnet")]
         chain_name: String,
         /// A clinic registered at genesis, as NAME=SHARECODE (repeatable; `medclinic keygen`
@@ -57,6 +61,14 @@ enum Command {
     /// Run the node in HOME: a validator if its key is in the genesis validator set, else a
     /// follower. SIGTERM or SIGINT stop it gracefully (the API drains, consensus stops; exit 0).
     Start {
+        /// The node's directory: config.toml, genesis.json, node.key and data/.
+        #[arg(long)]
+        home: PathBuf,
+    },
+    /// Create this node's key in HOME (never replacing one) and print its public key: what the
+    /// consortium lists in the genesis validator set or in other nodes' peers.
+    Keygen {
+        /// The node's directory (created, readable by its owner only, if it does not exist).
         #[arg(long)]
         home: PathBuf,
     },
@@ -113,6 +125,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 now,
             )?;
             println!("{}", serde_json::to_string_pretty(&summary)?);
+            Ok(())
+        }
+        Command::Keygen { home } => {
+            let public = Home::new(home).keygen(&mut rand::rng())?;
+            println!("{}", hex::encode(public));
             Ok(())
         }
         Command::Start { home } => Ok(medledger_node::run::start_until(

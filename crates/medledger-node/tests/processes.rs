@@ -627,3 +627,37 @@ fn the_api_keeps_its_openapi_contract_under_schemathesis() {
     // Every operation ran (none skipped for want of data), the signed ones included.
     assert!(report.contains("Tested: 21"), "{report}");
 }
+
+/// An operator's first step on a new machine: `medledger keygen` makes the node's key, readable
+/// by its owner only, prints the public key the consortium lists, and never replaces a key.
+#[test]
+fn keygen_writes_a_private_key_once_and_prints_its_public_key() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = dir.path().join("medledger");
+    let keygen = || {
+        Command::new(env!("CARGO_BIN_EXE_medledger"))
+            .args(["keygen", "--home"])
+            .arg(&home)
+            .output()
+            .expect("keygen")
+    };
+    let first = keygen();
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let public = String::from_utf8_lossy(&first.stdout).trim().to_owned();
+    assert!(public.len() == 64 && hex::decode(&public).is_ok(), "{public}");
+    let key = std::fs::read(home.join("node.key")).expect("node.key");
+    let mode = |p: &Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
+    assert_eq!(mode(&home), 0o700);
+    assert_eq!(mode(&home.join("node.key")), 0o600);
+    // The key is the one printed: the seed's public key.
+    let file: Value = serde_json::from_slice(&key).expect("key json");
+    let mut seed = [0u8; 32];
+    hex::decode_to_slice(file["ed25519_seed"].as_str().expect("seed"), &mut seed).expect("hex");
+    assert_eq!(hex::encode(SigningKey::from_bytes(&seed).verifying_key().to_bytes()), public);
+    // Again: refused, and the key is untouched.
+    let again = keygen();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("node.key"));
+    assert_eq!(std::fs::read(home.join("node.key")).expect("node.key"), key);
+}

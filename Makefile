@@ -14,7 +14,7 @@ APT_PACKAGES := build-essential pkg-config curl libssl-dev libwebkit2gtk-4.1-dev
   libayatana-appindicator3-dev librsvg2-dev libxdo-dev webkit2gtk-driver xvfb xauth \
   python3-venv chromium chromium-driver dbus-daemon dbus-bin
 
-.PHONY: run demo-cli demo-crypto test deps py-deps ui build desktop ui-test e2e lint unit ipc-types bench bench-ledger bench-desktop bench-links bench-emergency fuzz vectors soak
+.PHONY: run demo-cli demo-crypto test deps py-deps ui build desktop ui-test e2e lint unit ipc-types package bench bench-ledger bench-desktop bench-links bench-emergency fuzz vectors soak
 
 ## Installs missing Debian packages (idempotent: only what `dpkg` does not report installed).
 deps:
@@ -92,6 +92,19 @@ e2e: build
 	@mkdir -p target
 	set -o pipefail; E2E_TEST_BINARY=$$($(CARGO) test --locked --workspace --no-run --message-format=json 2>/dev/null | python3 -c 'import json,sys; print([m["executable"] for m in map(json.loads, sys.stdin) if m.get("executable") and m.get("target",{}).get("name")=="desktop"][0])') \
 	  ./scripts/desktop_devnet.sh e2e target/debug 2>&1 | tee target/e2e-output.log
+
+## Packages, in target/debian: the node as a .deb (cargo-deb: the binary, a systemd unit, a
+## default /etc/medledger/config.toml, a system user and the node's key made at install), checked
+## by unpacking it into a scratch root and running what it installed (scripts/package_test.sh);
+## the desktop wallet as a .deb (the Tauri CLI's bundler). The node's container image is built
+## from ./Dockerfile (`docker build -t medledger .`).
+package: deps ui
+	@command -v cargo-deb >/dev/null || $(CARGO) install --locked cargo-deb
+	$(CARGO) deb --locked -p medledger-node --output target/debian/
+	./scripts/package_test.sh target/debian
+	cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles deb --ci
+	cp target/release/bundle/deb/*.deb target/debian/
+	@ls -l target/debian
 
 ## Criterion benchmarks (envelope vs raw ChaCha20-Poly1305, certificate verification vs raw
 ## ed25519 batch verification); prints the ratios.

@@ -5,8 +5,8 @@
 //!
 //! The story: on the welcome screen, "Join from another device" reads a device code from a
 //! picture of its QR code; then a patient creates a wallet (24 words, confirmed), receives records from the demo
-//! clinic, opens a visit with lab values and sees them charted, searches the records for a test,
-//! shows their card, grants the
+//! clinic, opens a visit with lab values and sees them charted, searches the records for a test
+//! and finds and opens one by keyboard alone, shows their card, grants the
 //! doctor the lab results category (after reading My summary), shares allergies and medications
 //! by a SMART Health Link that headless Chromium opens (`link_story`), checks sync status and settings, adds a node that forges
 //! certificates and sees the red banner name it, locks and unlocks. The doctor
@@ -17,8 +17,10 @@
 //! of them after the delay while the patient's own wallet shows the pending recovery in red
 //! (`recovery_story`). Last, the recovered wallet prepares an emergency set; the doctor breaks
 //! the glass with its code and reads the allergies; the patient sees the access in red
-//! (`emergency_story`).
+//! (`emergency_story`). Every screen saved is also checked by axe-core (`accessibility`): the
+//! story fails on any serious or critical WCAG 2.1 A/AA violation.
 
+mod accessibility;
 mod emergency_story;
 mod lifecycle_story;
 mod link_story;
@@ -98,9 +100,13 @@ async fn type_into(c: &Client, test_id: &str, text: &str) -> Result<()> {
     Ok(())
 }
 
-/// Saves a screenshot of the app's window after the DOM settles.
+/// Saves a screenshot of the app's window after the DOM settles, and checks the screen's
+/// accessibility (see `accessibility`).
 async fn shot(c: &Client, name: &str) -> Result<()> {
     tokio::time::sleep(Duration::from_millis(600)).await;
+    if !name.starts_with("failure-") {
+        accessibility::check(c, name).await?;
+    }
     let (x, y, width, height) = c.get_window_rect().await?;
     let png = screen::capture_png(Some(screen::Area {
         x: x as i16,
@@ -276,28 +282,64 @@ async fn patient_opens_a_record_with_a_lab_chart(c: &Client) -> Result<()> {
 /// Search across records: a test's name finds the visits that measured it, from the records'
 /// content (decrypted on the device), not only their titles.
 async fn patient_searches_records_for_a_test(c: &Client) -> Result<()> {
-    type_into(c, "record-search", "glucose").await?;
+    type_into(c, "record-search", "hemoglobin").await?;
     let results = wait_for(c, "[data-testid=search-results]", Duration::from_secs(20)).await?;
     let hits = results
         .find_all(Locator::Css("[data-testid=search-hit]"))
         .await?;
-    assert!(!hits.is_empty(), "glucose is measured in Ned's history");
+    assert!(!hits.is_empty(), "hemoglobin is measured in Ned's history");
     let text = results.text().await?;
     assert!(
-        text.contains("Test: Glucose"),
+        text.contains("Test: Hemoglobin [Mass/volume] in Blood"),
         "matched by the test's name: {text}"
     );
     shot(c, "04c-search").await?;
     let field = find(c, "record-search").await?;
-    for _ in 0.."glucose".len() {
-        field.send_keys("\u{0008}").await?;
-    }
+    // WebDriver's Backspace key, once per letter typed: the timeline comes back.
+    field
+        .send_keys(&"\u{E003}".repeat("hemoglobin".len()))
+        .await?;
     wait_for(
         c,
         "[data-testid=day-label], section.day",
         Duration::from_secs(10),
     )
     .await?;
+    Ok(())
+}
+
+/// The main story by keyboard alone: Tab reaches the search field, typing searches, Tab reaches
+/// a result, Enter opens it, and the back button is reached and pressed the same way.
+async fn patient_finds_and_opens_a_record_by_keyboard(c: &Client) -> Result<()> {
+    const TAB: &str = "\u{E004}";
+    const ENTER: &str = "\u{E007}";
+    /// Presses Tab until the focused element has `test_id` (at most 60 presses).
+    async fn tab_to(c: &Client, test_id: &str) -> Result<()> {
+        for _ in 0..60 {
+            let focused = c.active_element().await?;
+            if focused.attr("data-testid").await?.as_deref() == Some(test_id) {
+                return Ok(());
+            }
+            focused.send_keys(TAB).await?;
+        }
+        bail!("Tab never reached {test_id}")
+    }
+    c.execute("document.activeElement && document.activeElement.blur();", vec![])
+        .await?;
+    tab_to(c, "record-search").await?;
+    c.active_element().await?.send_keys("hemoglobin").await?;
+    wait_for(c, "[data-testid=search-hit]", Duration::from_secs(20)).await?;
+    tab_to(c, "record-item").await?;
+    c.active_element().await?.send_keys(ENTER).await?;
+    find(c, "record-view").await?;
+    shot(c, "04d-opened-by-keyboard").await?;
+    c.execute("document.activeElement && document.activeElement.blur();", vec![])
+        .await?;
+    tab_to(c, "back-button").await?;
+    c.active_element().await?.send_keys(ENTER).await?;
+    let field = find(c, "record-search").await?;
+    field.send_keys(&"\u{E003}".repeat("hemoglobin".len())).await?;
+    wait_for(c, "section.day", Duration::from_secs(10)).await?;
     Ok(())
 }
 
@@ -564,6 +606,7 @@ async fn the_whole_story_in_the_real_webview() -> Result<()> {
         patient_creates_a_wallet_and_receives_records(c).await?;
         patient_opens_a_record_with_a_lab_chart(c).await?;
         patient_searches_records_for_a_test(c).await?;
+        patient_finds_and_opens_a_record_by_keyboard(c).await?;
         patient_reads_the_summary(c).await?;
         patient_shows_card_and_grants_the_doctor(c).await?;
         link_story::patient_shares_allergies_by_link_and_a_browser_opens_it(c).await?;
@@ -584,5 +627,5 @@ async fn the_whole_story_in_the_real_webview() -> Result<()> {
     .await?;
     recovery_story::story().await?;
     emergency_story::story().await?;
-    Ok(())
+    accessibility::assert_none()
 }

@@ -21,7 +21,7 @@ pub(super) async fn patient_erases_a_record_and_every_node_deletes_it(c: &Client
     click(c, "erase-record").await?;
     let dialog = find(c, "erase-confirm").await?;
     let said = c
-        .find(Locator::Css("[role='dialog']"))
+        .find(Locator::Css("dialog[open]"))
         .await?
         .text()
         .await?;

@@ -42,6 +42,14 @@ pub struct Clinic<'a> {
     pub name: &'a str,
 }
 
+/// How far an issue is: records sealed and uploaded so far, of how many, and the bytes uploaded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Uploaded {
+    pub records: usize,
+    pub of: usize,
+    pub bytes: u64,
+}
+
 /// Issues `fhir` to `patient` (one record, or one per visit and category with `per_encounter`), through
 /// `source`; returns the records in issue order, each finalized.
 pub async fn issue<S: LedgerSource + BlobUpload, R: CryptoRng + ?Sized>(
@@ -53,7 +61,38 @@ pub async fn issue<S: LedgerSource + BlobUpload, R: CryptoRng + ?Sized>(
     now_ms: u64,
     rng: &mut R,
 ) -> Result<Vec<Issued>, IssueError> {
+    issue_reporting(
+        source,
+        clinic,
+        patient,
+        fhir,
+        per_encounter,
+        now_ms,
+        rng,
+        &mut |_| {},
+    )
+    .await
+}
+
+/// [`issue`], telling `uploaded` after each record's ciphertext is uploaded.
+#[allow(clippy::too_many_arguments)]
+pub async fn issue_reporting<S: LedgerSource + BlobUpload, R: CryptoRng + ?Sized>(
+    source: &S,
+    clinic: &Clinic<'_>,
+    patient: &ShareCode,
+    fhir: &[u8],
+    per_encounter: bool,
+    now_ms: u64,
+    rng: &mut R,
+    uploaded: &mut dyn FnMut(Uploaded),
+) -> Result<Vec<Issued>, IssueError> {
     let drafts = medwallet_fhir::records_from(fhir, per_encounter)?;
+    let total = drafts.len();
+    let mut sent = Uploaded {
+        records: 0,
+        of: total,
+        bytes: 0,
+    };
     let me = clinic.keys.public().account();
     let at = source.latest(now_ms).await?;
     // A code made after the patient moved to new keys carries the new key, which the ledger
@@ -101,6 +140,9 @@ pub async fn issue<S: LedgerSource + BlobUpload, R: CryptoRng + ?Sized>(
         source
             .upload(&hash, sealed, clinic.keys.signing_key(), now_ms)
             .await?;
+        sent.records += 1;
+        sent.bytes += size as u64;
+        uploaded(sent);
         let tx = sequence.next(TxBody::IssueRecord {
             record,
             patient: patient_address,

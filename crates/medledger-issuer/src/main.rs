@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use medledger_issuer::issue::{Clinic, issue};
+use medledger_issuer::issue::{Clinic, issue_reporting};
 use medledger_issuer::{ClinicKey, demo, doctors, now_ms};
 use medwallet_crypto::ShareCode;
 use medwallet_net::NetworkSource;
@@ -170,7 +170,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 keys: &keys,
                 name: &key.name,
             };
-            let issued = runtime()?.block_on(issue(
+            // Uploads shown on a terminal (the bar is hidden when stderr is not one).
+            let bar = indicatif::ProgressBar::new(0).with_style(
+                indicatif::ProgressStyle::with_template(
+                    "uploading {bar:30} {pos}/{len} records, {msg}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let issued = runtime()?.block_on(issue_reporting(
                 &source,
                 &clinic,
                 &patient,
@@ -178,7 +185,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 per_encounter,
                 now_ms(),
                 &mut rand::rng(),
-            ))?;
+                &mut |sent| {
+                    bar.set_length(sent.of as u64);
+                    bar.set_position(sent.records as u64);
+                    bar.set_message(indicatif::HumanBytes(sent.bytes).to_string());
+                },
+            ));
+            bar.finish_and_clear();
+            let issued = issued?;
             println!("{}", serde_json::to_string_pretty(&issued)?);
         }
         Command::Demo { ledger, fhir } => {

@@ -311,6 +311,20 @@ mod tests {
     }
 
     #[test]
+    fn the_packaged_default_config_reads_with_its_strict_keys() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let home = Home::new(dir.path());
+        std::fs::write(
+            home.config_path(),
+            include_str!("../../../packaging/medledger/config.toml"),
+        )
+        .expect("write");
+        let config = home.config().expect("the Debian package's config.toml");
+        assert_eq!(config.api_listen.to_string(), "127.0.0.1:26601");
+        assert!(config.metrics_listen.is_some() && config.peers.is_empty() && config.tls.is_none());
+    }
+
+    #[test]
     fn bad_genesis_files_are_explained() {
         let mut g = genesis_file();
         g.validators.push(g.validators[0].clone());

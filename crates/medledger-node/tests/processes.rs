@@ -643,9 +643,16 @@ fn keygen_writes_a_private_key_once_and_prints_its_public_key() {
             .expect("keygen")
     };
     let first = keygen();
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     let public = String::from_utf8_lossy(&first.stdout).trim().to_owned();
-    assert!(public.len() == 64 && hex::decode(&public).is_ok(), "{public}");
+    assert!(
+        public.len() == 64 && hex::decode(&public).is_ok(),
+        "{public}"
+    );
     let key = std::fs::read(home.join("node.key")).expect("node.key");
     let mode = |p: &Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
     assert_eq!(mode(&home), 0o700);
@@ -654,7 +661,10 @@ fn keygen_writes_a_private_key_once_and_prints_its_public_key() {
     let file: Value = serde_json::from_slice(&key).expect("key json");
     let mut seed = [0u8; 32];
     hex::decode_to_slice(file["ed25519_seed"].as_str().expect("seed"), &mut seed).expect("hex");
-    assert_eq!(hex::encode(SigningKey::from_bytes(&seed).verifying_key().to_bytes()), public);
+    assert_eq!(
+        hex::encode(SigningKey::from_bytes(&seed).verifying_key().to_bytes()),
+        public
+    );
     // Again: refused, and the key is untouched.
     let again = keygen();
     assert!(!again.status.success());

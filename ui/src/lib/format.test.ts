@@ -1,5 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { base64Utf8, endOfDayUtc, formatDate, formatDay, formatMs, formatNumber, plural, shortAddress } from './format';
+import { base64Utf8, endOfDayUtc, formatDate, formatDay, formatMs, formatNumber, plural, setLocale, shortAddress } from './format';
+
+describe('locale', () => {
+  it('writes dates and numbers in the locale, keeps a date-only value on its day, and survives a non-tag', () => {
+    try {
+      setLocale('de-DE');
+      expect(formatDate('2019-03-05')).toBe('5. März 2019');
+      expect(formatNumber(5.83)).toBe('5,83');
+      setLocale('en-US');
+      expect(formatDate('2019-03-05')).toBe('Mar 5, 2019');
+      // LANG=C gives "c": not a language tag; the default locale is used instead of throwing.
+      setLocale('c');
+      expect(formatDate('2019-03')).toMatch(/2019/);
+      expect(formatNumber(1.5)).toMatch(/1.5/);
+    } finally {
+      setLocale('en-GB');
+    }
+  });
+});
 
 describe('formatDate', () => {
   it('formats FHIR partial dates without shifting the day', () => {

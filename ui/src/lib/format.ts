@@ -1,15 +1,55 @@
-// Formatting shared by every screen. Dates are formatted by hand (not Intl with the user's
-// locale) so that a FHIR date-only value such as "2019-03-05" never shifts a day through a
-// timezone conversion, and so the tests see the same text on every machine.
+// Formatting shared by every screen, through Intl in the person's locale (the webview's
+// language; `setLocale` changes it, and the tests pin en-GB so they read the same everywhere).
+// A FHIR date-only value ("2019-03-05") is formatted as that calendar day in UTC, so it never
+// shifts a day through a time-zone conversion; a dateTime is shown in local time.
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/**
+ * `tag` if Intl knows it, else undefined (the runtime's default): a webview started under
+ * LANG=C reports "c", which is not a language tag and would make every format throw.
+ */
+function usableLocale(tag: string | undefined): string | undefined {
+  if (!tag) return undefined;
+  try {
+    return Intl.DateTimeFormat.supportedLocalesOf([tag]).length > 0 ? tag : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
-const pad = (n: number) => String(n).padStart(2, '0');
+let locale: string | undefined = usableLocale(typeof navigator === 'undefined' ? undefined : navigator.language);
+
+/** Sets the locale dates and numbers are written in (e.g. "de-CH"); undefined: the default. */
+export function setLocale(tag: string | undefined) {
+  locale = usableLocale(tag);
+  formats.clear();
+}
+
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+function dateFormat(key: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  let f = formats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, options);
+    formats.set(key, f);
+  }
+  return f;
+}
+
+const DAY: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' };
+const MONTH: Intl.DateTimeFormatOptions = { month: 'short', year: 'numeric', timeZone: 'UTC' };
+const DATE_TIME: Intl.DateTimeFormatOptions = {
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+};
 
 /**
  * A FHIR date / dateTime / instant for people: "5 Mar 2019", "Mar 2019", "2019", or
- * "5 Mar 2019, 14:05" (local time) when it carries a time. Unparseable input comes back as is;
- * null/empty gives null.
+ * "5 Mar 2019, 14:05" (local time) when it carries a time (in en-GB; other locales their own
+ * way). Unparseable input comes back as is; null/empty gives null.
  */
 export function formatDate(value: string | null | undefined): string | null {
   if (value == null) return null;
@@ -18,9 +58,9 @@ export function formatDate(value: string | null | undefined): string | null {
   let m = /^(\d{4})$/.exec(s);
   if (m) return m[1];
   m = /^(\d{4})-(\d{2})$/.exec(s);
-  if (m) return `${MONTHS[Number(m[2]) - 1] ?? m[2]} ${m[1]}`;
+  if (m) return dateFormat('month', MONTH).format(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1));
   m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-  if (m) return `${Number(m[3])} ${MONTHS[Number(m[2]) - 1] ?? m[2]} ${m[1]}`;
+  if (m) return dateFormat('day', DAY).format(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
   if (/^\d{4}-\d{2}-\d{2}T/.test(s)) {
     const d = new Date(s);
     if (!Number.isNaN(d.getTime())) return formatDateTime(d);
@@ -43,7 +83,7 @@ export function formatMs(ms: number | null | undefined): string | null {
 }
 
 function formatDateTime(d: Date): string {
-  return `${d.getDate()} ${MONTHS[d.getMonth()]} ${d.getFullYear()}, ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return dateFormat('dateTime', DATE_TIME).format(d);
 }
 
 /** "mdw1qxyz…k3f9": enough to tell addresses apart without a wall of characters. */
@@ -62,10 +102,10 @@ export function endOfDayUtc(date: string): string | null {
   return /^\d{4}-\d{2}-\d{2}$/.test(date) ? `${date}T23:59:59Z` : null;
 }
 
-/** Numbers as people write them: no float noise ("5.1" not "5.1000000001"), at most 4 decimals. */
+/** Numbers as people write them in their locale: no float noise, at most 4 decimals. */
 export function formatNumber(n: number): string {
   if (!Number.isFinite(n)) return String(n);
-  return String(Number(n.toFixed(4)));
+  return new Intl.NumberFormat(locale, { maximumFractionDigits: 4, useGrouping: false }).format(n);
 }
 
 /** UTF-8 safe base64, for turning the Rust-made QR SVG into a data: URL (CSP allows data: images). */

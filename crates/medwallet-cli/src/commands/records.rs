@@ -37,18 +37,31 @@ pub fn register(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
 
 pub fn sync(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
     let json_mode = out.is_json();
+    // On a terminal: the verified header, then a bar over the records (hidden when stderr is
+    // not a terminal, and in JSON mode).
+    let bar = if json_mode {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new(0).with_style(
+            indicatif::ProgressStyle::with_template("syncing {bar:30} {pos}/{len} records ({eta})")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        )
+    };
     let mut progress = |event: SyncEvent<'_>| {
         match event {
             SyncEvent::HeaderVerified {
                 height,
                 total_records,
-            } if !json_mode => {
-                eprintln!("verified header {height}; {total_records} record(s) on the ledger")
+            } => {
+                bar.set_length(total_records);
+                bar.println(format!(
+                    "verified header {height}; {total_records} record(s) on the ledger"
+                ));
             }
-            SyncEvent::Records { done, total, .. } if !json_mode => {
-                eprint!("\rsyncing records {done}/{total}");
+            SyncEvent::Records { done, total, .. } => {
+                bar.set_length(total);
+                bar.set_position(done);
             }
-            _ => {}
         }
         Ok::<(), WalletError>(())
     };
@@ -100,9 +113,7 @@ pub fn sync(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
             0
         }
     };
-    if !json_mode && report.new_records > 0 {
-        eprintln!();
-    }
+    bar.finish_and_clear();
     let incidents: Vec<String> = report.incidents.iter().map(ToString::to_string).collect();
     for record in &report.unreadable {
         eprintln!(

@@ -324,8 +324,11 @@ async fn patient_finds_and_opens_a_record_by_keyboard(c: &Client) -> Result<()> 
         }
         bail!("Tab never reached {test_id}")
     }
-    c.execute("document.activeElement && document.activeElement.blur();", vec![])
-        .await?;
+    c.execute(
+        "document.activeElement && document.activeElement.blur();",
+        vec![],
+    )
+    .await?;
     tab_to(c, "record-search").await?;
     c.active_element().await?.send_keys("hemoglobin").await?;
     wait_for(c, "[data-testid=search-hit]", Duration::from_secs(20)).await?;
@@ -333,12 +336,17 @@ async fn patient_finds_and_opens_a_record_by_keyboard(c: &Client) -> Result<()> 
     c.active_element().await?.send_keys(ENTER).await?;
     find(c, "record-view").await?;
     shot(c, "04d-opened-by-keyboard").await?;
-    c.execute("document.activeElement && document.activeElement.blur();", vec![])
-        .await?;
+    c.execute(
+        "document.activeElement && document.activeElement.blur();",
+        vec![],
+    )
+    .await?;
     tab_to(c, "back-button").await?;
     c.active_element().await?.send_keys(ENTER).await?;
     let field = find(c, "record-search").await?;
-    field.send_keys(&"\u{E003}".repeat("hemoglobin".len())).await?;
+    field
+        .send_keys(&"\u{E003}".repeat("hemoglobin".len()))
+        .await?;
     wait_for(c, "section.day", Duration::from_secs(10)).await?;
     Ok(())
 }

@@ -20,11 +20,7 @@ pub(super) async fn patient_erases_a_record_and_every_node_deletes_it(c: &Client
     find(c, "record-view").await?;
     click(c, "erase-record").await?;
     let dialog = find(c, "erase-confirm").await?;
-    let said = c
-        .find(Locator::Css("dialog[open]"))
-        .await?
-        .text()
-        .await?;
+    let said = c.find(Locator::Css("dialog[open]")).await?.text().await?;
     assert!(
         said.contains("cannot be recalled") && said.contains("a record existed"),
         "the confirmation says what stays: {said}"

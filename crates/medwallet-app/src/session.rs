@@ -69,6 +69,9 @@ pub struct App {
     pub(crate) kdf: KdfParams,
     pub(crate) settings: Mutex<Settings>,
     session: Mutex<Option<Session>>,
+    /// The wallet folder's writer's lock, held from unlock to lock: a session started under new
+    /// keys (a rotation, a recovery) keeps it rather than racing the old session for it.
+    writer: Mutex<Option<LockedWallet>>,
     backup: Mutex<Option<PendingBackup>>,
     pub(crate) sync: Mutex<SyncState>,
     /// A device join under way, from either side.
@@ -98,6 +101,7 @@ impl App {
             kdf,
             settings: Mutex::new(settings),
             session: Mutex::new(None),
+            writer: Mutex::new(None),
             backup: Mutex::new(None),
             sync: Mutex::default(),
             join: Mutex::default(),
@@ -127,6 +131,7 @@ impl App {
             .is_some_and(|s| now.saturating_sub(s.last_active_ms) >= limit);
         if idle {
             *session = None;
+            *lock(&self.writer) = None;
         }
         idle
     }
@@ -183,7 +188,18 @@ impl App {
     pub(crate) fn start_session(&self, keys: AccountKeys) -> Result<(), AppError> {
         // The writer's lock is held while the wallet is unlocked: a `medwallet` command on the
         // same folder is refused meanwhile, and the app is refused while one runs.
-        let wallet = Wallet::open(Arc::new(keys), self.dir.lock()?, self.clock.clone())?;
+        let store = {
+            let mut writer = lock(&self.writer);
+            match writer.as_ref() {
+                Some(held) => held.clone(),
+                None => {
+                    let held = self.dir.lock()?;
+                    *writer = Some(held.clone());
+                    held
+                }
+            }
+        };
+        let wallet = Wallet::open(Arc::new(keys), store, self.clock.clone())?;
         *lock(&self.session) = Some(Session {
             wallet: Arc::new(wallet),
             last_active_ms: self.now(),
@@ -300,6 +316,7 @@ impl App {
     /// Forgets the keys (zeroized as they drop) and the decrypted records.
     pub fn lock(&self) {
         *lock(&self.session) = None;
+        *lock(&self.writer) = None;
         *lock(&self.backup) = None;
     }
 }

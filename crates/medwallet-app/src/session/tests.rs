@@ -160,6 +160,15 @@ fn an_unlocked_wallet_refuses_a_second_writer_with_a_clear_error() {
     );
     assert!(!other.status().unlocked);
     assert!(f.app.status().unlocked);
+    // A session started again while unlocked (new keys after a rotation or a recovery) keeps
+    // the lock it holds rather than being refused it.
+    f.app
+        .start_session(AccountKeys::derive(&RecoveryPhrase::from_entropy(&[7; 32])))
+        .expect("a new session in the same app");
+    assert!(matches!(
+        WalletDir::new(f.app.root()).lock(),
+        Err(medwallet_store::StoreError::InUse(_))
+    ));
     // Locked in the first app, the folder is free for the other writer.
     f.app.lock();
     other

@@ -20,16 +20,16 @@ dpkg-deb --field "$DEB" Package | grep -qx medledger
 dpkg-deb --field "$DEB" Depends | grep -q adduser
 dpkg -x "$DEB" "$ROOT"
 dpkg-deb -e "$DEB" "$ROOT/DEBIAN"
-for f in usr/bin/medledger etc/medledger/config.toml lib/systemd/system/medledger.service; do
+for f in usr/bin/medledger etc/medledger/config.toml usr/lib/systemd/system/medledger.service; do
   [ -f "$ROOT/$f" ] || { echo "missing from the package: /$f" >&2; exit 1; }
 done
 grep -qx /etc/medledger/config.toml "$ROOT/DEBIAN/conffiles"
 grep -q "medledger keygen --home /var/lib/medledger" "$ROOT/DEBIAN/postinst"
 grep -q "ExecStart=/usr/bin/medledger --log-format json start --home /var/lib/medledger" \
-  "$ROOT/lib/systemd/system/medledger.service"
+  "$ROOT/usr/lib/systemd/system/medledger.service"
 if command -v systemd-analyze >/dev/null; then
   # The unit's syntax (its binary path is checked against the scratch root's copy).
-  sed "s|/usr/bin/medledger|$ROOT/usr/bin/medledger|" "$ROOT/lib/systemd/system/medledger.service" \
+  sed "s|/usr/bin/medledger|$ROOT/usr/bin/medledger|" "$ROOT/usr/lib/systemd/system/medledger.service" \
     > "$ROOT/medledger.service"
   systemd-analyze verify "$ROOT/medledger.service" 2>&1 | grep -v "^$" | grep -iv "user.*medledger\|Failed to.*group" || true
 fi

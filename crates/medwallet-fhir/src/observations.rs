@@ -27,19 +27,25 @@ pub struct NumericObservation {
 /// `valueQuantity`, and each component's (blood pressure's systolic and diastolic). Malformed
 /// JSON gives no values.
 pub fn numeric_observations(fhir: &[u8]) -> Vec<NumericObservation> {
-    let Ok(root) = serde_json::from_slice::<Value>(fhir) else {
-        return Vec::new();
-    };
     let mut out = Vec::new();
+    for_each_resource(fhir, |r| observation(r, &mut out));
+    out
+}
+
+/// Calls `each` on every resource of `fhir`: a Bundle's entries, or the one resource.
+/// Malformed JSON has none.
+pub(crate) fn for_each_resource(fhir: &[u8], mut each: impl FnMut(&Value)) {
+    let Ok(root) = serde_json::from_slice::<Value>(fhir) else {
+        return;
+    };
     match root["resourceType"].as_str() {
         Some("Bundle") => {
             for entry in root["entry"].as_array().into_iter().flatten() {
-                observation(&entry["resource"], &mut out);
+                each(&entry["resource"]);
             }
         }
-        _ => observation(&root, &mut out),
+        _ => each(&root),
     }
-    out
 }
 
 fn observation(resource: &Value, out: &mut Vec<NumericObservation>) {

@@ -43,18 +43,8 @@ pub struct Term {
 
 /// The names in `fhir` (a Bundle or one resource), each once. Malformed JSON gives none.
 pub fn search_terms(fhir: &[u8]) -> Vec<Term> {
-    let Ok(root) = serde_json::from_slice::<Value>(fhir) else {
-        return Vec::new();
-    };
     let mut out = Vec::new();
-    match root["resourceType"].as_str() {
-        Some("Bundle") => {
-            for entry in root["entry"].as_array().into_iter().flatten() {
-                terms_of(&entry["resource"], &mut out);
-            }
-        }
-        _ => terms_of(&root, &mut out),
-    }
+    crate::observations::for_each_resource(fhir, |r| terms_of(r, &mut out));
     out.sort();
     out.dedup();
     out

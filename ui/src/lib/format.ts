@@ -18,10 +18,15 @@ function usableLocale(tag: string | undefined): string | undefined {
 
 let locale: string | undefined = usableLocale(typeof navigator === 'undefined' ? undefined : navigator.language);
 
-/** Sets the locale dates and numbers are written in (e.g. "de-CH"); undefined: the default. */
+/** Sets the locale dates, numbers and messages are written in (e.g. "de-CH"); undefined: the default. */
 export function setLocale(tag: string | undefined) {
   locale = usableLocale(tag);
   formats.clear();
+}
+
+/** The locale in use (undefined: the runtime's default). */
+export function currentLocale(): string | undefined {
+  return locale;
 }
 
 const formats = new Map<string, Intl.DateTimeFormat>();
@@ -116,11 +121,21 @@ export function base64Utf8(text: string): string {
   return btoa(binary);
 }
 
-/** A delay in words: "72 hours", "5 seconds", "30 days". */
+/** A delay in words, the locale's way: "72 hours", "5 seconds", "30 days". */
 export function describeDelay(ms: number): string {
   const s = Math.round(ms / 1000);
-  if (s >= 7 * 86_400 && s % 86_400 === 0) return plural(s / 86_400, 'day');
-  if (s >= 3600 && s % 3600 === 0) return plural(s / 3600, 'hour');
-  if (s >= 60 && s % 60 === 0) return plural(s / 60, 'minute');
-  return plural(s, 'second');
+  const [n, unit] =
+    s >= 7 * 86_400 && s % 86_400 === 0
+      ? [s / 86_400, 'day']
+      : s >= 3600 && s % 3600 === 0
+        ? [s / 3600, 'hour']
+        : s >= 60 && s % 60 === 0
+          ? [s / 60, 'minute']
+          : [s, 'second'];
+  return new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' }).format(n);
+}
+
+/** "A", "A and B", "A, B and C", the locale's way. */
+export function formatList(items: readonly string[]): string {
+  return new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' }).format(items);
 }

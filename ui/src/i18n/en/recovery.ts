@@ -1,0 +1,3 @@
+// English messages of the recovery screens and components (see ../english.ts).
+export const recovery = {
+} satisfies Record<string, string>;

@@ -1,0 +1,3 @@
+// English messages of the status screens and components (see ../english.ts).
+export const status = {
+} satisfies Record<string, string>;

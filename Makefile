@@ -66,7 +66,7 @@ lint:
 ## (tests/interop), in their own virtualenv.
 PY_VENV := target/py
 py-deps:
-	@$(PY_VENV)/bin/python -c 'import jwcrypto, requests, prometheus_client, schemathesis, cryptography' 2>/dev/null || { \
+	@$(PY_VENV)/bin/python -c 'import jwcrypto, requests, prometheus_client, schemathesis, cryptography, jeepney' 2>/dev/null || { \
 	  python3 -m venv $(PY_VENV) && $(PY_VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/interop/requirements.txt; }
 
 unit: build py-deps
@@ -87,11 +87,11 @@ ui-test: ui
 
 ## The desktop app in its real webview (tauri-driver + WebKitWebDriver under Xvfb) against a
 ## local devnet; screenshots of every main screen land in target/screenshots/.
-e2e: build
+e2e: build py-deps
 	@command -v tauri-driver >/dev/null || $(CARGO) install --locked tauri-driver
 	@mkdir -p target
 	set -o pipefail; E2E_TEST_BINARY=$$($(CARGO) test --locked --workspace --no-run --message-format=json 2>/dev/null | python3 -c 'import json,sys; print([m["executable"] for m in map(json.loads, sys.stdin) if m.get("executable") and m.get("target",{}).get("name")=="desktop"][0])') \
-	  ./scripts/desktop_devnet.sh e2e target/debug 2>&1 | tee target/e2e-output.log
+	  MEDWALLET_E2E_PYTHON=$(CURDIR)/$(PY_VENV)/bin/python ./scripts/desktop_devnet.sh e2e target/debug 2>&1 | tee target/e2e-output.log
 
 ## Packages, in target/debian: the node as a .deb (cargo-deb: the binary, a systemd unit, a
 ## default /etc/medledger/config.toml, a system user and the node's key made at install), checked

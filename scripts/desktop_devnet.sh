@@ -76,7 +76,16 @@ e2e)
   export MEDWALLET_E2E_SCREENSHOTS="$ROOT/target/screenshots"
   export MEDWALLET_E2E_CHROMEDRIVER="http://127.0.0.1:9515"
   mkdir -p "$MEDWALLET_E2E_SCREENSHOTS"
-  xvfb-run -a -s "-screen 0 1280x900x24" bash -c '
+  export MEDWALLET_E2E_NOTIFICATIONS="$WORK/notifications.jsonl"
+  export MEDWALLET_E2E_PYTHON="${MEDWALLET_E2E_PYTHON:-python3}"
+  export MEDWALLET_E2E_RECORDER="$ROOT/scripts/notification_recorder.py"
+  # A session bus of its own (the app's single-instance names and notifications go there), with
+  # a notification service that writes down what the desktop would show.
+  xvfb-run -a -s "-screen 0 1280x900x24" dbus-run-session -- bash -c '
+    "$MEDWALLET_E2E_PYTHON" "$MEDWALLET_E2E_RECORDER" \
+      "$MEDWALLET_E2E_NOTIFICATIONS" "$MEDWALLET_E2E_WORK/notifications.ready" > "$MEDWALLET_E2E_WORK/notifications.log" 2>&1 &
+    echo $! > "$MEDWALLET_E2E_WORK/recorder.pid"
+    for _ in $(seq 1 50); do [ -s "$MEDWALLET_E2E_WORK/notifications.ready" ] && break; sleep 0.1; done
     tauri-driver --port 4444 > "$MEDWALLET_E2E_WORK/tauri-driver.log" 2>&1 &
     echo $! > "$MEDWALLET_E2E_WORK/driver.pid"
     for _ in $(seq 1 50); do curl -s localhost:4444/status > /dev/null && break; sleep 0.2; done
@@ -86,7 +95,8 @@ e2e)
     for _ in $(seq 1 50); do curl -s localhost:9515/status > /dev/null && break; sleep 0.2; done
     status=0
     "$0" --ignored --test-threads 1 || status=$?
-    kill -TERM "$(cat "$MEDWALLET_E2E_WORK/driver.pid")" "$(cat "$MEDWALLET_E2E_WORK/chromedriver.pid")" 2>/dev/null || true
+    kill -TERM "$(cat "$MEDWALLET_E2E_WORK/driver.pid")" "$(cat "$MEDWALLET_E2E_WORK/chromedriver.pid")" \
+      "$(cat "$MEDWALLET_E2E_WORK/recorder.pid")" 2>/dev/null || true
     wait 2>/dev/null || true
     exit $status
   ' "$E2E_TEST_BINARY"

@@ -17,7 +17,6 @@ use std::time::Duration;
 use medwallet_app::{App, Settings, settings, system_clock};
 use medwallet_crypto::KdfParams;
 use tauri::{Emitter, Manager};
-use tauri_plugin_notification::NotificationExt;
 
 /// How often the idle timer is checked.
 const IDLE_CHECK: Duration = Duration::from_secs(5);
@@ -125,20 +124,14 @@ fn main() {
         .setup(|tauri_app| {
             let app = Arc::new(open(tauri_app.handle())?);
             tauri_app.manage(app.clone());
-            // New records arrive without pressing Sync: the window reloads its list, and the
-            // desktop says how many and from whom.
+            // New records arrive without pressing Sync: the window reloads its list and has the
+            // desktop say how many and from whom (in the person's language, from the catalogue).
             let following = app.clone();
             let announce = tauri_app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 following
                     .follow_ledger(|news| {
                         let _ = announce.emit("records-arrived", &news);
-                        let _ = announce
-                            .notification()
-                            .builder()
-                            .title("Medwallet")
-                            .body(news.sentence())
-                            .show();
                     })
                     .await;
             });

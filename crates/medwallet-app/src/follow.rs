@@ -1,8 +1,8 @@
 //! New records without pressing Sync. The app listens to a node's stream of new finalized
 //! heights (`/v1/events`) while the wallet is unlocked; an announcement is only a hint to run
 //! the verified sync (which trusts nothing the stream said), at most once per [`MIN_GAP_MS`]. A
-//! sync that finds new records is reported ("2 new records from Riverside Clinic") for the
-//! window and a desktop notification. A node that stops answering is left for the next one.
+//! sync that finds new records is reported (how many, from which clinics) to the window, which
+//! shows it and has the desktop notify in the person's language. A node that stops answering is left for the next one.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -26,22 +26,6 @@ pub struct RecordsArrived {
     pub count: usize,
     /// Their clinics, by verified name where known (else a short address), each once.
     pub from: Vec<String>,
-}
-
-impl RecordsArrived {
-    /// What a notification says: "2 new records from Riverside Clinic and Harbour Clinic".
-    pub fn sentence(&self) -> String {
-        let records = if self.count == 1 {
-            "1 new record".to_owned()
-        } else {
-            format!("{} new records", self.count)
-        };
-        match self.from.as_slice() {
-            [] => records,
-            [one] => format!("{records} from {one}"),
-            [first @ .., last] => format!("{records} from {} and {last}", first.join(", ")),
-        }
-    }
 }
 
 /// When an announced height starts a sync: a height above the last one acted on, and not
@@ -161,25 +145,5 @@ mod tests {
         assert!(!pacer.should_sync(10, 9_000), "not a new height");
         assert!(pacer.should_sync(12, 6_000));
         assert!(!pacer.should_sync(12, 20_000));
-    }
-
-    #[test]
-    fn the_notification_names_the_count_and_the_clinics() {
-        let said = |count, from: &[&str]| {
-            RecordsArrived {
-                count,
-                from: from.iter().map(|s| s.to_string()).collect(),
-            }
-            .sentence()
-        };
-        assert_eq!(
-            said(1, &["Riverside Clinic"]),
-            "1 new record from Riverside Clinic"
-        );
-        assert_eq!(
-            said(3, &["Riverside Clinic", "Harbour Clinic", "Oak Clinic"]),
-            "3 new records from Riverside Clinic, Harbour Clinic and Oak Clinic"
-        );
-        assert_eq!(said(2, &[]), "2 new records");
     }
 }

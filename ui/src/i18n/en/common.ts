@@ -1,6 +1,7 @@
 // English messages many screens share (see ../english.ts).
 export const common = {
   brand: '✚ Medwallet',
+  appName: 'Medwallet',
   cancel: 'Cancel',
   close: 'Close',
   dismiss: 'Dismiss',

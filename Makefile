@@ -8,10 +8,11 @@ CARGO ?= cargo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # C toolchain and pkg-config for crates that build C code; WebKitGTK and friends for the Tauri
 # desktop app; WebKitWebDriver, Xvfb and curl for its end-to-end tests; Chromium and chromedriver
-# for the link viewer's; a private D-Bus session bus for the single-instance test; Python's
+# for the link viewer's; a private D-Bus session bus for the single-instance test; xwininfo
+# (x11-utils) to see the packaged app's window; Python's
 # venv for the SMART Health Link receiver that is not ours.
 APT_PACKAGES := build-essential pkg-config curl libssl-dev libwebkit2gtk-4.1-dev \
-  libayatana-appindicator3-dev librsvg2-dev libxdo-dev webkit2gtk-driver xvfb xauth \
+  libayatana-appindicator3-dev librsvg2-dev libxdo-dev webkit2gtk-driver xvfb xauth x11-utils \
   python3-venv chromium chromium-driver dbus-daemon dbus-bin
 
 .PHONY: run demo-cli demo-crypto test deps py-deps ui build desktop ui-test e2e lint unit ipc-types package bench bench-ledger bench-desktop bench-links bench-emergency fuzz vectors soak
@@ -96,14 +97,18 @@ e2e: build py-deps
 ## Packages, in target/debian: the node as a .deb (cargo-deb: the binary, a systemd unit, a
 ## default /etc/medledger/config.toml, a system user and the node's key made at install), checked
 ## by unpacking it into a scratch root and running what it installed (scripts/package_test.sh);
-## the desktop wallet as a .deb (the Tauri CLI's bundler). The node's container image is built
+## the desktop wallet as a .deb (the Tauri CLI's bundler), checked the same way and started under
+## Xvfb until its window opens (scripts/desktop_package_test.sh). The node's container image is built
 ## from ./Dockerfile (`docker build -t medledger .`).
 package: deps ui
 	@command -v cargo-deb >/dev/null || $(CARGO) install --locked cargo-deb
 	$(CARGO) deb --locked -p medledger-node --output target/debian/
 	./scripts/package_test.sh target/debian
-	cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles deb --ci
+	# Without debug info (the release profile keeps line tables for profiling the node).
+	cd src-tauri && CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_STRIP=debuginfo \
+	  ../ui/node_modules/.bin/tauri build --bundles deb --ci
 	cp target/release/bundle/deb/*.deb target/debian/
+	./scripts/desktop_package_test.sh target/debian
 	@ls -l target/debian
 
 ## Criterion benchmarks (envelope vs raw ChaCha20-Poly1305, certificate verification vs raw

@@ -3,6 +3,7 @@
 import { arr, isObj, str, type Json } from './datatypes';
 import { describeResource } from './describe';
 import type { DisplayResource } from './model';
+import { t } from '../i18n/translate';
 
 export interface ParsedRecord {
   resources: Json[];
@@ -25,13 +26,13 @@ export function parseFhir(text: string): ParsedRecord {
   try {
     json = JSON.parse(text);
   } catch {
-    return { resources: [], error: 'This record is not valid JSON, so it cannot be shown.' };
+    return { resources: [], error: t('fhir.record.notJson') };
   }
   if (!isObj(json) || !str(json.resourceType)) {
-    return { resources: [], error: 'This record is not a FHIR resource.' };
+    return { resources: [], error: t('fhir.record.notFhir') };
   }
   const resources = extractResources(json);
-  return { resources, error: resources.length ? null : 'This record contains no resources.' };
+  return { resources, error: resources.length ? null : t('fhir.record.empty') };
 }
 
 // People read a visit first, then what happened in it, in the clinic's order; directory

@@ -1,5 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { conceptText, formatPeriod, formatQuantity, formatRange, humanizeCode, humanizeType } from './datatypes';
+import { setLocale } from '../lib/format';
+import { addCatalogue, resetCatalogues } from '../i18n/translate';
+
+afterEach(() => {
+  resetCatalogues();
+  setLocale('en-GB');
+});
 
 describe('FHIR data types', () => {
   it('conceptText prefers text, then a display, then a code', () => {
@@ -45,5 +52,22 @@ describe('FHIR data types', () => {
     expect(humanizeCode('entered-in-error')).toBe('Entered in error');
     expect(humanizeType('ExplanationOfBenefit')).toBe('Explanation of benefit');
     expect(humanizeType('Claim')).toBe('Claim');
+    expect(humanizeCode('in-progress')).toBe('In progress');
+    expect(humanizeCode('onleave')).toBe('Onleave');
+    expect(humanizeType('DeviceMetric')).toBe('Device metric');
+  });
+
+  it('takes known codes, type names and periods from the catalogue', () => {
+    addCatalogue('de', {
+      'fhir.code.enteredInError': 'Irrtümlich erfasst',
+      'fhir.type.carePlan': 'Behandlungsplan',
+      'fhir.period.from': 'Ab {start}',
+    });
+    setLocale('de-DE');
+    expect(humanizeCode('entered-in-error')).toBe('Irrtümlich erfasst');
+    expect(humanizeCode('toString')).toBe('ToString');
+    expect(humanizeType('CarePlan')).toBe('Behandlungsplan');
+    expect(humanizeType('DeviceMetric')).toBe('Device metric');
+    expect(formatPeriod({ start: '2019-03-05' })).toMatch(/^Ab 5/);
   });
 });

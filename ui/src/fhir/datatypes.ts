@@ -1,6 +1,7 @@
 // Reading FHIR R4 data types defensively. The JSON comes from a clinic and is shown as is, so
 // every accessor tolerates missing fields and wrong types instead of throwing.
 import { formatDate, formatNumber } from '../lib/format';
+import { t, type MessageId } from '../i18n/translate';
 
 export type Json = Record<string, unknown>;
 
@@ -64,15 +65,105 @@ export function firstCode(cc: unknown): string | undefined {
   return str(c.text);
 }
 
-/** 'entered-in-error' -> 'Entered in error'. */
+/** The words for a key a table names (own keys only), else undefined. */
+function named(ids: Record<string, MessageId>, key: string): string | undefined {
+  return Object.hasOwn(ids, key) ? t(ids[key]) : undefined;
+}
+
+// FHIR R4 codes a clinic often sends without a display: resource statuses, condition and
+// allergy clinical and verification statuses, reaction severities, allergy categories.
+const CODES: Record<string, MessageId> = {
+  active: 'fhir.code.active',
+  inactive: 'fhir.code.inactive',
+  recurrence: 'fhir.code.recurrence',
+  relapse: 'fhir.code.relapse',
+  remission: 'fhir.code.remission',
+  resolved: 'fhir.code.resolved',
+  unconfirmed: 'fhir.code.unconfirmed',
+  provisional: 'fhir.code.provisional',
+  differential: 'fhir.code.differential',
+  confirmed: 'fhir.code.confirmed',
+  refuted: 'fhir.code.refuted',
+  'entered-in-error': 'fhir.code.enteredInError',
+  registered: 'fhir.code.registered',
+  partial: 'fhir.code.partial',
+  preliminary: 'fhir.code.preliminary',
+  final: 'fhir.code.final',
+  amended: 'fhir.code.amended',
+  corrected: 'fhir.code.corrected',
+  appended: 'fhir.code.appended',
+  cancelled: 'fhir.code.cancelled',
+  unknown: 'fhir.code.unknown',
+  planned: 'fhir.code.planned',
+  arrived: 'fhir.code.arrived',
+  triaged: 'fhir.code.triaged',
+  'in-progress': 'fhir.code.inProgress',
+  finished: 'fhir.code.finished',
+  draft: 'fhir.code.draft',
+  proposed: 'fhir.code.proposed',
+  'on-hold': 'fhir.code.onHold',
+  suspended: 'fhir.code.suspended',
+  revoked: 'fhir.code.revoked',
+  completed: 'fhir.code.completed',
+  stopped: 'fhir.code.stopped',
+  intended: 'fhir.code.intended',
+  'not-taken': 'fhir.code.notTaken',
+  'not-done': 'fhir.code.notDone',
+  preparation: 'fhir.code.preparation',
+  current: 'fhir.code.current',
+  superseded: 'fhir.code.superseded',
+  mild: 'fhir.code.mild',
+  moderate: 'fhir.code.moderate',
+  severe: 'fhir.code.severe',
+  food: 'fhir.code.food',
+  medication: 'fhir.code.medication',
+  environment: 'fhir.code.environment',
+  biologic: 'fhir.code.biologic',
+};
+
+/** A known code in the catalogue's words; else, in English only, 'not-done' -> 'Not done'. */
 export function humanizeCode(code: string | undefined): string | undefined {
   if (!code) return undefined;
+  const known = named(CODES, code);
+  if (known) return known;
   const s = code.replace(/[-_]+/g, ' ').trim();
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-/** 'ExplanationOfBenefit' -> 'Explanation of benefit'. */
+// FHIR R4 resource types a record may hold that have no dedicated view (fhir/describe).
+const TYPES: Record<string, MessageId> = {
+  Patient: 'fhir.type.patient',
+  Practitioner: 'fhir.type.practitioner',
+  PractitionerRole: 'fhir.type.practitionerRole',
+  RelatedPerson: 'fhir.type.relatedPerson',
+  Organization: 'fhir.type.organization',
+  Location: 'fhir.type.location',
+  Provenance: 'fhir.type.provenance',
+  CarePlan: 'fhir.type.carePlan',
+  CareTeam: 'fhir.type.careTeam',
+  Goal: 'fhir.type.goal',
+  Claim: 'fhir.type.claim',
+  ExplanationOfBenefit: 'fhir.type.explanationOfBenefit',
+  Coverage: 'fhir.type.coverage',
+  Device: 'fhir.type.device',
+  ImagingStudy: 'fhir.type.imagingStudy',
+  SupplyDelivery: 'fhir.type.supplyDelivery',
+  Medication: 'fhir.type.medication',
+  Composition: 'fhir.type.composition',
+  Consent: 'fhir.type.consent',
+  FamilyMemberHistory: 'fhir.type.familyMemberHistory',
+  Specimen: 'fhir.type.specimen',
+  ServiceRequest: 'fhir.type.serviceRequest',
+  Appointment: 'fhir.type.appointment',
+  QuestionnaireResponse: 'fhir.type.questionnaireResponse',
+  ClinicalImpression: 'fhir.type.clinicalImpression',
+  NutritionOrder: 'fhir.type.nutritionOrder',
+};
+
+/** A known type in the catalogue's words; else, in English only, 'DeviceMetric' -> 'Device metric'. */
 export function humanizeType(resourceType: string): string {
+  const known = named(TYPES, resourceType);
+  if (known) return known;
   const words = resourceType.replace(/([a-z])([A-Z])/g, '$1 $2').split(' ');
   return words.map((w, i) => (i === 0 ? w : w.toLowerCase())).join(' ');
 }
@@ -121,11 +212,11 @@ export function formatPeriod(p: unknown): string | undefined {
     // Same day with times: "5 Mar 2019, 10:00–10:30".
     const [sd, st] = start.split(', ');
     const [ed, et] = end.split(', ');
-    if (st && et && sd === ed) return `${sd}, ${st}–${et}`;
-    return `${start} – ${end}`;
+    if (st && et && sd === ed) return t('fhir.period.sameDay', { day: sd, start: st, end: et });
+    return t('fhir.period.range', { start, end });
   }
-  if (start) return `From ${start}`;
-  if (end) return `Until ${end}`;
+  if (start) return t('fhir.period.from', { start });
+  if (end) return t('fhir.period.until', { end });
   return undefined;
 }
 

@@ -23,6 +23,7 @@ import {
 import { observationRows, observationTypeLabel } from './observation';
 import type { DisplayField, DisplayResource } from './model';
 import { formatNumber } from '../lib/format';
+import { t, type MessageId } from '../i18n/translate';
 
 /** Collects label/value pairs, skipping empty values. */
 function fields(...pairs: [string, string | undefined | null][]): DisplayField[] {
@@ -51,30 +52,35 @@ function base(r: Json, kind: DisplayResource['kind'], typeLabel: string): Displa
   };
 }
 
+/** The words for a code a table names (own keys only), else undefined. */
+function named(ids: Record<string, MessageId>, code: string | undefined): string | undefined {
+  return code !== undefined && Object.hasOwn(ids, code) ? t(ids[code]) : undefined;
+}
+
 // HL7 v3 ActCode encounter classes, as FHIR R4 Encounter.class carries them (often code only).
-const ENCOUNTER_CLASS: Record<string, string> = {
-  AMB: 'Outpatient visit',
-  EMER: 'Emergency',
-  IMP: 'Inpatient stay',
-  ACUTE: 'Inpatient stay (acute)',
-  NONAC: 'Inpatient stay (non-acute)',
-  OBSENC: 'Observation stay',
-  PRENC: 'Pre-admission',
-  SS: 'Short stay',
-  HH: 'Home visit',
-  VR: 'Virtual visit',
-  FLD: 'Field visit',
+const ENCOUNTER_CLASS: Record<string, MessageId> = {
+  AMB: 'records.describe.class.amb',
+  EMER: 'records.describe.class.emer',
+  IMP: 'records.describe.class.imp',
+  ACUTE: 'records.describe.class.acute',
+  NONAC: 'records.describe.class.nonac',
+  OBSENC: 'records.describe.class.obsenc',
+  PRENC: 'records.describe.class.prenc',
+  SS: 'records.describe.class.ss',
+  HH: 'records.describe.class.hh',
+  VR: 'records.describe.class.vr',
+  FLD: 'records.describe.class.fld',
 };
 
 function encounterClass(cls: Json | undefined): string | undefined {
   const code = str(cls?.code);
-  return str(cls?.display) ?? (code ? (ENCOUNTER_CLASS[code.toUpperCase()] ?? humanizeCode(code)) : undefined);
+  return str(cls?.display) ?? named(ENCOUNTER_CLASS, code?.toUpperCase()) ?? humanizeCode(code);
 }
 
 function encounter(r: Json): DisplayResource {
-  const d = base(r, 'encounter', 'Visit');
+  const d = base(r, 'encounter', t('records.describe.visit'));
   const cls = obj(r.class);
-  d.title = bestConceptText(r.type) ?? encounterClass(cls) ?? 'Visit';
+  d.title = bestConceptText(r.type) ?? encounterClass(cls) ?? d.typeLabel;
   d.date = firstDate(r, ['period']) ?? null;
   const providers = arr(r.participant)
     .filter(isObj)
@@ -83,57 +89,57 @@ function encounter(r: Json): DisplayResource {
     .filter(isObj)
     .map((l) => referenceText(l.location));
   d.fields = fields(
-    ['When', formatPeriod(r.period)],
-    ['Reason', joined([...arr(r.reasonCode).map(conceptText), ...arr(r.reasonReference).map(referenceText)])],
-    ['Provider', joined(providers)],
-    ['Clinic', referenceText(r.serviceProvider)],
-    ['Location', joined(locations)],
-    ['Kind of visit', encounterClass(cls)],
+    [t('records.describe.when'), formatPeriod(r.period)],
+    [t('records.describe.reason'), joined([...arr(r.reasonCode).map(conceptText), ...arr(r.reasonReference).map(referenceText)])],
+    [t('records.describe.provider'), joined(providers)],
+    [t('records.describe.clinic'), referenceText(r.serviceProvider)],
+    [t('records.describe.location'), joined(locations)],
+    [t('records.describe.kindOfVisit'), encounterClass(cls)],
   );
   return d;
 }
 
 function observation(r: Json): DisplayResource {
   const d = base(r, 'observation', observationTypeLabel(r));
-  d.title = conceptText(r.code) ?? 'Observation';
+  d.title = conceptText(r.code) ?? t('records.describe.observation');
   d.date = firstDate(r, ['effectiveDateTime', 'effectivePeriod', 'effectiveInstant', 'issued']) ?? null;
   d.values = observationRows(r);
-  d.fields = fields(['Note', joined(arr(r.note).filter(isObj).map((n) => str(n.text)))]);
-  if (d.status === 'Final') d.status = null; // the normal case; no need to say it
+  d.fields = fields([t('records.describe.note'), joined(arr(r.note).filter(isObj).map((n) => str(n.text)))]);
+  if (str(r.status) === 'final') d.status = null; // the normal case; no need to say it
   return d;
 }
 
 function condition(r: Json): DisplayResource {
-  const d = base(r, 'condition', 'Condition');
-  d.title = conceptText(r.code) ?? 'Condition';
+  const d = base(r, 'condition', t('records.describe.condition'));
+  d.title = conceptText(r.code) ?? d.typeLabel;
   const onsetAge = obj(r.onsetAge);
   const onset =
     firstDate(r, ['onsetDateTime', 'onsetPeriod']) ??
     str(r.onsetString) ??
-    (onsetAge ? `Age ${formatQuantity(onsetAge)}` : undefined);
+    (onsetAge ? t('records.describe.onsetAge', { age: formatQuantity(onsetAge) }) : undefined);
   d.date = onset ?? firstDate(r, ['recordedDate']) ?? null;
   const clinical = humanizeCode(firstCode(r.clinicalStatus));
   d.status = clinical ?? null;
   d.fields = fields(
-    ['Since', onset],
-    ['Status', clinical],
-    ['Verification', humanizeCode(firstCode(r.verificationStatus))],
-    ['Resolved', firstDate(r, ['abatementDateTime', 'abatementPeriod']) ?? str(r.abatementString)],
-    ['Recorded', firstDate(r, ['recordedDate'])],
+    [t('records.describe.since'), onset],
+    [t('records.describe.status'), clinical],
+    [t('records.describe.verification'), humanizeCode(firstCode(r.verificationStatus))],
+    [t('records.describe.resolved'), firstDate(r, ['abatementDateTime', 'abatementPeriod']) ?? str(r.abatementString)],
+    [t('records.describe.recorded'), firstDate(r, ['recordedDate'])],
   );
   return d;
 }
 
 // AllergyIntolerance.criticality (FHIR R4 value set allergy-intolerance-criticality).
-const CRITICALITY: Record<string, string> = {
-  low: 'Low risk',
-  high: 'High risk: may be life-threatening',
-  'unable-to-assess': 'Unable to assess',
+const CRITICALITY: Record<string, MessageId> = {
+  low: 'records.describe.criticality.low',
+  high: 'records.describe.criticality.high',
+  'unable-to-assess': 'records.describe.criticality.unableToAssess',
 };
 
 function allergy(r: Json): DisplayResource {
-  const d = base(r, 'allergy', r.type === 'intolerance' ? 'Intolerance' : 'Allergy');
-  d.title = conceptText(r.code) ?? 'Allergy';
+  const d = base(r, 'allergy', t(r.type === 'intolerance' ? 'records.describe.intolerance' : 'records.describe.allergy'));
+  d.title = conceptText(r.code) ?? t('records.describe.allergy');
   const clinical = humanizeCode(firstCode(r.clinicalStatus));
   d.status = clinical ?? null;
   const reactions = arr(r.reaction).filter(isObj);
@@ -142,16 +148,16 @@ function allergy(r: Json): DisplayResource {
   const criticality = str(r.criticality);
   d.date = firstDate(r, ['onsetDateTime', 'onsetPeriod', 'recordedDate']) ?? null;
   d.fields = fields(
-    ['Reaction', joined(manifestations)],
-    ['Severity', joined(severities)],
-    ['Criticality', criticality ? (CRITICALITY[criticality] ?? humanizeCode(criticality)) : undefined],
-    ['Status', clinical],
-    ['Verification', humanizeCode(firstCode(r.verificationStatus))],
-    ['Kind', joined(arr(r.category).map((c) => humanizeCode(str(c))))],
-    ['Since', firstDate(r, ['onsetDateTime', 'onsetPeriod']) ?? str(r.onsetString)],
-    ['Last reaction', firstDate(r, ['lastOccurrence'])],
-    ['Recorded', firstDate(r, ['recordedDate'])],
-    ['Note', joined(arr(r.note).filter(isObj).map((n) => str(n.text)))],
+    [t('records.describe.reaction'), joined(manifestations)],
+    [t('records.describe.severity'), joined(severities)],
+    [t('records.describe.criticality'), named(CRITICALITY, criticality) ?? humanizeCode(criticality)],
+    [t('records.describe.status'), clinical],
+    [t('records.describe.verification'), humanizeCode(firstCode(r.verificationStatus))],
+    [t('records.describe.kind'), joined(arr(r.category).map((c) => humanizeCode(str(c))))],
+    [t('records.describe.since'), firstDate(r, ['onsetDateTime', 'onsetPeriod']) ?? str(r.onsetString)],
+    [t('records.describe.lastReaction'), firstDate(r, ['lastOccurrence'])],
+    [t('records.describe.recorded'), firstDate(r, ['recordedDate'])],
+    [t('records.describe.note'), joined(arr(r.note).filter(isObj).map((n) => str(n.text)))],
   );
   return d;
 }
@@ -172,7 +178,7 @@ function dosageText(x: unknown): string | undefined {
         const q = obj(dr.doseQuantity);
         const n = num(q?.value);
         // Synthea gives a bare number: say "1 dose" rather than a lone "1".
-        if (n !== undefined && !quantityUnit(q)) return `${formatNumber(n)} dose${n === 1 ? '' : 's'}`;
+        if (n !== undefined && !quantityUnit(q)) return t('records.describe.doseCount', { amount: formatNumber(n), count: n });
         return formatQuantity(q);
       })
       .find(Boolean);
@@ -181,12 +187,12 @@ function dosageText(x: unknown): string | undefined {
     const freq = num(rep?.frequency);
     const period = num(rep?.period);
     const unit = str(rep?.periodUnit);
-    const UNITS: Record<string, string> = { s: 'second', min: 'minute', h: 'hour', d: 'day', wk: 'week', mo: 'month', a: 'year' };
     if (freq !== undefined && period !== undefined && unit) {
-      const every = period === 1 ? UNITS[unit] ?? unit : `${formatNumber(period)} ${UNITS[unit] ?? unit}s`;
-      parts.push(`${freq === 1 ? 'once' : `${freq} times`} per ${every}`);
+      // periodUnit is a UCUM code of the units-of-time value set: s, min, h, d, wk, mo, a.
+      const every = t('records.describe.every', { period, periodText: formatNumber(period), unit });
+      parts.push(t('records.describe.frequency', { times: freq, every }));
     }
-    if (dose.asNeededBoolean === true) parts.push('as needed');
+    if (dose.asNeededBoolean === true) parts.push(t('records.describe.asNeeded'));
     if (parts.length) out.push(parts.join(', '));
   }
   return out.length ? out.join('; ') : undefined;
@@ -194,65 +200,64 @@ function dosageText(x: unknown): string | undefined {
 
 function medication(r: Json): DisplayResource {
   const rt = str(r.resourceType) ?? '';
-  const label = rt === 'MedicationRequest' ? 'Prescription' : 'Medication';
-  const d = base(r, 'medication', label);
+  const d = base(r, 'medication', t(rt === 'MedicationRequest' ? 'records.describe.prescription' : 'records.describe.medication'));
   d.title =
-    conceptText(r.medicationCodeableConcept) ?? referenceText(r.medicationReference) ?? 'Medication';
+    conceptText(r.medicationCodeableConcept) ?? referenceText(r.medicationReference) ?? t('records.describe.medication');
   d.date = firstDate(r, ['authoredOn', 'effectiveDateTime', 'effectivePeriod', 'dateAsserted']) ?? null;
   d.fields = fields(
-    [rt === 'MedicationRequest' ? 'Prescribed' : 'Date', d.date],
-    ['Dosage', dosageText(r.dosageInstruction) ?? dosageText(r.dosage) ?? str(obj(r.dosage)?.text)],
-    ['Reason', joined([...arr(r.reasonCode).map(conceptText), ...arr(r.reasonReference).map(referenceText)])],
-    ['Prescriber', referenceText(r.requester)],
+    [t(rt === 'MedicationRequest' ? 'records.describe.prescribed' : 'records.describe.date'), d.date],
+    [t('records.describe.dosage'), dosageText(r.dosageInstruction) ?? dosageText(r.dosage) ?? str(obj(r.dosage)?.text)],
+    [t('records.describe.reason'), joined([...arr(r.reasonCode).map(conceptText), ...arr(r.reasonReference).map(referenceText)])],
+    [t('records.describe.prescriber'), referenceText(r.requester)],
   );
   return d;
 }
 
 function immunization(r: Json): DisplayResource {
-  const d = base(r, 'immunization', 'Immunization');
-  d.title = conceptText(r.vaccineCode) ?? 'Vaccine';
+  const d = base(r, 'immunization', t('records.describe.immunization'));
+  d.title = conceptText(r.vaccineCode) ?? t('records.describe.vaccine');
   d.date = firstDate(r, ['occurrenceDateTime']) ?? str(r.occurrenceString) ?? null;
   d.fields = fields(
-    ['Given', d.date],
-    ['Dose', formatQuantity(r.doseQuantity)],
-    ['Lot', str(r.lotNumber)],
-    ['Site', conceptText(r.site)],
-    ['Location', referenceText(r.location)],
+    [t('records.describe.given'), d.date],
+    [t('records.describe.dose'), formatQuantity(r.doseQuantity)],
+    [t('records.describe.lot'), str(r.lotNumber)],
+    [t('records.describe.site'), conceptText(r.site)],
+    [t('records.describe.location'), referenceText(r.location)],
   );
-  if (d.status === 'Completed') d.status = null;
+  if (str(r.status) === 'completed') d.status = null;
   return d;
 }
 
 function procedure(r: Json): DisplayResource {
-  const d = base(r, 'procedure', 'Procedure');
-  d.title = conceptText(r.code) ?? 'Procedure';
+  const d = base(r, 'procedure', t('records.describe.procedure'));
+  d.title = conceptText(r.code) ?? d.typeLabel;
   d.date = firstDate(r, ['performedDateTime', 'performedPeriod']) ?? str(r.performedString) ?? null;
   d.fields = fields(
-    ['When', str(r.performedDateTime) ? d.date : formatPeriod(r.performedPeriod)],
-    ['Reason', joined([...arr(r.reasonCode).map(conceptText), ...arr(r.reasonReference).map(referenceText)])],
-    ['Location', referenceText(r.location)],
+    [t('records.describe.when'), str(r.performedDateTime) ? d.date : formatPeriod(r.performedPeriod)],
+    [t('records.describe.reason'), joined([...arr(r.reasonCode).map(conceptText), ...arr(r.reasonReference).map(referenceText)])],
+    [t('records.describe.location'), referenceText(r.location)],
   );
-  if (d.status === 'Completed') d.status = null;
+  if (str(r.status) === 'completed') d.status = null;
   return d;
 }
 
 function report(r: Json): DisplayResource {
   const rt = str(r.resourceType) ?? '';
-  const d = base(r, 'report', rt === 'DocumentReference' ? 'Document' : 'Report');
+  const d = base(r, 'report', t(rt === 'DocumentReference' ? 'records.describe.document' : 'records.describe.report'));
   d.title = conceptText(r.code) ?? bestConceptText(r.type) ?? str(r.description) ?? d.typeLabel;
   d.date = firstDate(r, ['effectiveDateTime', 'effectivePeriod', 'issued', 'date']) ?? null;
   const results = arr(r.result).length;
   d.fields = fields(
-    ['Results', results ? `${results} result${results === 1 ? '' : 's'}` : undefined],
-    ['Category', bestConceptText(r.category)],
-    ['Author', joined([...arr(r.performer), ...arr(r.author)].map(referenceText))],
+    [t('records.describe.results'), results ? t('records.describe.resultCount', { count: results }) : undefined],
+    [t('records.describe.category'), bestConceptText(r.category)],
+    [t('records.describe.author'), joined([...arr(r.performer), ...arr(r.author)].map(referenceText))],
   );
   const attachments = [
     ...arr(r.presentedForm),
     ...arr(r.content).filter(isObj).map((c) => c.attachment),
   ];
   d.note = str(r.conclusion) ?? attachments.map(attachmentText).find(Boolean) ?? null;
-  if (d.status === 'Final' || d.status === 'Current') d.status = null;
+  if (str(r.status) === 'final' || str(r.status) === 'current') d.status = null;
   return d;
 }
 
@@ -274,9 +279,9 @@ function bestText(r: Json): string | undefined {
 }
 
 function generic(r: Json): DisplayResource {
-  const rt = str(r.resourceType) ?? 'Unknown';
-  const d = base(r, 'other', humanizeType(rt));
-  d.title = bestText(r) ?? humanizeType(rt);
+  const rt = str(r.resourceType);
+  const d = base(r, 'other', rt ? humanizeType(rt) : t('records.describe.unknown'));
+  d.title = bestText(r) ?? d.typeLabel;
   d.date =
     firstDate(r, [
       'effectiveDateTime',
@@ -291,7 +296,7 @@ function generic(r: Json): DisplayResource {
     ]) ?? null;
   const total = obj(r.total);
   const money = num(total?.value);
-  if (money !== undefined) d.fields = fields(['Total', `${money.toFixed(2)} ${str(total?.currency) ?? ''}`.trim()]);
+  if (money !== undefined) d.fields = fields([t('records.describe.total'), `${money.toFixed(2)} ${str(total?.currency) ?? ''}`.trim()]);
   return d;
 }
 

@@ -14,6 +14,7 @@ import {
   type Json,
 } from './datatypes';
 import { formatDate, formatNumber } from '../lib/format';
+import { t, type MessageId } from '../i18n/translate';
 import type { ValueRow } from './model';
 
 const VALUE_KEYS = [
@@ -34,7 +35,7 @@ export function observationValue(o: Json): string | undefined {
   if ('valueQuantity' in o) return formatQuantity(o.valueQuantity);
   if ('valueCodeableConcept' in o) return conceptText(o.valueCodeableConcept);
   if ('valueString' in o) return str(o.valueString);
-  if (typeof o.valueBoolean === 'boolean') return o.valueBoolean ? 'Yes' : 'No';
+  if (typeof o.valueBoolean === 'boolean') return t(o.valueBoolean ? 'fhir.observation.yes' : 'fhir.observation.no');
   if ('valueInteger' in o) {
     const n = num(o.valueInteger);
     return n === undefined ? undefined : formatNumber(n);
@@ -88,7 +89,7 @@ function row(label: string | null, o: Json): ValueRow | undefined {
   const range = pickRange(o);
   return {
     label,
-    value: value ?? `Not available (${absent})`,
+    value: value ?? t('fhir.observation.notAvailable', { reason: absent }),
     range: range ? (formatRange(range) ?? null) : null,
     flag: value === undefined ? null : valueFlag(o),
   };
@@ -128,18 +129,23 @@ export function observationRows(o: Json): ValueRow[] {
     });
   }
   for (const c of components) {
-    const r = row(conceptText(c.code) ?? 'Component', c);
+    const r = row(conceptText(c.code) ?? t('fhir.observation.component'), c);
     if (r) rows.push(r);
   }
   return rows;
 }
 
+// Observation categories (FHIR R4 observation-category) that name the kind, first match wins.
+const CATEGORY_LABELS: [string, MessageId][] = [
+  ['laboratory', 'fhir.observation.laboratory'],
+  ['vital-signs', 'fhir.observation.vitalSigns'],
+  ['survey', 'fhir.observation.survey'],
+  ['social-history', 'fhir.observation.socialHistory'],
+];
+
 /** "Lab result" / "Vital sign" / "Survey" / "Observation", from the observation's category. */
 export function observationTypeLabel(o: Json): string {
   const codes = arr(o.category).map(firstCode);
-  if (codes.includes('laboratory')) return 'Lab result';
-  if (codes.includes('vital-signs')) return 'Vital sign';
-  if (codes.includes('survey')) return 'Survey';
-  if (codes.includes('social-history')) return 'Social history';
-  return 'Observation';
+  const match = CATEGORY_LABELS.find(([code]) => codes.includes(code));
+  return t(match ? match[1] : 'fhir.observation.other');
 }

@@ -5,6 +5,7 @@
 // and `'{'` to write a brace.
 import { common } from './en/common';
 import { emergency } from './en/emergency';
+import { fhir } from './en/fhir';
 import { records } from './en/records';
 import { recovery } from './en/recovery';
 import { sharing } from './en/sharing';
@@ -27,4 +28,5 @@ export const english = {
   ...prefixed('emergency', emergency),
   ...prefixed('status', status),
   ...prefixed('viewer', viewer),
+  ...prefixed('fhir', fhir),
 };

@@ -58,6 +58,7 @@ describe('t', () => {
     expect(container.querySelectorAll('strong')).toHaveLength(1);
     expect(container.querySelector('em')).toBeNull();
     expect(container.textContent).toBe('Press Sync for <em>y</em>');
+    expect(() => t(id, { code: 'x' })).toThrow(/may not be named "code"/);
   });
 });
 

@@ -61,6 +61,10 @@ export function t(id: MessageId, values?: MessageValues): string {
 
 /** The message `id` as parts, keeping the emphasis a translator marked (see Message.svelte). */
 export function tParts(id: MessageId, values?: MessageValues): MessagePart[] {
+  for (const reserved of ['strong', 'em', 'code']) {
+    // The tag names are the catalogue's; a value by that name would silently replace one.
+    if (values && reserved in values) throw new Error(`message ${id}: a value may not be named "${reserved}"`);
+  }
   const tag = (name: MessagePart['tag']) => (chunks: unknown[]) => ({ text: chunks.join(''), tag: name });
   const out = message(id).format<MessagePart>({
     ...values,

@@ -17,5 +17,9 @@ export function arrivalSentence(news: RecordsArrived): string {
  * `window.Notification`), so the news reaches a person whose window is hidden.
  */
 export function notifyArrival(news: RecordsArrived) {
-  sendNotification({ title: t('common.appName'), body: arrivalSentence(news) });
+  try {
+    sendNotification({ title: t('common.appName'), body: arrivalSentence(news) });
+  } catch {
+    // No notification service (a browser preview, a desktop without one): the window says it.
+  }
 }

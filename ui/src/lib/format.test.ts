@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { base64Utf8, endOfDayUtc, formatDate, formatDay, formatMs, formatNumber, plural, setLocale, shortAddress } from './format';
+import { base64Utf8, endOfDayUtc, formatDate, formatDay, formatMs, formatNumber, setLocale, shortAddress } from './format';
 
 describe('locale', () => {
   it('writes dates and numbers in the locale, keeps a date-only value on its day, and survives a non-tag', () => {
@@ -55,11 +55,6 @@ describe('small formatters', () => {
     expect(shortAddress(null)).toBe('');
   });
 
-  it('plural', () => {
-    expect(plural(1, 'record')).toBe('1 record');
-    expect(plural(3, 'record')).toBe('3 records');
-    expect(plural(0, 'entry', 'entries')).toBe('0 entries');
-  });
 
   it('endOfDayUtc turns a date input into RFC 3339 end of day', () => {
     expect(endOfDayUtc('2025-12-31')).toBe('2025-12-31T23:59:59Z');

@@ -97,11 +97,6 @@ export function shortAddress(address: string | null | undefined): string {
   return address.length <= 18 ? address : `${address.slice(0, 10)}…${address.slice(-6)}`;
 }
 
-/** "1 record", "3 records". */
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
 /** An expiry picked in a date input ("2025-12-31") as RFC 3339 at the end of that day, UTC. */
 export function endOfDayUtc(date: string): string | null {
   return /^\d{4}-\d{2}-\d{2}$/.test(date) ? `${date}T23:59:59Z` : null;

@@ -1,10 +1,12 @@
 // Rules for a new wallet password, checked before anything is sent to the Rust side.
+import { t } from '../i18n/translate';
+
 export const MIN_PASSWORD = 8;
 
 /** What is wrong with a new password and its confirmation, or null if nothing. */
 export function passwordProblem(password: string, confirm: string): string | null {
-  if (password.length < MIN_PASSWORD) return `Use at least ${MIN_PASSWORD} characters.`;
-  if (password !== confirm) return 'The two passwords do not match.';
+  if (password.length < MIN_PASSWORD) return t('wallet.newPassword.tooShort', { min: MIN_PASSWORD });
+  if (password !== confirm) return t('wallet.newPassword.mismatch');
   return null;
 }
 

@@ -2,6 +2,7 @@
 import type { Category, RecordItem } from '../ipc/types';
 import { CATEGORIES } from './categories';
 import { formatDay, shortAddress } from './format';
+import { t } from '../i18n/translate';
 
 export interface DayGroup {
   /** "YYYY-MM-DD", or "" for records the clinic gave no date. */
@@ -34,7 +35,7 @@ export function groupByDay(records: RecordItem[]): DayGroup[] {
   });
   return days.map((day) => ({
     day,
-    label: day ? (formatDay(day) ?? day) : 'No date',
+    label: day ? (formatDay(day) ?? day) : t('fhir.timeline.noDate'),
     // Within a day, newest timestamp first; a visit's records together, the visit itself first
     // and then its categories in the usual order; then latest issued on the ledger.
     records: [...byDay.get(day)!].sort(

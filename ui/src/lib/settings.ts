@@ -1,4 +1,5 @@
 // Parsing the Settings form before it goes to the Rust side (which validates again).
+import { t } from '../i18n/translate';
 
 /** One node URL per line; blank lines and surrounding spaces ignored, duplicates dropped. */
 export function parseNodes(text: string): string[] {
@@ -7,11 +8,11 @@ export function parseNodes(text: string): string[] {
 
 /** What is wrong with the form, or null. */
 export function settingsProblem(nodes: string[], minutes: number): string | null {
-  if (nodes.length === 0) return 'Enter at least one node URL.';
+  if (nodes.length === 0) return t('status.settings.noNodes');
   const bad = nodes.find((n) => !/^https?:\/\/\S+$/i.test(n));
-  if (bad) return `Not a node URL (it must start with http:// or https://): ${bad}`;
+  if (bad) return t('status.settings.badNode', { url: bad });
   if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440) {
-    return 'Auto-lock must be a whole number of minutes between 1 and 1440.';
+    return t('status.settings.badMinutes');
   }
   return null;
 }

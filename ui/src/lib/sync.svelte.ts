@@ -3,6 +3,7 @@
 import { onSyncProgress, sync, syncStatus } from '../ipc/commands';
 import type { AppError, SyncProgress, SyncReport, SyncStatus } from '../ipc/types';
 import { noteError, refreshStatus } from './session.svelte';
+import { t } from '../i18n/translate';
 
 interface SyncState {
   status: SyncStatus | null;
@@ -66,10 +67,12 @@ export function currentIncidents(): string[] {
 
 /** "Checking the ledger…" / "Fetching records 3 of 10". */
 export function progressLabel(p: SyncProgress | null): string {
-  if (!p) return 'Starting sync…';
-  if (p.phase === 'header') return 'Checking the ledger with the nodes…';
-  if (p.phase === 'records') return p.total ? `Fetching records ${p.done} of ${p.total}` : 'Fetching records…';
-  return 'Done';
+  if (!p) return t('status.progress.starting');
+  if (p.phase === 'header') return t('status.progress.header');
+  if (p.phase === 'records') {
+    return p.total ? t('status.progress.records', { done: p.done, total: p.total }) : t('status.progress.recordsUnknown');
+  }
+  return t('status.progress.done');
 }
 
 /** For tests and on lock: forget everything. */

@@ -3,7 +3,9 @@ import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import SharedWithMe from './SharedWithMe.svelte';
 import { fail, mockBackend } from '../test/backend';
 import { SHARED, condition, record } from '../test/fixtures';
-import { REVOKED_FOR_DOCTOR } from '../lib/texts';
+import { t } from '../i18n/translate';
+
+const REVOKED_FOR_DOCTOR = t('sharing.sharedWithMe.revoked');
 
 describe('SharedWithMe (doctor mode)', () => {
   it('groups by patient and shows revoked and expired records disabled, with the honest text', async () => {

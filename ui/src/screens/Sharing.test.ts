@@ -4,7 +4,9 @@ import Sharing from './Sharing.svelte';
 import { fail, mockBackend } from '../test/backend';
 import { RECORDS } from '../test/fixtures';
 import type { GrantItem } from '../ipc/types';
-import { REVOKE_EXPLANATION } from '../lib/texts';
+import { t } from '../i18n/translate';
+
+const REVOKE_EXPLANATION = t('sharing.grantList.explanation');
 
 const DOCTOR = { address: 'mdw1doc', name: 'Eva Lind', licence: 'SE-12345', clinicAddress: 'mdw1clinic', clinicName: 'Riverside Family Clinic', verifiedHeight: 77 };
 

@@ -3,6 +3,7 @@
 // files (alg dir, enc A256GCM, optional zip DEF) decrypted with WebCrypto and inflated with
 // DecompressionStream. The key never leaves this page: it lives in the URL's fragment, which
 // browsers do not send to any server.
+import { t } from '../i18n/translate';
 
 export interface ShlPayload {
   url: string;
@@ -31,19 +32,19 @@ function b64urlBytes(text: string): Uint8Array<ArrayBuffer> {
 /** The link in `text` (bare `shlink:/…` or a viewer URL ending in `#shlink:/…`). */
 export function parseLink(text: string): ShlPayload {
   const start = text.indexOf('shlink:/');
-  if (start < 0) throw new Error('This is not a SMART Health Link (no shlink:/ in it).');
+  if (start < 0) throw new Error(t('viewer.shl.noLink'));
   let payload: unknown;
   try {
     payload = JSON.parse(new TextDecoder().decode(b64urlBytes(text.slice(start + 8).trim())));
   } catch {
-    throw new Error('This SMART Health Link is damaged: its payload does not decode.');
+    throw new Error(t('viewer.shl.undecodable'));
   }
   const p = payload as ShlPayload;
   if (typeof p?.url !== 'string' || typeof p?.key !== 'string' || p.key.length !== 43) {
-    throw new Error('This SMART Health Link is damaged: it has no URL or key.');
+    throw new Error(t('viewer.shl.noUrlOrKey'));
   }
   if (p.v !== undefined && p.v !== 1) {
-    throw new Error(`This link uses SMART Health Links version ${p.v}; this viewer reads version 1.`);
+    throw new Error(t('viewer.shl.version', { version: String(p.v) }));
   }
   return p;
 }
@@ -60,11 +61,11 @@ async function inflateRaw(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array<Ar
 /** Decrypts one compact JWE file with the link's key; returns its text. */
 export async function decryptFile(keyB64: string, compact: string): Promise<string> {
   const parts = compact.trim().split('.');
-  if (parts.length !== 5) throw new Error('A file of this link is not a JWE.');
+  if (parts.length !== 5) throw new Error(t('viewer.shl.notJwe'));
   const [headerB64, encryptedKey, ivB64, ctB64, tagB64] = parts;
   const header = JSON.parse(new TextDecoder().decode(b64urlBytes(headerB64)));
   if (header.alg !== 'dir' || header.enc !== 'A256GCM' || encryptedKey !== '') {
-    throw new Error('A file of this link is not encrypted the SMART Health Links way.');
+    throw new Error(t('viewer.shl.notShlEncrypted'));
   }
   const key = await crypto.subtle.importKey('raw', b64urlBytes(keyB64), 'AES-GCM', false, ['decrypt']);
   const ct = b64urlBytes(ctB64);
@@ -82,7 +83,7 @@ export async function decryptFile(keyB64: string, compact: string): Promise<stri
       ),
     );
   } catch {
-    throw new Error('A file of this link does not open with its key: the link is wrong or the file was altered.');
+    throw new Error(t('viewer.shl.wrongKey'));
   }
   if (header.zip === 'DEF') plain = await inflateRaw(plain);
   return new TextDecoder().decode(plain);
@@ -95,7 +96,7 @@ export async function openLink(link: ShlPayload, recipient: string, passcode?: s
       const sep = link.url.includes('?') ? '&' : '?';
       const r = await fetch(`${link.url}${sep}recipient=${encodeURIComponent(recipient)}`);
       if (r.status === 404) return { kind: 'not-active' };
-      if (!r.ok) return { kind: 'error', message: `The link's server answered ${r.status}.` };
+      if (!r.ok) return { kind: 'error', message: t('viewer.shl.serverStatus', { status: String(r.status) }) };
       return { kind: 'opened', files: [await decryptFile(link.key, await r.text())], status: null };
     }
     const body: Record<string, unknown> = { recipient };
@@ -111,7 +112,7 @@ export async function openLink(link: ShlPayload, recipient: string, passcode?: s
       return { kind: 'passcode', wrong: passcode !== undefined, remaining };
     }
     if (r.status === 404) return { kind: 'not-active' };
-    if (!r.ok) return { kind: 'error', message: `The link's server answered ${r.status}. Try again later.` };
+    if (!r.ok) return { kind: 'error', message: t('viewer.shl.serverStatusRetry', { status: String(r.status) }) };
     const manifest = await r.json();
     const files: string[] = [];
     for (const f of manifest.files ?? []) {
@@ -120,7 +121,7 @@ export async function openLink(link: ShlPayload, recipient: string, passcode?: s
       else {
         const got = await fetch(f.location);
         if (got.status === 404) return { kind: 'not-active' };
-        if (!got.ok) return { kind: 'error', message: `A file could not be fetched (${got.status}).` };
+        if (!got.ok) return { kind: 'error', message: t('viewer.shl.fileStatus', { status: String(got.status) }) };
         compact = await got.text();
       }
       files.push(await decryptFile(link.key, compact));

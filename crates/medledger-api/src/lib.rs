@@ -11,6 +11,7 @@
 
 use medledger_types::block::Header;
 use medledger_types::codec::Canonical;
+use medledger_types::epoch::Epochs;
 use medledger_types::genesis::{Genesis, GenesisClinic, ValidatorSet};
 use medledger_types::hash::{PublicKey, ReceivingKey};
 use serde::{Deserialize, Serialize};
@@ -79,22 +80,31 @@ pub struct BlockJson {
     pub tx_ids: Vec<String>,
 }
 
-/// The validator set and its changes.
+/// The validator set running at the node's committed tip.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ValidatorsJson {
+    /// The epoch the tip is in (always 0 on a chain whose genesis sets no epochs).
+    pub epoch: u64,
     /// ed25519 keys in ascending order (the order certificates' signer bitmaps index).
     pub validators: Vec<String>,
     pub validator_set_hash: String,
-    /// Heights at which the set changed, with the new set's hash (none yet: the set is genesis's).
-    pub changes: Vec<ValidatorChangeJson>,
+    /// Heights per epoch; null: one epoch forever.
+    pub epoch_length: Option<u64>,
 }
 
+/// How an epoch began: the set that finalizes it, and (after epoch 0) the last block of the
+/// epoch before with its certificate, whose header commits to that set. A light client that
+/// trusts the earlier set checks both, then trusts this one.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ValidatorChangeJson {
-    pub height: u64,
+pub struct EpochJson {
+    pub epoch: u64,
+    /// ed25519 keys in ascending order.
+    pub validators: Vec<String>,
     pub validator_set_hash: String,
+    /// The previous epoch's last header and its finalization (null for epoch 0).
+    pub boundary: Option<HeaderJson>,
 }
 
 /// A value (or its absence) with a proof against the state root at `height`.
@@ -249,6 +259,10 @@ pub struct GenesisFile {
     /// the chain offers no emergency access.
     #[serde(default)]
     pub emergency_keys: Vec<String>,
+    /// Heights per epoch: how long a validator set runs before governance changes to it take
+    /// effect. Absent: one epoch forever (the set never changes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch_length: Option<u64>,
 }
 
 /// A day: long enough for a patient to see a recovery they did not start and cancel it.
@@ -322,6 +336,12 @@ impl GenesisFile {
             clinics,
             recovery_min_delay_ms: self.recovery_min_delay_ms,
             emergency_keys,
+            epochs: match self.epoch_length {
+                None | Some(u64::MAX) => Epochs::NONE,
+                Some(length) => {
+                    Epochs::new(length).map_err(|e| GenesisError(format!("epoch_length: {e}")))?
+                }
+            },
         })
     }
 }

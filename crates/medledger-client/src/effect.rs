@@ -130,6 +130,12 @@ pub fn effects(tx: &SignedTx) -> Vec<Effect> {
         | TxBody::ReleaseShare { .. }
         | TxBody::SetEmergency { .. }
         | TxBody::EmergencyShare { .. } => {}
+        // The chain's governance counter moved past the change's: a change applied at it
+        // (only one can), and the author's nonce says it was this author's.
+        TxBody::ChangeValidators { seq, .. } => out.push(Effect::NonceAbove {
+            key: StateKey::governance_seq(),
+            nonce: *seq,
+        }),
     }
     out
 }

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use futures::{Stream, StreamExt, TryStreamExt};
 use medledger_api::{
-    BlockJson, ErrorBody, HeaderJson, PatientRecordsJson, ProvenJson, StatusJson, SubmittedJson,
-    TxStatusJson,
+    BlockJson, EpochJson, ErrorBody, HeaderJson, PatientRecordsJson, ProvenJson, StatusJson,
+    SubmittedJson, TxStatusJson,
 };
 use medledger_types::blob_request::AUTH_HEADER;
 use medledger_types::blob_request::{NONCE_LEN, Target};
@@ -175,6 +175,11 @@ impl NodeClient {
 
     pub async fn header(&self, height: u64) -> Result<HeaderJson, NetError> {
         self.get(&format!("/v1/headers/{height}")).await
+    }
+
+    /// How `epoch` began (its set, and the certified last block of the epoch before), unverified.
+    pub async fn epoch(&self, epoch: u64) -> Result<EpochJson, NetError> {
+        self.get(&format!("/v1/epochs/{epoch}")).await
     }
 
     /// A whole block (header and transactions), unverified.

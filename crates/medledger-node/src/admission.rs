@@ -4,7 +4,7 @@
 //! nonce) are only checked statelessly.
 
 use medledger_state::TxError;
-use medledger_state::rules::{BlockContext, Execution};
+use medledger_state::rules::{BlockContext, Execution, current_validators};
 use medledger_state::store::{CommittedTree, Ledger, StateView};
 use medledger_types::tx::SignedTx;
 
@@ -17,11 +17,13 @@ pub fn dry_run(ledger: &Ledger, tx: &SignedTx, now_ms: u64) -> Result<(), TxErro
         return Ok(());
     }
     ledger.with_committed(|view: &StateView<'_, CommittedTree<'_>>| {
+        let running = current_validators(view, ledger.genesis())?.set();
         let ctx = BlockContext {
             chain: ledger.chain_id(),
             height: tip.height + 1,
             timestamp_ms: now_ms.max(tip.timestamp_ms + 1),
-            validators: ledger.validators(),
+            validators: &running,
+            epochs: ledger.genesis().epochs,
             recovery_min_delay_ms: ledger.genesis().recovery_min_delay_ms,
             emergency_access: !ledger.genesis().emergency_keys.is_empty(),
         };

@@ -106,10 +106,6 @@ impl LedgerApp {
         if !b.body_matches_header() {
             return false;
         }
-        let vs = self.ledger.validators().hash();
-        if b.header.validator_set != vs || b.header.next_validator_set != vs {
-            return false;
-        }
         let mempool = self.mempool.clone();
         match self.ledger.execute(
             &b.header.parent,
@@ -119,12 +115,19 @@ impl LedgerApp {
             Mode::Verify,
             &|tx| mempool.is_verified(tx),
         ) {
-            Ok(executed) if executed.state_root == b.header.state_root => {
+            Ok(executed) if executed.matches(&b.header) => {
                 self.ledger.remember(block.hash(), executed);
                 true
             }
             Ok(executed) => {
-                warn!(height = b.header.height, claimed = %b.header.state_root, computed = %executed.state_root, "block has the wrong state root");
+                warn!(
+                    height = b.header.height,
+                    claimed = %b.header.state_root,
+                    computed = %executed.state_root,
+                    claimed_sets = %format_args!("{} → {}", b.header.validator_set, b.header.next_validator_set),
+                    computed_sets = %format_args!("{} → {}", executed.sets.validator_set, executed.sets.next_validator_set),
+                    "block has the wrong state root or validator sets"
+                );
                 false
             }
             Err(ExecuteError::Tx { index, error }) => {

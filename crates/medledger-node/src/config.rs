@@ -249,6 +249,7 @@ mod tests {
             }],
             recovery_min_delay_ms: 1_000,
             emergency_keys: Vec::new(),
+            epoch_length: None,
         }
     }
 

@@ -60,16 +60,13 @@ impl Releaser {
         seed: &[u8; 32],
         node_key: &medledger_types::hash::PublicKey,
     ) -> Option<Self> {
-        let position = ledger
-            .validators()
-            .keys()
-            .iter()
-            .position(|k| k == node_key)?;
+        let validators = ledger.validators().ok()?;
+        let position = validators.position(node_key)?;
         let identity = validator_identity(seed);
-        let expected = ledger.genesis().emergency_keys.get(position)?;
+        let expected = validators.members()[position].emergency?;
         if identity.to_recipient().public_bytes() != expected.0 {
             warn!(
-                "this node's emergency key is not the one the genesis names: it releases no emergency share"
+                "this node's emergency key is not the one the ledger names: it releases no emergency share"
             );
             return None;
         }

@@ -1,5 +1,6 @@
 use medledger_types::codec::CodecError;
 use medledger_types::error_code::ErrorCode;
+use medledger_types::validators::ChangeRefused;
 use thiserror::Error;
 
 /// Why a transaction is rejected. Each variant has a stable [`TxError::code`] that the HTTP
@@ -123,6 +124,14 @@ pub enum TxError {
     UnknownEmergencyRequest,
     #[error("the emergency access window ended at {ended_at_ms}")]
     EmergencyWindowClosed { ended_at_ms: u64 },
+    #[error("this chain's genesis sets no epochs: its validator set never changes")]
+    NoEpochs,
+    #[error("the change was approved as governance change {got}, but the chain is at {expected}")]
+    StaleGovernance { expected: u64, got: u64 },
+    #[error("the validator change does not apply: {0}")]
+    ValidatorChangeRefused(#[from] ChangeRefused),
+    #[error("a joining validator's key signs the change itself")]
+    JoiningKeyMustSign,
     #[error("a field is out of range: {0}")]
     OutOfRange(&'static str),
     #[error("state error: {0}")]
@@ -147,6 +156,10 @@ impl TxError {
             TxError::ReceiptTime { .. } => ErrorCode::ReceiptTime,
             TxError::ReceiptReplayed => ErrorCode::ReceiptReplayed,
             TxError::NotEnoughApprovals { .. } => ErrorCode::NotEnoughApprovals,
+            TxError::NoEpochs => ErrorCode::NoEpochs,
+            TxError::StaleGovernance { .. } => ErrorCode::StaleGovernance,
+            TxError::ValidatorChangeRefused(_) => ErrorCode::ValidatorChangeRefused,
+            TxError::JoiningKeyMustSign => ErrorCode::JoiningKeyMustSign,
             TxError::RecordIdMismatch => ErrorCode::RecordIdMismatch,
             TxError::DuplicateRecord => ErrorCode::DuplicateRecord,
             TxError::NotASizeBucket { .. } => ErrorCode::NotASizeBucket,

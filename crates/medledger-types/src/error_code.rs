@@ -189,6 +189,15 @@ error_codes! {
     UnknownEmergencyRequest => "unknown_emergency_request",
     /// The emergency access window has ended.
     EmergencyWindowClosed => "emergency_window_closed",
+    /// The chain's genesis sets no epochs, so its validator set cannot change.
+    NoEpochs => "no_epochs",
+    /// The change names another governance counter than the chain's (approved for an earlier
+    /// or later change).
+    StaleGovernance => "stale_governance",
+    /// The change does not apply to the next epoch's set (the key is, or is not, a validator's).
+    ValidatorChangeRefused => "validator_change_refused",
+    /// A joining validator's key must sign the change itself.
+    JoiningKeyMustSign => "joining_key_must_sign",
     /// A field is out of its range.
     OutOfRange => "out_of_range",
     /// The rules could not read the state (the node's fault, not the transaction's).

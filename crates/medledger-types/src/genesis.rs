@@ -3,6 +3,7 @@
 //! another.
 
 use crate::codec::{Canonical, CodecError, Reader, Writer};
+use crate::epoch::Epochs;
 use crate::hash::{ChainId, PublicKey, ReceivingKey, Sha256Digest, tagged_hash};
 use crate::tx::NAME_MAX;
 
@@ -75,6 +76,9 @@ pub struct Genesis {
     /// Each validator's X25519 key for emergency access, in the validator set's order (empty:
     /// the chain offers no emergency access). A node derives its key from its node key.
     pub emergency_keys: Vec<ReceivingKey>,
+    /// How long each validator set runs ([`Epochs::NONE`]: one set forever). Encoded last and
+    /// only when set, so a chain made before epochs keeps its chain id.
+    pub epochs: Epochs,
 }
 
 impl Genesis {
@@ -96,6 +100,9 @@ impl Canonical for Genesis {
         });
         w.u64(self.recovery_min_delay_ms);
         w.list(&self.emergency_keys, |w, k| w.fixed(&k.0));
+        if self.epochs.change() {
+            w.u64(self.epochs.length());
+        }
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, CodecError> {
@@ -129,6 +136,18 @@ impl Canonical for Genesis {
                 "the emergency keys are not one per validator",
             ));
         }
+        let epochs = if r.remaining() == 0 {
+            Epochs::NONE
+        } else {
+            let epochs = Epochs::new(r.u64("epoch length")?)?;
+            if !epochs.change() {
+                // One epoch forever is written by omission; two encodings would be two chain ids.
+                return Err(CodecError::Invalid(
+                    "an epoch length of u64::MAX is written as none",
+                ));
+            }
+            epochs
+        };
         Ok(Genesis {
             chain_name,
             timestamp_ms,
@@ -136,6 +155,7 @@ impl Canonical for Genesis {
             clinics,
             recovery_min_delay_ms,
             emergency_keys,
+            epochs,
         })
     }
 }
@@ -176,9 +196,28 @@ mod tests {
             }],
             recovery_min_delay_ms: 24 * 3600 * 1000,
             emergency_keys: vec![ReceivingKey([7; 32]), ReceivingKey([8; 32])],
+            epochs: Epochs::NONE,
         };
         let back = Genesis::decode(&g.encode(), 1 << 20).expect("decode");
         assert_eq!(back, g);
+        // Epochs are written only when set: a chain from before them keeps its id.
+        let mut with_epochs = g.clone();
+        with_epochs.epochs = Epochs::new(100).expect("valid");
+        assert_eq!(
+            &with_epochs.encode()[..g.encode().len()],
+            g.encode().as_slice()
+        );
+        assert_eq!(
+            Genesis::decode(&with_epochs.encode(), 1 << 20).expect("decode"),
+            with_epochs
+        );
+        assert_ne!(with_epochs.chain_id(), g.chain_id());
+        let mut explicit_none = g.encode();
+        explicit_none.extend_from_slice(&u64::MAX.to_be_bytes());
+        assert!(
+            Genesis::decode(&explicit_none, 1 << 20).is_err(),
+            "one encoding per genesis"
+        );
         let mut other = g.clone();
         other.chain_name = "devnet-2".into();
         assert_ne!(g.chain_id(), other.chain_id());

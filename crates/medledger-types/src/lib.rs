@@ -8,6 +8,7 @@
 //! * [`grant`]: a grant's terms, sealed to the grantee and the patient.
 //! * [`certificate`]: finalization certificates in Commonware Simplex's exact bytes.
 //! * [`genesis`]: validator sets, founding clinics, the chain id.
+//! * [`epoch`] and [`validators`]: how long a validator set runs, and governance changes to it.
 //!
 //! ```
 //! use medledger_types::codec::Canonical;
@@ -31,6 +32,7 @@ pub mod category;
 pub mod certificate;
 pub mod codec;
 pub mod emergency;
+pub mod epoch;
 pub mod erasure;
 pub mod error_code;
 pub mod genesis;
@@ -41,3 +43,4 @@ pub mod recovery;
 pub mod size_bucket;
 pub mod state;
 pub mod tx;
+pub mod validators;

@@ -150,7 +150,8 @@ impl App {
                     Some("no trust anchor (genesis file) configured".to_owned()),
                 ),
                 Some(light) => {
-                    match latest_verified(&node, light, self.now(), MAX_HEADER_AGE_MS).await {
+                    let mut light = light.clone();
+                    match latest_verified(&node, &mut light, self.now(), MAX_HEADER_AGE_MS).await {
                         Ok(h) => (Some(h.height()), None),
                         Err(fault) => (None, Some(fault.to_string())),
                     }

@@ -160,6 +160,17 @@ fn ids_of(tx: &SignedTx) -> Vec<[u8; 32]> {
         } => ids.push(ciphertext_sha256.0),
         TxBody::EmergencyRequest { patient, .. } => ids.push(patient.0),
         TxBody::EmergencyShare { request, .. } => ids.push(request.0),
+        TxBody::ChangeValidators { change, .. } => {
+            use medledger_types::validators::ValidatorChange;
+            match change {
+                ValidatorChange::Add(v) => ids.extend(key(&v.key)),
+                ValidatorChange::Remove(old) => ids.extend(key(old)),
+                ValidatorChange::Replace { old, new } => {
+                    ids.extend(key(old));
+                    ids.extend(key(&new.key));
+                }
+            }
+        }
     }
     ids
 }
@@ -321,6 +332,7 @@ fn nothing_about_a_patients_care_can_be_read_off_the_ledger() {
             height,
             timestamp_ms: block.header.timestamp_ms,
             validators: &devnet.genesis.validators,
+            epochs: devnet.genesis.epochs,
             recovery_min_delay_ms: devnet.genesis.recovery_min_delay_ms,
             emergency_access: !devnet.genesis.emergency_keys.is_empty(),
         };

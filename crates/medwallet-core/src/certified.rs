@@ -20,6 +20,8 @@ pub fn certify(validator: &SigningKey, chain: ChainId, header: Header) -> Verifi
     let anchor = TrustAnchor {
         chain,
         validators: TrustedSet::new(validator_set(validator)).expect("trusted"),
+        epoch: 0,
+        epochs: medledger_types::epoch::Epochs::NONE,
         checkpoint: None,
     };
     let proposal = Proposal {

@@ -4,7 +4,7 @@
 //! among the rest is used.
 
 use medwallet_verify::chain::verify_ancestors;
-use medwallet_verify::client::{Equivocation, detect_equivocation};
+use medwallet_verify::client::{EpochChange, Equivocation, detect_equivocation};
 use medwallet_verify::{Invalid, LightClient, VerifiedHeader};
 
 use medledger_client::{Incident, NodeClient, NodeFault};
@@ -22,6 +22,8 @@ pub struct CrossCheck {
     pub equivocations: Vec<(Equivocation, String, String)>,
     /// Each node whose newest header verified, with that header's height.
     pub certified: Vec<(String, u64)>,
+    /// Validator sets of later epochs, learned by proof on the way.
+    pub learned: Vec<EpochChange>,
 }
 
 impl CrossCheck {
@@ -68,8 +70,18 @@ pub async fn cross_check(
     let mut verified: Vec<(VerifiedHeader, String)> = Vec::new();
     let mut faults = Vec::new();
     let mut equivocations = Vec::new();
+    // Each node teaches a copy of the light client the sets its newest header needs; what any
+    // of them proved is kept (a set is learned only from a certified boundary).
+    let mut learning = light.clone();
     for node in nodes {
-        match latest_verified(node, light, now_ms, max_age_ms).await {
+        let mut own = learning.clone();
+        let answer = latest_verified(node, &mut own, now_ms, max_age_ms).await;
+        for change in own.learned() {
+            if learning.validators_of(change.epoch).is_none() {
+                learning.apply_epoch_change(change);
+            }
+        }
+        match answer {
             // The light client's newest header is the floor: an older view is not used, and
             // another block at its height is equivocation.
             Ok(v) => match &light.latest {
@@ -112,7 +124,7 @@ pub async fn cross_check(
             if v.height() >= top.height() {
                 continue;
             }
-            match verified_at(top_client, light, top, v.height()).await {
+            match verified_at(top_client, &learning, top, v.height()).await {
                 Ok(theirs) => {
                     if let Some(e) = detect_equivocation(v, &theirs) {
                         equivocations.push((e, node.clone(), top_node.clone()));
@@ -125,6 +137,7 @@ pub async fn cross_check(
         }
     }
     CrossCheck {
+        learned: learning.learned().collect(),
         certified: verified
             .iter()
             .map(|(v, node)| (node.clone(), v.height()))

@@ -4,6 +4,7 @@
 //! * [`verified`]: fetch from one node (`medledger_client::NodeClient`) and verify with the
 //!   light client; an invalid answer is a [`NodeFault::Lying`] naming the node.
 //! * [`cross_check`]: ask several nodes, report liars and equivocation, use the rest.
+//! * [`epochs`]: learn the validator sets of later epochs from a node, by proof.
 //! * [`source::NetworkSource`]: the [`medledger_client::LedgerSource`] over several nodes, with
 //!   failover and the incidents it saw.
 //! * [`shl_http::HttpShl`]: SMART Health Links someone shared, opened over HTTP(S).
@@ -23,6 +24,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cross_check;
+pub mod epochs;
 pub mod shl_http;
 pub mod source;
 pub mod verified;

@@ -176,6 +176,11 @@ impl LedgerSource for NetworkSource {
             return Err(SourceError::NoCurrentHeader(check.faults));
         };
         let mut light = lock(&self.light);
+        for change in check.learned {
+            if light.validators_of(change.epoch).is_none() {
+                light.apply_epoch_change(change);
+            }
+        }
         // Never go back: a newer header verified earlier stays the floor.
         if light.apply(newest.clone()).is_err() {
             return light

@@ -14,10 +14,12 @@ fn hex_field(node: &NodeClient, field: &str, what: &'static str) -> Result<Vec<u
     })
 }
 
-/// The node's newest directly finalized header, verified, and checked for freshness.
+/// The node's newest directly finalized header, verified, and checked for freshness. A header
+/// in an epoch `light` does not know the set of first teaches it that set, from this node, by
+/// proof ([`crate::epochs::learn_epochs`]).
 pub async fn latest_verified(
     node: &NodeClient,
-    light: &LightClient,
+    light: &mut LightClient,
     now_ms: u64,
     max_age_ms: u64,
 ) -> Result<VerifiedHeader, NodeFault> {
@@ -39,6 +41,7 @@ pub async fn latest_verified(
             });
         }
     };
+    crate::epochs::learn_epochs(node, light, &header).await?;
     let verified = light
         .verify(&header, &certificate)
         .map_err(|reason| NodeFault::Lying {

@@ -337,7 +337,7 @@ async fn forged_certificates_and_false_absence_are_caught_and_the_honest_node_is
     assert_eq!(lying_reason(lying[0]), Some(&Invalid::BadSignature));
 
     // A present key (the genesis clinic) claimed absent.
-    let at = latest_verified(&honest, &light, now_ms(), 60_000)
+    let at = latest_verified(&honest, &mut light.clone(), now_ms(), 60_000)
         .await
         .expect("verified");
     let clinic = Address::of(&PublicKey(
@@ -419,7 +419,7 @@ async fn an_omitted_revocation_is_caught() {
     }
     wait_finalized(&net.api, honest.status().await.expect("status").height + 1).await;
     let light = light(&net.genesis);
-    let at = latest_verified(&honest, &light, now_ms(), 60_000)
+    let at = latest_verified(&honest, &mut light.clone(), now_ms(), 60_000)
         .await
         .expect("verified");
     let key = StateKey::revocation(&grant);
@@ -827,7 +827,9 @@ async fn a_node_serving_tls_is_verified_through_it_and_an_unknown_ca_is_refused(
     let trusted = NodeClient::with_extra_roots(&url, ca.pem().as_bytes()).expect("roots");
     let mut verified = None;
     for _ in 0..300 {
-        if let Ok(v) = latest_verified(&trusted, &light(&devnet.genesis), now_ms(), 60_000).await {
+        if let Ok(v) =
+            latest_verified(&trusted, &mut light(&devnet.genesis), now_ms(), 60_000).await
+        {
             verified = Some(v);
             break;
         }

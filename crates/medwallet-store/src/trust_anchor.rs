@@ -168,6 +168,7 @@ mod tests {
             clinics: vec![],
             recovery_min_delay_ms: 1_000,
             emergency_keys: Vec::new(),
+            epoch_length: None,
         };
         let path = dir.path().join("genesis.json");
         std::fs::write(&path, serde_json::to_vec(&file).expect("json")).expect("write");
@@ -188,6 +189,7 @@ mod tests {
             clinics: vec![],
             recovery_min_delay_ms: 1_000,
             emergency_keys: Vec::new(),
+            epoch_length: None,
         };
         let path = dir.join(format!("{name}.json"));
         std::fs::write(&path, serde_json::to_vec(&file).expect("json")).expect("write");

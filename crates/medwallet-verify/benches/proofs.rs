@@ -26,6 +26,7 @@ fn bench(c: &mut Criterion) {
         clinics: vec![],
         recovery_min_delay_ms: 1_000,
         emergency_keys: Vec::new(),
+        epochs: medledger_types::epoch::Epochs::NONE,
     };
     let ledger = Ledger::open(&dir.path().join("l.redb"), genesis).expect("open");
     let keys: Vec<SigningKey> = (0..ACCOUNTS)

@@ -3,6 +3,7 @@
 
 use ed25519_dalek::VerifyingKey;
 use medledger_types::certificate::consensus_namespace;
+use medledger_types::epoch::Epochs;
 use medledger_types::genesis::{Genesis, ValidatorSet};
 use medledger_types::hash::{BlockHash, ChainId, Sha256Digest};
 
@@ -52,8 +53,12 @@ impl TrustedSet {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TrustAnchor {
     pub chain: ChainId,
-    /// The validators that finalize blocks.
+    /// The validators that finalize the blocks of epoch [`TrustAnchor::epoch`].
     pub validators: TrustedSet,
+    /// The epoch whose set this is (0: genesis's).
+    pub epoch: u64,
+    /// The chain's epochs (from its genesis): which set finalizes which height.
+    pub epochs: Epochs,
     /// A block the user vouches for (a checkpoint); headers must not be older.
     pub checkpoint: Option<(u64, BlockHash)>,
 }
@@ -64,6 +69,8 @@ impl TrustAnchor {
         Ok(Self {
             chain: genesis.chain_id(),
             validators: TrustedSet::new(genesis.validators.clone())?,
+            epoch: 0,
+            epochs: genesis.epochs,
             checkpoint: None,
         })
     }

@@ -1,10 +1,16 @@
 //! The light client's state and the verdicts it acts on. `verify_*` functions only read;
 //! [`LightClient::apply`] only mutates, and only with a header that was verified.
 
+use std::collections::BTreeMap;
+
+use medledger_types::block::{HEADER_LEN, Header};
+use medledger_types::codec::Canonical;
+use medledger_types::genesis::ValidatorSet;
 use medledger_types::hash::BlockHash;
 
-use crate::anchor::TrustAnchor;
+use crate::anchor::{TrustAnchor, TrustedSet};
 use crate::certificate::{VerifiedHeader, verify_finalization};
+use crate::chain::verify_validator_change;
 use crate::invalid::Invalid;
 
 /// How current a verified header is.
@@ -48,11 +54,22 @@ pub fn detect_equivocation(a: &VerifiedHeader, b: &VerifiedHeader) -> Option<Equ
     })
 }
 
-/// The light client: what it trusts and the newest header it has verified.
+/// A validator set the client learned by proof: the boundary header of the epoch before,
+/// verified under that epoch's set, commits to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EpochChange {
+    pub epoch: u64,
+    pub validators: TrustedSet,
+}
+
+/// The light client: what it trusts, the sets it learned epoch by epoch, and the newest header
+/// it has verified.
 #[derive(Clone, Debug)]
 pub struct LightClient {
     pub anchor: TrustAnchor,
     pub latest: Option<VerifiedHeader>,
+    /// Sets learned after the anchor's epoch, by epoch.
+    learned: BTreeMap<u64, TrustedSet>,
 }
 
 impl LightClient {
@@ -60,19 +77,59 @@ impl LightClient {
         Self {
             anchor,
             latest: None,
+            learned: BTreeMap::new(),
         }
     }
 
-    /// Verifies a header and its certificate against the trusted validator set. With an
-    /// unchanged set only the newest certificate is needed (skipping verification): a quorum
-    /// of the same validators signed it, whatever came between.
+    /// The set that finalizes `epoch`, if the client knows it.
+    pub fn validators_of(&self, epoch: u64) -> Option<&TrustedSet> {
+        if epoch == self.anchor.epoch {
+            Some(&self.anchor.validators)
+        } else {
+            self.learned.get(&epoch)
+        }
+    }
+
+    /// The newest epoch whose set the client knows.
+    pub fn known_epoch(&self) -> u64 {
+        self.learned
+            .keys()
+            .next_back()
+            .copied()
+            .unwrap_or(self.anchor.epoch)
+    }
+
+    /// The next epoch whose set the client must learn (by [`LightClient::verify_epoch_change`])
+    /// before it can verify `header_bytes`, or `None` if it can verify it now. Reads the height
+    /// only; nothing about the header is trusted.
+    pub fn epoch_needed(&self, header_bytes: &[u8]) -> Result<Option<u64>, Invalid> {
+        let header = Header::decode(header_bytes, HEADER_LEN)
+            .map_err(|e| Invalid::MalformedHeader(e.to_string()))?;
+        let epoch = self.anchor.epochs.of(header.height);
+        Ok((epoch > self.known_epoch()).then(|| self.known_epoch() + 1))
+    }
+
+    /// Verifies a header and its certificate against the set that finalizes its epoch. Within
+    /// an epoch only the newest certificate is needed (skipping verification): a quorum of the
+    /// same validators signed it, whatever came between.
     pub fn verify(&self, header: &[u8], certificate: &[u8]) -> Result<VerifiedHeader, Invalid> {
-        let verified = verify_finalization(
-            &self.anchor.validators,
-            &self.anchor.namespace(),
-            header,
-            certificate,
-        )?;
+        let parsed = Header::decode(header, HEADER_LEN)
+            .map_err(|e| Invalid::MalformedHeader(e.to_string()))?;
+        let epoch = self.anchor.epochs.of(parsed.height);
+        let validators = self
+            .validators_of(epoch)
+            .ok_or(Invalid::UnknownValidatorSet)?;
+        let verified =
+            verify_finalization(validators, &self.anchor.namespace(), header, certificate)?;
+        if let Some(signed_in) = verified.certificate().map(|c| c.proposal.epoch)
+            && signed_in != epoch
+        {
+            return Err(Invalid::WrongEpoch {
+                height: parsed.height,
+                got: signed_in,
+                expected: epoch,
+            });
+        }
         if let Some((height, hash)) = self.anchor.checkpoint
             && (verified.header.height < height
                 || (verified.header.height == height && verified.header.hash() != hash))
@@ -80,6 +137,42 @@ impl LightClient {
             return Err(Invalid::Regression);
         }
         Ok(verified)
+    }
+
+    /// Verifies how epoch `e + 1` began: `boundary` is the last block of epoch `e` (which the
+    /// client knows the set of), finalized by `certificate` under that set, and `next` is the
+    /// set its header commits to. Only reads.
+    pub fn verify_epoch_change(
+        &self,
+        boundary: &[u8],
+        certificate: &[u8],
+        next: ValidatorSet,
+    ) -> Result<EpochChange, Invalid> {
+        let verified = self.verify(boundary, certificate)?;
+        let height = verified.header.height;
+        if !self.anchor.epochs.change() || !self.anchor.epochs.is_boundary(height) {
+            return Err(Invalid::NotABoundary { height });
+        }
+        verify_validator_change(&verified, &next)?;
+        Ok(EpochChange {
+            epoch: self.anchor.epochs.of(height) + 1,
+            validators: TrustedSet::new(next)?,
+        })
+    }
+
+    /// Trusts a set learned by [`LightClient::verify_epoch_change`]. Only mutates.
+    pub fn apply_epoch_change(&mut self, change: EpochChange) {
+        if change.epoch > self.anchor.epoch {
+            self.learned.insert(change.epoch, change.validators);
+        }
+    }
+
+    /// Every set learned since the anchor, oldest first (to hand to another client).
+    pub fn learned(&self) -> impl Iterator<Item = EpochChange> + '_ {
+        self.learned.iter().map(|(epoch, validators)| EpochChange {
+            epoch: *epoch,
+            validators: validators.clone(),
+        })
     }
 
     /// Adopts a verified header as the newest, if it is newer.
@@ -98,7 +191,7 @@ impl LightClient {
 
 #[cfg(test)]
 mod tests {
-    use medledger_types::block::{Header, tx_root};
+    use medledger_types::block::tx_root;
     use medledger_types::hash::{Sha256Digest, StateRoot};
 
     use super::*;

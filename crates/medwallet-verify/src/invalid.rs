@@ -31,4 +31,14 @@ pub enum Invalid {
     Regression,
     #[error("the ciphertext does not match the hash and length the ledger proves")]
     WrongCiphertext,
+    #[error(
+        "the certificate was signed in epoch {got}, but height {height} is in epoch {expected}"
+    )]
+    WrongEpoch {
+        height: u64,
+        got: u64,
+        expected: u64,
+    },
+    #[error("header {height} is not the last of its epoch, so it names no new validator set")]
+    NotABoundary { height: u64 },
 }

@@ -7,7 +7,10 @@
 //!   against the hash a verified header commits to.
 //! * [`proof::verify_value`]: a state value (or its absence) against a verified state root.
 //! * [`client::freshness`], [`client::detect_equivocation`], and [`client::LightClient`], whose
-//!   `verify` only reads and `apply` only mutates.
+//!   `verify` only reads and `apply` only mutates. It verifies each header under the set of its
+//!   epoch, and learns a later epoch's set only through `verify_epoch_change` (the previous
+//!   epoch's last block, certified by the set it knows, commits to it) and
+//!   `apply_epoch_change`.
 //!
 //! No I/O, no clock (pass `now`), no Commonware (it builds wherever the wallet does).
 //!
@@ -19,7 +22,7 @@
 //! // Certificates recorded from the real Simplex engine (tests/vectors/certificates).
 //! let fixture: serde_json::Value = serde_json::from_str(include_str!("../../../tests/vectors/certificates/simplex-4-validators.json")).unwrap();
 //! let keys = fixture["validators"].as_array().unwrap().iter().map(|k| PublicKey::from_hex(k.as_str().unwrap()).unwrap()).collect();
-//! let anchor = TrustAnchor { chain: ChainId::from_hex(fixture["chain_id"].as_str().unwrap()).unwrap(), validators: TrustedSet::new(ValidatorSet::new(keys).unwrap())?, checkpoint: None };
+//! let anchor = TrustAnchor { chain: ChainId::from_hex(fixture["chain_id"].as_str().unwrap()).unwrap(), validators: TrustedSet::new(ValidatorSet::new(keys).unwrap())?, epoch: 0, epochs: medledger_types::epoch::Epochs::NONE, checkpoint: None };
 //!
 //! let mut client = LightClient::new(anchor);
 //! let newest = fixture["finalizations"].as_array().unwrap().last().unwrap();

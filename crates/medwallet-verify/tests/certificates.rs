@@ -31,6 +31,8 @@ fn recorded() -> Recorded {
     let anchor = TrustAnchor {
         chain: ChainId::from_hex(v["chain_id"].as_str().expect("id")).expect("hex"),
         validators: TrustedSet::new(ValidatorSet::new(keys).expect("set")).expect("points"),
+        epoch: 0,
+        epochs: medledger_types::epoch::Epochs::NONE,
         checkpoint: None,
     };
     let finalized = v["finalizations"]

@@ -24,6 +24,7 @@ fn ledger(dir: &std::path::Path) -> (Ledger, Address) {
         }],
         recovery_min_delay_ms: 1_000,
         emergency_keys: Vec::new(),
+        epochs: medledger_types::epoch::Epochs::NONE,
     };
     let ledger = Ledger::open(&dir.join("l.redb"), genesis).expect("open");
     let tx = Tx {

@@ -10,6 +10,12 @@
 //! record with its Merkle proofs, what a wallet's sync reads) back to back, and reports the
 //! API's latency under that load: the figure that shows whether proof-heavy reads stall the
 //! consensus runtime or the reverse.
+//!
+//! Before the network starts, the same cores measure their limit for this work: signing each
+//! transaction of the mix once (the load generator) and checking its signature once per
+//! validator (each node checks a transaction once, when it first sees it), on every core at
+//! once. Finalized tx/s is reported as a fraction of that rate, which moves with the machine
+//! far less than tx/s does.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -65,10 +71,23 @@ struct Args {
 #[derive(Serialize)]
 struct BenchReport {
     validators: usize,
+    machine_limit: LimitReport,
+    /// Peak finalized tx/s over the machine's limit.
+    peak_fraction_of_limit: f64,
     peak: PhaseReport,
     half_load: PhaseReport,
     /// A records page (with proofs) read back to back from one node during both phases.
     records_page: ReadReport,
+}
+
+/// How fast these cores sign a transaction once and check it once per validator.
+#[derive(Serialize)]
+struct LimitReport {
+    cores: usize,
+    txs: usize,
+    seconds: f64,
+    /// Transactions per second signed once and checked `validators` times, on every core.
+    tx_per_s: f64,
 }
 
 #[derive(Serialize)]
@@ -265,6 +284,7 @@ async fn wait_for(
 }
 
 /// The transaction mix: 70 % IssueRecord from the clinic, 30 % Grant from patients.
+#[derive(Clone)]
 struct Mix {
     chain: ChainId,
     clinic: SigningKey,
@@ -317,6 +337,42 @@ impl Mix {
     }
 }
 
+/// Signs `txs` transactions of `mix` and checks each one's signature `validators` times, split
+/// across every core; how long that took.
+fn machine_limit(mix: &Mix, txs: usize, validators: usize) -> anyhow::Result<LimitReport> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let per_core = txs.div_ceil(cores);
+    let start = Instant::now();
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..cores)
+            .map(|core| {
+                let mut mix = mix.clone();
+                scope.spawn(move || -> anyhow::Result<()> {
+                    for i in core * per_core..(core + 1) * per_core {
+                        let tx = mix.next(i);
+                        for _ in 0..validators {
+                            medledger_state::rules::verify_signature(&tx)
+                                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .try_for_each(|w| w.join().map_err(|_| anyhow::anyhow!("a worker panicked"))?)
+    })?;
+    let seconds = start.elapsed().as_secs_f64();
+    let done = per_core * cores;
+    Ok(LimitReport {
+        cores,
+        txs: done,
+        seconds,
+        tx_per_s: done as f64 / seconds,
+    })
+}
+
 async fn run(args: &Args, dir: &Path) -> anyhow::Result<BenchReport> {
     let medledger = match &args.medledger {
         Some(path) => path.clone(),
@@ -340,6 +396,19 @@ async fn run(args: &Args, dir: &Path) -> anyhow::Result<BenchReport> {
         now_ms,
     )?;
     let chain = ChainId::from_hex(&summary.chain_id).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let clinic_key = clinic.keys().signing_key().clone();
+    let doctors: Vec<SigningKey> = (0..8).map(|i| key_for(0xd0, i)).collect();
+    let patients: Vec<SigningKey> = (0..args.patients).map(|i| key_for(0xa0, i)).collect();
+    let mut mix = Mix {
+        chain,
+        clinic: clinic_key.clone(),
+        clinic_nonce: doctors.len() as u64,
+        patient_nonce: vec![1; patients.len()],
+        patients: patients.clone(),
+        doctors: doctors.iter().map(address).collect(),
+    };
+    // The machine's limit, on idle cores (the network is not started yet).
+    let limit = machine_limit(&mix, args.txs.min(20_000), args.validators)?;
     let nodes = start_nodes(&medledger, dir, &summary)?;
     let deadline = Instant::now() + Duration::from_secs(60);
     for node in &nodes.clients {
@@ -355,9 +424,6 @@ async fn run(args: &Args, dir: &Path) -> anyhow::Result<BenchReport> {
     }
 
     // Accounts: patients, and doctors registered by the clinic.
-    let clinic_key = clinic.keys().signing_key().clone();
-    let doctors: Vec<SigningKey> = (0..8).map(|i| key_for(0xd0, i)).collect();
-    let patients: Vec<SigningKey> = (0..args.patients).map(|i| key_for(0xa0, i)).collect();
     let mut setup: Vec<SignedTx> = patients
         .iter()
         .map(|p| {
@@ -399,14 +465,6 @@ async fn run(args: &Args, dir: &Path) -> anyhow::Result<BenchReport> {
         bail!("setup transactions did not commit");
     }
 
-    let mut mix = Mix {
-        chain,
-        clinic: clinic_key,
-        clinic_nonce: doctors.len() as u64,
-        patient_nonce: vec![1; patients.len()],
-        patients,
-        doctors: doctors.iter().map(address).collect(),
-    };
     let seen = Arc::new(Mutex::new(HashMap::new()));
     let watcher = tokio::spawn(watch(nodes.clients[0].clone(), seen.clone()));
     let (stop_reading, reading) = tokio::sync::watch::channel(false);
@@ -452,6 +510,8 @@ async fn run(args: &Args, dir: &Path) -> anyhow::Result<BenchReport> {
     let records_page = reader.await.context("the reader failed")?;
     Ok(BenchReport {
         validators: args.validators,
+        peak_fraction_of_limit: peak.finalized_tx_per_s / limit.tx_per_s,
+        machine_limit: limit,
         peak,
         half_load,
         records_page,

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use medledger_api::{BlockJson, ErrorBody, HeaderJson, StatusJson, ValidatorsJson};
+use medledger_api::{BlockJson, EpochJson, ErrorBody, HeaderJson, StatusJson, ValidatorsJson};
 use medledger_types::block::{Block, Header};
 use medledger_types::certificate::consensus_namespace;
 use medledger_types::codec::Canonical;
@@ -125,13 +125,63 @@ pub async fn block(
         .await
 }
 
-/// The current validator set.
-#[utoipa::path(get, path = "/v1/validators", operation_id = "get_validators", tag = "chain", responses((status = 200, body = ValidatorsJson)))]
-pub async fn validators(State(state): State<ApiState>) -> Json<ValidatorsJson> {
-    let set = state.ledger.validators();
-    Json(ValidatorsJson {
-        validators: set.keys().iter().map(|k| k.to_hex()).collect(),
-        validator_set_hash: set.hash().to_hex(),
-        changes: Vec::new(),
-    })
+/// The validator set running at the tip.
+#[utoipa::path(get, path = "/v1/validators", operation_id = "get_validators", tag = "chain", responses((status = 200, body = ValidatorsJson), (status = 500, body = ErrorBody, description = "the node could not read its store (internal)")))]
+pub async fn validators(State(state): State<ApiState>) -> Result<Json<ValidatorsJson>, ApiError> {
+    state
+        .blocking(|state| {
+            let epochs = state.ledger.genesis().epochs;
+            let set = state.ledger.validators()?.set();
+            Ok(Json(ValidatorsJson {
+                epoch: epochs.of(state.ledger.tip().height),
+                validators: set.keys().iter().map(|k| k.to_hex()).collect(),
+                validator_set_hash: set.hash().to_hex(),
+                epoch_length: epochs.change().then(|| epochs.length()),
+            }))
+        })
+        .await
+}
+
+/// How an epoch began: its validator set, and the previous epoch's last block (certified),
+/// which commits to it.
+#[utoipa::path(get, path = "/v1/epochs/{epoch}", operation_id = "get_epoch", tag = "chain", params(("epoch" = u64, Path, minimum = 0, description = "epoch number")), responses((status = 200, body = EpochJson), (status = 400, body = ErrorBody, description = "the epoch is not a number (bad_request)"), (status = 404, body = ErrorBody, description = "that epoch has not begun, or this node has no certificate for the block that began it (not_found)")))]
+pub async fn epoch(
+    State(state): State<ApiState>,
+    Path(epoch): Path<String>,
+) -> Result<Json<EpochJson>, ApiError> {
+    let epoch = super::int64::parse(&epoch)
+        .ok_or_else(|| ApiError::bad_request(ErrorCode::BadRequest, "epoch must be a number"))?;
+    state
+        .blocking(move |state| {
+            let set = state
+                .ledger
+                .validators_of_epoch(epoch)?
+                .ok_or_else(|| ApiError::not_found(format!("epoch {epoch} has not begun")))?
+                .set();
+            let boundary = match epoch.checked_sub(1) {
+                None => None,
+                Some(previous) => {
+                    let epochs = state.ledger.genesis().epochs;
+                    let height = epochs.last(previous).ok_or_else(|| {
+                        ApiError::not_found(format!("epoch {epoch} has not begun"))
+                    })?;
+                    let certificate = state.ledger.finalization(height)?.ok_or_else(|| {
+                        ApiError::not_found(format!(
+                            "no certificate for height {height}, the block that began epoch {epoch}"
+                        ))
+                    })?;
+                    Some(HeaderJson::new(
+                        &header_at(state, height)?,
+                        Some(certificate),
+                    ))
+                }
+            };
+            Ok(Json(EpochJson {
+                epoch,
+                validators: set.keys().iter().map(|k| k.to_hex()).collect(),
+                validator_set_hash: set.hash().to_hex(),
+                boundary,
+            }))
+        })
+        .await
 }

@@ -182,6 +182,7 @@ fn documented_routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(chain::header))
         .routes(routes!(chain::block))
         .routes(routes!(chain::validators))
+        .routes(routes!(chain::epoch))
         .routes(routes!(events::events))
         .routes(routes!(state::value))
         .routes(routes!(state::patient_records))

@@ -80,6 +80,7 @@ fn genesis() -> Genesis {
                 .to_recipient()
                 .public_bytes(),
         )],
+        epochs: medledger_types::epoch::Epochs::NONE,
     }
 }
 

@@ -331,7 +331,11 @@ fn real_finalization_certificates_match_the_documented_format() {
                 ));
             }
         }
-        (ledger.chain_id(), ledger.validators().clone(), out)
+        (
+            ledger.chain_id(),
+            ledger.validators().expect("validators").set(),
+            out,
+        )
     });
     let (chain, validators, certs) = recorded;
     assert!(

@@ -58,6 +58,7 @@ pub fn genesis(n: usize, clinic: LedgerKey) -> Genesis {
         }],
         recovery_min_delay_ms: 1_000,
         emergency_keys: Vec::new(),
+        epochs: medledger_types::epoch::Epochs::NONE,
     }
 }
 

@@ -1,6 +1,8 @@
 //! Emergency access rules (see [`medledger_types::emergency`]). A patient's account sets its
 //! emergency set, one share per validator; a registered clinician asks for it; each
-//! validator's node releases its share to that clinician once, within the access window.
+//! validator's node releases its share to that clinician once, within the access window. The
+//! shares are the set's of the time the patient made it: after a validator-set change, the
+//! validators of that time release them (a wallet seals a new set to the new validators).
 
 use medledger_types::codec::Canonical;
 use medledger_types::emergency::{
@@ -10,6 +12,7 @@ use medledger_types::emergency::{
 use medledger_types::hash::{Address, PublicKey, ReceivingKey, Sha256Digest};
 use medledger_types::state::{Account, AccountKind, StateKey};
 use medledger_types::tx::WrappedKey;
+use medledger_types::validators::{Validator, Validators};
 
 use super::{BlockContext, StateRead, TxScope, erasure, require_patient};
 use crate::error::TxError;
@@ -19,6 +22,35 @@ fn set_of<R: StateRead>(
     account: &Address,
 ) -> Result<Option<EmergencySet>, TxError> {
     s.get_value(&StateKey::emergency(account))
+}
+
+/// The validators an emergency set's shares were sealed to, in share order: the set running
+/// when the patient made it (the running set on a chain without epochs).
+fn sealed_for<R: StateRead>(
+    s: &TxScope<'_, '_, R>,
+    ctx: &BlockContext<'_>,
+    request: &EmergencyRequest,
+) -> Result<Validators, TxError> {
+    let made_at = set_of(s, &request.patient)?
+        .filter(|set| set.id == request.set)
+        .map(|set| set.set_height);
+    match made_at {
+        Some(height) if ctx.epochs.change() => s
+            .get_value(&StateKey::validators_of_epoch(ctx.epochs.of(height)))?
+            .ok_or_else(|| TxError::State("no validator set for an emergency set's epoch".into())),
+        _ => Validators::new(
+            ctx.validators
+                .keys()
+                .iter()
+                .map(|key| Validator {
+                    key: *key,
+                    emergency: None,
+                    address: String::new(),
+                })
+                .collect(),
+        )
+        .map_err(|e| TxError::State(e.to_string())),
+    }
 }
 
 /// Removes an account's set (a new one replaces it, an empty one or a closed account ends it).
@@ -156,15 +188,12 @@ pub(super) fn apply_share<R: StateRead>(
     request_id: &EmergencyRequestId,
     sealed: &[u8],
 ) -> Result<(), TxError> {
-    let position = ctx
-        .validators
-        .keys()
-        .iter()
-        .position(|k| k == node_key)
-        .ok_or(TxError::NotAValidator)? as u8;
     let mut request: EmergencyRequest = s
         .get_value(&StateKey::emergency_request(request_id))?
         .ok_or(TxError::UnknownEmergencyRequest)?;
+    let position = sealed_for(s, ctx, &request)?
+        .position(node_key)
+        .ok_or(TxError::NotAValidator)? as u8;
     if !request.open_at(ctx.timestamp_ms) {
         return Err(TxError::EmergencyWindowClosed {
             ended_at_ms: request.ends_at_ms(),

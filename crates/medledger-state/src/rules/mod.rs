@@ -27,8 +27,10 @@ mod links;
 mod receipt;
 mod recovery;
 mod rotation;
+mod validators;
 
 pub use rotation::account_of_key;
+pub use validators::{HeaderSets, current_validators, genesis_writes, validators_of_epoch};
 
 /// Largest record ciphertext the ledger accepts.
 pub const MAX_RECORD_LEN: u64 = 1 << 30;
@@ -45,7 +47,10 @@ pub struct BlockContext<'a> {
     pub chain: ChainId,
     pub height: u64,
     pub timestamp_ms: u64,
+    /// The set finalizing this block (the running epoch's).
     pub validators: &'a ValidatorSet,
+    /// The chain's epochs (when a set's changes take effect).
+    pub epochs: medledger_types::epoch::Epochs,
     /// The genesis's shortest guardian-recovery delay.
     pub recovery_min_delay_ms: u64,
     /// Whether the genesis names the validators' emergency keys (one per validator).
@@ -163,6 +168,10 @@ impl<'a, R: StateRead> Execution<'a, R> {
         let writes = scope.writes;
         self.writes.extend(writes);
         Ok(())
+    }
+
+    fn put(&mut self, key: StateKey, value: Vec<u8>) {
+        self.writes.insert(key, Some(value));
     }
 
     /// The writes of every applied transaction (`None` deletes; none do yet).
@@ -534,6 +543,11 @@ fn apply_tx<R: StateRead>(
         TxBody::EmergencyShare { request, sealed } => {
             emergency::apply_share(s, ctx, &tx.author, request, sealed)?
         }
+        TxBody::ChangeValidators {
+            seq,
+            change,
+            approvals,
+        } => validators::apply_change(s, ctx, &tx.author, *seq, change, approvals)?,
     }
     Ok(())
 }

@@ -32,6 +32,7 @@ struct World {
     now_ms: u64,
     /// Whether the genesis names emergency keys.
     emergency_access: bool,
+    epochs: medledger_types::epoch::Epochs,
 }
 
 fn key(seed: u8) -> SigningKey {
@@ -95,6 +96,7 @@ impl World {
             height: 1,
             now_ms: 1_000,
             emergency_access: true,
+            epochs: medledger_types::epoch::Epochs::NONE,
         };
         let clinic = Account {
             kind: AccountKind::Clinic {
@@ -154,6 +156,7 @@ impl World {
             height: self.height,
             timestamp_ms: self.now_ms,
             validators: &self.validators,
+            epochs: self.epochs,
             recovery_min_delay_ms: RECOVERY_MIN_DELAY_MS,
             emergency_access: self.emergency_access,
         };
@@ -647,6 +650,7 @@ fn corrupt_state_is_a_state_error_not_a_panic() {
         height: 9,
         timestamp_ms: 0,
         validators: &w.validators,
+        epochs: w.epochs,
         recovery_min_delay_ms: RECOVERY_MIN_DELAY_MS,
         emergency_access: true,
     };

@@ -24,11 +24,23 @@ pub struct Executed {
     pub parent: BlockHash,
     pub timestamp_ms: u64,
     pub state_root: StateRoot,
+    /// The validator sets its header must name.
+    pub sets: crate::rules::HeaderSets,
     /// The transactions that applied, in order (a proposal skips the ones that do not).
     pub txs: Vec<SignedTx>,
     /// The candidates a proposal left out, and why (empty when verifying a block).
     pub rejected: Vec<(SignedTx, crate::error::TxError)>,
     pub(crate) update: TreeUpdateBatch,
+}
+
+impl Executed {
+    /// Whether `header` says what executing its block gave: the state root and the validator
+    /// sets (the set finalizing it, and the next one, which changes only at an epoch's end).
+    pub fn matches(&self, header: &medledger_types::block::Header) -> bool {
+        self.state_root == header.state_root
+            && self.sets.validator_set == header.validator_set
+            && self.sets.next_validator_set == header.next_validator_set
+    }
 }
 
 impl std::fmt::Debug for Executed {

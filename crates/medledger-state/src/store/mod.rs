@@ -14,9 +14,10 @@ use jmt::proof::SparseMerkleProof;
 use jmt_sha2::Sha256;
 use medledger_types::block::{Block, Header, MAX_BLOCK_LEN, tx_root};
 use medledger_types::codec::Canonical;
-use medledger_types::genesis::{Genesis, ValidatorSet};
+use medledger_types::genesis::Genesis;
 use medledger_types::hash::{Address, BlockHash, ChainId, StateRoot, TxId};
 use medledger_types::state::{Account, AccountKind, StateKey};
+use medledger_types::validators::Validators;
 use redb::{Database, Durability, ReadableDatabase};
 use thiserror::Error;
 
@@ -162,6 +163,9 @@ impl Ledger {
                 Some(account.encode()),
             ));
         }
+        for (key, value) in crate::rules::genesis_writes(&genesis) {
+            writes.push((key_hash(&key), Some(value)));
+        }
         let (root, update) = {
             let txn = db.begin_read()?;
             let tree = LayeredTree {
@@ -188,6 +192,10 @@ impl Ledger {
             parent: BlockHash::default(),
             timestamp_ms: genesis.timestamp_ms,
             state_root: header.state_root,
+            sets: crate::rules::HeaderSets {
+                validator_set: vs,
+                next_validator_set: vs,
+            },
             txs: Vec::new(),
             rejected: Vec::new(),
             update,
@@ -284,9 +292,16 @@ impl Ledger {
         self.chain
     }
 
-    /// The validator set (static for now: every block's is genesis's).
-    pub fn validators(&self) -> &ValidatorSet {
-        &self.genesis.validators
+    /// The validators running at the committed tip (genesis's on a chain without epochs).
+    pub fn validators(&self) -> Result<Validators, StoreError> {
+        self.with_committed(|view| crate::rules::current_validators(view, &self.genesis))?
+            .map_err(tx_to_store)
+    }
+
+    /// The validators that finalized (or finalize) `epoch`, if it has begun by the committed tip.
+    pub fn validators_of_epoch(&self, epoch: u64) -> Result<Option<Validators>, StoreError> {
+        self.with_committed(|view| crate::rules::validators_of_epoch(view, &self.genesis, epoch))?
+            .map_err(tx_to_store)
     }
 
     /// The header of the highest committed (finalized) block.
@@ -391,11 +406,15 @@ impl Ledger {
             tree: &tree,
             version: parent_height,
         };
+        let running = crate::rules::current_validators(&view, &self.genesis)
+            .map_err(tx_to_store)?
+            .set();
         let ctx = BlockContext {
             chain: self.chain,
             height,
             timestamp_ms,
-            validators: &self.genesis.validators,
+            validators: &running,
+            epochs: self.genesis.epochs,
             recovery_min_delay_ms: self.genesis.recovery_min_delay_ms,
             emergency_access: !self.genesis.emergency_keys.is_empty(),
         };
@@ -415,6 +434,7 @@ impl Ledger {
                 (Err(error), Mode::Verify) => return Err(ExecuteError::Tx { index, error }),
             }
         }
+        let sets = exec.end_block().map_err(tx_to_store)?;
         let writes = exec
             .into_writes()
             .into_iter()
@@ -427,6 +447,7 @@ impl Ledger {
             parent: *parent,
             timestamp_ms,
             state_root: StateRoot(root.0),
+            sets,
             txs: included,
             rejected,
             update,
@@ -471,8 +492,8 @@ impl Ledger {
             state_root: executed.state_root,
             tx_root: tx_root(&executed.txs),
             tx_count: executed.txs.len() as u32,
-            validator_set: parent.next_validator_set,
-            next_validator_set: parent.next_validator_set,
+            validator_set: executed.sets.validator_set,
+            next_validator_set: executed.sets.next_validator_set,
         };
         let block = Block {
             header,
@@ -548,10 +569,15 @@ impl Ledger {
                 &|_| false,
             )?),
         };
-        if executed.state_root != block.header.state_root {
+        if !executed.matches(&block.header) {
             return Err(StoreError::Invariant(format!(
-                "finalized block {hash} has state root {} but executes to {}",
-                block.header.state_root, executed.state_root
+                "finalized block {hash} (state root {}, sets {} → {}) executes to state root {}, sets {} → {}",
+                block.header.state_root,
+                block.header.validator_set,
+                block.header.next_validator_set,
+                executed.state_root,
+                executed.sets.validator_set,
+                executed.sets.next_validator_set
             ))
             .into());
         }
@@ -626,4 +652,14 @@ impl crate::rules::StateRead for Ledger {
 }
 
 #[cfg(test)]
+mod governance_tests;
+#[cfg(test)]
 mod tests;
+
+/// A rule's failure to read state is the store's failure.
+fn tx_to_store(e: TxError) -> StoreError {
+    match e {
+        TxError::State(e) => StoreError::Corrupt(e),
+        other => StoreError::Invariant(other.to_string()),
+    }
+}

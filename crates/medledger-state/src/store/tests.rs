@@ -27,6 +27,7 @@ fn genesis(name: &str) -> Genesis {
         }],
         recovery_min_delay_ms: 1_000,
         emergency_keys: Vec::new(),
+        epochs: medledger_types::epoch::Epochs::NONE,
     }
 }
 

@@ -17,6 +17,7 @@ use crate::link::{
     write_files,
 };
 use crate::recovery::{SEALED_NOTE_MAX, SEALED_SHARE_MAX, read_guardians, write_guardians};
+use crate::validators::ValidatorChange;
 
 fn write_keys(w: &mut Writer, keys: &[RecordKey]) {
     w.list(keys, |w, k| {
@@ -82,10 +83,7 @@ impl Canonical for TxBody {
                 clinic.write(w);
                 receiving.write(w);
                 w.str(name);
-                w.list(approvals, |w, a| {
-                    a.validator.write(w);
-                    w.fixed(&a.signature);
-                });
+                write_approvals(w, approvals);
             }
             TxBody::RegisterDoctor {
                 doctor,
@@ -290,6 +288,16 @@ impl Canonical for TxBody {
                 w.fixed(&request.0);
                 w.bytes(sealed);
             }
+            TxBody::ChangeValidators {
+                seq,
+                change,
+                approvals,
+            } => {
+                w.u8(32);
+                w.u64(*seq);
+                change.write(w);
+                write_approvals(w, approvals);
+            }
         }
     }
 
@@ -302,12 +310,7 @@ impl Canonical for TxBody {
                 clinic: PublicKey::read(r)?,
                 receiving: ReceivingKey::read(r)?,
                 name: r.string("clinic name", NAME_MAX)?,
-                approvals: r.list("approvals", APPROVALS_MAX, |r| {
-                    Ok(Approval {
-                        validator: PublicKey::read(r)?,
-                        signature: r.array("approval signature")?,
-                    })
-                })?,
+                approvals: read_approvals(r)?,
             },
             3 => {
                 return Err(CodecError::Invalid(
@@ -447,6 +450,11 @@ impl Canonical for TxBody {
                 request: EmergencyRequestId(r.array("emergency request")?),
                 sealed: r.bytes("released emergency share", SEALED_EMERGENCY_SHARE_MAX)?,
             },
+            32 => TxBody::ChangeValidators {
+                seq: r.u64("governance counter")?,
+                change: ValidatorChange::read(r)?,
+                approvals: read_approvals(r)?,
+            },
             tag => {
                 return Err(CodecError::UnknownTag {
                     field: "transaction kind",
@@ -455,4 +463,20 @@ impl Canonical for TxBody {
             }
         })
     }
+}
+
+fn write_approvals(w: &mut Writer, approvals: &[Approval]) {
+    w.list(approvals, |w, a| {
+        a.validator.write(w);
+        w.fixed(&a.signature);
+    });
+}
+
+fn read_approvals(r: &mut Reader<'_>) -> Result<Vec<Approval>, CodecError> {
+    r.list("approvals", APPROVALS_MAX, |r| {
+        Ok(Approval {
+            validator: PublicKey::read(r)?,
+            signature: r.array("approval signature")?,
+        })
+    })
 }

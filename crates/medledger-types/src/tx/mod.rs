@@ -15,6 +15,7 @@ use crate::hash::{
 };
 use crate::link::{LinkFile, LinkOutcome, PasscodeVerifier};
 use crate::recovery::Guardian;
+use crate::validators::ValidatorChange;
 
 /// Largest encoded signed transaction.
 pub const MAX_TX_LEN: usize = 64 * 1024;
@@ -225,6 +226,16 @@ pub enum TxBody {
         request: EmergencyRequestId,
         sealed: Vec<u8>,
     },
+    /// Governance: a change to the validator set, approved by two thirds of the running set
+    /// (each approval signs [`crate::validators::validator_change_message`] for this `seq`, the
+    /// chain's count of changes so far). It edits the next epoch's set at once and takes effect
+    /// at the next epoch boundary. A joining key is the author, so no key joins without its
+    /// holder; a removal may be sent by anyone holding the approvals.
+    ChangeValidators {
+        seq: u64,
+        change: ValidatorChange,
+        approvals: Vec<Approval>,
+    },
     /// A node records how it answered a manifest request (the author is the node), with the
     /// recipient's name sealed to the patient. A wrong passcode uses one attempt.
     LinkAccess {
@@ -266,6 +277,7 @@ impl TxBody {
             TxBody::SetEmergency { .. } => "SetEmergency",
             TxBody::EmergencyRequest { .. } => "EmergencyRequest",
             TxBody::EmergencyShare { .. } => "EmergencyShare",
+            TxBody::ChangeValidators { .. } => "ChangeValidators",
         }
     }
 }

@@ -195,6 +195,45 @@ pub fn arb_body() -> impl Strategy<Value = TxBody> {
                 sealed,
             }
         }),
+        (
+            any::<u64>(),
+            0u8..3,
+            id,
+            id,
+            proptest::option::of(id),
+            "[a-z0-9.:]{0,40}",
+            proptest::collection::vec((id, any::<[u8; 32]>()), 0..3)
+        )
+            .prop_map(|(seq, kind, old, key, emergency, address, a)| {
+                use crate::validators::{Validator, ValidatorChange};
+                let new = Validator {
+                    key: PublicKey(key),
+                    emergency: emergency.map(ReceivingKey),
+                    address,
+                };
+                TxBody::ChangeValidators {
+                    seq,
+                    change: match kind {
+                        0 => ValidatorChange::Add(new),
+                        1 => ValidatorChange::Remove(PublicKey(old)),
+                        _ => ValidatorChange::Replace {
+                            old: PublicKey(old),
+                            new,
+                        },
+                    },
+                    approvals: a
+                        .into_iter()
+                        .map(|(v, s)| {
+                            let mut sig = [0u8; 64];
+                            sig[32..].copy_from_slice(&s);
+                            Approval {
+                                validator: PublicKey(v),
+                                signature: sig,
+                            }
+                        })
+                        .collect(),
+                }
+            }),
     ]
 }
 

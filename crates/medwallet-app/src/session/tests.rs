@@ -240,6 +240,7 @@ fn silent_node(f: &Fixture) -> std::net::TcpListener {
         clinics: vec![],
         recovery_min_delay_ms: 1_000,
         emergency_keys: Vec::new(),
+        epoch_length: None,
     };
     let path = f._dir.path().join("genesis.json");
     std::fs::write(&path, serde_json::to_vec(&genesis).expect("json")).expect("write");

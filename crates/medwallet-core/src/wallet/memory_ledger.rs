@@ -133,6 +133,7 @@ impl MemoryLedger {
             height,
             timestamp_ms: self.now.load(Ordering::SeqCst),
             validators: &self.validators,
+            epochs: medledger_types::epoch::Epochs::NONE,
             recovery_min_delay_ms: self.recovery_min_delay_ms,
             emergency_access: true,
         };

@@ -84,6 +84,7 @@ pub fn chain(blocks: u64, accounts: u32, runtime: &tokio::runtime::Runtime) -> C
         }],
         recovery_min_delay_ms: 1_000,
         emergency_keys: Vec::new(),
+        epochs: medledger_types::epoch::Epochs::NONE,
     };
     let dir = tempfile::tempdir().expect("tempdir");
     let ledger =

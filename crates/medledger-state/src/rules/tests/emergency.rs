@@ -258,3 +258,44 @@ fn a_watch_key_stays_with_the_first_account_that_names_it() {
         Some(&patient.0.to_vec())
     );
 }
+
+#[test]
+fn shares_are_released_by_the_set_they_were_sealed_to_after_the_set_changes() {
+    use medledger_types::epoch::Epochs;
+    use medledger_types::validators::{Validator, Validators};
+    let mut w = World::new();
+    w.epochs = Epochs::new(10).expect("epochs");
+    // Epoch 0 runs validators 1–4: the set is sealed to them, in their order.
+    let epoch0 = Validators::new(
+        (1..=4)
+            .map(|s| Validator {
+                key: public(&key(s)),
+                emergency: None,
+                address: String::new(),
+            })
+            .collect(),
+    )
+    .expect("set");
+    w.state
+        .0
+        .insert(StateKey::validators_of_epoch(0), epoch0.encode());
+    set(&mut w);
+    assert!(w.height < 10, "the set is made in epoch 0");
+    // Epoch 1: validator 4's key was replaced by 6.
+    w.height = 10;
+    w.validators = ValidatorSet::new([1, 2, 3, 6].map(|s| public(&key(s))).to_vec()).expect("set");
+    let id = request(&mut w);
+    // 4 still holds its share of this set (and releases it); 6 holds none.
+    w.ok(4, share_body(id));
+    assert_eq!(w.err(6, share_body(id)), TxError::NotAValidator);
+    let stored: EmergencyRequest = get(&w, &StateKey::emergency_request(&id)).expect("request");
+    let position = epoch0.position(&public(&key(4))).expect("in epoch 0") as u8;
+    assert_eq!(
+        stored
+            .released
+            .iter()
+            .map(|r| r.validator)
+            .collect::<Vec<_>>(),
+        vec![position]
+    );
+}

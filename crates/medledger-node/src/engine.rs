@@ -20,7 +20,6 @@ use commonware_consensus::simplex::config::{ForwardPolicy, SkipBudget, SkipPolic
 use commonware_consensus::simplex::elector::RoundRobin;
 use commonware_consensus::simplex::scheme::ed25519::Scheme;
 use commonware_consensus::types::{Epoch, FixedEpocher, ViewDelta};
-use commonware_cryptography::certificate::ConstantProvider;
 use commonware_cryptography::certificate::Verifier as _;
 use commonware_cryptography::ed25519::{PrivateKey, PublicKey};
 use commonware_cryptography::sha256::Sha256;
@@ -30,15 +29,16 @@ use commonware_parallel::Sequential;
 use commonware_runtime::buffer::paged::CacheRef;
 use commonware_runtime::{Clock, Handle, Metrics, Spawner, Storage, Supervisor};
 use commonware_storage::archive::immutable;
-use commonware_utils::ordered::Set;
 use commonware_utils::{NZDuration, NZU16, NZU64, NZUsize};
 use medledger_state::store::Ledger;
 use rand_core::CryptoRng;
 
 use crate::application::LedgerApp;
 use crate::block::{LedgerBlock, digest_of};
+use crate::epochs::{EpochSchemes, PeerSets};
 use crate::finalizer::{CertificateRecorder, Certificates, Finalizer};
 use crate::mempool::Mempool;
+use crate::orchestrator::{EpochChannels, Orchestrator};
 
 /// Consensus timing and sizing.
 #[derive(Clone, Debug)]
@@ -70,8 +70,6 @@ impl Default for Timing {
 /// One validator's identity and chain.
 pub struct ValidatorConfig {
     pub signer: PrivateKey,
-    /// The validator set (any order; sorted here as Simplex indexes it).
-    pub validators: Vec<PublicKey>,
     /// Simplex's namespace (see `medledger_types::certificate::consensus_namespace`).
     pub namespace: Vec<u8>,
     /// Prefix of every storage partition this validator uses.
@@ -135,16 +133,18 @@ fn archive_config<C: Clone>(
     }
 }
 
-/// Starts a node: a validator when `config.signer` is in `config.validators`, otherwise a follower
-/// that verifies and commits the finalized chain without voting. `ledger` must be open on the
-/// chain whose genesis block marshal starts from.
+/// Starts a node: in each epoch a validator when `config.signer` is in that epoch's set (read
+/// from the ledger), otherwise a follower that verifies and commits the finalized chain without
+/// voting. `ledger` must be open on the chain whose genesis block marshal starts from;
+/// `peer_sets` is told who to connect at each epoch.
 #[allow(clippy::too_many_arguments)]
-pub async fn start_validator<E, S, R, P, B>(
+pub async fn start_validator<E, S, R, P, M, B>(
     context: E,
     config: ValidatorConfig,
     ledger: Arc<Ledger>,
     mempool: Arc<Mempool>,
     peers: P,
+    peer_sets: M,
     blocker: B,
     channels: Channels<S, R>,
 ) -> Running
@@ -153,6 +153,7 @@ where
     S: Sender<PublicKey = PublicKey>,
     R: Receiver<PublicKey = PublicKey>,
     P: Provider<PublicKey = PublicKey> + Clone,
+    M: PeerSets,
     B: Blocker<PublicKey = PublicKey> + Clone,
 {
     start_validator_with(
@@ -161,6 +162,7 @@ where
         ledger,
         mempool,
         peers,
+        peer_sets,
         blocker,
         channels,
         |app| app,
@@ -171,12 +173,13 @@ where
 /// [`start_validator`] with the application wrapped by `wrap` (the fault tests' Byzantine
 /// proposers in `mocks/` wrap the real one, as Commonware's mock actors do).
 #[allow(clippy::too_many_arguments)]
-pub(crate) async fn start_validator_with<E, S, R, P, B, A>(
+pub(crate) async fn start_validator_with<E, S, R, P, M, B, A>(
     context: E,
     config: ValidatorConfig,
     ledger: Arc<Ledger>,
     mempool: Arc<Mempool>,
     peers: P,
+    peer_sets: M,
     blocker: B,
     channels: Channels<S, R>,
     wrap: impl FnOnce(LedgerApp) -> A,
@@ -186,6 +189,7 @@ where
     S: Sender<PublicKey = PublicKey>,
     R: Receiver<PublicKey = PublicKey>,
     P: Provider<PublicKey = PublicKey> + Clone,
+    M: PeerSets,
     B: Blocker<PublicKey = PublicKey> + Clone,
     A: commonware_consensus::Application<
             E,
@@ -199,16 +203,9 @@ where
         >,
 {
     let me = config.signer.public_key();
-    let participants = Set::from_iter_dedup(config.validators.iter().cloned());
-    // A validator signs; any other node follows as an observer (verifies, never votes).
-    let scheme = match Scheme::signer(
-        &config.namespace,
-        participants.clone(),
-        config.signer.clone(),
-    ) {
-        Some(signer) => signer,
-        None => Scheme::verifier(&config.namespace, participants),
-    };
+    // Each epoch's scheme: a signer where this node is one of its validators, else a verifier
+    // (the node follows that epoch: verifies, never votes).
+    let schemes = EpochSchemes::new(config.namespace.clone(), config.signer.clone());
     let page_cache = CacheRef::new(PAGE_SIZE, PAGE_CACHE_SIZE);
     let prefix = config.partition_prefix.clone();
 
@@ -268,13 +265,15 @@ where
         .expect("the ledger holds its genesis block");
     let genesis = LedgerBlock::new(genesis);
     let genesis_digest = digest_of(&genesis.hash());
-    let epocher = FixedEpocher::new(NZU64!(u64::MAX));
+    let epocher = FixedEpocher::new(
+        std::num::NonZeroU64::new(ledger.genesis().epochs.length()).unwrap_or(NZU64!(u64::MAX)),
+    );
     let (marshal, marshal_mailbox, _floor) = Marshal::init(
         context.child("marshal"),
         finalizations,
         blocks,
         MarshalConfig {
-            provider: ConstantProvider::new(scheme.clone()),
+            provider: schemes.clone(),
             epocher: epocher.clone(),
             start: Start::Genesis(Digested::precomputed(genesis, genesis_digest)),
             mailbox_size: config.mailbox_size,
@@ -294,47 +293,82 @@ where
     .await;
     let certificates = Certificates::new(ledger.clone());
     let finalizer = Finalizer::new(ledger.clone(), mempool.clone(), certificates.clone());
-    let marshal_handle = marshal.start(finalizer.clone(), buffer, resolver);
 
-    // Consensus over the ledger application.
+    // Consensus over the ledger application, one engine per epoch.
     let app = wrap(
-        LedgerApp::new(ledger, mempool, config.max_block_txs)
+        LedgerApp::new(ledger.clone(), mempool, config.max_block_txs)
             .with_min_block_interval(config.timing.min_block_interval),
     );
-    let inline = Inline::new(context.child("application"), app, marshal_mailbox, epocher);
-    let reporter: Reporters<_, _> = (inline.clone(), CertificateRecorder(certificates)).into();
-    let engine = simplex::Engine::new(
-        context.child("simplex"),
-        simplex::config::Config {
-            scheme,
-            elector: RoundRobin::<Sha256>::default(),
-            blocker,
-            automaton: inline.clone(),
-            relay: inline,
-            reporter,
-            strategy: Sequential,
-            partition: format!("{prefix}-simplex"),
-            mailbox_size: config.mailbox_size,
-            epoch: Epoch::zero(),
-            floor: simplex::config::Floor::Genesis(genesis_digest),
-            replay_buffer: NZUsize!(1 << 16),
-            write_buffer: NZUsize!(1 << 16),
-            page_cache,
-            leader_timeout: config.timing.leader_timeout,
-            certification_timeout: config.timing.certification_timeout,
-            timeout_retry: config.timing.timeout_retry,
-            view_retention: ViewDelta::new(256),
-            skip: SkipPolicy::Enabled {
-                timeout: config.timing.skip_timeout,
-                budget: SkipBudget::Participants,
-            },
-            fetch_timeout: NZDuration!(config.timing.fetch_timeout),
-            fetch_retry_delay: Duration::from_millis(200),
-            forward: ForwardPolicy::Disabled,
-            track_historical_votes: false,
-        },
+    let inline = Inline::new(
+        context.child("application"),
+        app,
+        marshal_mailbox.clone(),
+        epocher,
     );
-    let consensus_handle = engine.start(channels.votes, channels.certificates, channels.resolver);
+    let reporter: Reporters<_, _> = (inline.clone(), CertificateRecorder(certificates)).into();
+    let engine_context = context.child("simplex");
+    let timing = config.timing.clone();
+    let mailbox_size = config.mailbox_size;
+    let engines =
+        move |epoch: Epoch,
+              scheme: Scheme,
+              floor: simplex::config::Floor<Scheme, commonware_cryptography::sha256::Digest>,
+              partition: String,
+              channels: EpochChannels<S>|
+              -> Handle<()> {
+            let [votes, certificates, resolver] = channels;
+            let engine = simplex::Engine::new(
+                engine_context.child("epoch").with_attribute("epoch", epoch),
+                simplex::config::Config {
+                    scheme,
+                    elector: RoundRobin::<Sha256>::default(),
+                    blocker: blocker.clone(),
+                    automaton: inline.clone(),
+                    relay: inline.clone(),
+                    reporter: reporter.clone(),
+                    strategy: Sequential,
+                    partition,
+                    mailbox_size,
+                    epoch,
+                    floor,
+                    replay_buffer: NZUsize!(1 << 16),
+                    write_buffer: NZUsize!(1 << 16),
+                    page_cache: page_cache.clone(),
+                    leader_timeout: timing.leader_timeout,
+                    certification_timeout: timing.certification_timeout,
+                    timeout_retry: timing.timeout_retry,
+                    view_retention: ViewDelta::new(256),
+                    skip: SkipPolicy::Enabled {
+                        timeout: timing.skip_timeout,
+                        budget: SkipBudget::Participants,
+                    },
+                    fetch_timeout: NZDuration!(timing.fetch_timeout),
+                    fetch_retry_delay: Duration::from_millis(200),
+                    forward: ForwardPolicy::Disabled,
+                    track_historical_votes: false,
+                },
+            );
+            engine.start(votes, certificates, resolver)
+        };
+    let (orchestrator, orchestrator_mailbox) = Orchestrator::new(
+        context.child("epochs"),
+        ledger,
+        schemes,
+        marshal_mailbox,
+        peer_sets,
+        engines,
+        prefix,
+        config.mailbox_size,
+    );
+    // The finalizer commits each block before the orchestrator sees it (reporters run in
+    // order), so at a boundary the next epoch's set is already in the ledger.
+    let marshal_handle = marshal.start(
+        Reporters::from((finalizer.clone(), orchestrator_mailbox)),
+        buffer,
+        resolver,
+    );
+    let consensus_handle =
+        orchestrator.start(channels.votes, channels.certificates, channels.resolver);
     Running {
         finalizer,
         handles: vec![broadcast_handle, marshal_handle, consensus_handle],

@@ -14,6 +14,7 @@ pub mod block;
 pub mod config;
 pub mod emergency;
 pub mod engine;
+pub mod epochs;
 pub mod erasure;
 pub mod error;
 pub mod finalizer;
@@ -23,6 +24,7 @@ pub mod mempool;
 pub mod metrics;
 #[cfg(test)]
 mod mocks;
+pub mod orchestrator;
 pub mod receipts;
 pub mod replay;
 pub mod replication;

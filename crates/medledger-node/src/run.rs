@@ -11,7 +11,6 @@ use commonware_p2p::Address;
 use commonware_p2p::authenticated::lookup;
 use commonware_runtime::{Metrics, Quota, Runner, Spawner, Supervisor, tokio as cw_tokio};
 use commonware_stream::{cups, sake};
-use commonware_utils::ordered::Map;
 use commonware_utils::{NZU32, NZUsize};
 use medledger_state::store::Ledger;
 use medledger_types::certificate::consensus_namespace;
@@ -89,13 +88,6 @@ pub fn start_until(
         }
     })?;
     let me = signer.public_key();
-    let validators: Vec<PublicKey> = genesis
-        .validators
-        .keys()
-        .iter()
-        .map(|k| public_key(&k.to_hex()))
-        .collect::<Result<_, _>>()?;
-    let is_validator = validators.contains(&me);
     let peers: Vec<(PublicKey, Address)> = config
         .peers
         .iter()
@@ -118,6 +110,12 @@ pub fn start_until(
     })?;
     let ledger = Arc::new(Ledger::open(&data.join("ledger.redb"), genesis)?);
     let chain = ledger.chain_id();
+    // Whether this node is in the running set (each epoch's engine decides for itself whether it
+    // votes; the node's own duties, receipts and erasure, follow this).
+    let is_validator = ledger
+        .validators()?
+        .position(&medledger_types::hash::PublicKey(seed_bytes(&me)))
+        .is_some();
     info!(moniker = %config.moniker, chain = %chain, validator = is_validator, height = ledger.tip().height, "starting");
 
     let runtime = cw_tokio::Config::new()
@@ -134,9 +132,9 @@ pub fn start_until(
         // The network budgets one quota burst per channel for every peer slot, so quotas and the
         // peer bound are sized to a consortium, not to the internet.
         let p2p = lookup::Config::local(handshake, &p2p_namespace, config.p2p_listen, NZUsize!(64), MAX_MESSAGE, NZUsize!(1024));
-        let (mut network, mut oracle) = lookup::Network::new(context.child("network"), p2p);
-        let tracked: Map<PublicKey, Address> = Map::from_iter_dedup(peers);
-        let _ = commonware_p2p::AddressableManager::track(&mut oracle, 0, tracked);
+        let (mut network, oracle) = lookup::Network::new(context.child("network"), p2p);
+        // Each epoch's peers are tracked when the epoch begins (epoch 0's at start).
+        let peer_sets = crate::epochs::AddressedPeers { manager: oracle.clone(), known: peers.into_iter().collect() };
         let channels = Channels {
             votes: network.register(channel::VOTES, Quota::per_second(NZU32!(512))),
             certificates: network.register(channel::CERTIFICATES, Quota::per_second(NZU32!(512))),
@@ -149,14 +147,13 @@ pub fn start_until(
         let mempool = Arc::new(Mempool::new(chain, config.mempool_capacity));
         let node = ValidatorConfig {
             signer,
-            validators,
             namespace: consensus_namespace(&chain),
             partition_prefix: "node".into(),
             timing: Timing::default(),
             max_block_txs: config.max_block_txs,
             mailbox_size: NZUsize!(4096),
         };
-        let running = start_validator(context.child("node"), node, ledger.clone(), mempool.clone(), oracle.clone(), oracle, channels).await;
+        let running = start_validator(context.child("node"), node, ledger.clone(), mempool.clone(), oracle.clone(), peer_sets, oracle, channels).await;
 
         let blobs = match BlobStore::open(&data.join("blobs"), config.max_blob_bytes) {
             Ok(b) => Arc::new(b),

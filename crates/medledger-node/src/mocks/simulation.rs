@@ -156,12 +156,11 @@ pub async fn start_node_with(
         backfill: register(channel::BACKFILL).await,
         blocks: register(channel::BLOCKS).await,
     };
-    let validators = (0..n)
+    let known: Vec<PublicKey> = (0..n)
         .map(|j| private_key(&validator_seed(j)).public_key())
         .collect();
     let config = ValidatorConfig {
         signer,
-        validators,
         namespace: consensus_namespace(&ledger.chain_id()),
         partition_prefix: format!("validator-{i}"),
         timing: Timing::default(),
@@ -170,6 +169,10 @@ pub async fn start_node_with(
     };
     let context = context.child("validator").with_attribute("index", i);
     let (peers, blocker) = (oracle.manager(), control.clone());
+    let peer_sets = crate::epochs::KeyedPeers {
+        manager: oracle.manager(),
+        known,
+    };
     let running = match fault {
         None => {
             start_validator_with(
@@ -178,6 +181,7 @@ pub async fn start_node_with(
                 ledger.clone(),
                 mempool.clone(),
                 peers,
+                peer_sets,
                 blocker,
                 channels,
                 |app| app,
@@ -191,6 +195,7 @@ pub async fn start_node_with(
                 ledger.clone(),
                 mempool.clone(),
                 peers,
+                peer_sets,
                 blocker,
                 channels,
                 |inner| ByzantineProposer { inner, fault },

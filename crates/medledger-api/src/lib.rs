@@ -91,6 +91,10 @@ pub struct ValidatorsJson {
     pub validator_set_hash: String,
     /// Heights per epoch; null: one epoch forever.
     pub epoch_length: Option<u64>,
+    /// Governance changes approved so far: the counter the next change's approvals sign.
+    pub governance_seq: u64,
+    /// The next epoch's set as changed so far (the running set if nothing changed).
+    pub next_validators: Vec<String>,
 }
 
 /// How an epoch began: the set that finalizes it, and (after epoch 0) the last block of the

@@ -18,6 +18,7 @@ pub mod epochs;
 pub mod erasure;
 pub mod error;
 pub mod finalizer;
+pub mod governance;
 pub mod links;
 pub mod mailbox;
 pub mod mempool;

@@ -57,6 +57,10 @@ enum Command {
         /// default; a local test network may shorten it).
         #[arg(long, default_value_t = medledger_api::DEFAULT_RECOVERY_MIN_DELAY_MS)]
         recovery_min_delay_ms: u64,
+        /// Heights per epoch: governance changes to the validator set take effect at the end of
+        /// the epoch they are approved in (at least 3; none: the set never changes).
+        #[arg(long)]
+        epoch_length: Option<u64>,
     },
     /// Run the node in HOME: a validator if its key is in the genesis validator set, else a
     /// follower. SIGTERM or SIGINT stop it gracefully (the API drains, consensus stops; exit 0).
@@ -72,6 +76,108 @@ enum Command {
         #[arg(long)]
         home: PathBuf,
     },
+    /// Change the validator set: approve a change with this node's key, or submit one with
+    /// two thirds of the running validators' approvals. It takes effect at the epoch's end.
+    #[command(subcommand)]
+    Validators(ValidatorsCommand),
+}
+
+#[derive(Subcommand)]
+enum ValidatorsCommand {
+    /// Print this node's validator identity (key and, where the chain offers emergency access,
+    /// emergency key): what the approvers of its joining name.
+    Identity {
+        /// The node's directory.
+        #[arg(long)]
+        home: PathBuf,
+    },
+    /// Approve a change with this validator's key, at the chain's current governance counter
+    /// (read from NODE); prints the approval (JSON) for whoever submits the change.
+    Approve {
+        /// The approving validator's directory.
+        #[arg(long)]
+        home: PathBuf,
+        /// A node's API (the operator's own), e.g. http://127.0.0.1:26601.
+        #[arg(long)]
+        node: String,
+        #[command(flatten)]
+        change: ChangeArgs,
+    },
+    /// Submit a change with its approvals to NODE (a validator's API); this node's key signs
+    /// it (to add or replace, the joining node's). Waits until it is final and prints its height.
+    Submit {
+        /// The submitting node's directory.
+        #[arg(long)]
+        home: PathBuf,
+        /// A node's API.
+        #[arg(long)]
+        node: String,
+        /// An approval file (`validators approve` output); repeat for each.
+        #[arg(long = "approval", required = true)]
+        approvals: Vec<PathBuf>,
+        #[command(flatten)]
+        change: ChangeArgs,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ChangeKind {
+    Add,
+    Remove,
+    Replace,
+}
+
+/// A validator-set change.
+#[derive(clap::Args)]
+struct ChangeArgs {
+    /// What to do.
+    #[arg(long, value_enum)]
+    change: ChangeKind,
+    /// The joining key (add, replace) or the leaving one (remove), hex.
+    #[arg(long)]
+    key: String,
+    /// The key a replacement takes the place of (replace), hex.
+    #[arg(long)]
+    old: Option<String>,
+    /// Where peers reach the joining node's p2p listener, HOST:PORT (add, replace).
+    #[arg(long)]
+    address: Option<String>,
+    /// The joining node's emergency key, hex (add, replace; on a chain with emergency access;
+    /// `validators identity` prints it).
+    #[arg(long)]
+    emergency: Option<String>,
+}
+
+impl ChangeArgs {
+    fn change(&self) -> anyhow::Result<medledger_types::validators::ValidatorChange> {
+        use medledger_types::hash::{PublicKey, ReceivingKey};
+        use medledger_types::validators::{Validator, ValidatorChange};
+        let key = |hex: &str| PublicKey::from_hex(hex).map_err(|e| anyhow::anyhow!("{e}"));
+        let joining = || -> anyhow::Result<Validator> {
+            Ok(Validator {
+                key: key(&self.key)?,
+                emergency: self
+                    .emergency
+                    .as_deref()
+                    .map(|e| ReceivingKey::from_hex(e).map_err(|e| anyhow::anyhow!("{e}")))
+                    .transpose()?,
+                address: self.address.clone().ok_or_else(|| {
+                    anyhow::anyhow!("--address names where peers reach the joining node")
+                })?,
+            })
+        };
+        Ok(match self.change {
+            ChangeKind::Add => ValidatorChange::Add(joining()?),
+            ChangeKind::Remove => ValidatorChange::Remove(key(&self.key)?),
+            ChangeKind::Replace => ValidatorChange::Replace {
+                old: key(self
+                    .old
+                    .as_deref()
+                    .ok_or_else(|| anyhow::anyhow!("--old names the key being replaced"))?)?,
+                new: joining()?,
+            },
+        })
+    }
 }
 
 fn main() -> ExitCode {
@@ -108,6 +214,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             chain_name,
             clinics,
             recovery_min_delay_ms,
+            epoch_length,
         } => {
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)?
@@ -120,6 +227,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 medledger_node::testnet::ChainSettings {
                     name: &chain_name,
                     recovery_min_delay_ms,
+                    epoch_length,
                 },
                 &clinics,
                 now,
@@ -136,5 +244,78 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             &Home::new(home),
             medledger_node::run::termination(),
         )?),
+        Command::Validators(command) => validators(command),
+    }
+}
+
+fn validators(command: ValidatorsCommand) -> anyhow::Result<()> {
+    use medledger_node::governance;
+    match command {
+        ValidatorsCommand::Identity { home } => {
+            let home = Home::new(home);
+            let genesis = home.genesis()?.to_genesis()?;
+            let me = governance::identity(&*home.key()?, !genesis.emergency_keys.is_empty());
+            println!(
+                "{}",
+                serde_json::json!({
+                    "key": me.key.to_hex(),
+                    "emergency": me.emergency.map(|e| e.to_hex()),
+                })
+            );
+            Ok(())
+        }
+        ValidatorsCommand::Approve { home, node, change } => {
+            let home = Home::new(home);
+            let chain = home.genesis()?.to_genesis()?.chain_id();
+            let change = change.change()?;
+            let node = medledger_client::NodeClient::new(node);
+            let runtime = tokio::runtime::Runtime::new()?;
+            let seq = runtime.block_on(governance::governance_seq(&node))?;
+            let approval = governance::approve(&*home.key()?, chain, seq, &change);
+            println!("{}", serde_json::to_string(&approval)?);
+            Ok(())
+        }
+        ValidatorsCommand::Submit {
+            home,
+            node,
+            approvals,
+            change,
+        } => {
+            let home = Home::new(home);
+            let chain = home.genesis()?.to_genesis()?.chain_id();
+            let change = change.change()?;
+            let approvals = approvals
+                .iter()
+                .map(|path| {
+                    let text = std::fs::read_to_string(path)
+                        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+                    serde_json::from_str(&text)
+                        .map_err(|e| anyhow::anyhow!("{}: not an approval: {e}", path.display()))
+                })
+                .collect::<anyhow::Result<Vec<governance::ApprovalFile>>>()?;
+            let seed = home.key()?;
+            let node = medledger_client::NodeClient::new(node);
+            let runtime = tokio::runtime::Runtime::new()?;
+            runtime.block_on(async {
+                let nonce = governance::next_nonce(&node, &seed).await?;
+                let tx = governance::change_tx(&seed, chain, nonce, change, &approvals)?;
+                let id = node.submit(&tx).await?;
+                let mut status = node.wait_tx(&id, 10_000).await?;
+                for _ in 0..5 {
+                    if status.height.is_some() {
+                        break;
+                    }
+                    status = node.wait_tx(&id, 10_000).await?;
+                }
+                let height = status.height.ok_or_else(|| {
+                    anyhow::anyhow!("the change is not final after a minute: {status:?}")
+                })?;
+                println!(
+                    "{}",
+                    serde_json::json!({ "tx": id.to_hex(), "height": height })
+                );
+                Ok(())
+            })
+        }
     }
 }

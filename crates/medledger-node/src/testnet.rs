@@ -71,6 +71,8 @@ pub struct ChainSettings<'a> {
     pub name: &'a str,
     /// The shortest guardian-recovery delay patients may set.
     pub recovery_min_delay_ms: u64,
+    /// Heights per epoch (None: one validator set forever).
+    pub epoch_length: Option<u64>,
 }
 
 impl<'a> ChainSettings<'a> {
@@ -79,6 +81,7 @@ impl<'a> ChainSettings<'a> {
         Self {
             name,
             recovery_min_delay_ms: medledger_api::DEFAULT_RECOVERY_MIN_DELAY_MS,
+            epoch_length: None,
         }
     }
 }
@@ -152,8 +155,7 @@ pub fn generate(
                 )
             })
             .collect(),
-        // One validator set forever until the node switches sets at epoch boundaries.
-        epoch_length: None,
+        epoch_length: chain.epoch_length,
     };
     let chain_id = genesis.to_genesis()?.chain_id();
     let addr = |i: usize, api: bool| -> std::net::SocketAddr {

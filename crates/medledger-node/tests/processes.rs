@@ -4,9 +4,9 @@
 //! no transaction a node acknowledged as committed is ever lost.
 
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use medledger_client::transaction::sign;
 use medledger_types::codec::Canonical;
@@ -15,97 +15,10 @@ use medledger_types::tx::{SignedTx, TxBody};
 use medwallet_crypto::{AccountKeys, RecoveryPhrase, SigningKey};
 use serde_json::Value;
 
+mod common;
+use common::{Node, free_base_port, get, height, wait_until};
+
 const N: usize = 4;
-
-/// A base port with 3N free ports after it (p2p, API, metrics), distinct for every call in this process (tests run
-/// in parallel).
-fn free_base_port(nodes: usize) -> u16 {
-    static CALLS: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
-    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let start = 20_000 + (std::process::id() % 10_000) as u16 + call * 1000;
-    (0..200u16)
-        .map(|k| start + k * 16)
-        .find(|&base| {
-            (0..3 * nodes as u16).all(|i| TcpListener::bind(("127.0.0.1", base + i)).is_ok())
-        })
-        .expect("free ports")
-}
-
-struct Node {
-    home: PathBuf,
-    api: String,
-    metrics: String,
-    child: Option<Child>,
-    log: PathBuf,
-}
-
-impl Node {
-    fn start(&mut self) {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.log)
-            .expect("log");
-        let child = Command::new(env!("CARGO_BIN_EXE_medledger"))
-            .args(["start", "--home"])
-            .arg(&self.home)
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("spawn medledger");
-        self.child = Some(child);
-    }
-
-    fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill(); // SIGKILL
-            let _ = child.wait();
-        }
-    }
-}
-
-impl Node {
-    /// SIGTERM; the exit status once it stopped (within `timeout`).
-    fn terminate(&mut self, timeout: Duration) -> std::process::ExitStatus {
-        let mut child = self.child.take().expect("running");
-        let sent = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .expect("kill");
-        assert!(sent.success());
-        let start = Instant::now();
-        loop {
-            if let Some(status) = child.try_wait().expect("wait") {
-                return status;
-            }
-            if start.elapsed() > timeout {
-                let _ = child.kill();
-                panic!("the node did not stop within {timeout:?} of SIGTERM");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-fn get(client: &reqwest::blocking::Client, url: &str) -> Option<Value> {
-    client
-        .get(url)
-        .timeout(Duration::from_secs(5))
-        .send()
-        .ok()?
-        .json()
-        .ok()
-}
-
-fn height(client: &reqwest::blocking::Client, node: &Node) -> Option<u64> {
-    get(client, &format!("{}/v1/status", node.api))?["height"].as_u64()
-}
 
 /// Where a signed blob request to `node` goes: its chain and node key, from its status.
 fn target(
@@ -177,14 +90,6 @@ fn check_metrics(client: &reqwest::blocking::Client, node: &Node) {
     assert_eq!(families["medledger_committed_height"], "gauge");
     assert_eq!(families["medledger_committed_timestamp_seconds"], "gauge");
     assert_eq!(families["medledger_mempool_txs"], "gauge");
-}
-
-fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !f() {
-        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(200));
-    }
 }
 
 fn patient_tx(chain: ChainId, i: u32) -> SignedTx {

@@ -112,6 +112,7 @@ impl Devnet {
         let settings = ChainSettings {
             name: chain,
             recovery_min_delay_ms: RECOVERY_MIN_DELAY_MS,
+            epoch_length: None,
         };
         let summary = generate(&out, validators, 0, base, settings, &founding, now_ms())
             .expect("write the devnet");

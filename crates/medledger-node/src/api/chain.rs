@@ -7,6 +7,8 @@ use medledger_types::block::{Block, Header};
 use medledger_types::certificate::consensus_namespace;
 use medledger_types::codec::Canonical;
 use medledger_types::error_code::ErrorCode;
+use medledger_types::state::{MAX_VALUE_LEN, StateKey, decode_u64};
+use medledger_types::validators::Validators;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -132,11 +134,23 @@ pub async fn validators(State(state): State<ApiState>) -> Result<Json<Validators
         .blocking(|state| {
             let epochs = state.ledger.genesis().epochs;
             let set = state.ledger.validators()?.set();
+            let seq = match state.ledger.get(&StateKey::governance_seq())? {
+                Some(v) => decode_u64(&v).map_err(|e| ApiError::internal(e.to_string()))?,
+                None => 0,
+            };
+            let next = match state.ledger.get(&StateKey::validators_next())? {
+                Some(v) => Validators::decode(&v, MAX_VALUE_LEN)
+                    .map_err(|e| ApiError::internal(e.to_string()))?
+                    .set(),
+                None => set.clone(),
+            };
             Ok(Json(ValidatorsJson {
                 epoch: epochs.of(state.ledger.tip().height),
                 validators: set.keys().iter().map(|k| k.to_hex()).collect(),
                 validator_set_hash: set.hash().to_hex(),
                 epoch_length: epochs.change().then(|| epochs.length()),
+                governance_seq: seq,
+                next_validators: next.keys().iter().map(|k| k.to_hex()).collect(),
             }))
         })
         .await

@@ -43,6 +43,9 @@ pub struct NetworkSource {
     /// The newest height each node certified (a node that then withholds state at or below it
     /// is named).
     certified: Mutex<HashMap<String, u64>>,
+    /// A trust floor in an epoch the light client has not learned yet: verified (after the sets
+    /// it needs are learned from a node, by proof) before any node's newest header is used.
+    pending_floor: Mutex<Option<(Vec<u8>, Vec<u8>)>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -59,6 +62,7 @@ impl NetworkSource {
             write_wait_ms: FINALITY_WAIT_MS,
             incidents: Mutex::default(),
             certified: Mutex::default(),
+            pending_floor: Mutex::default(),
         }
     }
 
@@ -160,6 +164,7 @@ impl LedgerSource for NetworkSource {
         if self.nodes.is_empty() {
             return Err(SourceError::NoNodes);
         }
+        self.adopt_pending_floor().await?;
         let light = lock(&self.light).clone();
         let check = cross_check(&self.nodes, &light, now_ms, self.max_age_ms).await;
         for incident in check.incidents() {
@@ -250,12 +255,52 @@ impl LedgerSource for NetworkSource {
 
     fn adopt_floor(&self, header: &[u8], certificate: &[u8]) -> Result<(), Invalid> {
         let mut light = lock(&self.light);
+        if light.epoch_needed(header)?.is_some() {
+            // Its epoch's set is learned (and the floor checked) before the next use.
+            *lock(&self.pending_floor) = Some((header.to_vec(), certificate.to_vec()));
+            return Ok(());
+        }
         let floor = light.verify(header, certificate)?;
         light.apply(floor)
     }
 }
 
 impl NetworkSource {
+    /// Learns the sets a pending trust floor needs from the first node that can prove them,
+    /// then verifies and adopts the floor. A floor no node can bring into reach stays pending
+    /// (the sync fails rather than run without it); a floor that fails its checks is dropped.
+    async fn adopt_pending_floor(&self) -> Result<(), SourceError> {
+        let Some((header, certificate)) = lock(&self.pending_floor).clone() else {
+            return Ok(());
+        };
+        let mut faults = Vec::new();
+        for node in &self.nodes {
+            let mut light = lock(&self.light).clone();
+            match crate::epochs::learn_epochs(node, &mut light, &header).await {
+                Ok(()) => {
+                    let mut shared = lock(&self.light);
+                    for change in light.learned() {
+                        if shared.validators_of(change.epoch).is_none() {
+                            shared.apply_epoch_change(change);
+                        }
+                    }
+                    *lock(&self.pending_floor) = None;
+                    if let Ok(floor) = shared.verify(&header, &certificate) {
+                        let _ = shared.apply(floor);
+                    }
+                    return Ok(());
+                }
+                Err(fault) => {
+                    if let Some(incident) = fault.incident() {
+                        self.report(incident);
+                    }
+                    faults.push(fault);
+                }
+            }
+        }
+        Err(SourceError::NoCurrentHeader(faults))
+    }
+
     /// Submits `tx` to every node at once (one that swallows it cannot stop it); returns the
     /// nodes that took it under its own id. A node reporting another id is named.
     async fn broadcast(&self, tx: &SignedTx) -> Result<Vec<&NodeClient>, SourceError> {

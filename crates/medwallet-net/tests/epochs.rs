@@ -15,6 +15,7 @@ use medledger_client::{Incident, LedgerSource};
 use medledger_state::store::Ledger;
 use medledger_types::block::Header;
 use medledger_types::certificate::{Finalization, Proposal, consensus_namespace, quorum};
+use medledger_types::codec::Canonical;
 use medledger_types::epoch::Epochs;
 use medledger_types::genesis::{Genesis, ValidatorSet};
 use medledger_types::hash::PublicKey;
@@ -249,5 +250,40 @@ fn a_wallet_from_genesis_follows_three_set_changes_and_names_the_node_that_lies_
                 .all(|i| !matches!(i, Incident::Lying { node, .. } if *node != liar)),
             "no honest node is: {incidents:?}"
         );
+    });
+}
+
+#[test]
+fn a_restarted_wallet_whose_floor_is_in_a_later_epoch_learns_that_set_first() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let (genesis, urls, _dir) = chain(&runtime);
+    runtime.block_on(async {
+        let source = |urls: &[String]| {
+            NetworkSource::new(
+                urls.iter().map(NodeClient::new).collect(),
+                LightClient::new(TrustAnchor::from_genesis(&genesis).expect("anchor")),
+                120_000,
+            )
+        };
+        let first = source(&urls);
+        let floor = first.latest(common::now_ms()).await.expect("verified");
+        let header = floor.header().encode();
+        let certificate = floor.certificate().expect("certified directly").encode();
+        // A new process: its light client knows only genesis's set; the floor is in epoch 3.
+        let restarted = source(&urls);
+        restarted
+            .adopt_floor(&header, &certificate)
+            .expect("kept until its set is learned");
+        let latest = restarted.latest(common::now_ms()).await.expect("verified");
+        assert!(latest.height() >= floor.height());
+        // A floor signed by a set the chain never had is not adopted once its epoch is known.
+        let forged = certify(&genesis.chain_id(), floor.header(), &[1, 2, 3, 4], 3);
+        let again = source(&urls);
+        again.adopt_floor(&header, &forged).expect("pending");
+        let latest = again
+            .latest(common::now_ms())
+            .await
+            .expect("verified without it");
+        assert!(latest.height() >= floor.height());
     });
 }

@@ -157,10 +157,10 @@ fuzz: deps
 	done
 
 ## Thousands of seeds through the deterministic fault tests (lossy links, partitions, crashes,
-## Byzantine proposers). SEEDS per scenario; a failing seed replays exactly.
+## Byzantine proposers, validator-set changes across epochs). SEEDS per scenario; a failing seed replays exactly.
 SEEDS ?= 1000
 soak:
-	MEDLEDGER_SEEDS=$(SEEDS) $(CARGO) test --locked --release -p medledger-node --lib mocks::scenarios -- --test-threads=2
+	MEDLEDGER_SEEDS=$(SEEDS) $(CARGO) test --locked --release -p medledger-node --lib mocks:: -- --test-threads=2
 
 ## Regenerates the golden vectors after a deliberate format change (review the diff!).
 vectors:

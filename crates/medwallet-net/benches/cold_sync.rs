@@ -19,14 +19,20 @@ use medwallet_verify::{LightClient, TrustAnchor};
 
 mod common;
 
-use common::{Chain, RECORDS, chain, now_ms};
+use common::{Chain, RECORDS, chain, chain_of, now_ms};
 
 /// What a new wallet does on first start: trust genesis, verify, fetch every record.
 async fn cold_sync(chain: &Chain) -> usize {
+    cold_sync_within(chain, 60_000).await
+}
+
+/// [`cold_sync`], taking a newest header up to `max_age_ms` old (a long measurement outlives
+/// the standard minute).
+async fn cold_sync_within(chain: &Chain, max_age_ms: u64) -> usize {
     let source = NetworkSource::new(
         chain.urls.iter().map(NodeClient::new).collect(),
         LightClient::new(TrustAnchor::from_genesis(&chain.genesis).expect("anchor")),
-        60_000,
+        max_age_ms,
     );
     let (_, records) = sync_records(
         &source,
@@ -48,6 +54,31 @@ fn bench(c: &mut Criterion) {
         .enable_all()
         .build()
         .expect("runtime");
+    // "A lifetime in one sync": a chronic patient's 10,000 records (MEDWALLET_BENCH_LIFETIME=1;
+    // minutes per run, so not part of `make bench`).
+    if std::env::var_os("MEDWALLET_BENCH_LIFETIME").is_some() {
+        let records = 10_000;
+        let chain = chain_of(records + 2_000, records, 1, &runtime);
+        let start = std::time::Instant::now();
+        let hour = 3_600_000;
+        assert_eq!(
+            runtime.block_on(cold_sync_within(&chain, hour)),
+            records as usize
+        );
+        eprintln!(
+            "lifetime: {records} records synced in {:.2} s",
+            start.elapsed().as_secs_f64()
+        );
+        let mut group = c.benchmark_group("lifetime_sync");
+        group
+            .sample_size(10)
+            .measurement_time(Duration::from_secs(60));
+        group.bench_function(format!("{records}_records"), |b| {
+            b.iter(|| runtime.block_on(cold_sync_within(&chain, hour)))
+        });
+        group.finish();
+        return;
+    }
     let mut group = c.benchmark_group("cold_sync");
     group
         .sample_size(20)

@@ -57,6 +57,16 @@ pub struct Chain {
 /// a quorum of the four validators in Simplex's certificate format, and serves it from
 /// [`NODES`] API listeners.
 pub fn chain(blocks: u64, accounts: u32, runtime: &tokio::runtime::Runtime) -> Chain {
+    chain_of(blocks, RECORDS, accounts, runtime)
+}
+
+/// [`chain`] with `records` records (at most one per block after the first two).
+pub fn chain_of(
+    blocks: u64,
+    records: u64,
+    accounts: u32,
+    runtime: &tokio::runtime::Runtime,
+) -> Chain {
     let validators: Vec<SigningKey> = (1..=4u8)
         .map(|i| SigningKey::from_bytes(&[i; 32]))
         .collect();
@@ -93,7 +103,7 @@ pub fn chain(blocks: u64, accounts: u32, runtime: &tokio::runtime::Runtime) -> C
     let blobs = BlobStore::open(&dir.path().join("blobs"), 1 << 20).expect("blobs");
     let clinic_address = clinic.public().account();
     let mut rng = StdRng::seed_from_u64(blocks);
-    let spacing = (blocks - 2) / RECORDS;
+    let spacing = ((blocks - 2) / records).max(1);
     let mut issued = 0;
     for height in 1..=blocks {
         let txs = if height == 1 {
@@ -110,7 +120,7 @@ pub fn chain(blocks: u64, accounts: u32, runtime: &tokio::runtime::Runtime) -> C
                     )
                 })
                 .collect()
-        } else if issued < RECORDS && (height - 2) % spacing == 0 {
+        } else if issued < records && (height - 2) % spacing == 0 {
             let record = RecordId::derive(&clinic_address, issued);
             let key = ContentKey::generate(&mut rng);
             let ciphertext = seal_padded(&key, &mut rng, &[b'{'; 2048]).expect("seal");
@@ -157,7 +167,7 @@ pub fn chain(blocks: u64, accounts: u32, runtime: &tokio::runtime::Runtime) -> C
             .expect("commit");
     }
     ledger.set_bulk_load(false);
-    assert_eq!(issued, RECORDS);
+    assert_eq!(issued, records);
     let urls = runtime.block_on(serve(ledger, &dir));
     Chain {
         genesis,

@@ -9,6 +9,8 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod proof_batch;
+
 use medledger_types::block::Header;
 use medledger_types::codec::Canonical;
 use medledger_types::epoch::Epochs;

@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use futures::{Stream, StreamExt, TryStreamExt};
+use medledger_api::proof_batch::{MAX_BATCH_LEN, ProofBatchRequest, ProvenBatch};
 use medledger_api::{
     BlockJson, EpochJson, ErrorBody, HeaderJson, PatientRecordsJson, ProvenJson, StatusJson,
     SubmittedJson, TxStatusJson,
@@ -198,6 +199,39 @@ impl NodeClient {
             hex::encode(&key.0)
         ))
         .await
+    }
+
+    /// Many keys' values with their proofs at `height`, in the order asked (at most
+    /// [`MAX_BATCH_KEYS`](crate::source::MAX_BATCH_KEYS); unverified: check each entry
+    /// against a verified header).
+    pub async fn prove_many(
+        &self,
+        keys: &[StateKey],
+        height: u64,
+    ) -> Result<ProvenBatch, NetError> {
+        let response = self
+            .http
+            .post(format!("{}/v1/state/proofs", self.base))
+            .json(&ProofBatchRequest {
+                height,
+                keys: keys.iter().map(|k| hex::encode(&k.0)).collect(),
+            })
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        if !response.status().is_success() {
+            return Err(self.refusal(response).await);
+        }
+        let bytes = self.read_bounded(response, MAX_BATCH_LEN as u64).await?;
+        let batch = ProvenBatch::decode(&bytes, MAX_BATCH_LEN).map_err(|e| self.protocol(e))?;
+        if batch.entries.len() != keys.len() {
+            return Err(self.protocol(format!(
+                "answered {} proofs for {} keys",
+                batch.entries.len(),
+                keys.len()
+            )));
+        }
+        Ok(batch)
     }
 
     pub async fn patient_records(

@@ -30,6 +30,7 @@ pub mod doctor_consent;
 pub mod effect;
 pub mod events;
 pub mod fault;
+pub mod governance;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod metadata;

@@ -35,23 +35,67 @@ fn key_text(key: &StateKey) -> String {
     )
 }
 
+/// `bytes` (proven under `key`) decoded as a `T`.
+fn decoded<T: Canonical>(key: &StateKey, bytes: Option<Vec<u8>>) -> Result<Option<T>, ReadError> {
+    bytes
+        .map(|bytes| {
+            T::decode(&bytes, MAX_VALUE_LEN).map_err(|e| ReadError::Malformed {
+                key: key_text(key),
+                reason: e.to_string(),
+            })
+        })
+        .transpose()
+}
+
+/// `bytes` (proven under `key`) as a 32-byte id.
+fn decoded_id(key: &StateKey, bytes: Option<Vec<u8>>) -> Result<Option<[u8; 32]>, ReadError> {
+    bytes
+        .map(|bytes| {
+            bytes.try_into().map_err(|_| ReadError::Malformed {
+                key: key_text(key),
+                reason: "not a 32-byte id".into(),
+            })
+        })
+        .transpose()
+}
+
 /// A value of type `T` (or its proven absence).
 pub async fn value<S: LedgerSource, T: Canonical>(
     source: &S,
     at: &VerifiedHeader,
     key: &StateKey,
 ) -> Result<Option<T>, ReadError> {
-    match source.value(at, key).await? {
-        None => Ok(None),
-        Some(bytes) => {
-            T::decode(&bytes, MAX_VALUE_LEN)
-                .map(Some)
-                .map_err(|e| ReadError::Malformed {
-                    key: key_text(key),
-                    reason: e.to_string(),
-                })
-        }
-    }
+    decoded(key, source.value(at, key).await?)
+}
+
+/// Many values of type `T` (or their proven absence), in the order of `keys`, proven in
+/// batches ([`LedgerSource::values`]).
+pub async fn values<S: LedgerSource, T: Canonical>(
+    source: &S,
+    at: &VerifiedHeader,
+    keys: &[StateKey],
+) -> Result<Vec<Option<T>>, ReadError> {
+    let proven = source.values(at, keys).await?;
+    keys.iter()
+        .zip(proven)
+        .map(|(key, bytes)| decoded(key, bytes))
+        .collect()
+}
+
+/// The 32-byte ids under `keys`, in their order, each of which must be present (the entries
+/// of a list), proven in batches.
+pub async fn ids<S: LedgerSource>(
+    source: &S,
+    at: &VerifiedHeader,
+    keys: &[StateKey],
+) -> Result<Vec<[u8; 32]>, ReadError> {
+    let proven = source.values(at, keys).await?;
+    keys.iter()
+        .zip(proven)
+        .map(|(key, bytes)| {
+            decoded_id(key, bytes)?.ok_or_else(|| ReadError::MissingEntry { key: key_text(key) })
+        })
+        .collect()
 }
 
 /// A value of type `T` that must exist (an entry a list or another value points to).
@@ -97,16 +141,7 @@ pub async fn optional_id<S: LedgerSource>(
     at: &VerifiedHeader,
     key: &StateKey,
 ) -> Result<Option<[u8; 32]>, ReadError> {
-    match source.value(at, key).await? {
-        None => Ok(None),
-        Some(bytes) => bytes
-            .try_into()
-            .map(Some)
-            .map_err(|_| ReadError::Malformed {
-                key: key_text(key),
-                reason: "not a 32-byte id".into(),
-            }),
-    }
+    decoded_id(key, source.value(at, key).await?)
 }
 
 /// The account's next nonce (its committed transaction count).

@@ -78,6 +78,10 @@ impl SourceError {
     }
 }
 
+/// Most keys one request for proofs may name (`POST /v1/state/proofs`): the batch a
+/// [`LedgerSource::values`] over the network asks at once.
+pub use medledger_api::proof_batch::MAX_BATCH_KEYS;
+
 /// Verified access to one chain.
 #[allow(async_fn_in_trait)]
 pub trait LedgerSource {
@@ -91,6 +95,20 @@ pub trait LedgerSource {
         at: &VerifiedHeader,
         key: &StateKey,
     ) -> Result<Option<Vec<u8>>, SourceError>;
+    /// Many state values (or their proven absence) in the state `at` commits to, in the order
+    /// of `keys`, each verified by proof as [`LedgerSource::value`] verifies one. A source over
+    /// the network asks for them in batches rather than one request per key.
+    async fn values(
+        &self,
+        at: &VerifiedHeader,
+        keys: &[StateKey],
+    ) -> Result<Vec<Option<Vec<u8>>>, SourceError> {
+        let mut values = Vec::with_capacity(keys.len());
+        for key in keys {
+            values.push(self.value(at, key).await?);
+        }
+        Ok(values)
+    }
     /// A record's ciphertext, `len` bytes (the proven entry's length) whose SHA-256 is
     /// `request.blob`: a node that serves anything else is named and the next one is asked.
     async fn blob(&self, request: &BlobRequest<'_>, len: u64) -> Result<Vec<u8>, SourceError>;

@@ -7,9 +7,9 @@
 use medledger_client::NodeClient;
 use medledger_types::hash::{Address, ChainId, PublicKey, ReceivingKey};
 use medledger_types::state::{StateKey, decode_u64};
-use medledger_types::tx::{Approval, SignedTx, TxBody};
-use medledger_types::validators::{Validator, ValidatorChange, validator_change_message};
-use medwallet_crypto::{Namespace, SigningKey};
+use medledger_types::tx::{Approval, SignedTx};
+use medledger_types::validators::{Validator, ValidatorChange};
+use medwallet_crypto::SigningKey;
 use serde::{Deserialize, Serialize};
 
 /// An approval as operators pass it around (one JSON object).
@@ -64,14 +64,12 @@ pub fn approve(
     seq: u64,
     change: &ValidatorChange,
 ) -> ApprovalFile {
-    let key = SigningKey::from_bytes(seed);
-    let message = validator_change_message(&chain, seq, change);
+    let approval =
+        medledger_client::governance::approve(&SigningKey::from_bytes(seed), &chain, seq, change);
     ApprovalFile {
         seq,
-        validator: hex::encode(key.verifying_key().to_bytes()),
-        signature: hex::encode(
-            medwallet_crypto::sign(&key, Namespace::GOVERNANCE, &message).to_bytes(),
-        ),
+        validator: approval.validator.to_hex(),
+        signature: hex::encode(approval.signature),
     }
 }
 
@@ -102,15 +100,13 @@ pub fn change_tx(
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(medledger_client::transaction::sign(
+    Ok(medledger_client::governance::change_tx(
         &SigningKey::from_bytes(seed),
         chain,
         nonce,
-        TxBody::ChangeValidators {
-            seq,
-            change,
-            approvals: parsed,
-        },
+        seq,
+        change,
+        parsed,
     ))
 }
 
@@ -142,6 +138,8 @@ pub async fn next_nonce(node: &NodeClient, seed: &[u8; 32]) -> Result<u64, Gover
 
 #[cfg(test)]
 mod tests {
+    use medledger_types::tx::TxBody;
+
     use super::*;
 
     #[test]

@@ -31,6 +31,9 @@ use crate::tx::{LICENCE_MAX, METADATA_MAX, NAME_MAX, Scope, WrappedKey};
 
 /// Largest encoded state value.
 pub const MAX_VALUE_LEN: usize = 64 * 1024;
+/// Longest state proof a reader accepts (jmt's borsh `SparseMerkleProof`): 256 siblings of at
+/// most 65 bytes, plus the leaf.
+pub const MAX_PROOF_LEN: usize = 20_000;
 
 /// A state key's bytes.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]

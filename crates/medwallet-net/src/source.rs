@@ -5,12 +5,14 @@
 //! their effect is proven at a verified header.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use std::time::{Duration, Instant};
 
-use futures::future::join_all;
+use futures::future::{join_all, try_join_all};
 use medledger_client::effect::{Effect, effects};
+use medledger_client::source::MAX_BATCH_KEYS;
 use medledger_client::{
     BlobRequest, BlobUpload, Incident, LedgerSource, Mailbox, NetError, NodeClient, NodeFault,
     ProofSource, SourceError, WriteLie,
@@ -24,7 +26,7 @@ use sha2::{Digest, Sha256};
 
 use crate::MAX_HEADER_AGE_MS;
 use crate::cross_check::cross_check;
-use crate::verified::verified_value_with_proof;
+use crate::verified::{verified_value_with_proof, verified_values};
 
 /// How long a submitted transaction is waited for.
 const FINALITY_WAIT_MS: u64 = 30_000;
@@ -46,6 +48,8 @@ pub struct NetworkSource {
     /// A trust floor in an epoch the light client has not learned yet: verified (after the sets
     /// it needs are learned from a node, by proof) before any node's newest header is used.
     pending_floor: Mutex<Option<(Vec<u8>, Vec<u8>)>>,
+    /// Batches of proofs asked so far: each starts at the next node, spreading the work.
+    next_batch: AtomicUsize,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -63,6 +67,7 @@ impl NetworkSource {
             incidents: Mutex::default(),
             certified: Mutex::default(),
             pending_floor: Mutex::default(),
+            next_batch: AtomicUsize::new(0),
         }
     }
 
@@ -122,26 +127,60 @@ impl NetworkSource {
             match verified_value_with_proof(node, at, key).await {
                 Ok(v) => return Ok(v),
                 Err(fault) => {
-                    if let Some(incident) = fault.incident() {
-                        self.report(incident);
-                    }
-                    let withheld = matches!(
-                        &fault,
-                        NodeFault::Net(NetError::Refused { status: 404, .. })
-                    ) && lock(&self.certified)
-                        .get(node.url())
-                        .is_some_and(|&h| h >= at.height());
-                    if withheld {
-                        self.report(Incident::Withheld {
-                            node: node.url().to_owned(),
-                            height: at.height(),
-                        });
-                    }
+                    self.report_fault(node, at, &fault);
                     faults.push(fault);
                 }
             }
         }
         Err(SourceError::Unproven(faults))
+    }
+
+    /// Reports what `fault` shows of `node`: a lie, or state withheld at or below a height it
+    /// certified itself.
+    fn report_fault(&self, node: &NodeClient, at: &VerifiedHeader, fault: &NodeFault) {
+        if let Some(incident) = fault.incident() {
+            self.report(incident);
+        }
+        let withheld = matches!(fault, NodeFault::Net(NetError::Refused { status: 404, .. }))
+            && lock(&self.certified)
+                .get(node.url())
+                .is_some_and(|&h| h >= at.height());
+        if withheld {
+            self.report(Incident::Withheld {
+                node: node.url().to_owned(),
+                height: at.height(),
+            });
+        }
+    }
+
+    /// `keys` (at most one batch) proven in one answer, asking the nodes in turn from
+    /// `first` (so that a sync's batches spread over them); a node that lies or withholds is
+    /// named. When no node answers a batch that verifies, each key is asked on its own
+    /// ([`Self::proven_by_any`]).
+    async fn batch_by_any(
+        &self,
+        at: &VerifiedHeader,
+        keys: &[StateKey],
+        first: usize,
+    ) -> Result<Vec<Option<Vec<u8>>>, SourceError> {
+        let count = self.nodes.len();
+        for node in self
+            .nodes
+            .iter()
+            .cycle()
+            .skip(first % count.max(1))
+            .take(count)
+        {
+            match verified_values(node, at, keys).await {
+                Ok(values) => return Ok(values),
+                Err(fault) => self.report_fault(node, at, &fault),
+            }
+        }
+        let mut values = Vec::with_capacity(keys.len());
+        for key in keys {
+            values.push(self.proven_by_any(at, key).await?.0);
+        }
+        Ok(values)
     }
 }
 
@@ -202,6 +241,18 @@ impl LedgerSource for NetworkSource {
         key: &StateKey,
     ) -> Result<Option<Vec<u8>>, SourceError> {
         Ok(self.proven_by_any(at, key).await?.0)
+    }
+
+    async fn values(
+        &self,
+        at: &VerifiedHeader,
+        keys: &[StateKey],
+    ) -> Result<Vec<Option<Vec<u8>>>, SourceError> {
+        let batches = keys.chunks(MAX_BATCH_KEYS).map(|batch| {
+            let first = self.next_batch.fetch_add(1, Ordering::Relaxed);
+            self.batch_by_any(at, batch, first)
+        });
+        Ok(try_join_all(batches).await?.into_iter().flatten().collect())
     }
 
     async fn blob(&self, request: &BlobRequest<'_>, len: u64) -> Result<Vec<u8>, SourceError> {

@@ -89,3 +89,25 @@ pub async fn verified_value_with_proof(
     verify_value(at, key, value.as_deref(), &proof).map_err(lying)?;
     Ok((value, proof))
 }
+
+/// Many state values (or their proven absence) in the state `at` commits to, from one answer
+/// of `node`, every entry verified as [`verified_value`] verifies one.
+pub async fn verified_values(
+    node: &NodeClient,
+    at: &VerifiedHeader,
+    keys: &[StateKey],
+) -> Result<Vec<Option<Vec<u8>>>, NodeFault> {
+    let batch = node.prove_many(keys, at.height()).await?;
+    keys.iter()
+        .zip(batch.entries)
+        .map(|(key, entry)| {
+            verify_value(at, key, entry.value.as_deref(), &entry.proof).map_err(|reason| {
+                NodeFault::Lying {
+                    node: node.url().into(),
+                    reason,
+                }
+            })?;
+            Ok(entry.value)
+        })
+        .collect()
+}

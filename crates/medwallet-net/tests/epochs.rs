@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use ed25519_dalek::{Signer, SigningKey};
-use medledger_client::{Incident, LedgerSource};
+use medledger_client::{Incident, LedgerSource, governance};
 use medledger_state::store::Ledger;
 use medledger_types::block::Header;
 use medledger_types::certificate::{Finalization, Proposal, consensus_namespace, quorum};
@@ -19,9 +19,8 @@ use medledger_types::codec::Canonical;
 use medledger_types::epoch::Epochs;
 use medledger_types::genesis::{Genesis, ValidatorSet};
 use medledger_types::hash::PublicKey;
-use medledger_types::tx::{Approval, SignedTx, TxBody};
-use medledger_types::validators::{Validator, ValidatorChange, validator_change_message};
-use medwallet_crypto::Namespace;
+use medledger_types::tx::SignedTx;
+use medledger_types::validators::{Validator, ValidatorChange};
 use medwallet_net::{NetworkSource, NodeClient};
 use medwallet_verify::{Invalid, LightClient, TrustAnchor};
 
@@ -78,28 +77,18 @@ fn change(
     change: ValidatorChange,
     approvers: &[u8],
 ) -> SignedTx {
-    let message = validator_change_message(&ledger.chain_id(), seq, &change);
+    let chain = ledger.chain_id();
     let approvals = approvers
         .iter()
-        .map(|s| Approval {
-            validator: public(*s),
-            signature: medwallet_crypto::sign(
-                &medwallet_crypto::SigningKey::from_bytes(&[*s; 32]),
-                Namespace::GOVERNANCE,
-                &message,
-            )
-            .to_bytes(),
-        })
+        .map(|s| governance::approve(&SigningKey::from_bytes(&[*s; 32]), &chain, seq, &change))
         .collect();
-    medledger_client::transaction::sign(
-        &medwallet_crypto::SigningKey::from_bytes(&[author; 32]),
-        ledger.chain_id(),
+    governance::change_tx(
+        &SigningKey::from_bytes(&[author; 32]),
+        chain,
         0,
-        TxBody::ChangeValidators {
-            seq,
-            change,
-            approvals,
-        },
+        seq,
+        change,
+        approvals,
     )
 }
 

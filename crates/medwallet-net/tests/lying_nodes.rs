@@ -190,6 +190,9 @@ async fn forward(State(p): State<Proxy>, request: Request) -> axum::response::Re
         )
             .into_response();
     }
+    if request.method() == axum::http::Method::POST && path.starts_with("/v1/state/proofs") {
+        return forward_proofs(&p, request).await;
+    }
     let mut body: Value = match p.http.get(format!("{}{path}", p.upstream)).send().await {
         Ok(r) => r.json().await.unwrap_or(Value::Null),
         Err(_) => return axum::http::StatusCode::BAD_GATEWAY.into_response(),
@@ -274,6 +277,43 @@ async fn forward(State(p): State<Proxy>, request: Request) -> axum::response::Re
     axum::Json(body).into_response()
 }
 
+/// A batch of proofs, forwarded; a node that claims absence claims it for every key.
+async fn forward_proofs(p: &Proxy, request: Request) -> axum::response::Response {
+    use medledger_api::proof_batch::{MAX_BATCH_LEN, ProvenBatch};
+
+    let body = axum::body::to_bytes(request.into_body(), 1 << 20)
+        .await
+        .unwrap_or_default();
+    let answer = p
+        .http
+        .post(format!("{}/v1/state/proofs", p.upstream))
+        .header(axum::http::header::CONTENT_TYPE, "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("upstream");
+    let status = answer.status();
+    let content_type = answer
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .cloned();
+    let mut bytes = answer.bytes().await.expect("bytes").to_vec();
+    if status.is_success() && matches!(p.lie, Lie::ClaimAbsent) {
+        let mut batch = ProvenBatch::decode(&bytes, MAX_BATCH_LEN).expect("a batch");
+        for entry in &mut batch.entries {
+            entry.value = None;
+        }
+        bytes = batch.encode();
+    }
+    let mut response = (status, bytes).into_response();
+    if let Some(content_type) = content_type {
+        response
+            .headers_mut()
+            .insert(axum::http::header::CONTENT_TYPE, content_type);
+    }
+    response
+}
+
 /// The real node's JSON answer for `url` (what the lies are made from).
 async fn upstream_json(p: &Proxy, url: &str) -> Value {
     p.http
@@ -355,6 +395,49 @@ async fn forged_certificates_and_false_absence_are_caught_and_the_honest_node_is
         .await
         .expect_err("lie detected");
     assert_eq!(lying_reason(&fault), Some(&Invalid::BadProof));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_of_proofs_claiming_absence_names_the_liar_and_the_next_node_proves_it() {
+    use medledger_client::{Incident, LedgerSource};
+    use medwallet_net::NetworkSource;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let net = network(dir.path());
+    wait_finalized(&net.api, 2).await;
+    let denier = proxy(&net.api, Lie::ClaimAbsent).await;
+    let source = NetworkSource::new(
+        vec![denier.clone(), NodeClient::new(&net.api)],
+        light(&net.genesis),
+        60_000,
+    );
+    let at = source.latest(now_ms()).await.expect("verified");
+    let clinic = Address::of(&PublicKey(
+        net.clinic.signing_key().verifying_key().to_bytes(),
+    ));
+    let present = StateKey::account(&clinic);
+    let absent = StateKey::account(&Address([0xee; 32]));
+    // Enough keys for several batches, so that one of them starts at the liar.
+    let keys: Vec<StateKey> = (0..600)
+        .map(|i| {
+            if i % 3 == 0 {
+                present.clone()
+            } else {
+                absent.clone()
+            }
+        })
+        .collect();
+    let values = source.values(&at, &keys).await.expect("proven");
+    assert_eq!(values.len(), keys.len());
+    for (i, value) in values.iter().enumerate() {
+        assert_eq!(value.is_some(), i % 3 == 0, "key {i} as the state holds it");
+    }
+    assert!(
+        source.incidents().iter().any(|i| matches!(i,
+            Incident::Lying { node, reason: Invalid::BadProof } if node == denier.url())),
+        "{:?}",
+        source.incidents()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -503,6 +586,25 @@ async fn state_withheld_at_a_certified_height_names_the_node() {
             Incident::Withheld { node, .. } if node == withholder.url())),
         "{:?}",
         source.incidents()
+    );
+    // A batch of proofs withheld the same way: the honest node proves it, the other is named.
+    let fresh = NetworkSource::new(
+        vec![withholder.clone(), NodeClient::new(&net.api)],
+        light(&net.genesis),
+        60_000,
+    );
+    let at = fresh.latest(now_ms()).await.expect("verified");
+    fresh.latest(now_ms()).await.expect("verified");
+    let values = fresh
+        .values(&at, &[StateKey::account(&clinic)])
+        .await
+        .expect("the honest node proves it");
+    assert!(values[0].is_some());
+    assert!(
+        fresh.incidents().iter().any(|i| matches!(i,
+            Incident::Withheld { node, .. } if node == withholder.url())),
+        "{:?}",
+        fresh.incidents()
     );
 }
 

@@ -65,6 +65,12 @@ fn bench(c: &mut Criterion) {
             (key, p.value.expect("present"), p.proof)
         })
         .collect();
+    let bytes: usize = proofs.iter().map(|(_, _, proof)| proof.len()).sum();
+    eprintln!(
+        "proof size: {} bytes per key on average ({} keys)",
+        bytes / proofs.len(),
+        proofs.len()
+    );
 
     c.bench_function("state_proofs_10k", |b| {
         b.iter(|| {

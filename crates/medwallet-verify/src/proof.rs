@@ -11,8 +11,7 @@ use medledger_types::state::StateKey;
 use crate::certificate::VerifiedHeader;
 use crate::invalid::Invalid;
 
-/// Longest proof accepted: 256 siblings of at most 65 bytes, plus the leaf.
-pub const MAX_PROOF_LEN: usize = 20_000;
+pub use medledger_types::state::MAX_PROOF_LEN;
 
 /// Checks that `key` has `value` (`None`: is absent) in the state `header` commits to.
 pub fn verify_value(

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use ed25519_dalek::Signer;
+use medledger_client::governance;
 use medledger_state::store::Ledger;
 use medledger_types::block::Header;
 use medledger_types::certificate::{Finalization, Proposal, consensus_namespace, quorum};
@@ -13,9 +14,9 @@ use medledger_types::codec::Canonical;
 use medledger_types::epoch::Epochs;
 use medledger_types::genesis::{Genesis, ValidatorSet};
 use medledger_types::hash::{ChainId, PublicKey};
-use medledger_types::tx::{Approval, SignedTx, Tx, TxBody};
-use medledger_types::validators::{Validator, ValidatorChange, validator_change_message};
-use medwallet_crypto::{Namespace, SigningKey};
+use medledger_types::tx::SignedTx;
+use medledger_types::validators::{Validator, ValidatorChange};
+use medwallet_crypto::SigningKey;
 use medwallet_verify::{Invalid, LightClient, TrustAnchor};
 
 const EPOCH: u64 = 4;
@@ -68,27 +69,11 @@ fn change(
     change: ValidatorChange,
     approvers: &[u8],
 ) -> SignedTx {
-    let message = validator_change_message(&chain, seq, &change);
     let approvals = approvers
         .iter()
-        .map(|s| Approval {
-            validator: public(*s),
-            signature: medwallet_crypto::sign(&key(*s), Namespace::GOVERNANCE, &message).to_bytes(),
-        })
+        .map(|s| governance::approve(&key(*s), &chain, seq, &change))
         .collect();
-    let tx = Tx {
-        chain,
-        author: public(author),
-        nonce,
-        body: TxBody::ChangeValidators {
-            seq,
-            change,
-            approvals,
-        },
-    };
-    let signature =
-        medwallet_crypto::sign(&key(author), Namespace::TX, &tx.signing_bytes()).to_bytes();
-    SignedTx { tx, signature }
+    governance::change_tx(&key(author), chain, nonce, seq, change, approvals)
 }
 
 fn joining(seed: u8) -> Validator {

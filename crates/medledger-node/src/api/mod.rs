@@ -185,6 +185,7 @@ fn documented_routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(chain::epoch))
         .routes(routes!(events::events))
         .routes(routes!(state::value))
+        .routes(routes!(state::proofs))
         .routes(routes!(state::patient_records))
         .routes(routes!(txs::submit))
         .merge(

@@ -2,8 +2,14 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use medledger_api::proof_batch::{
+    MAX_BATCH_KEYS, MAX_KEY_LEN, ProofBatchRequest, ProvenBatch, ProvenEntry,
+};
 use medledger_api::{ErrorBody, PatientRecordJson, PatientRecordsJson, ProvenJson};
 use medledger_state::store::ProvenValue;
+use medledger_types::codec::Canonical;
 use medledger_types::error_code::ErrorCode;
 use medledger_types::hash::Address;
 use medledger_types::state::{StateKey, decode_u64};
@@ -13,8 +19,6 @@ use utoipa::IntoParams;
 use super::ApiState;
 use super::error::{ApiError, parse32};
 
-/// Longest state key accepted in a request.
-const MAX_KEY_LEN: usize = 256;
 /// Most records one page returns.
 pub const MAX_PAGE: u64 = 200;
 
@@ -44,7 +48,18 @@ pub async fn value(
     Path(key): Path<String>,
     Query(at): Query<AtHeight>,
 ) -> Result<Json<ProvenJson>, ApiError> {
-    let bytes = hex::decode(&key)
+    let key = parse_key(&key)?;
+    state
+        .blocking(move |state| {
+            let proven = state.ledger.prove(&key, at.height)?;
+            Ok(Json(proven_json(&key, proven)))
+        })
+        .await
+}
+
+/// A state key from its hex, within the bounds.
+fn parse_key(text: &str) -> Result<StateKey, ApiError> {
+    let bytes = hex::decode(text)
         .map_err(|_| ApiError::bad_request(ErrorCode::BadHex, "key must be hex"))?;
     if bytes.is_empty() || bytes.len() > MAX_KEY_LEN {
         return Err(ApiError::bad_request(
@@ -52,13 +67,49 @@ pub async fn value(
             format!("key must be 1..={MAX_KEY_LEN} bytes"),
         ));
     }
-    let key = StateKey(bytes);
-    state
+    Ok(StateKey(bytes))
+}
+
+/// Many state keys' values, each with its inclusion or exclusion proof, in one answer: what a
+/// wallet syncing thousands of records asks instead of one request per key.
+#[utoipa::path(post, path = "/v1/state/proofs", operation_id = "prove_state_values", tag = "state", request_body = ProofBatchRequest, responses((status = 200, content_type = "application/octet-stream", description = "the canonical encoding of the proven values, in the order asked: height (u64), state root (32 bytes), then a u32 count of entries, each an option tag (0x00 absent, 0x01 present with a u32-length value) and a u32-length proof (borsh of jmt's SparseMerkleProof<Sha256>); integers big-endian"), (status = 400, body = ErrorBody, description = "no keys or more than 256 (bad_request), a key not hex (bad_hex) or out of bounds (bad_key), a height over int64 (bad_height), or malformed JSON"), (status = 404, body = ErrorBody, description = "the state at that height is not kept (not_found)"), (status = 415, body = ErrorBody, description = "the body is not JSON (unsupported_media_type)"), (status = 422, body = ErrorBody, description = "JSON of the wrong shape (unprocessable)")))]
+pub async fn proofs(
+    State(state): State<ApiState>,
+    Json(request): Json<ProofBatchRequest>,
+) -> Result<Response, ApiError> {
+    if request.keys.is_empty() || request.keys.len() > MAX_BATCH_KEYS {
+        return Err(ApiError::bad_request(
+            ErrorCode::BadRequest,
+            format!("name 1 to {MAX_BATCH_KEYS} keys"),
+        ));
+    }
+    if request.height > i64::MAX as u64 {
+        return Err(ApiError::bad_request(
+            ErrorCode::BadHeight,
+            "the height is over the largest int64",
+        ));
+    }
+    let keys = request
+        .keys
+        .iter()
+        .map(|k| parse_key(k))
+        .collect::<Result<Vec<_>, _>>()?;
+    let bytes = state
         .blocking(move |state| {
-            let proven = state.ledger.prove(&key, at.height)?;
-            Ok(Json(proven_json(&key, proven)))
+            let proven = state.ledger.prove_many(&keys, Some(request.height))?;
+            Ok(ProvenBatch {
+                height: proven.height,
+                state_root: proven.state_root.0,
+                entries: proven
+                    .entries
+                    .into_iter()
+                    .map(|(value, proof)| ProvenEntry { value, proof })
+                    .collect(),
+            }
+            .encode())
         })
-        .await
+        .await?;
+    Ok(([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response())
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -499,6 +499,7 @@ mod blob_access;
 mod emergency;
 mod links;
 mod mailbox;
+mod proof_batch;
 
 #[tokio::test]
 async fn batches_report_each_transaction_and_queue_only_the_good_ones() {

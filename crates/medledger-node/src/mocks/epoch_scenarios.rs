@@ -7,13 +7,14 @@
 use std::time::{Duration, UNIX_EPOCH};
 
 use commonware_runtime::{Runner, deterministic};
+use medledger_client::governance;
 use medledger_types::certificate::Finalization;
 use medledger_types::codec::Canonical;
 use medledger_types::epoch::Epochs;
 use medledger_types::hash::PublicKey;
-use medledger_types::tx::{Approval, SignedTx, TxBody};
-use medledger_types::validators::{Validator, ValidatorChange, validator_change_message};
-use medwallet_crypto::{Namespace, SigningKey};
+use medledger_types::tx::SignedTx;
+use medledger_types::validators::{Validator, ValidatorChange};
+use medwallet_crypto::SigningKey;
 
 use crate::mocks::simulation::{
     SimNode, assert_agreement, genesis, good_link, link_all, network, seeds, start_node,
@@ -51,24 +52,11 @@ fn change(
     change: ValidatorChange,
     approvers: &[usize],
 ) -> SignedTx {
-    let message = validator_change_message(&chain, seq, &change);
     let approvals = approvers
         .iter()
-        .map(|i| Approval {
-            validator: public(*i),
-            signature: medwallet_crypto::sign(&key(*i), Namespace::GOVERNANCE, &message).to_bytes(),
-        })
+        .map(|i| governance::approve(&key(*i), &chain, seq, &change))
         .collect();
-    medledger_client::transaction::sign(
-        &key(author),
-        chain,
-        nonce,
-        TxBody::ChangeValidators {
-            seq,
-            change,
-            approvals,
-        },
-    )
+    governance::change_tx(&key(author), chain, nonce, seq, change, approvals)
 }
 
 fn submit(nodes: &[SimNode], tx: &SignedTx) {

@@ -2,13 +2,14 @@
 //! in the next set until the epoch's last block, then running; headers name both sets and a
 //! block that lies about them does not commit.
 
+use medledger_client::governance;
 use medledger_types::block::Header;
 use medledger_types::epoch::Epochs;
 use medledger_types::genesis::{Genesis, ValidatorSet};
 use medledger_types::hash::{PublicKey, ReceivingKey};
-use medledger_types::tx::{Approval, SignedTx, Tx, TxBody};
-use medledger_types::validators::{Validator, ValidatorChange, validator_change_message};
-use medwallet_crypto::{Namespace, SigningKey};
+use medledger_types::tx::SignedTx;
+use medledger_types::validators::{Validator, ValidatorChange};
+use medwallet_crypto::SigningKey;
 
 use super::*;
 
@@ -59,27 +60,12 @@ fn change_tx(
     change: ValidatorChange,
     approvers: &[u8],
 ) -> SignedTx {
-    let message = validator_change_message(&ledger.chain_id(), seq, &change);
+    let chain = ledger.chain_id();
     let approvals = approvers
         .iter()
-        .map(|s| Approval {
-            validator: public(&key(*s)),
-            signature: medwallet_crypto::sign(&key(*s), Namespace::GOVERNANCE, &message).to_bytes(),
-        })
+        .map(|s| governance::approve(&key(*s), &chain, seq, &change))
         .collect();
-    let tx = Tx {
-        chain: ledger.chain_id(),
-        author: public(&key(author)),
-        nonce,
-        body: TxBody::ChangeValidators {
-            seq,
-            change,
-            approvals,
-        },
-    };
-    let signature =
-        medwallet_crypto::sign(&key(author), Namespace::TX, &tx.signing_bytes()).to_bytes();
-    SignedTx { tx, signature }
+    governance::change_tx(&key(author), chain, nonce, seq, change, approvals)
 }
 
 /// Builds and commits one block of `txs` (refused ones left out); its header.

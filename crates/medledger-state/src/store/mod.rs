@@ -2,6 +2,7 @@
 //! and speculative execution of unfinalized blocks.
 
 mod layered;
+mod proofs;
 mod tables;
 
 use std::collections::HashMap;
@@ -10,7 +11,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use jmt::JellyfishMerkleTree;
-use jmt::proof::SparseMerkleProof;
 use jmt_sha2::Sha256;
 use medledger_types::block::{Block, Header, MAX_BLOCK_LEN, tx_root};
 use medledger_types::codec::Canonical;
@@ -23,6 +23,7 @@ use thiserror::Error;
 
 use layered::LayeredTree;
 pub use layered::{Executed, StateView, key_hash};
+pub use proofs::{ProvenValue, ProvenValues};
 pub use tables::CommittedTree;
 use tables::{
     BLOCKS, FINALIZATIONS, JMT_NODES, JMT_STALE, JMT_VALUES, META, TX_INDEX, encode_value,
@@ -51,16 +52,6 @@ pub enum ExecuteError {
     Tx { index: usize, error: TxError },
     #[error(transparent)]
     Store(#[from] StoreError),
-}
-
-/// A state value with its Jellyfish Merkle proof against the state root at `height`.
-#[derive(Debug)]
-pub struct ProvenValue {
-    pub height: u64,
-    pub state_root: StateRoot,
-    pub value: Option<Vec<u8>>,
-    /// borsh encoding of `jmt::proof::SparseMerkleProof<Sha256>`.
-    pub proof: Vec<u8>,
 }
 
 /// The ledger store.
@@ -590,35 +581,6 @@ impl Ledger {
         *lock(&self.tip) = block.header;
         lock(&self.pending).retain(|_, e| e.height > height);
         Ok(())
-    }
-
-    /// A committed state value with its proof, at `height` (default: the tip).
-    pub fn prove(&self, key: &StateKey, height: Option<u64>) -> Result<ProvenValue, StoreError> {
-        let tip = self.tip();
-        let height = height.unwrap_or(tip.height);
-        if height > tip.height {
-            return Err(StoreError::Unavailable(height));
-        }
-        let header = if height == tip.height {
-            tip
-        } else {
-            self.block(height)?
-                .ok_or(StoreError::Unavailable(height))?
-                .header
-        };
-        let txn = self.db.begin_read()?;
-        let tree = CommittedTree { txn: &txn };
-        let (value, proof): (Option<Vec<u8>>, SparseMerkleProof<Sha256>) =
-            JellyfishMerkleTree::<_, Sha256>::new(&tree)
-                .get_with_proof(key_hash(key), height)
-                .map_err(jmt_err)?;
-        let proof = borsh::to_vec(&proof).map_err(|e| StoreError::Db(e.to_string()))?;
-        Ok(ProvenValue {
-            height,
-            state_root: header.state_root,
-            value,
-            proof,
-        })
     }
 
     /// The next nonce `author` must use, as of the committed tip.

@@ -1,4 +1,6 @@
 use jmt::RootHash;
+use jmt::proof::SparseMerkleProof;
+use jmt_sha2::Sha256;
 use medledger_types::block::{Block, Header};
 use medledger_types::genesis::{Genesis, GenesisClinic, ValidatorSet};
 use medledger_types::hash::{PublicKey, ReceivingKey};
@@ -161,6 +163,22 @@ fn blocks_commit_persist_and_prove_inclusion_and_exclusion() {
     assert_eq!(verify_proof(&historic, &present), Ok(()));
     assert!(matches!(
         ledger.prove(&present, Some(9)),
+        Err(StoreError::Unavailable(9))
+    ));
+
+    // Many keys at once: the same values and proofs as one at a time, at any kept height.
+    let keys = [present.clone(), absent.clone(), present.clone()];
+    for height in [None, Some(0)] {
+        let many = ledger.prove_many(&keys, height).expect("prove many");
+        assert_eq!(many.entries.len(), keys.len());
+        for (key, (value, proof)) in keys.iter().zip(&many.entries) {
+            let one = ledger.prove(key, height).expect("prove");
+            assert_eq!((&one.value, &one.proof), (value, proof));
+            assert_eq!((one.height, one.state_root), (many.height, many.state_root));
+        }
+    }
+    assert!(matches!(
+        ledger.prove_many(&keys, Some(9)),
         Err(StoreError::Unavailable(9))
     ));
 }

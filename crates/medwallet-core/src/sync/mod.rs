@@ -3,9 +3,11 @@
 //! root. The accounts' records are fetched through one pipeline, so a patient with twenty
 //! relationships waits about as long as one with the same records under one account.
 //!
-//! Proof requests are pipelined (up to [`PIPELINE_DEPTH`] in flight) and results come back in
-//! batches of [`BATCH`], in issue order: a caller that persists each batch can stop at any point
-//! and resume later from what it saved, since sync starts after the records already known.
+//! Records are proven [`BATCH`] at a time: one batch of proofs for their index entries, one for
+//! their record entries ([`LedgerSource::values`]), up to [`PIPELINE_DEPTH`] batches in
+//! flight. Their keys are unwrapped on every core. Results come back batch by batch, in issue
+//! order: a caller that persists each batch can stop at any point and resume later from what
+//! it saved, since sync starts after the records already known.
 
 use futures::stream::{self, StreamExt, TryStreamExt};
 use medledger_client::{LedgerSource, RecordMetadata, reads};
@@ -21,10 +23,20 @@ use crate::error::WalletError;
 use crate::records::RecordSummary;
 use crate::relationships::OwnAccount;
 
-/// Proof requests in flight at once: enough to hide a round trip, few enough not to flood a node.
-pub const PIPELINE_DEPTH: usize = 32;
-/// Records per progress event (and per save, for a caller that persists them).
-pub const BATCH: usize = 64;
+/// Batches in flight at once: enough to hide a round trip and keep several nodes busy, few
+/// enough not to flood one.
+pub const PIPELINE_DEPTH: usize = 8;
+/// Most records per batch of proofs, per progress event (and per save, for a caller that
+/// persists them): as many as one request for proofs may name.
+pub const BATCH: usize = medledger_client::source::MAX_BATCH_KEYS;
+/// Fewest records per batch: below this, a request's fixed cost dominates.
+const MIN_BATCH: usize = 16;
+
+/// Records per batch for a sync of `total`: a few records go in several small batches, so that
+/// they are proven by several nodes (and cores) at once; a lifetime goes in full batches.
+fn batch_len(total: usize) -> usize {
+    total.div_ceil(PIPELINE_DEPTH).clamp(MIN_BATCH, BATCH)
+}
 
 /// What a sync reports as it goes, for a progress bar and for resumable saving.
 #[derive(Debug)]
@@ -97,11 +109,14 @@ pub async fn sync_records<S: LedgerSource>(
         wanted.extend((have..*count).map(|index| (account.clone(), index)));
     }
     let mut new = Vec::new();
-    let mut pending = stream::iter(wanted)
-        .map(|(account, index)| record_at(source, account, &at, index))
-        .buffered(PIPELINE_DEPTH)
-        .try_chunks(BATCH);
-    while let Some(batch) = pending.try_next().await.map_err(|e| e.1)? {
+    let batches: Vec<Vec<(OwnAccount, u64)>> = wanted
+        .chunks(batch_len(wanted.len()))
+        .map(<[_]>::to_vec)
+        .collect();
+    let mut pending = stream::iter(batches)
+        .map(|batch| records_at(source, &at, batch))
+        .buffered(PIPELINE_DEPTH);
+    while let Some(batch) = pending.try_next().await? {
         let start = new.len();
         new.extend(batch);
         progress.event(SyncEvent::Records {
@@ -114,31 +129,126 @@ pub async fn sync_records<S: LedgerSource>(
     Ok((at, new))
 }
 
-/// The `index`th record of account `keys`, proven against `at`, its metadata decrypted.
-async fn record_at<S: LedgerSource>(
+/// The records at `wanted` (account, index), proven against `at` in two batches, their
+/// metadata decrypted.
+async fn records_at<S: LedgerSource>(
     source: &S,
-    account: OwnAccount,
     at: &VerifiedHeader,
-    index: u64,
+    wanted: Vec<(OwnAccount, u64)>,
+) -> Result<Vec<RecordSummary>, WalletError> {
+    let index_keys: Vec<StateKey> = wanted
+        .iter()
+        .map(|(account, index)| StateKey::patient_record(&account.address, *index))
+        .collect();
+    let ids: Vec<RecordId> = reads::ids(source, at, &index_keys)
+        .await?
+        .into_iter()
+        .map(RecordId)
+        .collect();
+    let record_keys: Vec<StateKey> = ids.iter().map(StateKey::record).collect();
+    let entries: Vec<Option<RecordEntry>> = reads::values(source, at, &record_keys).await?;
+    // Erased records (by this wallet or another device of it) are kept as the fact they were.
+    let erased_keys: Vec<StateKey> = ids
+        .iter()
+        .zip(&entries)
+        .filter(|(_, entry)| entry.is_none())
+        .map(|(id, _)| StateKey::erased(id))
+        .collect();
+    let mut erased = if erased_keys.is_empty() {
+        Vec::new()
+    } else {
+        reads::values::<S, ErasedRecord>(source, at, &erased_keys).await?
+    }
+    .into_iter()
+    .zip(erased_keys);
+    let mut found = Vec::with_capacity(wanted.len());
+    for (((account, _), id), entry) in wanted.into_iter().zip(ids).zip(entries) {
+        found.push(match entry {
+            Some(entry) => Found::Entry(account, id, entry),
+            None => {
+                let (fact, key) = erased.next().ok_or_else(|| {
+                    WalletError::Ledger(reads::ReadError::MissingEntry { key: id.to_hex() })
+                })?;
+                let fact = fact.ok_or_else(|| {
+                    WalletError::Ledger(reads::ReadError::MissingEntry {
+                        key: format!("{key:?}"),
+                    })
+                })?;
+                if fact.patient != account.address {
+                    return Err(WalletError::ForeignRecord(id.to_hex()));
+                }
+                Found::Erased(crate::erasure::erased_summary(
+                    &id,
+                    &fact,
+                    account.keys.index(),
+                    at.height(),
+                ))
+            }
+        });
+    }
+    opened_on_every_core(found, at.height()).await
+}
+
+/// A proven record: its entry, or the fact that it was erased.
+enum Found {
+    Entry(OwnAccount, RecordId, RecordEntry),
+    Erased(RecordSummary),
+}
+
+/// The summaries of `found`, in order, their keys unwrapped on every core (an unwrap is an
+/// X25519 agreement, the costliest step of a sync). The work runs on threads of its own, so
+/// that while it does, this task's other batches keep fetching and verifying proofs.
+async fn opened_on_every_core(
+    found: Vec<Found>,
+    height: u64,
+) -> Result<Vec<RecordSummary>, WalletError> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let share = found.len().div_ceil(cores).max(1);
+    let mut rest = found.into_iter();
+    let mut parts = Vec::new();
+    loop {
+        let part: Vec<Found> = rest.by_ref().take(share).collect();
+        if part.is_empty() {
+            break;
+        }
+        let (done, result) = futures::channel::oneshot::channel();
+        std::thread::spawn(move || {
+            let opened = std::panic::catch_unwind(move || {
+                part.into_iter()
+                    .map(|f| match f {
+                        Found::Entry(account, id, entry) => summary(&account, &id, entry, height),
+                        Found::Erased(summary) => Ok(summary),
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            });
+            // The receiver is gone only if the sync was dropped; nothing is left to tell.
+            let _ = done.send(opened);
+        });
+        parts.push(result);
+    }
+    let mut out = Vec::new();
+    for part in parts {
+        match part.await {
+            Ok(Ok(opened)) => out.extend(opened?),
+            Ok(Err(panic)) => std::panic::resume_unwind(panic),
+            Err(futures::channel::oneshot::Canceled) => {
+                unreachable!("a worker sends its result before it ends")
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The summary of record `id` of `account`, from its proven entry: its key unwrapped and its
+/// metadata decrypted.
+fn summary(
+    account: &OwnAccount,
+    id: &RecordId,
+    e: RecordEntry,
+    height: u64,
 ) -> Result<RecordSummary, WalletError> {
     let OwnAccount { keys, address } = account;
-    let me = &address;
-    let id = RecordId(reads::id(source, at, &StateKey::patient_record(me, index)).await?);
-    let Some(e): Option<RecordEntry> = reads::value(source, at, &StateKey::record(&id)).await?
-    else {
-        // Erased (by this wallet or another device of it): kept as the fact it was.
-        let erased: ErasedRecord = reads::required(source, at, &StateKey::erased(&id)).await?;
-        if erased.patient != *me {
-            return Err(WalletError::ForeignRecord(id.to_hex()));
-        }
-        return Ok(crate::erasure::erased_summary(
-            &id,
-            &erased,
-            keys.index(),
-            at.height(),
-        ));
-    };
-    if e.patient != *me {
+    if e.patient != *address {
         return Err(WalletError::ForeignRecord(id.to_hex()));
     }
     // A key not wrapped to this wallet (a clinic's mistake, or a hostile issuer) must not stop
@@ -169,7 +279,7 @@ async fn record_at<S: LedgerSource>(
         visit: metadata.as_ref().and_then(|m| m.visit.clone()),
         date: metadata.and_then(|m| m.date),
         issued_height: e.issued_height,
-        verified_height: at.height(),
+        verified_height: height,
         ciphertext_sha256: e.ciphertext_sha256.to_hex(),
         ciphertext_len: e.ciphertext_len,
         wrapped_key: hex::encode(e.wrapped_key.0),

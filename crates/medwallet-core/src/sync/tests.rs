@@ -48,6 +48,18 @@ impl LedgerSource for MemorySource {
         self.requests.fetch_add(1, Ordering::SeqCst);
         Ok(self.values.get(&key.0).cloned())
     }
+    async fn values(
+        &self,
+        _at: &VerifiedHeader,
+        keys: &[StateKey],
+    ) -> Result<Vec<Option<Vec<u8>>>, SourceError> {
+        assert!(keys.len() <= BATCH, "a batch names at most {BATCH} keys");
+        self.requests.fetch_add(1, Ordering::SeqCst);
+        Ok(keys
+            .iter()
+            .map(|k| self.values.get(&k.0).cloned())
+            .collect())
+    }
     async fn blob(&self, _: &BlobRequest<'_>, _: u64) -> Result<Vec<u8>, SourceError> {
         Err(SourceError::NoBlob(Vec::new()))
     }
@@ -91,7 +103,8 @@ fn ledger(patient: &AccountKeys, count: u64, fault: Fault) -> MemorySource {
     let mut values = BTreeMap::new();
     values.insert(StateKey::patient_record_count(&me).0, encode_u64(count));
     for index in 0..count {
-        let id = RecordId([index as u8; 32].map(|b| b ^ (index >> 8) as u8));
+        let mut id = RecordId([0xa5; 32]);
+        id.0[..8].copy_from_slice(&index.to_be_bytes());
         let key = ContentKey::generate(&mut rng);
         let title = format!("Visit {index}");
         let metadata = RecordMetadata::new(
@@ -148,7 +161,7 @@ fn ledger(patient: &AccountKeys, count: u64, fault: Fault) -> MemorySource {
 #[test]
 fn every_record_arrives_in_issue_order_in_batches_with_events() {
     let patient = keys(1);
-    let source = ledger(&patient, 150, Fault::None);
+    let source = ledger(&patient, 2100, Fault::None);
     let mut events = Vec::new();
     let (_, new) = block_on(sync_records(
         &source,
@@ -167,7 +180,7 @@ fn every_record_arrives_in_issue_order_in_batches_with_events() {
         },
     ))
     .expect("sync");
-    assert_eq!(new.len(), 150);
+    assert_eq!(new.len(), 2100);
     for (i, r) in new.iter().enumerate() {
         assert_eq!(
             r.title,
@@ -177,10 +190,13 @@ fn every_record_arrives_in_issue_order_in_batches_with_events() {
         assert_eq!(r.issued_height, i as u64 + 1);
         assert_eq!(r.verified_height, 500);
     }
-    assert_eq!(
-        events,
-        vec![(500, 150, 0), (64, 150, 64), (128, 150, 64), (150, 150, 22)]
-    );
+    // Full batches of as many keys as one request may name, the rest in the last.
+    let mut expected = vec![(500, 2100, 0)];
+    expected.extend((1..=8).map(|i| (256 * i, 2100, 256)));
+    expected.push((2100, 2100, 52));
+    assert_eq!(events, expected);
+    // The count, then one batch of index proofs and one of entries per batch of records.
+    assert_eq!(source.requests.load(Ordering::SeqCst), 1 + 2 * 9);
 }
 
 #[test]
@@ -205,8 +221,10 @@ fn a_sync_resumes_after_the_records_already_saved() {
     ))
     .expect("resume");
     assert_eq!(rest, all[70..].to_vec());
-    // The count, then two proofs per missing record; nothing is fetched twice.
-    assert_eq!(fresh.requests.load(Ordering::SeqCst), 1 + 2 * 80);
+    // The count, then for the 80 missing records (in batches of 16, proven at once by
+    // several nodes) one batch of index proofs and one of entries each; nothing is fetched
+    // twice.
+    assert_eq!(fresh.requests.load(Ordering::SeqCst), 1 + 2 * 5);
 }
 
 #[test]

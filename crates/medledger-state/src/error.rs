@@ -219,6 +219,9 @@ pub enum StoreError {
     Unavailable(u64),
     #[error("{0}")]
     Invariant(String),
+    /// A state-sync chunk that does not prove what it claims (a lying or broken peer).
+    #[error("a state chunk was refused: {0}")]
+    BadChunk(String),
 }
 
 macro_rules! db_error {

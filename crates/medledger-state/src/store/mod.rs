@@ -3,6 +3,7 @@
 
 mod layered;
 mod proofs;
+mod snapshot;
 mod tables;
 
 use std::collections::HashMap;
@@ -24,6 +25,7 @@ use thiserror::Error;
 use layered::LayeredTree;
 pub use layered::{Executed, StateView, key_hash};
 pub use proofs::{ProvenValue, ProvenValues};
+pub use snapshot::{CHUNK_VALUE_BYTES, MAX_CHUNK_LEAVES, Restore, StateChunk};
 pub use tables::CommittedTree;
 use tables::{
     BLOCKS, FINALIZATIONS, JMT_NODES, JMT_STALE, JMT_VALUES, META, TX_INDEX, encode_value,
@@ -615,6 +617,8 @@ impl crate::rules::StateRead for Ledger {
 
 #[cfg(test)]
 mod governance_tests;
+#[cfg(test)]
+mod snapshot_tests;
 #[cfg(test)]
 mod tests;
 

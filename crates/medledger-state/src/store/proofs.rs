@@ -71,7 +71,7 @@ impl TreeReader for CachedNodes<'_> {
 
 impl Ledger {
     /// The header whose state root proofs at `height` (default: the tip) are checked against.
-    fn proving_header(&self, height: Option<u64>) -> Result<Header, StoreError> {
+    pub(super) fn proving_header(&self, height: Option<u64>) -> Result<Header, StoreError> {
         let tip = self.tip();
         let height = height.unwrap_or(tip.height);
         if height > tip.height {

@@ -9,15 +9,15 @@ use medwallet_crypto::{Namespace, SigningKey};
 
 use super::*;
 
-fn key(seed: u8) -> SigningKey {
+pub(super) fn key(seed: u8) -> SigningKey {
     SigningKey::from_bytes(&[seed; 32])
 }
 
-fn public(k: &SigningKey) -> PublicKey {
+pub(super) fn public(k: &SigningKey) -> PublicKey {
     PublicKey(k.verifying_key().to_bytes())
 }
 
-fn genesis(name: &str) -> Genesis {
+pub(super) fn genesis(name: &str) -> Genesis {
     Genesis {
         chain_name: name.into(),
         timestamp_ms: 1_000,
@@ -33,7 +33,7 @@ fn genesis(name: &str) -> Genesis {
     }
 }
 
-fn register(ledger: &Ledger, seed: u8, nonce: u64) -> SignedTx {
+pub(super) fn register(ledger: &Ledger, seed: u8, nonce: u64) -> SignedTx {
     let k = key(seed);
     let tx = Tx {
         chain: ledger.chain_id(),
@@ -48,13 +48,13 @@ fn register(ledger: &Ledger, seed: u8, nonce: u64) -> SignedTx {
 }
 
 /// Executes `txs` on `parent` and returns the resulting block (remembered, not committed).
-fn build(ledger: &Ledger, parent: &Header, txs: &[SignedTx]) -> Block {
+pub(super) fn build(ledger: &Ledger, parent: &Header, txs: &[SignedTx]) -> Block {
     ledger
         .build(parent, parent.timestamp_ms + 1, txs, &|_| false)
         .expect("build")
 }
 
-fn verify_proof(p: &ProvenValue, key: &StateKey) -> Result<(), String> {
+pub(super) fn verify_proof(p: &ProvenValue, key: &StateKey) -> Result<(), String> {
     let proof: SparseMerkleProof<Sha256> =
         borsh::from_slice(&p.proof).map_err(|e| e.to_string())?;
     proof

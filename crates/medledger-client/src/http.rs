@@ -15,6 +15,7 @@ use medledger_types::blob_request::AUTH_HEADER;
 use medledger_types::blob_request::{NONCE_LEN, Target};
 use medledger_types::codec::Canonical;
 use medledger_types::hash::{Address, ChainId, PublicKey, Sha256Digest, TxId};
+use medledger_types::snapshot::{MAX_CHUNK_LEN, StateChunk};
 use medledger_types::state::StateKey;
 use medledger_types::tx::SignedTx;
 use medwallet_crypto::SigningKey;
@@ -232,6 +233,30 @@ impl NodeClient {
             )));
         }
         Ok(batch)
+    }
+
+    /// The state's leaves at `height` after the key hash `after`, with their range proof
+    /// (state sync; unverified: a restore checks it against a verified header's root).
+    pub async fn state_chunk(
+        &self,
+        height: u64,
+        after: Option<&[u8; 32]>,
+    ) -> Result<StateChunk, NetError> {
+        let after = after.map_or(String::new(), |a| format!("&after={}", hex::encode(a)));
+        let response = self
+            .http
+            .get(format!(
+                "{}/v1/state/chunks?height={height}{after}",
+                self.base
+            ))
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        if !response.status().is_success() {
+            return Err(self.refusal(response).await);
+        }
+        let bytes = self.read_bounded(response, MAX_CHUNK_LEN as u64).await?;
+        StateChunk::decode(&bytes, MAX_CHUNK_LEN).map_err(|e| self.protocol(e))
     }
 
     pub async fn patient_records(

@@ -28,6 +28,8 @@
 pub mod blob_request;
 pub mod doctor_consent;
 pub mod effect;
+#[cfg(feature = "http")]
+pub mod epochs;
 pub mod events;
 pub mod fault;
 pub mod governance;

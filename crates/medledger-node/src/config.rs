@@ -105,6 +105,10 @@ impl Home {
     pub fn data_dir(&self) -> PathBuf {
         self.root.join("data")
     }
+    /// The ledger's store (blocks, state): what `state-sync` restores and `start` opens.
+    pub fn ledger_path(&self) -> PathBuf {
+        self.data_dir().join("ledger.redb")
+    }
 
     pub fn genesis(&self) -> Result<GenesisFile, NodeError> {
         read_json(&self.genesis_path())

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use commonware_broadcast::buffered;
+use commonware_codec::Decode;
 use commonware_consensus::Reporters;
 use commonware_consensus::marshal::core::Actor as Marshal;
 use commonware_consensus::marshal::resolver::p2p as marshal_resolver;
@@ -19,6 +20,7 @@ use commonware_consensus::simplex;
 use commonware_consensus::simplex::config::{ForwardPolicy, SkipBudget, SkipPolicy};
 use commonware_consensus::simplex::elector::RoundRobin;
 use commonware_consensus::simplex::scheme::ed25519::Scheme;
+use commonware_consensus::simplex::types::Finalization;
 use commonware_consensus::types::{Epoch, FixedEpocher, ViewDelta};
 use commonware_cryptography::certificate::Verifier as _;
 use commonware_cryptography::ed25519::{PrivateKey, PublicKey};
@@ -131,6 +133,32 @@ fn archive_config<C: Clone>(
         freezer_value_write_buffer: NZUsize!(1 << 16),
         ordinal_write_buffer: NZUsize!(1 << 16),
     }
+}
+
+/// The first block of a store that state sync restored, and its certificate as Simplex and
+/// marshal take it (`None`: the store holds the chain from genesis). A synced store that lost
+/// either cannot start: it is restored again.
+pub(crate) fn synced_floor(
+    ledger: &Ledger,
+) -> Option<(
+    u64,
+    Finalization<Scheme, commonware_cryptography::sha256::Digest>,
+)> {
+    let base = ledger
+        .base_height()
+        .expect("the store's first height is readable");
+    if base == 0 {
+        return None;
+    }
+    let bytes = ledger
+        .finalization(base)
+        .ok()
+        .flatten()
+        .expect("a state-synced store holds its first block's certificate");
+    let finalization =
+        Finalization::decode_cfg(bytes, &Scheme::certificate_codec_config_unbounded())
+            .expect("a state-synced store's first certificate decodes");
+    Some((base, finalization))
 }
 
 /// Starts a node: in each epoch a validator when `config.signer` is in that epoch's set (read
@@ -258,13 +286,28 @@ where
     )
     .await
     .expect("blocks archive");
-    let genesis = ledger
-        .block(0)
-        .ok()
-        .flatten()
-        .expect("the ledger holds its genesis block");
-    let genesis = LedgerBlock::new(genesis);
-    let genesis_digest = digest_of(&genesis.hash());
+    // A store restored by state sync starts from its first block's certificate; any other from
+    // the genesis block.
+    let start = match synced_floor(&ledger) {
+        Some((base, finalization)) => {
+            let epoch = ledger.genesis().epochs.of(base);
+            match ledger.validators_of_epoch(epoch) {
+                Ok(Some(validators)) => schemes.register(Epoch::new(epoch), &validators),
+                _ => panic!("a state-synced store holds its first block's validator set"),
+            }
+            Start::Floor(finalization)
+        }
+        None => {
+            let genesis = ledger
+                .block(0)
+                .ok()
+                .flatten()
+                .expect("the ledger holds its genesis block");
+            let genesis = LedgerBlock::new(genesis);
+            let genesis_digest = digest_of(&genesis.hash());
+            Start::Genesis(Digested::precomputed(genesis, genesis_digest))
+        }
+    };
     let epocher = FixedEpocher::new(
         std::num::NonZeroU64::new(ledger.genesis().epochs.length()).unwrap_or(NZU64!(u64::MAX)),
     );
@@ -275,7 +318,7 @@ where
         MarshalConfig {
             provider: schemes.clone(),
             epocher: epocher.clone(),
-            start: Start::Genesis(Digested::precomputed(genesis, genesis_digest)),
+            start,
             mailbox_size: config.mailbox_size,
             view_retention: ViewDelta::new(256),
             max_repair: NZUsize!(64),

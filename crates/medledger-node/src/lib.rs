@@ -30,4 +30,5 @@ pub mod receipts;
 pub mod replay;
 pub mod replication;
 pub mod run;
+pub mod state_sync;
 pub mod testnet;

@@ -76,6 +76,19 @@ enum Command {
         #[arg(long)]
         home: PathBuf,
     },
+    /// Join a running chain without replaying it: verify the newest finalized block the nodes
+    /// serve (from HOME's genesis, following validator-set changes by proof) and restore the
+    /// state at it into HOME's empty store, every chunk checked against that block's state
+    /// root. Then `start` runs the node from that block. Prints what it restored (JSON).
+    StateSync {
+        /// The node's directory (config.toml, genesis.json, node.key; data/ without a ledger).
+        #[arg(long)]
+        home: PathBuf,
+        /// A node's API to restore from (repeat: chunks are spread over them, and a node whose
+        /// chunk does not prove out is named and the next one asked).
+        #[arg(long = "from", required = true)]
+        from: Vec<String>,
+    },
     /// Change the validator set: approve a change with this node's key, or submit one with
     /// two thirds of the running validators' approvals. It takes effect at the epoch's end.
     #[command(subcommand)]
@@ -244,6 +257,27 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             &Home::new(home),
             medledger_node::run::termination(),
         )?),
+        Command::StateSync { home, from } => {
+            let home = Home::new(home);
+            let genesis = home.genesis()?.to_genesis()?;
+            std::fs::create_dir_all(home.data_dir())?;
+            let path = home.ledger_path();
+            let nodes: Vec<_> = from.iter().map(medledger_client::NodeClient::new).collect();
+            let started = std::time::Instant::now();
+            let synced = tokio::runtime::Runtime::new()?.block_on(
+                medledger_node::state_sync::state_sync(genesis, &path, &nodes),
+            )?;
+            println!(
+                "{}",
+                serde_json::json!({
+                    "height": synced.height,
+                    "leaves": synced.leaves,
+                    "lying": synced.lying,
+                    "seconds": started.elapsed().as_secs_f64(),
+                })
+            );
+            Ok(())
+        }
         Command::Validators(command) => validators(command),
     }
 }

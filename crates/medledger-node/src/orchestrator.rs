@@ -280,14 +280,18 @@ where
         }
     }
 
-    /// Where `epoch`'s engine starts: genesis for epoch 0, else the previous epoch's last block.
+    /// Where `epoch`'s engine starts: genesis for epoch 0, else the previous epoch's last block;
+    /// on a store that state sync restored inside `epoch`, the restored block's certificate.
     fn floor(&self, epoch: Epoch) -> Option<Floor<Scheme, Digest>> {
         let height = match epoch.get().checked_sub(1) {
             None => 0,
             Some(previous) => self.epochs.last(previous)?,
         };
-        let block = self.ledger.block(height).ok().flatten()?;
-        Some(Floor::Genesis(digest_of(&block.hash())))
+        if let Some(block) = self.ledger.block(height).ok().flatten() {
+            return Some(Floor::Genesis(digest_of(&block.hash())));
+        }
+        let (base, finalization) = crate::engine::synced_floor(&self.ledger)?;
+        (self.epochs.of(base) == epoch.get()).then_some(Floor::Finalized(finalization))
     }
 
     async fn finalized<S: Sender<PublicKey = PublicKey>>(

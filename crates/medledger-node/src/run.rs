@@ -108,7 +108,7 @@ pub fn start_until(
         path: data.clone(),
         source,
     })?;
-    let ledger = Arc::new(Ledger::open(&data.join("ledger.redb"), genesis)?);
+    let ledger = Arc::new(Ledger::open(&home.ledger_path(), genesis)?);
     let chain = ledger.chain_id();
     // Whether this node is in the running set (each epoch's engine decides for itself whether it
     // votes; the node's own duties, receipts and erasure, follow this).

@@ -530,7 +530,7 @@ fn the_api_keeps_its_openapi_contract_under_schemathesis() {
         String::from_utf8_lossy(&out.stderr)
     );
     // Every operation ran (none skipped for want of data), the signed ones included.
-    assert!(report.contains("Tested: 23"), "{report}");
+    assert!(report.contains("Tested: 24"), "{report}");
 }
 
 /// An operator's first step on a new machine: `medledger keygen` makes the node's key, readable

@@ -41,6 +41,7 @@ pub mod hash;
 pub mod link;
 pub mod recovery;
 pub mod size_bucket;
+pub mod snapshot;
 pub mod state;
 pub mod tx;
 pub mod validators;

@@ -24,7 +24,6 @@
 #![forbid(unsafe_code)]
 
 pub mod cross_check;
-pub mod epochs;
 pub mod shl_http;
 pub mod source;
 pub mod verified;

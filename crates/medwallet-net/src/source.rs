@@ -327,7 +327,7 @@ impl NetworkSource {
         let mut faults = Vec::new();
         for node in &self.nodes {
             let mut light = lock(&self.light).clone();
-            match crate::epochs::learn_epochs(node, &mut light, &header).await {
+            match medledger_client::epochs::learn_epochs(node, &mut light, &header).await {
                 Ok(()) => {
                     let mut shared = lock(&self.light);
                     for change in light.learned() {

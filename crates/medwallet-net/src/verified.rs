@@ -16,7 +16,7 @@ fn hex_field(node: &NodeClient, field: &str, what: &'static str) -> Result<Vec<u
 
 /// The node's newest directly finalized header, verified, and checked for freshness. A header
 /// in an epoch `light` does not know the set of first teaches it that set, from this node, by
-/// proof ([`crate::epochs::learn_epochs`]).
+/// proof ([`medledger_client::epochs::learn_epochs`]).
 pub async fn latest_verified(
     node: &NodeClient,
     light: &mut LightClient,
@@ -41,7 +41,7 @@ pub async fn latest_verified(
             });
         }
     };
-    crate::epochs::learn_epochs(node, light, &header).await?;
+    medledger_client::epochs::learn_epochs(node, light, &header).await?;
     let verified = light
         .verify(&header, &certificate)
         .map_err(|reason| NodeFault::Lying {

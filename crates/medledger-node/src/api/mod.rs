@@ -186,6 +186,7 @@ fn documented_routes() -> OpenApiRouter<ApiState> {
         .routes(routes!(events::events))
         .routes(routes!(state::value))
         .routes(routes!(state::proofs))
+        .routes(routes!(state::chunk))
         .routes(routes!(state::patient_records))
         .routes(routes!(txs::submit))
         .merge(

@@ -12,6 +12,7 @@ use medledger_state::store::ProvenValue;
 use medledger_types::codec::Canonical;
 use medledger_types::error_code::ErrorCode;
 use medledger_types::hash::Address;
+use medledger_types::snapshot::MAX_CHUNK_LEAVES;
 use medledger_types::state::{StateKey, decode_u64};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -107,6 +108,47 @@ pub async fn proofs(
                     .collect(),
             }
             .encode())
+        })
+        .await?;
+    Ok(([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response())
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ChunkQuery {
+    /// Height whose state to read (the node must keep it).
+    #[serde(deserialize_with = "super::int64::required")]
+    pub height: u64,
+    /// The key hash (64 hex digits) the chunk starts after (default: the first leaf).
+    #[param(pattern = "^[0-9a-fA-F]{64}$")]
+    pub after: Option<String>,
+    /// Most leaves (default and maximum 4096).
+    #[serde(default, deserialize_with = "super::int64::optional")]
+    pub limit: Option<u64>,
+}
+
+/// The state's leaves at a height, in key-hash order, after a key hash, with jmt's range proof
+/// that they are all the leaves up to the last: what a joining node restores the state from
+/// (state sync), checking each chunk against the state root of a header it verified.
+#[utoipa::path(get, path = "/v1/state/chunks", operation_id = "get_state_chunk", tag = "state", params(ChunkQuery), responses((status = 200, content_type = "application/octet-stream", description = "the canonical encoding of the chunk: a u32 count of leaves, each a 32-byte key hash and a u32-length value; a u32-length proof (borsh of jmt's SparseMerkleRangeProof<Sha256>, empty with no leaves); a byte, 1 when no leaf follows; integers big-endian"), (status = 400, body = ErrorBody, description = "a malformed key hash (bad_hex), or an unknown parameter"), (status = 404, body = ErrorBody, description = "the state at that height is not kept (not_found)")))]
+pub async fn chunk(
+    State(state): State<ApiState>,
+    Query(query): Query<ChunkQuery>,
+) -> Result<Response, ApiError> {
+    let after = query
+        .after
+        .as_deref()
+        .map(|a| parse32(a, "key hash"))
+        .transpose()?;
+    let limit = query.limit.map_or(MAX_CHUNK_LEAVES, |l| {
+        l.min(MAX_CHUNK_LEAVES as u64) as usize
+    });
+    let bytes = state
+        .blocking(move |state| {
+            Ok(state
+                .ledger
+                .state_chunk(query.height, after, limit)?
+                .encode())
         })
         .await?;
     Ok(([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response())

@@ -25,7 +25,7 @@ use thiserror::Error;
 use layered::LayeredTree;
 pub use layered::{Executed, StateView, key_hash};
 pub use proofs::{ProvenValue, ProvenValues};
-pub use snapshot::{CHUNK_VALUE_BYTES, MAX_CHUNK_LEAVES, Restore, StateChunk};
+pub use snapshot::Restore;
 pub use tables::CommittedTree;
 use tables::{
     BLOCKS, FINALIZATIONS, JMT_NODES, JMT_STALE, JMT_VALUES, META, TX_INDEX, encode_value,

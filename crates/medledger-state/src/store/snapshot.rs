@@ -15,6 +15,7 @@ use jmt_sha2::Sha256;
 use medledger_types::block::{Block, tx_root};
 use medledger_types::codec::Canonical;
 use medledger_types::genesis::Genesis;
+use medledger_types::snapshot::{CHUNK_VALUE_BYTES, MAX_CHUNK_LEAVES, StateChunk};
 use redb::{Database, Durability, ReadableDatabase};
 
 use super::tables::{
@@ -23,23 +24,6 @@ use super::tables::{
 };
 use super::{Ledger, jmt_err};
 use crate::error::StoreError;
-
-/// Most leaves one chunk holds.
-pub const MAX_CHUNK_LEAVES: usize = 4096;
-/// A chunk stops growing once its values pass this many bytes (it always holds one leaf).
-pub const CHUNK_VALUE_BYTES: usize = 1 << 20;
-
-/// A run of the state's leaves, in key-hash order, with the proof that they are all the leaves
-/// from the run's start up to its last (what `JellyfishMerkleRestore` checks).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StateChunk {
-    /// Each leaf's key hash and value.
-    pub entries: Vec<([u8; 32], Vec<u8>)>,
-    /// borsh encoding of jmt's `SparseMerkleRangeProof<Sha256>` up to the last entry.
-    pub proof: Vec<u8>,
-    /// No leaf follows this chunk's last.
-    pub last: bool,
-}
 
 /// The key hash right after `key` (`None` after the largest).
 fn successor(key: [u8; 32]) -> Option<[u8; 32]> {
@@ -346,11 +330,26 @@ impl Restore {
             }
             let mut meta = txn.open_table(META)?;
             meta.insert("height", height.to_be_bytes().as_slice())?;
+            meta.insert("base", height.to_be_bytes().as_slice())?;
             meta.insert("genesis", genesis.encode().as_slice())?;
         }
         txn.commit()?;
         drop((db, store));
         Ledger::open(&path, genesis)
+    }
+}
+
+impl Ledger {
+    /// The lowest block this store holds: 0, or the block a state sync restored it at (there
+    /// is no history below it).
+    pub fn base_height(&self) -> Result<u64, StoreError> {
+        let txn = self.db.begin_read()?;
+        txn.open_table(META)?
+            .get("base")?
+            .map(|v| medledger_types::state::decode_u64(v.value()))
+            .transpose()
+            .map(Option::unwrap_or_default)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))
     }
 }
 

@@ -2,6 +2,7 @@
 //! executes the next block to the same root, and refuses a chunk that lies.
 
 use medledger_types::hash::Address;
+use medledger_types::snapshot::StateChunk;
 use medledger_types::state::StateKey;
 
 use super::tests::{build, genesis, key, register, verify_proof};

@@ -3,7 +3,7 @@
 //! by the set the client knows) and the new set, which that block's header commits to. A node
 //! that serves anything else is lying; one that cannot serve an epoch is only unavailable.
 
-use medledger_client::{NodeClient, NodeFault};
+use crate::{NodeClient, NodeFault};
 use medledger_types::genesis::ValidatorSet;
 use medledger_types::hash::PublicKey;
 use medwallet_verify::{Invalid, LightClient};

@@ -119,6 +119,8 @@ enum Lie {
     WrongBlob,
     /// Answer "not available" for every state read, at heights it certified.
     Withhold,
+    /// Serve state-sync chunks with one value changed.
+    WrongChunk,
 }
 
 #[derive(Clone)]
@@ -189,6 +191,25 @@ async fn forward(State(p): State<Proxy>, request: Request) -> axum::response::Re
             ),
         )
             .into_response();
+    }
+    if matches!(p.lie, Lie::WrongChunk) && path.starts_with("/v1/state/chunks") {
+        use medledger_types::snapshot::{MAX_CHUNK_LEN, StateChunk};
+        let answer = p
+            .http
+            .get(format!("{}{path}", p.upstream))
+            .send()
+            .await
+            .expect("upstream");
+        let status = answer.status();
+        let mut bytes = answer.bytes().await.expect("bytes").to_vec();
+        if status.is_success() {
+            let mut chunk = StateChunk::decode(&bytes, MAX_CHUNK_LEN).expect("a chunk");
+            if let Some((_, value)) = chunk.entries.first_mut() {
+                value.push(0);
+            }
+            bytes = chunk.encode();
+        }
+        return (status, bytes).into_response();
     }
     if request.method() == axum::http::Method::POST && path.starts_with("/v1/state/proofs") {
         return forward_proofs(&p, request).await;
@@ -438,6 +459,39 @@ async fn a_batch_of_proofs_claiming_absence_names_the_liar_and_the_next_node_pro
         "{:?}",
         source.incidents()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_joining_node_names_a_node_serving_a_false_state_chunk_and_restores_from_another() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let net = network(dir.path());
+    wait_finalized(&net.api, 3).await;
+    let liar = proxy(&net.api, Lie::WrongChunk).await;
+    let synced = medledger_node::state_sync::state_sync(
+        net.genesis.clone(),
+        &dir.path().join("joined.redb"),
+        &[liar.clone(), NodeClient::new(&net.api)],
+    )
+    .await
+    .expect("restored from the honest node");
+    assert!(
+        synced.lying.iter().any(|l| l.contains(liar.url())),
+        "{:?}",
+        synced.lying
+    );
+    let honest = NodeClient::new(&net.api);
+    let theirs = honest.header(synced.height).await.expect("header");
+    assert_eq!(synced.ledger.tip().state_root.to_hex(), theirs.state_root);
+    // Only a liar: nothing is restored.
+    let err = medledger_node::state_sync::state_sync(
+        net.genesis.clone(),
+        &dir.path().join("never.redb"),
+        &[liar.clone()],
+    )
+    .await
+    .err()
+    .expect("no true chunk");
+    assert!(err.to_string().contains(liar.url()), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,6 +1,7 @@
 //! What the sync benchmarks share: a chain built offline with the ledger's own execution, its
 //! tip finalized by a quorum of four validators in Simplex's certificate format, served by
 //! [`NODES`] real API listeners on loopback.
+#![allow(dead_code)]
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

@@ -123,3 +123,42 @@ fn the_document_bounds_each_key_and_the_number_of_keys() {
         "{schema}"
     );
 }
+
+#[tokio::test]
+async fn state_chunks_are_binary_and_bad_requests_get_a_code() {
+    use medledger_types::snapshot::{MAX_CHUNK_LEN, StateChunk};
+
+    let s = server().await;
+    let get = |path: String| {
+        let client = s.client.clone();
+        let url = format!("{}{path}", s.base);
+        async move {
+            let r = client.get(url).send().await.expect("request");
+            let status = r.status().as_u16();
+            (status, r.bytes().await.expect("body").to_vec())
+        }
+    };
+    let (code, bytes) = get("/v1/state/chunks?height=1&limit=2".into()).await;
+    assert_eq!(code, 200);
+    let first = StateChunk::decode(&bytes, MAX_CHUNK_LEN).expect("canonical");
+    assert_eq!(first.entries.len(), 2);
+    assert!(!first.last && !first.proof.is_empty());
+    let after = hex::encode(first.entries[1].0);
+    let (_, bytes) = get(format!("/v1/state/chunks?height=1&after={after}")).await;
+    let rest = StateChunk::decode(&bytes, MAX_CHUNK_LEN).expect("canonical");
+    assert!(rest.last);
+    assert!(
+        rest.entries.iter().all(|(k, _)| *k > first.entries[1].0),
+        "in key-hash order after it"
+    );
+    for (path, status, code) in [
+        ("/v1/state/chunks?height=1&after=zz", 400, "bad_hex"),
+        ("/v1/state/chunks?height=9", 404, "not_found"),
+        ("/v1/state/chunks", 400, "bad_request"),
+        ("/v1/state/chunks?height=1&other=1", 400, "bad_request"),
+    ] {
+        let (got, body) = get(path.into()).await;
+        let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        assert_eq!((got, body["code"].as_str()), (status, Some(code)), "{path}");
+    }
+}

@@ -26,6 +26,7 @@ pub const MAX_BATCH_LEN: usize =
 pub struct ProofBatchRequest {
     /// The height whose state the values are read from (the node must keep it).
     #[cfg_attr(feature = "openapi", schema(minimum = 0, format = "int64"))]
+    #[serde(deserialize_with = "whole_number")]
     pub height: u64,
     /// State keys, hex of their bytes (1 to 256 bytes each), at most 256 keys; the answer's
     /// entries are in this order.
@@ -34,6 +35,19 @@ pub struct ProofBatchRequest {
         schema(max_items = 256, min_items = 1, pattern = "^([0-9a-fA-F]{2}){1,256}$")
     )]
     pub keys: Vec<String>,
+}
+
+/// A JSON integer as JSON Schema counts them: `7` and `7.0` alike (a number with no fraction),
+/// never a negative or fractional one.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let n = serde_json::Number::deserialize(d)?;
+    if let Some(n) = n.as_u64() {
+        return Ok(n);
+    }
+    match n.as_f64() {
+        Some(f) if f >= 0.0 && f.fract() == 0.0 && f < u64::MAX as f64 => Ok(f as u64),
+        _ => Err(serde::de::Error::custom(format!("{n} is not a whole number"))),
+    }
 }
 
 /// One key's value (absent: `None`) and its inclusion or exclusion proof.
@@ -95,6 +109,16 @@ mod tests {
                     proof: vec![9],
                 },
             ],
+        }
+    }
+
+    #[test]
+    fn a_height_is_any_whole_json_number() {
+        let parse = |json: &str| serde_json::from_str::<ProofBatchRequest>(json).map(|r| r.height);
+        assert_eq!(parse(r#"{"height":7,"keys":[]}"#).ok(), Some(7));
+        assert_eq!(parse(r#"{"height":4398046511104.0,"keys":[]}"#).ok(), Some(4398046511104));
+        for bad in ["7.5", "-1", "\"7\""] {
+            assert!(parse(&format!(r#"{{"height":{bad},"keys":[]}}"#)).is_err(), "{bad}");
         }
     }
 

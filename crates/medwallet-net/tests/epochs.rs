@@ -4,7 +4,6 @@
 //! serves a wrong set is named as lying; the honest nodes' answers are used.
 
 #[path = "../benches/common/mod.rs"]
-#[allow(dead_code)]
 mod common;
 
 use std::sync::Arc;

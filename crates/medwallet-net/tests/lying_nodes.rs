@@ -486,7 +486,7 @@ async fn a_joining_node_names_a_node_serving_a_false_state_chunk_and_restores_fr
     let err = medledger_node::state_sync::state_sync(
         net.genesis.clone(),
         &dir.path().join("never.redb"),
-        &[liar.clone()],
+        std::slice::from_ref(&liar),
     )
     .await
     .err()

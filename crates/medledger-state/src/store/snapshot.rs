@@ -57,10 +57,10 @@ impl Ledger {
         let mut entries = Vec::new();
         let mut last = true;
         if let Some(start) = start {
-            let mut leaves = JellyfishMerkleIterator::new(tree.clone(), height, KeyHash(start))
+            let leaves = JellyfishMerkleIterator::new(tree.clone(), height, KeyHash(start))
                 .map_err(jmt_err)?;
             let mut bytes = 0;
-            while let Some(leaf) = leaves.next() {
+            for leaf in leaves {
                 if entries.len() >= limit.clamp(1, MAX_CHUNK_LEAVES) || bytes >= CHUNK_VALUE_BYTES {
                     last = false;
                     break;

@@ -46,7 +46,9 @@ fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error>
     }
     match n.as_f64() {
         Some(f) if f >= 0.0 && f.fract() == 0.0 && f < u64::MAX as f64 => Ok(f as u64),
-        _ => Err(serde::de::Error::custom(format!("{n} is not a whole number"))),
+        _ => Err(serde::de::Error::custom(format!(
+            "{n} is not a whole number"
+        ))),
     }
 }
 
@@ -116,9 +118,15 @@ mod tests {
     fn a_height_is_any_whole_json_number() {
         let parse = |json: &str| serde_json::from_str::<ProofBatchRequest>(json).map(|r| r.height);
         assert_eq!(parse(r#"{"height":7,"keys":[]}"#).ok(), Some(7));
-        assert_eq!(parse(r#"{"height":4398046511104.0,"keys":[]}"#).ok(), Some(4398046511104));
+        assert_eq!(
+            parse(r#"{"height":4398046511104.0,"keys":[]}"#).ok(),
+            Some(4398046511104)
+        );
         for bad in ["7.5", "-1", "\"7\""] {
-            assert!(parse(&format!(r#"{{"height":{bad},"keys":[]}}"#)).is_err(), "{bad}");
+            assert!(
+                parse(&format!(r#"{{"height":{bad},"keys":[]}}"#)).is_err(),
+                "{bad}"
+            );
         }
     }
 

@@ -66,6 +66,11 @@ impl App {
             // (the next sync tries again).
             if role == crate::views::Role::Patient {
                 let _ = wallet.renew_links(&source, &mut rng).await;
+                // An emergency set follows the validators: once they changed, it is sealed
+                // again to the running ones (a failure leaves the sync done; the next tries).
+                if let Ok(genesis) = self.dir.genesis() {
+                    let _ = wallet.refresh_emergency(&source, &genesis, &mut rng).await;
+                }
             }
             let mut names = HashMap::new();
             for record in wallet.records() {

@@ -65,10 +65,15 @@ pub fn sync(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
         }
         Ok::<(), WalletError>(())
     };
-    let (report, renewed, recovery, asked, now) = ctx.run(async |wallet, source| {
+    let genesis = ctx.genesis()?;
+    let (report, renewed, resealed, recovery, asked, now) = ctx.run(async |wallet, source| {
         let report = wallet.sync(source, &mut progress, &mut rand::rng()).await?;
         // Long-term links take the records just verified; a failure here leaves the sync done.
         let renewed = wallet.renew_links(source, &mut rand::rng()).await;
+        // An emergency set follows the validators: sealed again once they changed.
+        let resealed = wallet
+            .refresh_emergency(source, &genesis, &mut rand::rng())
+            .await;
         // Every device of a patient, and every guardian, is told of a pending recovery.
         let recovery = wallet
             .guardians(source)
@@ -84,8 +89,18 @@ pub fn sync(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
                 d.asks_approval() || d.emergency_accesses.iter().any(|a| a.ends_at_ms > now)
             })
             .collect();
-        Ok((report, renewed, recovery, asked, now))
+        Ok((report, renewed, resealed, recovery, asked, now))
     })?;
+    match resealed {
+        Ok(Some(set)) => eprintln!(
+            "note: the validators changed, so your emergency set was sealed again to the {} running now (its code is unchanged).",
+            set.validators
+        ),
+        Ok(None) => {}
+        Err(e) => eprintln!(
+            "warning: your emergency set was not sealed again to the new validators this time: {e}"
+        ),
+    }
     if let Some(r) = recovery {
         eprintln!(
             "WARNING: someone asked to recover this wallet to device {} ({} of {} guardians approved). If it was not you, run `medwallet cancel-recovery` now.",

@@ -12,9 +12,11 @@ use medledger_types::emergency::{
     EmergencyRequest, EmergencyRequestId, EmergencySet, EmergencyShareSlot, emergency_set_id,
     emergency_threshold,
 };
+use medledger_types::genesis::Genesis;
 use medledger_types::hash::{Address, ReceivingKey, Sha256Digest};
 use medledger_types::state::{Account, StateKey};
 use medledger_types::tx::TxBody;
+use medledger_types::validators::Validators;
 use medwallet_crypto::X25519PublicKey;
 use medwallet_crypto::emergency::{
     combine_key, open_reason, open_release, seal_reason, seal_shares,
@@ -35,6 +37,30 @@ use crate::error::WalletError;
 use crate::records::fetch_ciphertext;
 use crate::store::WalletStore;
 use crate::summary::random_uuid;
+
+/// The emergency keys of `set`'s validators, in its order; none unless every one has one.
+fn emergency_keys_of(set: &Validators) -> Vec<ReceivingKey> {
+    set.members()
+        .iter()
+        .map(|v| v.emergency)
+        .collect::<Option<Vec<_>>>()
+        .unwrap_or_default()
+}
+
+/// The emergency keys of the validators running at `at`, proven: the ledger's running set on
+/// a chain whose set changes, else the genesis's (`genesis_keys`).
+async fn running_emergency_keys<S: LedgerSource>(
+    source: &S,
+    at: &VerifiedHeader,
+    genesis_keys: &[ReceivingKey],
+) -> Result<Vec<ReceivingKey>, WalletError> {
+    Ok(
+        match reads::value::<_, Validators>(source, at, &StateKey::validators_current()).await? {
+            Some(set) => emergency_keys_of(&set),
+            None => genesis_keys.to_vec(),
+        },
+    )
+}
 
 /// The label of the account an emergency set lives under.
 pub const EMERGENCY_ACCOUNT_LABEL: &str = "Emergency card";
@@ -79,8 +105,10 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
 
     /// Prepares (or replaces) the emergency set: the problems, allergies, medications and
     /// advance directives of every readable record, with `contacts`, sealed under a fresh key
-    /// split among the validators whose emergency keys the genesis names (`validator_keys`, in
-    /// the validator set's order, from the genesis this wallet is anchored to).
+    /// split among the running validators: on a chain whose set changes, the ones the ledger
+    /// names, by proof; otherwise those whose emergency keys the genesis names
+    /// (`validator_keys`, in the validator set's order, from the genesis this wallet is
+    /// anchored to).
     pub async fn set_emergency<S: LedgerSource + BlobUpload, R: CryptoRng + ?Sized>(
         &self,
         source: &S,
@@ -113,13 +141,16 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         bytes: &[u8],
         rng: &mut R,
     ) -> Result<EmergencySetView, WalletError> {
+        let at = self.latest(source).await?;
+        // The running validators' keys: after a change to the set they are no longer the
+        // genesis's, and the ledger takes a set only with one share per running validator.
+        let validator_keys = running_emergency_keys(source, &at, validator_keys).await?;
         if validator_keys.is_empty() {
             return Err(WalletError::InvalidInput(
-                "this chain's genesis names no emergency keys: it offers no emergency access"
+                "this chain's validators hold no emergency keys: it offers no emergency access"
                     .into(),
             ));
         }
-        let at = self.latest(source).await?;
         let (account, address) = match self.emergency_account(source, &at).await? {
             Some((index, address, _)) => (index, address),
             None => {
@@ -177,6 +208,43 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         self.emergency_set(source).await?.ok_or_else(|| {
             WalletError::InvalidInput("the emergency set is not on the ledger".into())
         })
+    }
+
+    /// Seals this wallet's emergency set again when the validators it was sealed to are no
+    /// longer the running ones (a validator joined, left or replaced its key since): the old
+    /// set's shares are released only by validators that may be gone. The same document, a
+    /// fresh key split among the running validators. `genesis` is the chain's, which says
+    /// whether and how often its set changes. Returns the new set, or `None` when nothing was
+    /// stale (or there is no set).
+    pub async fn refresh_emergency<S: LedgerSource + BlobUpload, R: CryptoRng + ?Sized>(
+        &self,
+        source: &S,
+        genesis: &Genesis,
+        rng: &mut R,
+    ) -> Result<Option<EmergencySetView>, WalletError> {
+        if !genesis.epochs.change() {
+            return Ok(None);
+        }
+        let at = self.latest(source).await?;
+        let Some((_, _, set)) = self.emergency_account(source, &at).await? else {
+            return Ok(None);
+        };
+        let sealed_for = reads::value::<_, Validators>(
+            source,
+            &at,
+            &StateKey::validators_of_epoch(genesis.epochs.of(set.set_height)),
+        )
+        .await?;
+        let running = running_emergency_keys(source, &at, &genesis.emergency_keys).await?;
+        if sealed_for.as_ref().map(emergency_keys_of) == Some(running) {
+            return Ok(None);
+        }
+        let Some(bytes) = self.emergency_preview(source).await? else {
+            return Ok(None);
+        };
+        self.seal_emergency_set(source, &genesis.emergency_keys, &bytes, rng)
+            .await
+            .map(Some)
     }
 
     /// What a clinician would read: this wallet's emergency set, opened with the key wrapped to

@@ -27,6 +27,7 @@ use medledger_types::hash::{
 };
 use medledger_types::state::{Account, AccountKind, StateKey};
 use medledger_types::tx::{SignedTx, TxBody};
+use medledger_types::validators::{Validator, Validators};
 use medwallet_crypto::device_join::JOIN_TTL_MS;
 use medwallet_crypto::envelope::{ContentKey, Recipient, X25519Recipient};
 use medwallet_crypto::{AccountKeys, RecoveryPhrase, SigningKey, X25519PublicKey};
@@ -50,6 +51,9 @@ pub struct MemoryLedger {
     chain: ChainId,
     validator: SigningKey,
     validators: ValidatorSet,
+    /// The validators the rules run with and the chain's epochs: the genesis's set and none,
+    /// until a test makes the set change ([`MemoryLedger::run_validators`]).
+    running: Mutex<(ValidatorSet, medledger_types::epoch::Epochs)>,
     /// The genesis's shortest guardian-recovery delay ([`MEMORY_RECOVERY_MIN_DELAY_MS`]).
     recovery_min_delay_ms: u64,
     state: Mutex<BTreeMap<StateKey, Vec<u8>>>,
@@ -109,6 +113,7 @@ impl MemoryLedger {
         Self {
             chain,
             validator,
+            running: Mutex::new((validators.clone(), medledger_types::epoch::Epochs::NONE)),
             validators,
             recovery_min_delay_ms: MEMORY_RECOVERY_MIN_DELAY_MS,
             state: Mutex::new(state),
@@ -128,12 +133,13 @@ impl MemoryLedger {
     pub fn apply(&self, tx: &SignedTx) -> Result<u64, String> {
         let mut state = self.state.lock().expect("lock");
         let height = self.height.load(Ordering::SeqCst) + 1;
+        let (validators, epochs) = self.running.lock().expect("lock").clone();
         let ctx = BlockContext {
             chain: self.chain,
             height,
             timestamp_ms: self.now.load(Ordering::SeqCst),
-            validators: &self.validators,
-            epochs: medledger_types::epoch::Epochs::NONE,
+            validators: &validators,
+            epochs,
             recovery_min_delay_ms: self.recovery_min_delay_ms,
             emergency_access: true,
         };
@@ -374,6 +380,35 @@ impl MemoryLedger {
             TxBody::ErasureReceipt { record },
         );
         self.apply(&tx)
+    }
+
+    /// Makes this a chain whose validator set changes in epochs of `length`, and starts the
+    /// next epoch with `validators` running, as an epoch's last block does on a real chain
+    /// (whose switch `medledger-state` tests): the state names them as the running set and
+    /// as the next epoch's, and the earlier epochs keep the genesis's validator.
+    pub fn run_validators(&self, validators: &Validators, length: u64) {
+        let epochs = medledger_types::epoch::Epochs::new(length).expect("epoch length");
+        let mut state = self.state.lock().expect("lock");
+        let height = self.height.load(Ordering::SeqCst);
+        let genesis_set = Validators::new(vec![Validator {
+            key: PublicKey(self.validator.verifying_key().to_bytes()),
+            emergency: self.emergency_keys().first().copied(),
+            address: String::new(),
+        }])
+        .expect("set");
+        for epoch in 0..=epochs.of(height) {
+            state
+                .entry(StateKey::validators_of_epoch(epoch))
+                .or_insert_with(|| genesis_set.encode());
+        }
+        // The next block begins the next epoch.
+        let next = epochs.of(height) + 1;
+        let first = epochs.first(next).expect("a next epoch");
+        self.height.store(first - 1, Ordering::SeqCst);
+        state.insert(StateKey::validators_of_epoch(next), validators.encode());
+        state.insert(StateKey::validators_current(), validators.encode());
+        state.insert(StateKey::validators_next(), validators.encode());
+        *self.running.lock().expect("lock") = (validators.set(), epochs);
     }
 
     /// The validator's emergency key, as the genesis names it.

@@ -98,7 +98,8 @@ impl<St: WalletStore + Clone, C: Clock + Clone> Wallet<St, C> {
     /// `next.account(n)`), and what the old keys could open with them. Afterwards the cache is
     /// sealed to `next`: drop this wallet and open it with `next`. The caller keeps `next`'s
     /// phrase safe before calling (once an account moved, only `next` signs for it).
-    /// `emergency_keys` are the validators' from the genesis, to seal the emergency set again.
+    /// `emergency_keys` are the validators' from the genesis, to seal the emergency set again
+    /// (on a chain whose set changes, the running validators' are read from the ledger).
     pub async fn rotate_keys<S: LedgerSource + BlobUpload, R: CryptoRng + ?Sized>(
         &self,
         source: &S,

@@ -3,7 +3,9 @@
 //! the patient sees the red entry; refused: a non-clinician, a patient with no set, too few
 //! shares, a forged share, a request past its 24 hours.
 
+use medledger_types::codec::Canonical;
 use medledger_types::emergency::EMERGENCY_ACCESS_MS;
+use medledger_types::state::StateKey;
 use medwallet_crypto::Bech32Address;
 
 use super::*;
@@ -161,4 +163,113 @@ fn removing_the_set_ends_requests_for_it() {
         ),
         Err(WalletError::NoEmergencySet)
     ));
+}
+
+/// Validators whose emergency keys come from `seeds` (as a node derives them from its key).
+fn validators_of(seeds: &[u8]) -> medledger_types::validators::Validators {
+    medledger_types::validators::Validators::new(
+        seeds
+            .iter()
+            .map(|s| medledger_types::validators::Validator {
+                key: medledger_types::hash::PublicKey(
+                    medwallet_crypto::SigningKey::from_bytes(&[*s; 32])
+                        .verifying_key()
+                        .to_bytes(),
+                ),
+                emergency: Some(medledger_types::hash::ReceivingKey(
+                    medwallet_crypto::emergency::validator_identity(&[*s; 32])
+                        .to_recipient()
+                        .public_bytes(),
+                )),
+                address: format!("127.0.0.1:{}", 9000 + u16::from(*s)),
+            })
+            .collect(),
+    )
+    .expect("validators")
+}
+
+#[test]
+fn after_the_validators_change_the_set_is_sealed_again_to_the_running_ones() {
+    let mut w = world();
+    let code = prepared(&mut w);
+    let account = account_of(&code);
+    let genesis_keys = w.ledger.emergency_keys();
+    let genesis = medledger_types::genesis::Genesis {
+        chain_name: "memory".into(),
+        timestamp_ms: 0,
+        validators: medledger_types::genesis::ValidatorSet::new(vec![
+            medledger_types::hash::PublicKey(
+                medwallet_crypto::SigningKey::from_bytes(&[0x77; 32])
+                    .verifying_key()
+                    .to_bytes(),
+            ),
+        ])
+        .expect("set"),
+        clinics: Vec::new(),
+        recovery_min_delay_ms: 0,
+        emergency_keys: genesis_keys.clone(),
+        epochs: medledger_types::epoch::Epochs::new(10).expect("epochs"),
+    };
+    // The same validator in the next epoch: nothing is stale.
+    let same = medledger_types::validators::Validators::new(vec![
+        medledger_types::validators::Validator {
+            key: genesis.validators.keys()[0],
+            emergency: genesis_keys.first().copied(),
+            address: String::new(),
+        },
+    ])
+    .expect("set");
+    w.ledger.run_validators(&same, 10);
+    assert_eq!(
+        block_on(w.patient.refresh_emergency(&w.ledger, &genesis, &mut w.rng)).expect("refresh"),
+        None
+    );
+
+    // Two other validators run now: the set sealed to the one before is sealed again.
+    w.ledger.run_validators(&validators_of(&[31, 32, 33]), 10);
+    let set = block_on(w.patient.refresh_emergency(&w.ledger, &genesis, &mut w.rng))
+        .expect("refresh")
+        .expect("sealed again");
+    assert_eq!((set.code.clone(), set.validators), (code.clone(), 3));
+    let stored = medledger_types::emergency::EmergencySet::decode(
+        &w.ledger
+            .state_values_at(&StateKey::emergency(&account))
+            .expect("set"),
+        1 << 20,
+    )
+    .expect("decode");
+    for (i, seed) in [31u8, 32, 33].iter().enumerate() {
+        let slot = &stored.shares[i];
+        medwallet_crypto::emergency::open_share(
+            &medwallet_crypto::emergency::validator_identity(&[*seed; 32]),
+            &account,
+            &stored.id,
+            i as u8,
+            &slot.sealed,
+            &slot.commitment,
+        )
+        .expect("each running validator opens its share");
+    }
+    // The same document, as the patient's devices show it.
+    let preview = block_on(w.patient.emergency_preview(&w.ledger))
+        .expect("preview")
+        .expect("a set");
+    assert!(
+        String::from_utf8(preview)
+            .expect("utf8")
+            .contains("Ana Hintz")
+    );
+    // Sealed to the running set, it is current: nothing to do.
+    assert_eq!(
+        block_on(w.patient.refresh_emergency(&w.ledger, &genesis, &mut w.rng)).expect("refresh"),
+        None
+    );
+    // A new set made with the genesis's keys in hand goes to the running validators too.
+    let again =
+        block_on(
+            w.patient
+                .set_emergency(&w.ledger, &genesis_keys, &[sister()], &mut w.rng),
+        )
+        .expect("set");
+    assert_eq!(again.validators, 3);
 }

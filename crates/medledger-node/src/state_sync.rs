@@ -8,13 +8,15 @@
 
 use std::path::Path;
 
-use medledger_client::{NodeClient, NodeFault};
+use medledger_client::{NetError, NodeClient, NodeFault};
 use medledger_state::error::StoreError;
 use medledger_state::store::{Ledger, Restore};
 use medledger_types::block::{Block, MAX_BLOCK_LEN};
 use medledger_types::codec::Canonical;
 use medledger_types::genesis::Genesis;
+use medledger_types::snapshot::StateChunk;
 use medwallet_verify::{Invalid, LightClient, TrustAnchor, VerifiedHeader};
+use tokio::task::JoinHandle;
 use tracing::{info, warn};
 
 /// Why a state sync stopped.
@@ -117,16 +119,30 @@ pub async fn state_sync(
     let mut restore = Restore::begin(path, genesis, block, certificate)?;
     let mut turn = 0usize;
     let mut failures = Vec::new();
+    // The next chunk, asked of the next node while this one is checked and written.
+    let mut prefetched: Option<(usize, JoinHandle<Result<StateChunk, NetError>>)> = None;
     loop {
-        let node = &nodes[turn % nodes.len()];
-        let chunk = match node
-            .state_chunk(height, restore.resume_after().as_ref())
-            .await
-        {
+        let (from, fetched) = match prefetched.take() {
+            Some((from, next)) => (
+                from,
+                next.await
+                    .unwrap_or_else(|e| Err(NetError::Unreachable {
+                        node: nodes[from].url().into(),
+                        message: e.to_string(),
+                    })),
+            ),
+            None => {
+                let from = turn % nodes.len();
+                let after = restore.resume_after();
+                (from, nodes[from].state_chunk(height, after.as_ref()).await)
+            }
+        };
+        let node = &nodes[from];
+        let chunk = match fetched {
             Ok(chunk) => chunk,
             Err(e) => {
                 failures.push(format!("{}: {e}", node.url()));
-                turn += 1;
+                turn = from + 1;
                 if failures.len() >= nodes.len() {
                     return Err(StateSyncError::NoChunk(failures.join("; ")));
                 }
@@ -134,13 +150,26 @@ pub async fn state_sync(
             }
         };
         let last = chunk.last;
+        if !last && let Some((key, _)) = chunk.entries.last() {
+            let next = (from + 1) % nodes.len();
+            let (client, key) = (nodes[next].clone(), *key);
+            prefetched = Some((
+                next,
+                tokio::spawn(async move { client.state_chunk(height, Some(&key)).await }),
+            ));
+        }
         match restore.add_chunk(chunk) {
             Ok(()) => failures.clear(),
             Err(StoreError::BadChunk(reason)) => {
                 warn!(node = node.url(), %reason, "a state chunk did not prove out");
                 lying.push(format!("{}: {reason}", node.url()));
                 failures.push(format!("{}: {reason}", node.url()));
-                turn += 1;
+                // What was asked after a false chunk is of no use: ask again from where the
+                // restore stands, of the next node.
+                if let Some((_, next)) = prefetched.take() {
+                    next.abort();
+                }
+                turn = from + 1;
                 if failures.len() >= nodes.len() {
                     return Err(StateSyncError::NoChunk(failures.join("; ")));
                 }
@@ -151,8 +180,6 @@ pub async fn state_sync(
         if last {
             break;
         }
-        // The next chunk from the next node: a sync spreads over every node that serves.
-        turn += 1;
     }
     let leaves = restore.leaves();
     let ledger = restore.finish()?;

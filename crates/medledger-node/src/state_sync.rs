@@ -125,11 +125,12 @@ pub async fn state_sync(
         let (from, fetched) = match prefetched.take() {
             Some((from, next)) => (
                 from,
-                next.await
-                    .unwrap_or_else(|e| Err(NetError::Unreachable {
+                next.await.unwrap_or_else(|e| {
+                    Err(NetError::Unreachable {
                         node: nodes[from].url().into(),
                         message: e.to_string(),
-                    })),
+                    })
+                }),
             ),
             None => {
                 let from = turn % nodes.len();

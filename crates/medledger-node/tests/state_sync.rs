@@ -10,45 +10,23 @@ use std::time::Duration;
 use serde_json::Value;
 
 mod common;
-use common::{Node, free_base_port, get, height, wait_until};
+use common::{get, height, testnet, wait_until};
 
 #[test]
 fn a_node_restored_from_a_verified_block_follows_the_chain_without_its_history() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let base = free_base_port(5);
-    let out = dir.path().join("net");
-    let summary = Command::new(env!("CARGO_BIN_EXE_medledger"))
-        .args([
-            "testnet",
+    let (_, mut nodes) = testnet(
+        dir.path(),
+        5,
+        &[
             "--validators",
             "4",
             "--followers",
             "1",
             "--epoch-length",
             "12",
-        ])
-        .args(["--base-port", &base.to_string(), "--out"])
-        .arg(&out)
-        .output()
-        .expect("testnet");
-    assert!(
-        summary.status.success(),
-        "{}",
-        String::from_utf8_lossy(&summary.stderr)
+        ],
     );
-    let summary: Value = serde_json::from_slice(&summary.stdout).expect("summary");
-    let mut nodes: Vec<Node> = (0..5)
-        .map(|i| Node {
-            home: out.join(format!("node{i}")),
-            api: summary["nodes"][i]["api"].as_str().expect("api").to_owned(),
-            metrics: summary["nodes"][i]["metrics"]
-                .as_str()
-                .expect("metrics")
-                .to_owned(),
-            child: None,
-            log: dir.path().join(format!("node{i}.log")),
-        })
-        .collect();
     for node in &mut nodes[..4] {
         node.start();
     }

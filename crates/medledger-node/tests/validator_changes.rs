@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 mod common;
-use common::{Node, free_base_port, get, height, wait_until};
+use common::{Node, get, height, testnet, wait_until};
 
 const EPOCH: u64 = 12;
 
@@ -88,40 +88,19 @@ fn progress(client: &reqwest::blocking::Client, node: &Node, what: &str) {
 #[test]
 fn a_fifth_validator_joins_and_votes_then_one_leaves_while_blocks_keep_finalizing() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let base = free_base_port(5);
-    let out = dir.path().join("net");
-    let summary = Command::new(env!("CARGO_BIN_EXE_medledger"))
-        .args([
-            "testnet",
+    let epoch = EPOCH.to_string();
+    let (summary, mut nodes) = testnet(
+        dir.path(),
+        5,
+        &[
             "--validators",
             "4",
             "--followers",
             "1",
             "--epoch-length",
-        ])
-        .arg(EPOCH.to_string())
-        .args(["--base-port", &base.to_string(), "--out"])
-        .arg(&out)
-        .output()
-        .expect("testnet");
-    assert!(
-        summary.status.success(),
-        "{}",
-        String::from_utf8_lossy(&summary.stderr)
+            &epoch,
+        ],
     );
-    let summary: Value = serde_json::from_slice(&summary.stdout).expect("summary");
-    let mut nodes: Vec<Node> = (0..5)
-        .map(|i| Node {
-            home: out.join(format!("node{i}")),
-            api: summary["nodes"][i]["api"].as_str().expect("api").to_owned(),
-            metrics: summary["nodes"][i]["metrics"]
-                .as_str()
-                .expect("metrics")
-                .to_owned(),
-            child: None,
-            log: dir.path().join(format!("node{i}.log")),
-        })
-        .collect();
     for node in &mut nodes {
         node.start();
     }

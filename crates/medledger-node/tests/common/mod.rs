@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -106,4 +106,37 @@ pub fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
         assert!(start.elapsed() < timeout, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(200));
     }
+}
+
+/// A `medledger testnet` of `nodes` homes (validators, then followers, as `args` ask) under
+/// `dir`, on free ports; its summary and the nodes, none started.
+pub fn testnet(dir: &Path, nodes: usize, args: &[&str]) -> (Value, Vec<Node>) {
+    let base = free_base_port(nodes);
+    let out = dir.join("net");
+    let summary = Command::new(env!("CARGO_BIN_EXE_medledger"))
+        .arg("testnet")
+        .args(args)
+        .args(["--base-port", &base.to_string(), "--out"])
+        .arg(&out)
+        .output()
+        .expect("testnet");
+    assert!(
+        summary.status.success(),
+        "{}",
+        String::from_utf8_lossy(&summary.stderr)
+    );
+    let summary: Value = serde_json::from_slice(&summary.stdout).expect("summary");
+    let nodes = (0..nodes)
+        .map(|i| Node {
+            home: out.join(format!("node{i}")),
+            api: summary["nodes"][i]["api"].as_str().expect("api").to_owned(),
+            metrics: summary["nodes"][i]["metrics"]
+                .as_str()
+                .expect("metrics")
+                .to_owned(),
+            child: None,
+            log: dir.join(format!("node{i}.log")),
+        })
+        .collect();
+    (summary, nodes)
 }

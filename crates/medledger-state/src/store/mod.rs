@@ -81,16 +81,7 @@ impl Ledger {
     /// made for another genesis.
     pub fn open(path: &Path, genesis: Genesis) -> Result<Self, StoreError> {
         let db = Database::create(path)?;
-        // Every table exists from the start, so readers never meet a missing one.
-        let txn = db.begin_write()?;
-        txn.open_table(JMT_NODES)?;
-        txn.open_table(JMT_VALUES)?;
-        txn.open_table(JMT_STALE)?;
-        txn.open_table(BLOCKS)?;
-        txn.open_table(FINALIZATIONS)?;
-        txn.open_table(TX_INDEX)?;
-        txn.open_table(META)?;
-        txn.commit()?;
+        Self::create_tables(&db)?;
         let encoded = genesis.encode();
         let stored = {
             let txn = db.begin_read()?;
@@ -119,6 +110,20 @@ impl Ledger {
             None => Self::init(db, genesis)?,
         };
         Ok(ledger)
+    }
+
+    /// Creates every table, so readers never meet a missing one.
+    fn create_tables(db: &Database) -> Result<(), StoreError> {
+        let txn = db.begin_write()?;
+        txn.open_table(JMT_NODES)?;
+        txn.open_table(JMT_VALUES)?;
+        txn.open_table(JMT_STALE)?;
+        txn.open_table(BLOCKS)?;
+        txn.open_table(FINALIZATIONS)?;
+        txn.open_table(TX_INDEX)?;
+        txn.open_table(META)?;
+        txn.commit()?;
+        Ok(())
     }
 
     fn read_tip(db: &Database) -> Result<Header, StoreError> {

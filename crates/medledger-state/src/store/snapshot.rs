@@ -19,8 +19,8 @@ use medledger_types::snapshot::{CHUNK_VALUE_BYTES, MAX_CHUNK_LEAVES, StateChunk}
 use redb::{Database, Durability, ReadableDatabase};
 
 use super::tables::{
-    BLOCKS, CommittedTree, FINALIZATIONS, JMT_NODES, JMT_STALE, JMT_VALUES, META, TX_INDEX,
-    encode_value, value_key,
+    BLOCKS, CommittedTree, FINALIZATIONS, JMT_NODES, JMT_VALUES, META, TX_INDEX, encode_value,
+    value_key,
 };
 use super::{Ledger, jmt_err};
 use crate::error::StoreError;
@@ -199,16 +199,7 @@ impl Restore {
             )));
         }
         let db = Arc::new(Database::create(path)?);
-        let txn = db.begin_write()?;
-        for table in [JMT_NODES, JMT_VALUES] {
-            txn.open_table(table)?;
-        }
-        txn.open_table(JMT_STALE)?;
-        txn.open_table(BLOCKS)?;
-        txn.open_table(FINALIZATIONS)?;
-        txn.open_table(TX_INDEX)?;
-        txn.open_table(META)?;
-        txn.commit()?;
+        Ledger::create_tables(&db)?;
         let store = Arc::new(RestoreStore {
             db: db.clone(),
             rightmost: Mutex::default(),

@@ -29,6 +29,15 @@ pub const MAX_JSON_LEN: u64 = 16 << 20;
 /// How long one request may take.
 const TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How much of a file an upload reads at a time.
+const UPLOAD_PIECE: usize = 256 << 10;
+
+/// How long moving `len` bytes of a blob may take: a minute, and a second per MiB (slow links
+/// move a 1 GiB study in under 20 minutes).
+pub fn transfer_timeout(len: u64) -> Duration {
+    Duration::from_secs(60 + (len >> 20))
+}
+
 /// A node's API at a base URL (e.g. `http://127.0.0.1:26601`).
 #[derive(Clone, Debug)]
 pub struct NodeClient {
@@ -361,6 +370,44 @@ impl NodeClient {
             .put(format!("{}/v1/blobs/{}", self.base, hash.to_hex()))
             .header(AUTH_HEADER, &auth)
             .body(bytes)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        if response.status().is_success() {
+            return Ok(());
+        }
+        Err(self.refusal(response).await)
+    }
+
+    /// Uploads the sealed blob in `file` (`len` bytes), read as it is sent; `sent` hears the
+    /// bytes sent so far. Signed by `key` (a registered clinic's) for this node.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn put_blob_file(
+        &self,
+        hash: &Sha256Digest,
+        file: tokio::fs::File,
+        len: u64,
+        key: &SigningKey,
+        chain: ChainId,
+        now_ms: u64,
+        sent: Arc<dyn Fn(u64) + Send + Sync>,
+    ) -> Result<(), NetError> {
+        let target = self.target(chain).await?;
+        let auth = upload_auth(key, &target, hash, now_ms, fresh_nonce());
+        let mut so_far = 0u64;
+        let body = tokio_util::io::ReaderStream::with_capacity(file, UPLOAD_PIECE).inspect_ok(
+            move |piece: &bytes::Bytes| {
+                so_far += piece.len() as u64;
+                sent(so_far);
+            },
+        );
+        let response = self
+            .http
+            .put(format!("{}/v1/blobs/{}", self.base, hash.to_hex()))
+            .header(AUTH_HEADER, &auth)
+            .header(reqwest::header::CONTENT_LENGTH, len)
+            .timeout(transfer_timeout(len))
+            .body(reqwest::Body::wrap_stream(body))
             .send()
             .await
             .map_err(|e| self.unreachable(e))?;

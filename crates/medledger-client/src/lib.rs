@@ -45,6 +45,6 @@ pub use blob_request::BlobRequest;
 pub use fault::{Incident, NetError, NodeFault, WriteLie};
 #[cfg(feature = "http")]
 pub use http::NodeClient;
-pub use metadata::{RecordMetadata, Visit};
+pub use metadata::{Attachment, RecordMetadata, Visit};
 pub use reads::ReadError;
-pub use source::{BlobUpload, LedgerSource, Mailbox, ProofSource, SourceError};
+pub use source::{BlobSink, BlobUpload, LedgerSource, Mailbox, ProofSource, SourceError};

@@ -40,6 +40,59 @@ pub struct RecordMetadata {
     /// timeline shows visits even though each category is its own record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visit: Option<Visit>,
+    /// The record is a file rather than FHIR (an imaging study, a scanned letter), too large
+    /// to read as one: its payload is the file's bytes, described here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<Attachment>,
+}
+
+/// A file a record carries, described as FHIR's `Attachment` describes one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    /// Its MIME type (`application/dicom`).
+    #[serde(rename = "contentType")]
+    pub content_type: String,
+    /// Its name, to save it under (`chest-ct.dcm`).
+    pub name: String,
+    /// Its length in bytes (the payload's, without padding).
+    pub size: u64,
+}
+
+/// Longest attachment name or MIME type a clinic may give.
+pub const MAX_ATTACHMENT_TEXT: usize = 200;
+
+impl Attachment {
+    /// An attachment, if its type is a MIME type and its name a plain file name (no path, no
+    /// control characters), each at most [`MAX_ATTACHMENT_TEXT`] bytes.
+    pub fn new(
+        content_type: impl Into<String>,
+        name: impl Into<String>,
+        size: u64,
+    ) -> Result<Self, MetadataError> {
+        let (content_type, name) = (content_type.into(), name.into());
+        let plain = |s: &str| {
+            !s.is_empty() && s.len() <= MAX_ATTACHMENT_TEXT && !s.chars().any(char::is_control)
+        };
+        let mime = plain(&content_type)
+            && content_type.split_once('/').is_some_and(|(kind, sub)| {
+                !kind.is_empty() && !sub.is_empty() && !content_type.contains(char::is_whitespace)
+            });
+        if !mime {
+            return Err(MetadataError::Malformed(format!(
+                "{content_type:?} is not a MIME type"
+            )));
+        }
+        if !plain(&name) || name.contains(['/', '\\']) || name == "." || name == ".." {
+            return Err(MetadataError::Malformed(format!(
+                "{name:?} is not a plain file name"
+            )));
+        }
+        Ok(Self {
+            content_type,
+            name,
+            size,
+        })
+    }
 }
 
 /// A visit, as the records split from it name it.
@@ -87,7 +140,14 @@ impl RecordMetadata {
             resources,
             clinic: clinic.into(),
             visit: None,
+            file: None,
         }
+    }
+
+    /// The same metadata, for a record that is `file`.
+    pub fn carrying(mut self, file: Attachment) -> Self {
+        self.file = Some(file);
+        self
     }
 
     /// The same metadata, naming the visit the record belongs to.
@@ -157,6 +217,30 @@ mod tests {
             4,
             "Demo Clinic",
         )
+    }
+
+    #[test]
+    fn an_attachment_is_pinned_and_refuses_paths_and_non_mime_types() {
+        let file = Attachment::new("application/dicom", "chest-ct.dcm", 1 << 30).expect("valid");
+        let json = serde_json::to_string(&sample().carrying(file)).expect("json");
+        assert!(
+            json.ends_with(
+                r#""clinic":"Demo Clinic","file":{"contentType":"application/dicom","name":"chest-ct.dcm","size":1073741824}}"#
+            ),
+            "{json}"
+        );
+        for (mime, name) in [
+            ("dicom", "a.dcm"),
+            ("application/", "a.dcm"),
+            ("application/dicom x", "a.dcm"),
+            ("application/dicom", "../a.dcm"),
+            ("application/dicom", "a\\b"),
+            ("application/dicom", ".."),
+            ("application/dicom", ""),
+            ("application/dicom", "a\nb"),
+        ] {
+            assert!(Attachment::new(mime, name, 1).is_err(), "{mime} {name}");
+        }
     }
 
     #[test]

@@ -27,6 +27,10 @@ pub enum SourceError {
     NotAccepted(Vec<NetError>),
     #[error("no node accepted the upload: {}", joined(.0))]
     NotUploaded(Vec<NetError>),
+    /// A file on this side failed (the upload's source, a download's destination: a full
+    /// disk), not a node.
+    #[error("a local file failed: {0}")]
+    Local(#[source] std::io::Error),
     #[error("no node took the message: {}", joined(.0))]
     NotPosted(Vec<NetError>),
     #[error("no node's mailbox answered: {}", joined(.0))]
@@ -112,6 +116,20 @@ pub trait LedgerSource {
     /// A record's ciphertext, `len` bytes (the proven entry's length) whose SHA-256 is
     /// `request.blob`: a node that serves anything else is named and the next one is asked.
     async fn blob(&self, request: &BlobRequest<'_>, len: u64) -> Result<Vec<u8>, SourceError>;
+    /// [`LedgerSource::blob`] into `sink` as it arrives, for a record too large to hold in
+    /// memory: the same checks, with the sink restarted before each node's answer. Only an
+    /// `Ok` means the sink holds the ciphertext. This default holds it in memory once; a source
+    /// over the network streams it.
+    async fn blob_to(
+        &self,
+        request: &BlobRequest<'_>,
+        len: u64,
+        sink: &mut dyn BlobSink,
+    ) -> Result<(), SourceError> {
+        let bytes = self.blob(request, len).await?;
+        sink.restart().map_err(SourceError::Local)?;
+        sink.write(&bytes).map_err(SourceError::Local)
+    }
     /// Submits a transaction and returns once its effect ([`crate::effect::effects`]) is proven
     /// at a verified header: the height of that header. A node's word that it committed is
     /// never enough.
@@ -160,6 +178,26 @@ pub trait BlobUpload {
         key: &medwallet_crypto::SigningKey,
         now_ms: u64,
     ) -> Result<(), SourceError>;
+    /// [`BlobUpload::upload`] of the `len` bytes in the file at `path` (a sealed record of any
+    /// size), read as it is sent; `sent` hears the bytes sent so far.
+    async fn upload_file(
+        &self,
+        blob: &Sha256Digest,
+        path: &std::path::Path,
+        len: u64,
+        key: &medwallet_crypto::SigningKey,
+        now_ms: u64,
+        sent: std::sync::Arc<dyn Fn(u64) + Send + Sync>,
+    ) -> Result<(), SourceError>;
+}
+
+/// Where a downloaded ciphertext goes, piece by piece as a node sends it (a file, for a large
+/// record). Nothing in it is trusted until [`LedgerSource::blob_to`] returns `Ok`.
+pub trait BlobSink: Send {
+    /// Drops what was written: that node's answer was refused and the next node's follows.
+    fn restart(&mut self) -> std::io::Result<()>;
+    /// Takes the next piece.
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<()>;
 }
 
 /// The device-join mailbox on the nodes: write-once slots outside the ledger that live ten

@@ -20,6 +20,9 @@ pub enum IssueError {
     Metadata(#[from] MetadataError),
     #[error("the record could not be sealed: {0}")]
     Seal(String),
+    /// The file to issue could not be read, or is larger than the ledger takes.
+    #[error("{0}")]
+    File(String),
 }
 
 impl From<SourceError> for IssueError {

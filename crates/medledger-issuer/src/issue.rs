@@ -12,16 +12,44 @@
 use medledger_client::padded::seal_padded;
 use medledger_client::transaction::TxSequence;
 use medledger_client::{BlobUpload, LedgerSource, RecordMetadata, Visit, reads};
-use medledger_types::hash::{RecordId, Sha256Digest};
+use medledger_types::hash::{Address, RecordId, Sha256Digest};
 use medledger_types::state::{Account, AccountKind};
 use medledger_types::tx::TxBody;
 use medwallet_crypto::envelope::{ContentKey, Recipient, X25519Recipient};
 use medwallet_crypto::{AccountKeys, ShareCode, X25519PublicKey};
+use medwallet_verify::VerifiedHeader;
 use rand_core::CryptoRng;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::IssueError;
+
+/// The patient's account and the receiving key records are wrapped to, as the ledger proves
+/// them at `at` for the account `patient`'s code names.
+pub(crate) async fn patient_recipient<S: LedgerSource>(
+    source: &S,
+    at: &VerifiedHeader,
+    patient: &ShareCode,
+) -> Result<(Address, X25519Recipient), IssueError> {
+    // A code made after the patient moved to new keys carries the new key, which the ledger
+    // proves signs for the account; an older code names the account itself. Either way the
+    // key wrapped to is the one the ledger proves now.
+    let address = match reads::key_owner(source, at, &patient.account()).await? {
+        Some(account) => account,
+        None => patient.account(),
+    };
+    match reads::account(source, at, &address).await? {
+        Some(Account {
+            kind: AccountKind::Patient,
+            receiving,
+            ..
+        }) => Ok((
+            address,
+            X25519Recipient::new(X25519PublicKey::from(receiving.0)),
+        )),
+        _ => Err(IssueError::NotRegistered(patient.address().to_string())),
+    }
+}
 
 /// One issued record.
 #[derive(Debug, Serialize)]
@@ -95,23 +123,8 @@ pub async fn issue_reporting<S: LedgerSource + BlobUpload, R: CryptoRng + ?Sized
     };
     let me = clinic.keys.public().account();
     let at = source.latest(now_ms).await?;
-    // A code made after the patient moved to new keys carries the new key, which the ledger
-    // proves signs for the account; an older code names the account itself. Either way the
-    // key wrapped to is the one the ledger proves now.
-    let patient_address = match reads::key_owner(source, &at, &patient.account()).await? {
-        Some(account) => account,
-        None => patient.account(),
-    };
-    let receiving = match reads::account(source, &at, &patient_address).await? {
-        Some(Account {
-            kind: AccountKind::Patient,
-            receiving,
-            ..
-        }) => receiving,
-        _ => return Err(IssueError::NotRegistered(patient.address().to_string())),
-    };
+    let (patient_address, recipient) = patient_recipient(source, &at, patient).await?;
     let mut sequence = TxSequence::start(source, clinic.keys.signing_key(), &at).await?;
-    let recipient = X25519Recipient::new(X25519PublicKey::from(receiving.0));
     let mut txs = Vec::with_capacity(drafts.len());
     let mut issued = Vec::with_capacity(drafts.len());
     for draft in drafts {

@@ -5,6 +5,7 @@
 //! * [`issue::issue`]: FHIR R4 in (validated strictly), split per encounter, each record sealed
 //!   under a fresh content key, its ciphertext uploaded, its key wrapped to the patient, and
 //!   IssueRecord submitted and finalized.
+//! * [`file::issue_file`]: a file (an imaging study) issued as one record, in constant memory.
 //! * [`doctors::register_doctor`]: the clinic registers a doctor.
 //! * [`demo`]: the devnet's demo clinic, which issues a history to every patient who registers.
 //!
@@ -15,6 +16,7 @@
 pub mod demo;
 pub mod doctors;
 pub mod error;
+pub mod file;
 pub mod issue;
 pub mod key_file;
 

@@ -4,11 +4,14 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use medledger_issuer::file::{FileProgress, FileRecord, issue_file};
 use medledger_issuer::issue::{Clinic, issue_reporting};
 use medledger_issuer::{ClinicKey, demo, doctors, now_ms};
+use medledger_types::category::Category;
 use medwallet_crypto::ShareCode;
 use medwallet_net::NetworkSource;
 
@@ -76,6 +79,29 @@ enum Command {
         /// medications, allergies, …), so that sharing a category shares only it.
         #[arg(long)]
         per_encounter: bool,
+    },
+    /// Issue a file to a patient as one record (an imaging study, a scanned letter): sealed and
+    /// uploaded as it is read, in constant memory whatever its size.
+    IssueFile {
+        #[command(flatten)]
+        ledger: Ledger,
+        /// The patient's share code.
+        #[arg(long)]
+        patient: String,
+        #[arg(long)]
+        file: PathBuf,
+        /// Its MIME type.
+        #[arg(long = "type", default_value = "application/dicom")]
+        content_type: String,
+        /// What the patient sees it as ("CT chest").
+        #[arg(long)]
+        title: String,
+        /// The date it was made (ISO 8601).
+        #[arg(long)]
+        date: Option<String>,
+        /// Its category (labs, reports, procedures, other, …).
+        #[arg(long, default_value = "reports")]
+        category: String,
     },
     /// Devnet demo: issue these FHIR documents (one record per visit and category) to every patient who
     /// registers, as they register. Runs until stopped.
@@ -194,6 +220,58 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             bar.finish_and_clear();
             let issued = issued?;
             println!("{}", serde_json::to_string_pretty(&issued)?);
+        }
+        Command::IssueFile {
+            ledger,
+            patient,
+            file,
+            content_type,
+            title,
+            date,
+            category,
+        } => {
+            let (key, source) = open(&ledger)?;
+            let patient = share_code(&patient, "patient")?;
+            let category = Category::from_code(&category)
+                .with_context(|| format!("unknown category {category:?}"))?;
+            let keys = key.keys();
+            let clinic = Clinic {
+                keys: &keys,
+                name: &key.name,
+            };
+            let bar = indicatif::ProgressBar::new(0).with_style(
+                indicatif::ProgressStyle::with_template(
+                    "{msg:9} {bar:30} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let told = bar.clone();
+            let record = FileRecord {
+                path: &file,
+                content_type: &content_type,
+                title: &title,
+                date,
+                category,
+            };
+            let issued = runtime()?.block_on(issue_file(
+                &source,
+                &clinic,
+                &patient,
+                &record,
+                now_ms(),
+                &mut rand::rng(),
+                Arc::new(move |p| {
+                    let (stage, done, of) = match p {
+                        FileProgress::Sealing { done, of } => ("sealing", done, of),
+                        FileProgress::Uploading { done, of } => ("uploading", done, of),
+                    };
+                    told.set_message(stage);
+                    told.set_length(of);
+                    told.set_position(done);
+                }),
+            ));
+            bar.finish_and_clear();
+            println!("{}", serde_json::to_string_pretty(&issued?)?);
         }
         Command::Demo { ledger, fhir } => {
             let (key, source) = open(&ledger)?;

@@ -177,3 +177,120 @@ fn a_forged_share_code_cannot_redirect_a_patients_records() {
         );
     });
 }
+
+/// A file (an imaging study) is issued as one record, sealed and uploaded as it is read; the
+/// patient streams it back and it opens to the same bytes. A file larger than the ledger takes
+/// is refused before anything is uploaded.
+#[test]
+fn a_file_is_issued_as_one_record_and_streams_back_byte_identical() {
+    use medledger_client::Attachment;
+    use medledger_client::padded::open_padded_stream;
+    use medledger_issuer::file::{FileProgress, FileRecord, issue_file};
+    use medledger_types::category::Category;
+    use std::sync::{Arc, Mutex};
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let devnet = Devnet::start(dir.path(), 1);
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let source = devnet.source();
+        let keys = devnet.clinic.keys();
+        let clinic = Clinic {
+            keys: &keys,
+            name: CLINIC_NAME,
+        };
+        let patient = account(0x61);
+        register(&source, &patient).await;
+        let code = patient.public().share_code();
+
+        let study: Vec<u8> = (0..3_000_000u32).map(|i| (i * 7 % 253) as u8).collect();
+        let path = dir.path().join("chest-ct.dcm");
+        std::fs::write(&path, &study).expect("write");
+        let record = FileRecord {
+            path: &path,
+            content_type: "application/dicom",
+            title: "CT chest",
+            date: Some("2026-11-30".into()),
+            category: Category::Reports,
+        };
+        let heard = Arc::new(Mutex::new(Vec::new()));
+        let log = heard.clone();
+        let issued = issue_file(
+            &source,
+            &clinic,
+            &code,
+            &record,
+            now_ms(),
+            &mut rand::rng(),
+            Arc::new(move |p| log.lock().expect("lock").push(p)),
+        )
+        .await
+        .expect("issued");
+        let sealed = issued.size as u64;
+        let heard = heard.lock().expect("lock").clone();
+        assert!(heard.contains(&FileProgress::Sealing {
+            done: sealed,
+            of: sealed
+        }));
+        assert_eq!(
+            heard.last(),
+            Some(&FileProgress::Uploading {
+                done: sealed,
+                of: sealed
+            })
+        );
+
+        let at = source.latest(now_ms()).await.expect("verified");
+        let id = RecordId::from_hex(&issued.record_id).expect("id");
+        let entry: RecordEntry = reads::required(&source, &at, &StateKey::record(&id))
+            .await
+            .expect("proven");
+        assert_eq!(entry.ciphertext_len, sealed);
+        assert!(size_bucket::is_bucket(sealed));
+        let key = patient
+            .identity()
+            .unwrap(&entry.wrapped_key, &id.0)
+            .expect("unwrap");
+        let metadata = RecordMetadata::open(&key, &entry.metadata).expect("metadata");
+        assert_eq!(
+            metadata.file,
+            Some(
+                Attachment::new("application/dicom", "chest-ct.dcm", study.len() as u64)
+                    .expect("file")
+            )
+        );
+        let request = BlobRequest::new(
+            patient.signing_key(),
+            entry.ciphertext_sha256,
+            id,
+            None,
+            now_ms(),
+        );
+        let blob = source.blob(&request, sealed).await.expect("blob");
+        let mut opened = Vec::new();
+        open_padded_stream(&key, &blob[..], &mut opened).expect("open");
+        assert!(opened == study, "byte-identical to the file issued");
+
+        // Past the ledger's limit (a sparse file: no disk is used): refused up front.
+        let huge = dir.path().join("huge.dcm");
+        std::fs::File::create(&huge)
+            .and_then(|f| f.set_len(medledger_types::tx::MAX_RECORD_LEN))
+            .expect("sparse");
+        let record = FileRecord {
+            path: &huge,
+            ..record
+        };
+        let err = issue_file(
+            &source,
+            &clinic,
+            &code,
+            &record,
+            now_ms(),
+            &mut rand::rng(),
+            Arc::new(|_| {}),
+        )
+        .await
+        .expect_err("too large");
+        assert!(err.to_string().contains("at most"), "{err}");
+    });
+}

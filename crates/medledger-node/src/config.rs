@@ -69,8 +69,9 @@ pub struct TlsFiles {
 fn default_max_block_txs() -> usize {
     5_000
 }
+/// Whatever the ledger accepts, so that a node can hold every record it finalizes.
 fn default_max_blob_bytes() -> u64 {
-    256 * 1024 * 1024
+    medledger_types::tx::MAX_RECORD_LEN
 }
 fn default_mempool() -> usize {
     100_000

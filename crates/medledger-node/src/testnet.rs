@@ -184,7 +184,7 @@ pub fn generate(
             ))),
             peers: peers.clone(),
             max_block_txs: 5_000,
-            max_blob_bytes: 256 * 1024 * 1024,
+            max_blob_bytes: medledger_types::tx::MAX_RECORD_LEN,
             mempool_capacity: 100_000,
             tls: None,
         };

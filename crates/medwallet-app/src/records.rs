@@ -196,7 +196,7 @@ impl App {
         let wanted = numeric_observations(&self.plaintext(&record).await?);
         let wallet = self.wallet()?;
         let mut series = SeriesBuilder::new(&wanted);
-        for r in &wallet.records() {
+        for r in wallet.records().iter().filter(|r| r.file.is_none()) {
             let Some(fhir) = wallet.open_offline(r)? else {
                 continue;
             };

@@ -49,7 +49,12 @@ impl App {
                     let record = wallet
                         .record(&item.id)
                         .map_err(|e| AppError::invalid(e.to_string()))?;
-                    match wallet.open_offline(&record)? {
+                    // A file record (an imaging study) has no text to search but its title.
+                    let offline = match record.file {
+                        Some(_) => None,
+                        None => wallet.open_offline(&record)?,
+                    };
+                    match offline {
                         Some(fhir) => {
                             let terms = search_terms(&fhir);
                             self.with_session(|s| s.terms.insert(item.id.clone(), terms.clone()))?;

@@ -10,11 +10,6 @@ impl Output {
         Self { json }
     }
 
-    /// Whether output is JSON.
-    pub fn is_json(&self) -> bool {
-        self.json
-    }
-
     /// Prints a result: `human` as text, or `value` as one JSON document. A reader that stops
     /// early (`medwallet records | head`) ends the output quietly, not with a panic.
     pub fn print(&self, human: &str, value: Value) {
@@ -25,6 +20,18 @@ impl Output {
         } else {
             writeln!(out, "{human}")
         };
+    }
+
+    /// A progress bar on stderr in this `template`; hidden in JSON mode (and by indicatif when
+    /// stderr is not a terminal).
+    pub fn progress_bar(&self, template: &str) -> indicatif::ProgressBar {
+        if self.json {
+            return indicatif::ProgressBar::hidden();
+        }
+        indicatif::ProgressBar::new(0).with_style(
+            indicatif::ProgressStyle::with_template(template)
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        )
     }
 
     /// Reports a failure on stderr (as `{"error": {"message": …}}` with `--json`).

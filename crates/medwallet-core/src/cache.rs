@@ -117,6 +117,7 @@ mod tests {
             visit: None,
             account: 0,
             erased: false,
+            file: None,
         }
     }
 
@@ -176,6 +177,7 @@ mod planted {
             visit: None,
             account: 0,
             erased: false,
+            file: None,
         }
     }
 

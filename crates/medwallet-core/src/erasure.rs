@@ -36,6 +36,7 @@ pub(crate) fn erased_summary(
         visit: None,
         account,
         erased: true,
+        file: None,
     }
 }
 
@@ -45,6 +46,7 @@ pub(crate) fn forget(record: &mut RecordSummary) {
     record.title = ERASED_TITLE.into();
     record.date = None;
     record.visit = None;
+    record.file = None;
     record.wrapped_key = String::new();
     record.unreadable = true;
     record.erased = true;

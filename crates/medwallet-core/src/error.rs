@@ -20,6 +20,9 @@ pub enum WalletError {
     NotForMe(String),
     #[error("a node served ciphertext for record {0} that does not match the ledger's hash")]
     WrongCiphertext(String),
+    /// The record is a file (an imaging study): it is saved to disk, not shown.
+    #[error("record {id} is a file ({name}); save it to open it with another program")]
+    IsAFile { id: String, name: String },
     #[error("unknown record {0}; run sync")]
     UnknownRecord(String),
     /// A doctor asked for a record no grant of theirs covers.

@@ -52,6 +52,7 @@ pub use records::RecordSummary;
 pub use relationships::Relationship;
 pub use store::{StoreFailure, WalletStore};
 pub use sync::{Progress, SyncEvent};
+pub use wallet::saving::{SaveProgress, SaveProgressFn};
 pub use wallet::{
     Erased, GrantRequest, Granted, GuardianChoice, OpenedShared, Rotation, SyncReport, Wallet,
     describe_delay,

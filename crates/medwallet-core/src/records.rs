@@ -2,8 +2,8 @@
 //! was proven at), its ciphertext fetched on demand and checked against the ledger's hash, and
 //! its plaintext, byte for byte what the clinic issued.
 
-use medledger_client::Visit;
 use medledger_client::padded::open_padded;
+use medledger_client::{Attachment, Visit};
 use medledger_client::{BlobRequest, LedgerSource};
 use medledger_types::hash::{GrantId, RecordId, Sha256Digest};
 use medwallet_crypto::AccountKeys;
@@ -44,6 +44,10 @@ pub struct RecordSummary {
     /// hash), as the ledger does; nothing opens it.
     #[serde(default)]
     pub erased: bool,
+    /// The record is a file (an imaging study), not FHIR: what its clinic says of it. It is
+    /// saved to a file ([`crate::Wallet::save_record`]), never read into memory to be shown.
+    #[serde(default)]
+    pub file: Option<Attachment>,
 }
 
 impl RecordSummary {

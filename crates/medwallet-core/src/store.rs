@@ -13,6 +13,12 @@ impl StoreFailure {
     }
 }
 
+/// A ciphertext being downloaded into the store, piece by piece: kept under its hash only by
+/// [`BlobDownload::keep`] (once the source has checked it), gone if dropped.
+pub trait BlobDownload: medledger_client::BlobSink {
+    fn keep(self: Box<Self>) -> Result<(), StoreFailure>;
+}
+
 /// The wallet's local files. Ciphertexts are named by their SHA-256 (hex), which the caller has
 /// proven on the ledger and checks again when it reads them back.
 pub trait WalletStore {
@@ -26,6 +32,13 @@ pub trait WalletStore {
     fn save_blob(&self, sha256_hex: &str, bytes: &[u8]) -> Result<(), StoreFailure>;
     /// Deletes a kept ciphertext (an erased record's); nothing if none is kept.
     fn remove_blob(&self, sha256_hex: &str) -> Result<(), StoreFailure>;
+    /// A kept ciphertext to read as it is opened: a large record's is never held whole.
+    fn blob_reader(
+        &self,
+        sha256_hex: &str,
+    ) -> Result<Option<Box<dyn std::io::Read + Send>>, StoreFailure>;
+    /// Where a ciphertext is downloaded to before it is kept.
+    fn blob_download(&self, sha256_hex: &str) -> Result<Box<dyn BlobDownload>, StoreFailure>;
     /// Moves the cache aside, unread, for inspection; returns where it went.
     fn set_aside_cache(&self) -> Result<String, StoreFailure>;
     /// The trust floor and equivocation alarm ([`crate::trust::TrustState`]), if saved.
@@ -53,6 +66,15 @@ impl<T: WalletStore + ?Sized> WalletStore for std::sync::Arc<T> {
     fn remove_blob(&self, sha256_hex: &str) -> Result<(), StoreFailure> {
         (**self).remove_blob(sha256_hex)
     }
+    fn blob_reader(
+        &self,
+        sha256_hex: &str,
+    ) -> Result<Option<Box<dyn std::io::Read + Send>>, StoreFailure> {
+        (**self).blob_reader(sha256_hex)
+    }
+    fn blob_download(&self, sha256_hex: &str) -> Result<Box<dyn BlobDownload>, StoreFailure> {
+        (**self).blob_download(sha256_hex)
+    }
     fn set_aside_cache(&self) -> Result<String, StoreFailure> {
         (**self).set_aside_cache()
     }
@@ -67,7 +89,7 @@ impl<T: WalletStore + ?Sized> WalletStore for std::sync::Arc<T> {
 #[cfg(test)]
 pub(crate) mod memory {
     use std::collections::HashMap;
-    use std::sync::Mutex;
+    use std::sync::{Arc, Mutex};
 
     use super::*;
 
@@ -75,11 +97,38 @@ pub(crate) mod memory {
     #[derive(Default)]
     pub struct MemoryStore {
         pub cache: Mutex<Option<Vec<u8>>>,
-        pub blobs: Mutex<HashMap<String, Vec<u8>>>,
+        pub blobs: Arc<Mutex<HashMap<String, Vec<u8>>>>,
         pub trust: Mutex<Option<Vec<u8>>>,
         /// Caches set aside, in order.
         pub set_aside: Mutex<Vec<Vec<u8>>>,
         pub fail_saves: std::sync::atomic::AtomicBool,
+    }
+
+    struct MemoryDownload {
+        name: String,
+        bytes: Vec<u8>,
+        blobs: Arc<Mutex<HashMap<String, Vec<u8>>>>,
+    }
+
+    impl medledger_client::BlobSink for MemoryDownload {
+        fn restart(&mut self) -> std::io::Result<()> {
+            self.bytes.clear();
+            Ok(())
+        }
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+            self.bytes.extend_from_slice(bytes);
+            Ok(())
+        }
+    }
+
+    impl BlobDownload for MemoryDownload {
+        fn keep(self: Box<Self>) -> Result<(), StoreFailure> {
+            self.blobs
+                .lock()
+                .expect("lock")
+                .insert(self.name, self.bytes);
+            Ok(())
+        }
     }
 
     fn full() -> StoreFailure {
@@ -116,6 +165,21 @@ pub(crate) mod memory {
         fn remove_blob(&self, sha256_hex: &str) -> Result<(), StoreFailure> {
             self.blobs.lock().expect("lock").remove(sha256_hex);
             Ok(())
+        }
+        fn blob_reader(
+            &self,
+            sha256_hex: &str,
+        ) -> Result<Option<Box<dyn std::io::Read + Send>>, StoreFailure> {
+            Ok(self
+                .load_blob(sha256_hex)?
+                .map(|b| Box::new(std::io::Cursor::new(b)) as Box<dyn std::io::Read + Send>))
+        }
+        fn blob_download(&self, sha256_hex: &str) -> Result<Box<dyn BlobDownload>, StoreFailure> {
+            Ok(Box::new(MemoryDownload {
+                name: sha256_hex.to_owned(),
+                bytes: Vec::new(),
+                blobs: self.blobs.clone(),
+            }))
         }
         fn set_aside_cache(&self) -> Result<String, StoreFailure> {
             let cache = self.cache.lock().expect("lock").take().unwrap_or_default();

@@ -57,7 +57,8 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         let records: Vec<_> = self
             .records()
             .into_iter()
-            .filter(|r| !r.unreadable)
+            // File records (imaging studies) are not FHIR a summary can hold.
+            .filter(|r| !r.unreadable && r.file.is_none())
             .collect();
         let at = self.latest(source).await?;
         let mut clinic_names: HashMap<String, String> = HashMap::new();

@@ -32,6 +32,21 @@ use crate::trust::{Alarm, TrustState};
 
 /// Ciphertext downloads in flight during sync.
 const DOWNLOADS_IN_FLIGHT: usize = 8;
+/// Largest file record (an imaging study) a sync keeps for offline use; a larger one is
+/// downloaded when it is saved.
+pub const KEPT_ON_SYNC_MAX: u64 = 32 << 20;
+
+/// A file record (an imaging study) is saved ([`Wallet::save_record`]), never read whole into
+/// memory to be shown.
+fn refuse_files(record: &RecordSummary) -> Result<(), WalletError> {
+    match &record.file {
+        Some(file) => Err(WalletError::IsAFile {
+            id: record.id.clone(),
+            name: file.name.clone(),
+        }),
+        None => Ok(()),
+    }
+}
 
 /// An unlocked wallet.
 pub struct Wallet<St, C> {
@@ -207,6 +222,7 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
     /// A record's FHIR from its kept ciphertext (`None` if none is kept, or it does not check
     /// against the ledger's hash: the caller fetches it again).
     pub fn open_offline(&self, record: &RecordSummary) -> Result<Option<Vec<u8>>, WalletError> {
+        refuse_files(record)?;
         Ok(self
             .store
             .load_blob(&record.ciphertext_sha256)?
@@ -351,7 +367,8 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         })
     }
 
-    /// Downloads the ciphertexts not kept yet; returns how many could not be had.
+    /// Downloads the ciphertexts not kept yet (a large file record's only when it is saved);
+    /// returns how many could not be had.
     async fn download_ciphertexts<S: LedgerSource>(
         &self,
         source: &S,
@@ -359,22 +376,26 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
     ) -> Result<usize, WalletError> {
         let now = self.now_ms();
         let keys = &self.keys;
+        let store = &self.store;
         let missing: Vec<RecordSummary> = records
             .iter()
             .filter(|r| !r.unreadable && !self.is_kept(r))
+            .filter(|r| r.file.is_none() || r.ciphertext_len <= KEPT_ON_SYNC_MAX)
             .cloned()
             .collect();
         // Owned records into a named async fn: the futures hold no borrowed closure argument,
         // so they stay `Send` for a multi-threaded runtime.
         let downloads: Vec<_> = stream::iter(missing)
-            .map(|r| download(source, keys.get(r.account), r, now))
+            .map(|r| download(source, store, keys.get(r.account), r, now))
             .buffer_unordered(DOWNLOADS_IN_FLIGHT)
             .collect()
             .await;
         let mut failed = 0;
-        for (record, ciphertext) in downloads {
-            match ciphertext {
-                Ok(bytes) => self.store.save_blob(&record.ciphertext_sha256, &bytes)?,
+        for result in downloads {
+            match result {
+                Ok(()) => {}
+                // This side failed (a full disk): say so, rather than count it as a node's.
+                Err(e @ WalletError::LocalStorage(_)) => return Err(e),
                 Err(_) => failed += 1,
             }
         }
@@ -511,29 +532,14 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
 }
 
 /// One record's ciphertext, checked against the ledger's hash.
-async fn download<S: LedgerSource>(
+async fn download<S: LedgerSource, St: WalletStore>(
     source: &S,
+    store: &St,
     keys: Arc<AccountKeys>,
     record: RecordSummary,
     now_ms: u64,
-) -> (RecordSummary, Result<Vec<u8>, WalletError>) {
-    let ciphertext = match (record.blob(), record.record_id()) {
-        (Ok(blob), Ok(id)) => {
-            let signer = keys.signing_key();
-            fetch_ciphertext(
-                source,
-                signer,
-                blob,
-                record.ciphertext_len,
-                id,
-                None,
-                now_ms,
-            )
-            .await
-        }
-        (Err(e), _) | (_, Err(e)) => Err(e),
-    };
-    (record, ciphertext)
+) -> Result<(), WalletError> {
+    saving::keep_ciphertext(source, store, &keys, &record, now_ms, None).await
 }
 
 mod emergency;
@@ -542,6 +548,7 @@ mod guardian;
 mod recovery;
 mod relationships;
 mod rotation;
+pub mod saving;
 mod sharing;
 
 pub use emergency::EMERGENCY_ACCOUNT_LABEL;

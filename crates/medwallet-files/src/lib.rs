@@ -62,6 +62,72 @@ pub fn write_new_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     sync_dir(path)
 }
 
+/// A file of any size written as it streams in, in place of `path` only once
+/// [`AtomicWriter::commit`] makes it durable and renames it there; dropped uncommitted, nothing
+/// is left but what was there before.
+pub struct AtomicWriter {
+    path: std::path::PathBuf,
+    tmp: NamedTempFile,
+    out: io::BufWriter<File>,
+}
+
+impl AtomicWriter {
+    /// A writer for `path` (a temporary file beside it until committed).
+    pub fn create(path: &Path) -> io::Result<Self> {
+        let tmp = tempfile::Builder::new()
+            .prefix(".tmp-")
+            .suffix(".partial")
+            .tempfile_in(parent_dir(path))?;
+        let out = io::BufWriter::with_capacity(1 << 20, tmp.reopen()?);
+        Ok(Self {
+            path: path.to_path_buf(),
+            tmp,
+            out,
+        })
+    }
+
+    /// Drops everything written so far.
+    pub fn restart(&mut self) -> io::Result<()> {
+        self.out.flush()?;
+        let file = self.out.get_mut();
+        file.set_len(0)?;
+        io::Seek::seek(file, io::SeekFrom::Start(0))?;
+        Ok(())
+    }
+
+    /// Makes what was written durable and puts it at the path, replacing what was there.
+    pub fn commit(mut self) -> io::Result<()> {
+        self.out.flush()?;
+        self.out.get_ref().sync_all()?;
+        self.tmp.persist(&self.path).map_err(|e| e.error)?;
+        sync_dir(&self.path)
+    }
+
+    /// [`AtomicWriter::commit`], but fails with `AlreadyExists` rather than replace a file.
+    pub fn commit_new(mut self) -> io::Result<()> {
+        self.out.flush()?;
+        self.out.get_ref().sync_all()?;
+        self.tmp
+            .persist_noclobber(&self.path)
+            .map_err(|e| e.error)?;
+        sync_dir(&self.path)
+    }
+}
+
+impl Write for AtomicWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.out.write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.out.write_all(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
 /// Reads a whole file that must not exceed `max` bytes (so a huge or hostile file cannot
 /// exhaust memory). Errors with `InvalidData` when it is larger.
 pub fn read_bounded(path: &Path, max: usize) -> io::Result<Vec<u8>> {
@@ -95,6 +161,24 @@ pub fn remove_stale_temps(dir: &Path) -> io::Result<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_streamed_file_appears_only_when_committed_and_restarts_from_nothing() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("study.dcm");
+        write_atomically(&path, b"old").expect("write");
+        let mut writer = AtomicWriter::create(&path).expect("create");
+        writer.write_all(b"wrong bytes").expect("write");
+        writer.restart().expect("restart");
+        writer.write_all(b"new").expect("write");
+        assert_eq!(fs::read(&path).expect("read"), b"old");
+        writer.commit().expect("commit");
+        assert_eq!(fs::read(&path).expect("read"), b"new");
+        let dropped = AtomicWriter::create(&path).expect("create");
+        drop(dropped);
+        assert_eq!(fs::read(&path).expect("read"), b"new");
+        assert_eq!(fs::read_dir(dir.path()).expect("dir").count(), 1);
+    }
 
     #[test]
     fn replaces_content_and_leaves_no_temporary_files() {

@@ -10,12 +10,14 @@ use std::sync::{Mutex, MutexGuard};
 
 use std::time::{Duration, Instant};
 
+use futures::StreamExt;
 use futures::future::{join_all, try_join_all};
 use medledger_client::effect::{Effect, effects};
+use medledger_client::http::transfer_timeout;
 use medledger_client::source::MAX_BATCH_KEYS;
 use medledger_client::{
-    BlobRequest, BlobUpload, Incident, LedgerSource, Mailbox, NetError, NodeClient, NodeFault,
-    ProofSource, SourceError, WriteLie,
+    BlobRequest, BlobSink, BlobUpload, Incident, LedgerSource, Mailbox, NetError, NodeClient,
+    NodeFault, ProofSource, SourceError, WriteLie,
 };
 use medledger_types::genesis::Genesis;
 use medledger_types::hash::{ChainId, Sha256Digest};
@@ -282,6 +284,67 @@ impl LedgerSource for NetworkSource {
         Err(SourceError::NoBlob(errors))
     }
 
+    async fn blob_to(
+        &self,
+        request: &BlobRequest<'_>,
+        len: u64,
+        sink: &mut dyn BlobSink,
+    ) -> Result<(), SourceError> {
+        let mut errors = Vec::new();
+        let chain = self.chain();
+        for node in &self.nodes {
+            sink.restart().map_err(SourceError::Local)?;
+            let mut stream = match node
+                .blob_stream(request, chain, transfer_timeout(len))
+                .await
+            {
+                Ok(stream) => std::pin::pin!(stream),
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            };
+            let mut hasher = Sha256::new();
+            let mut received = 0u64;
+            let mut cut = None;
+            while let Some(piece) = stream.next().await {
+                match piece {
+                    Ok(piece) => {
+                        received += piece.len() as u64;
+                        if received > len {
+                            break;
+                        }
+                        hasher.update(&piece);
+                        sink.write(&piece).map_err(SourceError::Local)?;
+                    }
+                    Err(message) => {
+                        cut = Some(message);
+                        break;
+                    }
+                }
+            }
+            if let Some(message) = cut {
+                errors.push(NetError::Unreachable {
+                    node: node.url().to_owned(),
+                    message,
+                });
+                continue;
+            }
+            if received == len && hasher.finalize().as_slice() == request.blob.as_bytes() {
+                return Ok(());
+            }
+            self.report(Incident::Lying {
+                node: node.url().to_owned(),
+                reason: Invalid::WrongCiphertext,
+            });
+            errors.push(NetError::Protocol {
+                node: node.url().to_owned(),
+                message: Invalid::WrongCiphertext.to_string(),
+            });
+        }
+        Err(SourceError::NoBlob(errors))
+    }
+
     async fn submit(&self, tx: &SignedTx) -> Result<u64, SourceError> {
         let accepted = self.broadcast(tx).await?;
         self.confirmed(tx, accepted).await
@@ -459,6 +522,33 @@ impl BlobUpload for NetworkSource {
         let chain = self.chain();
         for node in &self.nodes {
             match node.put_blob(blob, bytes.clone(), key, chain, now_ms).await {
+                Ok(()) => return Ok(()),
+                Err(e) => errors.push(e),
+            }
+        }
+        Err(SourceError::NotUploaded(errors))
+    }
+
+    async fn upload_file(
+        &self,
+        blob: &Sha256Digest,
+        path: &std::path::Path,
+        len: u64,
+        key: &medwallet_crypto::SigningKey,
+        now_ms: u64,
+        sent: std::sync::Arc<dyn Fn(u64) + Send + Sync>,
+    ) -> Result<(), SourceError> {
+        let mut errors = Vec::new();
+        let chain = self.chain();
+        for node in &self.nodes {
+            // Read afresh for each node: the file is the one copy.
+            let file = tokio::fs::File::open(path)
+                .await
+                .map_err(SourceError::Local)?;
+            match node
+                .put_blob_file(blob, file, len, key, chain, now_ms, sent.clone())
+                .await
+            {
                 Ok(()) => return Ok(()),
                 Err(e) => errors.push(e),
             }

@@ -942,12 +942,49 @@ async fn a_wrong_ciphertext_names_its_node_and_the_next_node_serves_the_record()
         .expect("the honest node serves it");
     assert_eq!(bytes.len() as u64, entry.ciphertext_len);
     assert!(named(&both));
+    // Streamed (a large record's way): the liar's pieces are dropped and the sink holds the
+    // honest node's bytes alone.
+    let mut sink = Pieces::default();
+    let streamed = net
+        .devnet
+        .source_over(&[liar.url().to_owned(), net.api.clone()]);
+    streamed
+        .blob_to(&request, entry.ciphertext_len, &mut sink)
+        .await
+        .expect("the honest node streams it");
+    assert_eq!((sink.restarts, sink.bytes == bytes), (2, true));
+    assert!(named(&streamed));
+    let mut sink = Pieces::default();
+    let err = only_liar
+        .blob_to(&request, entry.ciphertext_len, &mut sink)
+        .await
+        .expect_err("wrong bytes are not a ciphertext");
+    assert!(matches!(err, SourceError::NoBlob(_)), "{err}");
     // A node cannot make the wallet read more than the proven length.
     let short = NodeClient::new(&net.api)
         .get_blob(&request, net.genesis.chain_id(), entry.ciphertext_len - 1)
         .await
         .expect_err("longer than allowed");
     assert!(short.to_string().contains("beyond"), "{short}");
+}
+
+/// A download's destination that counts its restarts.
+#[derive(Default)]
+struct Pieces {
+    bytes: Vec<u8>,
+    restarts: usize,
+}
+
+impl medledger_client::BlobSink for Pieces {
+    fn restart(&mut self) -> std::io::Result<()> {
+        self.bytes.clear();
+        self.restarts += 1;
+        Ok(())
+    }
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.bytes.extend_from_slice(bytes);
+        Ok(())
+    }
 }
 
 fn clinic_key(net: &Network) -> &SigningKey {

@@ -5,7 +5,9 @@ use medwallet_crypto::keystore::MAX_FILE_LEN;
 use medwallet_crypto::{Keystore, KeystoreError};
 use thiserror::Error;
 
-use medwallet_files::{read_bounded, remove_stale_temps, write_atomically, write_new_atomically};
+use medwallet_files::{
+    AtomicWriter, read_bounded, remove_stale_temps, write_atomically, write_new_atomically,
+};
 
 /// Name of the keystore file inside a wallet directory.
 pub const KEYSTORE_FILE: &str = "keystore.mdw";
@@ -46,6 +48,30 @@ fn read_optional(path: PathBuf, max: usize) -> Result<Option<Vec<u8>>, StoreErro
         Ok(bytes) => Ok(Some(bytes)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(StoreError::Io { path, source: e }),
+    }
+}
+
+/// A ciphertext being downloaded into the wallet's directory.
+pub struct BlobFile {
+    path: PathBuf,
+    writer: AtomicWriter,
+}
+
+impl medledger_client::BlobSink for BlobFile {
+    fn restart(&mut self) -> io::Result<()> {
+        self.writer.restart()
+    }
+    fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        io::Write::write_all(&mut self.writer, bytes)
+    }
+}
+
+impl medwallet_core::store::BlobDownload for BlobFile {
+    fn keep(self: Box<Self>) -> Result<(), medwallet_core::store::StoreFailure> {
+        let path = self.path;
+        self.writer.commit().map_err(|source| {
+            medwallet_core::store::StoreFailure::new(StoreError::Io { path, source })
+        })
     }
 }
 
@@ -165,6 +191,35 @@ impl WalletDir {
         let dir = self.root.join("blobs");
         std::fs::create_dir_all(&dir).map_err(self.io(dir.clone()))?;
         write_atomically(&path, bytes).map_err(self.io(path))
+    }
+
+    /// A cached ciphertext to read as it is opened (`None` if none is cached).
+    pub fn blob_reader(
+        &self,
+        sha256_hex: &str,
+    ) -> Result<Option<Box<dyn io::Read + Send>>, StoreError> {
+        let Some(path) = self.blob_path(sha256_hex) else {
+            return Ok(None);
+        };
+        match std::fs::File::open(&path) {
+            Ok(file) => Ok(Some(Box::new(io::BufReader::with_capacity(1 << 20, file)))),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(StoreError::Io { path, source: e }),
+        }
+    }
+
+    /// Where a ciphertext is downloaded to, cached under its hash once kept.
+    pub fn blob_download(&self, sha256_hex: &str) -> Result<BlobFile, StoreError> {
+        let Some(path) = self.blob_path(sha256_hex) else {
+            return Err(StoreError::Io {
+                path: PathBuf::from(sha256_hex),
+                source: io::Error::new(io::ErrorKind::InvalidInput, "not a SHA-256 hex name"),
+            });
+        };
+        let dir = self.root.join("blobs");
+        std::fs::create_dir_all(&dir).map_err(self.io(dir.clone()))?;
+        let writer = AtomicWriter::create(&path).map_err(self.io(path.clone()))?;
+        Ok(BlobFile { path, writer })
     }
 
     /// Deletes a kept ciphertext (an erased record's); nothing if none is kept.

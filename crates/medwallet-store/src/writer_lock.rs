@@ -76,6 +76,21 @@ impl WalletStore for LockedWallet {
     fn remove_blob(&self, sha256_hex: &str) -> Result<(), StoreFailure> {
         self.dir.remove_blob(sha256_hex).map_err(StoreFailure::new)
     }
+    fn blob_reader(
+        &self,
+        sha256_hex: &str,
+    ) -> Result<Option<Box<dyn std::io::Read + Send>>, StoreFailure> {
+        self.dir.blob_reader(sha256_hex).map_err(StoreFailure::new)
+    }
+    fn blob_download(
+        &self,
+        sha256_hex: &str,
+    ) -> Result<Box<dyn medwallet_core::store::BlobDownload>, StoreFailure> {
+        self.dir
+            .blob_download(sha256_hex)
+            .map(|d| Box::new(d) as Box<dyn medwallet_core::store::BlobDownload>)
+            .map_err(StoreFailure::new)
+    }
     fn set_aside_cache(&self) -> Result<String, StoreFailure> {
         self.dir
             .set_aside_cache()

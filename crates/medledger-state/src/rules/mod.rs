@@ -32,8 +32,7 @@ mod validators;
 pub use rotation::account_of_key;
 pub use validators::{HeaderSets, current_validators, genesis_writes, validators_of_epoch};
 
-/// Largest record ciphertext the ledger accepts.
-pub const MAX_RECORD_LEN: u64 = 1 << 30;
+pub use medledger_types::tx::MAX_RECORD_LEN;
 
 /// Read access to committed (or speculatively executed) state.
 pub trait StateRead {

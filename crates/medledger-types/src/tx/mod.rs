@@ -25,6 +25,9 @@ pub const NAME_MAX: usize = 64;
 pub const LICENCE_MAX: usize = 64;
 /// Largest encrypted record metadata, in bytes.
 pub const METADATA_MAX: usize = 4096;
+/// Largest record ciphertext the ledger accepts: 4 GiB, room for an imaging study (a CT or MR
+/// series is hundreds of megabytes to a few gigabytes) padded to its size bucket.
+pub const MAX_RECORD_LEN: u64 = 1 << 32;
 /// Most records a grant can list, and most wrapped keys one transaction can carry.
 pub const KEYS_MAX: usize = 512;
 /// Most validator approvals on a governance transaction.

@@ -1,13 +1,15 @@
 //! Syncing, listing and opening records. Everything shown was verified: headers by certificate,
 //! record entries by proof, ciphertexts by the ledger's hash (the wallet service does it all).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::Args;
 use medledger_types::hash::RecordId;
 use medledger_types::state::GrantStatus;
-use medwallet_core::{SyncEvent, WalletError};
+use medwallet_core::{RecordSummary, SaveProgress, SaveProgressFn, SyncEvent, WalletError};
+use medwallet_files::AtomicWriter;
 use serde_json::json;
 
 use crate::output::{Output, listing};
@@ -16,7 +18,8 @@ use crate::session::Context;
 #[derive(Args)]
 pub struct ShowArgs {
     record_id: String,
-    /// Write the FHIR JSON here instead of standard output (created only if it opens).
+    /// Write the FHIR JSON here instead of standard output (created only if it opens). A file
+    /// record (an imaging study) is saved here as it downloads and opens; it needs this.
     #[arg(long)]
     out: Option<PathBuf>,
 }
@@ -36,17 +39,9 @@ pub fn register(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
 }
 
 pub fn sync(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
-    let json_mode = out.is_json();
     // On a terminal: the verified header, then a bar over the records (hidden when stderr is
     // not a terminal, and in JSON mode).
-    let bar = if json_mode {
-        indicatif::ProgressBar::hidden()
-    } else {
-        indicatif::ProgressBar::new(0).with_style(
-            indicatif::ProgressStyle::with_template("syncing {bar:30} {pos}/{len} records ({eta})")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        )
-    };
+    let bar = out.progress_bar("syncing {bar:30} {pos}/{len} records ({eta})");
     let mut progress = |event: SyncEvent<'_>| {
         match event {
             SyncEvent::HeaderVerified {
@@ -207,6 +202,10 @@ pub fn show(ctx: &Context<'_>, args: ShowArgs, out: &Output) -> anyhow::Result<(
     let offline = {
         let wallet = ctx.open()?;
         match wallet.record(&args.record_id) {
+            Ok(record) if record.file.is_some() => {
+                drop(wallet);
+                return save_file(ctx, &record, args.out.as_deref(), out);
+            }
             Ok(record) => wallet.open_offline(&record)?,
             Err(_) => None,
         }
@@ -230,6 +229,54 @@ pub fn show(ctx: &Context<'_>, args: ShowArgs, out: &Output) -> anyhow::Result<(
         Ok(wallet.open_shared(source, shared.grant, record).await?.fhir)
     })?;
     write_fhir(&args, &fhir, out)
+}
+
+/// Saves a file record (an imaging study) to `path` as it is downloaded and opened, with a
+/// progress bar: in constant memory whatever its size.
+fn save_file(
+    ctx: &Context<'_>,
+    record: &RecordSummary,
+    path: Option<&Path>,
+    out: &Output,
+) -> anyhow::Result<()> {
+    let name = record.file.as_ref().map_or("", |f| f.name.as_str());
+    let Some(path) = path else {
+        anyhow::bail!(
+            "record {} is a file ({name}); give --out FILE to save it",
+            record.id
+        );
+    };
+    if path.exists() {
+        anyhow::bail!("{} exists; refusing to overwrite it", path.display());
+    }
+    let writer =
+        AtomicWriter::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let bar = out.progress_bar("{msg:12} {bar:30} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})");
+    let told = bar.clone();
+    let progress: SaveProgressFn = Arc::new(move |p| {
+        let (stage, done, of) = match p {
+            SaveProgress::Downloading { done, of } => ("downloading", done, of),
+            SaveProgress::Opening { done, of } => ("opening", done, of),
+        };
+        told.set_message(stage);
+        told.set_length(of);
+        told.set_position(done);
+    });
+    let saved = ctx.run(async |wallet, source| {
+        wallet
+            .save_record(source, &record.id, writer, progress)
+            .await
+    });
+    bar.finish_and_clear();
+    let (size, writer) = saved?;
+    writer
+        .commit_new()
+        .with_context(|| format!("cannot create {} (does it exist?)", path.display()))?;
+    out.print(
+        &format!("Wrote {} ({name}, {size} bytes).", path.display()),
+        json!({ "out": path, "name": name, "size": size }),
+    );
+    Ok(())
 }
 
 fn write_fhir(args: &ShowArgs, fhir: &[u8], out: &Output) -> anyhow::Result<()> {

@@ -109,7 +109,12 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         };
         let mut records = Vec::new();
         let mut entries = Vec::new();
-        for record in self.records().into_iter().filter(|r| !r.unreadable) {
+        // File records (imaging studies) are saved on their own: the export is built in memory.
+        for record in self
+            .records()
+            .into_iter()
+            .filter(|r| !r.unreadable && r.file.is_none())
+        {
             let id = record.record_id()?;
             let key = StateKey::record(&id);
             let (value, proof) = source.proven(&at, &key).await?;

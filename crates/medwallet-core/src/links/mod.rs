@@ -192,6 +192,8 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         }
         let chosen: Vec<_> = covered(&scope, &records)
             .into_iter()
+            // A link carries FHIR; file records (imaging studies) are not in its bundles.
+            .filter(|r| r.file.is_none())
             .filter(|r| match selection {
                 Selection::Categories(list) => list.iter().any(|c| c.code() == r.category),
                 _ => true,

@@ -277,6 +277,7 @@ fn summary(
             .into(),
         title,
         visit: metadata.as_ref().and_then(|m| m.visit.clone()),
+        file: metadata.as_ref().and_then(|m| m.file.clone()),
         date: metadata.and_then(|m| m.date),
         issued_height: e.issued_height,
         verified_height: height,

@@ -263,6 +263,26 @@ impl MemoryLedger {
         self.issue_sealed(clinic, patient, receiving, fhir, category, title)
     }
 
+    /// The clinic issues `bytes` to `patient` as a file record described by `file`.
+    pub fn issue_file(
+        &self,
+        clinic: &AccountKeys,
+        patient: &AccountKeys,
+        bytes: &[u8],
+        file: medledger_client::Attachment,
+    ) -> RecordId {
+        let receiving = patient.public().receiving;
+        self.issue_described(
+            clinic,
+            address(patient),
+            receiving,
+            bytes,
+            Category::Reports,
+            &file.name.clone(),
+            Some(file),
+        )
+    }
+
     fn issue_sealed(
         &self,
         clinic: &AccountKeys,
@@ -271,6 +291,20 @@ impl MemoryLedger {
         fhir: &[u8],
         category: Category,
         title: &str,
+    ) -> RecordId {
+        self.issue_described(clinic, patient, receiving, fhir, category, title, None)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn issue_described(
+        &self,
+        clinic: &AccountKeys,
+        patient: Address,
+        receiving: X25519PublicKey,
+        fhir: &[u8],
+        category: Category,
+        title: &str,
+        file: Option<medledger_client::Attachment>,
     ) -> RecordId {
         let mut rng = self.rng.lock().expect("lock");
         let nonce = self.nonce(&address(clinic));
@@ -284,7 +318,11 @@ impl MemoryLedger {
             category,
             1,
             "Memory Clinic",
-        )
+        );
+        let metadata = match file {
+            Some(file) => metadata.carrying(file),
+            None => metadata,
+        }
         .seal(&key, &mut *rng)
         .expect("metadata");
         let wrapped = X25519Recipient::new(receiving)
@@ -553,6 +591,27 @@ impl BlobUpload for MemoryLedger {
             )]));
         }
         self.blobs.lock().expect("lock").insert(*blob, bytes);
+        Ok(())
+    }
+
+    /// Held in memory, as every blob here is: this ledger is for tests.
+    async fn upload_file(
+        &self,
+        blob: &Sha256Digest,
+        path: &std::path::Path,
+        len: u64,
+        key: &SigningKey,
+        now_ms: u64,
+        sent: std::sync::Arc<dyn Fn(u64) + Send + Sync>,
+    ) -> Result<(), SourceError> {
+        let bytes = std::fs::read(path).map_err(SourceError::Local)?;
+        if bytes.len() as u64 != len {
+            return Err(SourceError::Local(std::io::Error::other(
+                "the file is not the length given",
+            )));
+        }
+        self.upload(blob, bytes, key, now_ms).await?;
+        sent(len);
         Ok(())
     }
 }

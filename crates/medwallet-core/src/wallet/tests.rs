@@ -488,6 +488,7 @@ mod device_join;
 mod emergency;
 mod emergency_guardians;
 mod erasure;
+mod files;
 mod links;
 mod pairwise;
 mod recovery;

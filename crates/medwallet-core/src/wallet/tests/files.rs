@@ -1,0 +1,105 @@
+//! File records (an imaging study): saved as they are read, byte for byte; never shown as
+//! FHIR; a damaged kept copy is named and fetched again.
+
+use std::sync::Mutex;
+
+use medledger_client::Attachment;
+
+use super::*;
+use crate::wallet::saving::SaveProgress;
+
+/// A study-like file that ends in bytes padding is made of, with a run of zeros inside.
+fn study(len: usize) -> Vec<u8> {
+    let mut bytes: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
+    bytes[70_000..140_000].fill(0);
+    bytes[len - 3..].copy_from_slice(&[0x80, 0, 0]);
+    bytes
+}
+
+type Saved = Result<(u64, Vec<u8>), WalletError>;
+
+fn saved(w: &World, id: &str) -> (Saved, Vec<SaveProgress>) {
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let log = heard.clone();
+    let result = block_on(w.patient.save_record(
+        &w.ledger,
+        id,
+        Vec::new(),
+        Arc::new(move |p| log.lock().expect("lock").push(p)),
+    ));
+    let heard = heard.lock().expect("lock").clone();
+    (result, heard)
+}
+
+#[test]
+fn a_file_record_is_saved_byte_for_byte_and_never_opened_as_fhir() {
+    let mut w = world();
+    w.issue(0, Category::Labs);
+    let bytes = study(300_000);
+    let file = Attachment::new("application/dicom", "chest-ct.dcm", bytes.len() as u64)
+        .expect("attachment");
+    let id = w
+        .ledger
+        .issue_file(&w.clinic, &keys(PATIENT), &bytes, file.clone())
+        .to_hex();
+    let report = w.sync();
+    assert_eq!((report.total_records, report.ciphertexts_missing), (2, 0));
+    let record = w.patient.record(&id).expect("synced");
+    assert_eq!(record.file, Some(file));
+
+    let err = block_on(w.patient.open_record(&w.ledger, &id)).expect_err("a file");
+    assert!(
+        matches!(&err, WalletError::IsAFile { name, .. } if name == "chest-ct.dcm"),
+        "{err}"
+    );
+    // The views built from FHIR leave it out rather than fail.
+    let summary = block_on(w.patient.summary(&w.ledger, &mut w.rng)).expect("summary");
+    assert!(serde_json::to_string(&summary.bundle).is_ok());
+
+    let (result, heard) = saved(&w, &id);
+    let (written, out) = result.expect("saved");
+    assert_eq!((written, out == bytes), (bytes.len() as u64, true));
+    assert_eq!(
+        heard.last(),
+        Some(&SaveProgress::Opening {
+            done: record.ciphertext_len,
+            of: record.ciphertext_len
+        }),
+        "kept by the sync, so only opened"
+    );
+}
+
+#[test]
+fn a_damaged_kept_copy_is_refused_dropped_and_downloaded_again() {
+    let mut w = world();
+    let bytes = study(200_000);
+    let file = Attachment::new("application/dicom", "mr.dcm", bytes.len() as u64).expect("file");
+    let id = w
+        .ledger
+        .issue_file(&w.clinic, &keys(PATIENT), &bytes, file)
+        .to_hex();
+    w.sync();
+    let record = w.patient.record(&id).expect("synced");
+    let sha = record.ciphertext_sha256.clone();
+    w.patient_store
+        .blobs
+        .lock()
+        .expect("lock")
+        .get_mut(&sha)
+        .expect("kept")[100_000] ^= 1;
+
+    let (result, _) = saved(&w, &id);
+    assert!(
+        matches!(result, Err(WalletError::WrongCiphertext(ref r)) if *r == id),
+        "{result:?}"
+    );
+    assert!(!w.patient.is_kept(&record), "the damaged copy is dropped");
+
+    let (result, heard) = saved(&w, &id);
+    assert_eq!(result.expect("saved again").1, bytes);
+    assert!(heard.contains(&SaveProgress::Downloading {
+        done: record.ciphertext_len,
+        of: record.ciphertext_len
+    }));
+    assert!(w.patient.is_kept(&record));
+}

@@ -17,6 +17,7 @@ const COMMANDS: &[&str] = &[
     "open_record",
     "patient_summary",
     "export_records",
+    "save_record_file",
     "create_link",
     "links",
     "revoke_link",

@@ -9,8 +9,8 @@ use medwallet_app::{
     EmergencyRequestItem, EmergencyView, ErasedResult, ErasureItem, ExportResult, GrantItem,
     GrantRequest, GrantResult, GuardiansView, GuardingItem, JoinedDevice, LabSeries, LinkCreated,
     LinkItem, LinkRequest, OpenedEmergency, OpenedRecord, PatientSummary, ReceivedLink, RecordItem,
-    RecoveringStatus, RevokeResult, RotatedWallet, SearchResults, Settings, ShareCodeItem,
-    SharedItem, SyncReport, SyncStatus, WalletStatus,
+    RecoveringStatus, RevokeResult, RotatedWallet, SavedFile, SearchResults, Settings,
+    ShareCodeItem, SharedItem, SyncReport, SyncStatus, WalletStatus,
 };
 use tauri::{AppHandle, Emitter, State};
 
@@ -123,6 +123,27 @@ pub async fn export_records(app: Wallet<'_>, handle: AppHandle) -> Result<Export
         .or_else(|_| handle.path().home_dir())
         .map_err(|e| AppError::new(medwallet_app::ErrorCode::Storage, e.to_string()))?;
     app.export_records(&dir).await
+}
+
+/// A file record (an imaging study) is saved to the user's Downloads folder (the home folder if
+/// there is none), with `save-progress` events as it downloads and opens.
+#[tauri::command]
+pub async fn save_record_file(
+    app: Wallet<'_>,
+    handle: AppHandle,
+    id: String,
+) -> Result<SavedFile, AppError> {
+    use tauri::Manager;
+    let dir = handle
+        .path()
+        .download_dir()
+        .or_else(|_| handle.path().home_dir())
+        .map_err(|e| AppError::new(medwallet_app::ErrorCode::Storage, e.to_string()))?;
+    app.save_record_file(&id, &dir, move |progress| {
+        // Progress is best effort: a closed window does not stop the save.
+        let _ = handle.emit("save-progress", progress);
+    })
+    .await
 }
 
 #[tauri::command]

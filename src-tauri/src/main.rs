@@ -163,6 +163,7 @@ fn main() {
             commands::open_record,
             commands::patient_summary,
             commands::export_records,
+            commands::save_record_file,
             commands::create_link,
             commands::links,
             commands::revoke_link,

@@ -36,6 +36,8 @@ pub enum ErrorCode {
     /// Another Medwallet (a `medwallet` command, another copy of the app) has this wallet open
     /// for writing: close or lock it there, then try again.
     WalletInUse,
+    /// The record is a file (an imaging study): save it (`save_record_file`), it is not shown.
+    IsAFile,
     Internal,
 }
 
@@ -141,6 +143,7 @@ impl From<WalletError> for AppError {
         let code = match &e {
             WalletError::Ledger(_) => match e.source_error() {
                 Some(source) if source.refusal().is_some() => ErrorCode::Refused,
+                Some(SourceError::Local(_)) => ErrorCode::Storage,
                 Some(_) => ErrorCode::Network,
                 None => ErrorCode::Internal,
             },
@@ -162,6 +165,7 @@ impl From<WalletError> for AppError {
             WalletError::EmergencyWaiting { .. } => ErrorCode::EmergencyWaiting,
             WalletError::EmergencyEnded { .. } | WalletError::Emergency(_) => ErrorCode::Refused,
             WalletError::DeviceJoin(_) => ErrorCode::DeviceJoin,
+            WalletError::IsAFile { .. } => ErrorCode::IsAFile,
             WalletError::Receive(r) => match r {
                 ReceiveError::PasscodeNeeded | ReceiveError::WrongPasscode { .. } => {
                     ErrorCode::LinkPasscode
@@ -251,6 +255,20 @@ mod tests {
         assert_eq!(
             AppError::from(WalletError::InvalidInput("no".into())).code,
             ErrorCode::InvalidInput
+        );
+        assert_eq!(
+            AppError::from(WalletError::IsAFile {
+                id: "ab".into(),
+                name: "ct.dcm".into()
+            })
+            .code,
+            ErrorCode::IsAFile
+        );
+        let full = std::io::Error::other("disk full");
+        assert_eq!(
+            AppError::from(WalletError::from(SourceError::Local(full))).code,
+            ErrorCode::Storage,
+            "this side's disk, not the network"
         );
     }
 }

@@ -220,6 +220,7 @@ impl App {
                 cached: false,
                 unreadable: false,
                 erased: false,
+                file: None,
                 visit: opened
                     .metadata
                     .as_ref()

@@ -176,6 +176,44 @@ pub struct RecordItem {
     pub erased: bool,
     /// The visit it was split from (records of one visit share it), if any.
     pub visit: Option<VisitItem>,
+    /// It is a file (an imaging study), saved rather than shown; null for FHIR.
+    pub file: Option<FileItem>,
+}
+
+/// A file a record carries, as its clinic describes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FileItem {
+    /// Its MIME type (`application/dicom`).
+    pub content_type: String,
+    pub name: String,
+    pub size_bytes: u64,
+}
+
+/// A record saved to a file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedFile {
+    pub path: String,
+    pub size_bytes: u64,
+}
+
+/// How far saving a record is (the `save-progress` event), in bytes of its ciphertext.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SaveProgressItem {
+    pub id: String,
+    /// `downloading`, then `opening`.
+    pub stage: SaveStage,
+    pub done: u64,
+    pub of: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum SaveStage {
+    Downloading,
+    Opening,
 }
 
 /// A visit, as the records split from it name it.

@@ -10,6 +10,8 @@ use serde_json::Value;
 mod common;
 #[path = "common/doctor.rs"]
 mod doctor;
+#[path = "common/on_node.rs"]
+mod on_node;
 
 use common::{json_of, medwallet};
 use doctor::register_doctor;
@@ -511,4 +513,54 @@ fn the_whole_story_issue_sync_grant_share_revoke_and_the_access_log() {
     );
     let grants = json_of(medwallet(&patient, &["grants", "--json", "--node", &api]));
     assert_eq!(grants[0]["status"], "revoked");
+}
+
+#[test]
+fn a_file_record_is_listed_as_a_file_and_saved_byte_for_byte_only_with_out() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (devnet, api) = node(dir.path());
+    let wallet = dir.path().join("patient");
+    let genesis = devnet.genesis_path();
+    let (_, code) = on_node::registered_patient(&wallet, genesis.to_str().expect("utf8"), &api);
+    // Past one envelope chunk and ending in what looks like padding.
+    let mut study: Vec<u8> = (0..2_500_000u32).map(|i| (i % 241) as u8).collect();
+    study.extend_from_slice(&[0x80, 0, 0, 0]);
+    let path = dir.path().join("knee-mr.dcm");
+    std::fs::write(&path, &study).expect("write");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let issued = runtime.block_on(devnet.issue_file(&code, &path, "application/dicom", "MR knee"));
+
+    on_node::run(&wallet, &["sync"], &api);
+    let records = on_node::run(&wallet, &["records"], &api);
+    let listed = &records.as_array().expect("list")[0];
+    assert_eq!(listed["id"], issued.record_id);
+    assert_eq!(listed["file"]["name"], "knee-mr.dcm");
+    assert_eq!(listed["file"]["contentType"], "application/dicom");
+
+    let shown = medwallet(&wallet, &["show", &issued.record_id, "--node", &api]);
+    assert!(!shown.status.success());
+    let said = String::from_utf8_lossy(&shown.stderr);
+    assert!(
+        said.contains("knee-mr.dcm") && said.contains("--out"),
+        "{said}"
+    );
+
+    let out = dir.path().join("saved.dcm");
+    let out_arg = out.to_str().expect("utf8");
+    let saved = on_node::run(
+        &wallet,
+        &["show", &issued.record_id, "--out", out_arg],
+        &api,
+    );
+    assert_eq!(saved["size"], study.len());
+    assert!(
+        std::fs::read(&out).expect("saved") == study,
+        "byte for byte"
+    );
+    let again = medwallet(
+        &wallet,
+        &["show", &issued.record_id, "--out", out_arg, "--node", &api],
+    );
+    assert!(!again.status.success(), "an existing file is not replaced");
+    assert!(std::fs::read(&out).expect("kept") == study);
 }

@@ -201,6 +201,13 @@ pub async fn open_shared<S: LedgerSource>(
         .ok()
         .and_then(|w| keys.identity().unwrap(&w, &record.0).ok())
         .and_then(|k| RecordMetadata::open(&k, &e.metadata).ok());
+    if let Some(file) = metadata.as_ref().and_then(|m| m.file.as_ref()) {
+        // Never read whole into memory to be shown.
+        return Err(WalletError::IsAFile {
+            id: record.to_hex(),
+            name: file.name.clone(),
+        });
+    }
     let ciphertext = fetch_ciphertext(
         source,
         &signer,

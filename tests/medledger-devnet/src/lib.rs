@@ -196,6 +196,39 @@ impl Devnet {
         .expect("the clinic issues")
     }
 
+    /// The demo clinic issues the file at `path` (`content_type`) to `patient` as one record.
+    pub async fn issue_file(
+        &self,
+        patient: &ShareCode,
+        path: &std::path::Path,
+        content_type: &str,
+        title: &str,
+    ) -> Issued {
+        let keys = self.clinic.keys();
+        let clinic = Clinic {
+            keys: &keys,
+            name: &self.clinic.name,
+        };
+        let record = medledger_issuer::file::FileRecord {
+            path,
+            content_type,
+            title,
+            date: None,
+            category: medledger_types::category::Category::Reports,
+        };
+        medledger_issuer::file::issue_file(
+            &self.source(),
+            &clinic,
+            patient,
+            &record,
+            now_ms(),
+            &mut rand_core_rng(),
+            std::sync::Arc::new(|_| {}),
+        )
+        .await
+        .expect("the clinic issues the file")
+    }
+
     /// A doctor's consent to this devnet's demo clinic registering them.
     pub fn doctor_consent(&self, doctor: &AccountKeys, name: &str, licence: &str) -> [u8; 64] {
         medledger_client::doctor_consent::sign_as(

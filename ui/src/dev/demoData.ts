@@ -21,11 +21,11 @@ const clinicA = 'mdw1clinic7h2k9d4s8f3g6j1l5p0q';
 const clinicB = 'mdw1clinic3m8n2b7v4c9x1z6a5s0d';
 
 export const DEMO_RECORDS: RecordItem[] = [
-  { id: 'r1', title: 'Lipid panel', date: '2024-05-14T09:30:00Z', category: 'labs', clinicAddress: clinicB, clinicName: null, issuedHeight: 127, verifiedHeight: null, sizeBytes: 2400, cached: true, unreadable: false, erased: false, visit: null },
-  { id: 'r2', title: 'Basic metabolic panel', date: '2024-02-03T10:20:00Z', category: 'labs', clinicAddress: clinicA, clinicName: 'Riverside Family Clinic', issuedHeight: 98, verifiedHeight: 131, sizeBytes: 5200, cached: true, unreadable: false, erased: false, visit: null },
-  { id: 'r3', title: 'General examination', date: '2024-02-03T10:00:00Z', category: 'encounter', clinicAddress: clinicA, clinicName: 'Riverside Family Clinic', issuedHeight: 97, verifiedHeight: 131, sizeBytes: 8100, cached: true, unreadable: false, erased: false, visit: null },
-  { id: 'r4', title: 'Influenza vaccine', date: '2023-10-20', category: 'immunizations', clinicAddress: clinicA, clinicName: 'Riverside Family Clinic', issuedHeight: 71, verifiedHeight: 131, sizeBytes: 900, cached: false, unreadable: false, erased: false, visit: null },
-  { id: 'r5', title: 'Metformin 500 mg', date: '2023-06-12', category: 'medications', clinicAddress: clinicA, clinicName: 'Riverside Family Clinic', issuedHeight: 52, verifiedHeight: 131, sizeBytes: 1100, cached: true, unreadable: false, erased: false, visit: null },
+  { id: 'r1', title: 'Lipid panel', date: '2024-05-14T09:30:00Z', category: 'labs', clinicAddress: clinicB, clinicName: null, issuedHeight: 127, verifiedHeight: null, sizeBytes: 2400, cached: true, unreadable: false, erased: false, visit: null, file: null },
+  { id: 'r2', title: 'Basic metabolic panel', date: '2024-02-03T10:20:00Z', category: 'labs', clinicAddress: clinicA, clinicName: 'Riverside Family Clinic', issuedHeight: 98, verifiedHeight: 131, sizeBytes: 5200, cached: true, unreadable: false, erased: false, visit: null, file: null },
+  { id: 'r3', title: 'General examination', date: '2024-02-03T10:00:00Z', category: 'encounter', clinicAddress: clinicA, clinicName: 'Riverside Family Clinic', issuedHeight: 97, verifiedHeight: 131, sizeBytes: 8100, cached: true, unreadable: false, erased: false, visit: null, file: null },
+  { id: 'r4', title: 'Influenza vaccine', date: '2023-10-20', category: 'immunizations', clinicAddress: clinicA, clinicName: 'Riverside Family Clinic', issuedHeight: 71, verifiedHeight: 131, sizeBytes: 900, cached: false, unreadable: false, erased: false, visit: null, file: null },
+  { id: 'r5', title: 'Metformin 500 mg', date: '2023-06-12', category: 'medications', clinicAddress: clinicA, clinicName: 'Riverside Family Clinic', issuedHeight: 52, verifiedHeight: 131, sizeBytes: 1100, cached: true, unreadable: false, erased: false, visit: null, file: null },
 ];
 
 export const DEMO_BUNDLE = {

@@ -36,6 +36,8 @@ import type {
   RecoveringStatus,
   RevokeResult,
   RotatedWallet,
+  SavedFile,
+  SaveProgressItem,
   Settings,
   SharedItem,
   SyncProgress,
@@ -85,6 +87,8 @@ export const openRecord = (id: string) => call<OpenedRecord>('open_record', { id
 export const patientSummary = () => call<PatientSummary>('patient_summary');
 /** Every record with its proofs, as a zip in the Downloads folder. */
 export const exportRecords = () => call<ExportResult>('export_records');
+/** A file record (an imaging study) saved, decrypted, to the Downloads folder. */
+export const saveRecordFile = (id: string) => call<SavedFile>('save_record_file', { id });
 /** Lab series for the observations in record `id`, across all of this wallet's records. */
 export const labSeries = (id: string) => call<LabSeries[]>('lab_series', { id });
 /** Records whose tests, conditions, medications (…) or title match `query`. */
@@ -95,6 +99,8 @@ export const acknowledgeEquivocation = () => call<boolean>('acknowledge_equivoca
 export const onSyncProgress = (f: (p: SyncProgress) => void): Promise<UnlistenFn> =>
   listen<SyncProgress>('sync-progress', (event) => f(event.payload));
 /** A background sync (started by a node announcing a new block) found records. */
+export const onSaveProgress = (f: (p: SaveProgressItem) => void): Promise<UnlistenFn> =>
+  listen<SaveProgressItem>('save-progress', (event) => f(event.payload));
 export const onRecordsArrived = (f: (news: RecordsArrived) => void): Promise<UnlistenFn> =>
   listen<RecordsArrived>('records-arrived', (event) => f(event.payload));
 

@@ -1,7 +1,7 @@
 // Generated from crates/medwallet-app (views.rs, error.rs) by ts-rs: do not edit.
 // Regenerate with `make ipc-types`; a Rust test fails when this file is stale.
 
-export type ErrorCode = "no_wallet" | "wallet_exists" | "locked" | "wrong_password" | "invalid_input" | "backup_mismatch" | "network" | "refused" | "not_found" | "storage" | "equivocation" | "link_passcode" | "emergency_waiting" | "device_join" | "wallet_in_use" | "internal";
+export type ErrorCode = "no_wallet" | "wallet_exists" | "locked" | "wrong_password" | "invalid_input" | "backup_mismatch" | "network" | "refused" | "not_found" | "storage" | "equivocation" | "link_passcode" | "emergency_waiting" | "device_join" | "wallet_in_use" | "is_a_file" | "internal";
 
 export type AppError = { code: ErrorCode, message: string, };
 
@@ -85,7 +85,11 @@ erased: boolean,
 /**
  * The visit it was split from (records of one visit share it), if any.
  */
-visit: VisitItem | null, };
+visit: VisitItem | null, 
+/**
+ * It is a file (an imaging study), saved rather than shown; null for FHIR.
+ */
+file: FileItem | null, };
 
 export type VisitItem = { id: string, title: string, };
 
@@ -298,6 +302,22 @@ shared: string, status: LinkState, expiresAtMs: number, passcode: boolean, attem
 export type ReceivedLink = { label: string | null, files: Array<string>, };
 
 export type ExportResult = { path: string, bytes: number, records: number, };
+
+export type FileItem = { 
+/**
+ * Its MIME type (`application/dicom`).
+ */
+contentType: string, name: string, sizeBytes: number, };
+
+export type SavedFile = { path: string, sizeBytes: number, };
+
+export type SaveProgressItem = { id: string, 
+/**
+ * `downloading`, then `opening`.
+ */
+stage: SaveStage, done: number, of: number, };
+
+export type SaveStage = "downloading" | "opening";
 
 export type ErasedResult = { records: number, 
 /**

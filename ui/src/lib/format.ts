@@ -108,6 +108,23 @@ export function formatNumber(n: number): string {
   return new Intl.NumberFormat(locale, { maximumFractionDigits: 4, useGrouping: false }).format(n);
 }
 
+/** A size in bytes as people read it, the locale's way: "512 kB", "1.1 GB". */
+export function formatBytes(n: number): string {
+  const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const;
+  let i = 0;
+  let v = n;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return new Intl.NumberFormat(locale, {
+    style: 'unit',
+    unit: units[i],
+    unitDisplay: 'short',
+    maximumFractionDigits: i > 0 && v < 10 ? 1 : 0,
+  }).format(v);
+}
+
 /** UTF-8 safe base64, for turning the Rust-made QR SVG into a data: URL (CSP allows data: images). */
 export function base64Utf8(text: string): string {
   const bytes = new TextEncoder().encode(text);

@@ -195,4 +195,34 @@ describe('Home', () => {
     expect((await screen.findByTestId('records-arrived')).textContent).toContain('2 new records from Riverside Family Clinic');
     await waitFor(() => expect(backend.callsOf('records').length).toBe(loads + 1));
   });
+
+  it('saves a file record to Downloads with progress, never opening it as FHIR', async () => {
+    const study = record({
+      id: 'r-ct',
+      title: 'CT chest',
+      category: 'reports',
+      sizeBytes: 1_100_000_000,
+      file: { contentType: 'application/dicom', name: 'chest-ct.dcm', sizeBytes: 1_073_741_824 },
+    });
+    let finish: (v: unknown) => void = () => {};
+    const backend = mockBackend({
+      records: [study],
+      save_record_file: () => new Promise((resolve) => (finish = resolve)),
+    });
+    render(Home);
+    const item = await screen.findByTestId('record-item');
+    expect(screen.getByTestId('file-note').textContent).toContain('chest-ct.dcm (1.1 GB)');
+    await fireEvent.click(item);
+    await waitFor(() => expect(backend.callsOf('save_record_file')).toHaveLength(1));
+    expect(backend.callsOf('save_record_file')[0].args).toEqual({ id: 'r-ct' });
+    await emitFromRust('save-progress', { id: 'r-ct', stage: 'opening', done: 550_000_000, of: 1_100_000_000 });
+    const bar = await screen.findByTestId('save-progress');
+    await waitFor(() => expect(bar.getAttribute('aria-valuenow')).toBe('550000000'));
+    expect(screen.getByText(/Decrypting chest-ct.dcm: 550 MB of 1.1 GB/)).toBeTruthy();
+    finish({ path: '/home/ana/Downloads/chest-ct.dcm', sizeBytes: 1_073_741_824 });
+    const saved = await screen.findByTestId('saved-notice');
+    expect(saved.textContent).toContain('/home/ana/Downloads/chest-ct.dcm');
+    expect(screen.queryByTestId('save-progress')).toBeNull();
+    expect(backend.callsOf('open_record')).toHaveLength(0);
+  });
 });

@@ -201,6 +201,7 @@ export function record(over: Partial<RecordItem> & { id: string }): RecordItem {
     unreadable: false,
     erased: false,
     visit: null,
+    file: null,
     ...over,
   };
 }

@@ -156,8 +156,13 @@ pub fn sync(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
 pub fn list(ctx: &Context<'_>, out: &Output) -> anyhow::Result<()> {
     let records = ctx.open()?.records();
     let human = listing(&records, "No records yet: run `medwallet sync`.", |r| {
+        let file = r
+            .file
+            .as_ref()
+            .map(|f| format!("  file {} ({} bytes)", f.name, f.size))
+            .unwrap_or_default();
         format!(
-            "{}  {:<10}  {:<11}  {:<40}  clinic {}…  verified at height {}",
+            "{}  {:<10}  {:<11}  {:<40}  clinic {}…  verified at height {}{file}",
             r.id,
             r.date
                 .as_deref()

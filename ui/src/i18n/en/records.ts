@@ -41,6 +41,10 @@ export const records = {
 
   // RecordListItem: one record in a timeline
   'listItem.opening': 'Opening…',
+  'listItem.file': 'File: {name} ({size}). Choosing it saves it to your Downloads folder.',
+  'save.downloading': 'Downloading {name}: {done} of {of}',
+  'save.opening': 'Decrypting {name}: {done} of {of}',
+  'save.saved': 'Saved {name} to {path}: checked against the ledger, {size}.',
   'listItem.erased':
     'You erased this record: its keys left the ledger and the nodes deleted their copies. Only the fact that it existed is kept.',
   'listItem.unreadable':

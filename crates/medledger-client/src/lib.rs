@@ -25,6 +25,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod background_hash;
 pub mod blob_request;
 pub mod doctor_consent;
 pub mod effect;

@@ -10,6 +10,7 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::sync::Arc;
 
+use medledger_client::background_hash::BackgroundHash;
 use medledger_client::padded::{padded_len, seal_padded_stream};
 use medledger_client::transaction::TxSequence;
 use medledger_client::{Attachment, BlobUpload, LedgerSource, RecordMetadata};
@@ -21,7 +22,6 @@ use medwallet_crypto::envelope::payload::sealed_len;
 use medwallet_crypto::envelope::{ContentKey, Recipient};
 use rand::SeedableRng;
 use rand_core::CryptoRng;
-use sha2::{Digest, Sha256};
 
 use crate::IssueError;
 use crate::issue::{Clinic, Issued, patient_recipient};
@@ -156,7 +156,8 @@ fn seal_file(
     let of = sealed_len(padded_len(len));
     let mut output = Hashing {
         inner: BufWriter::with_capacity(1 << 20, out),
-        hasher: Sha256::new(),
+        // Taken on a thread of its own while the next chunks are sealed.
+        hasher: BackgroundHash::default(),
         written: 0,
         told: 0,
         of,
@@ -166,19 +167,15 @@ fn seal_file(
     let mut rng = rand::rngs::StdRng::from_seed(seed);
     seal_padded_stream(key, &mut rng, input, len, &mut output)
         .map_err(|e| IssueError::Seal(e.to_string()))?;
+    // A temporary file, read back at once for the upload: nothing to make durable.
     output.inner.flush().map_err(local)?;
-    let file = output
-        .inner
-        .into_inner()
-        .map_err(|e| local(e.into_error()))?;
-    file.sync_all().map_err(local)?;
-    Ok(Sha256Digest(output.hasher.finalize().into()))
+    Ok(Sha256Digest(output.hasher.finish().map_err(local)?))
 }
 
-/// The sealed file as it is written: hashed, and its progress told every 16 MiB.
+/// The sealed file as it is written: handed to the hasher, and its progress told every 16 MiB.
 struct Hashing<'a, W> {
     inner: W,
-    hasher: Sha256,
+    hasher: BackgroundHash,
     written: u64,
     told: u64,
     of: u64,
@@ -188,7 +185,7 @@ struct Hashing<'a, W> {
 impl<W: Write> Write for Hashing<'_, W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
+        self.hasher.update(&buf[..n])?;
         self.written += n as u64;
         if self.written - self.told >= 16 << 20 {
             self.told = self.written;

@@ -106,10 +106,16 @@ impl BlobStore {
         if <[u8; 32]>::from(hasher.finalize()) != hash.0 {
             return Err(BlobError::HashMismatch);
         }
-        tmp.as_file().sync_all()?;
-        tmp.persist(self.path(hash))
-            .map_err(|e| BlobError::Io(e.error))?;
-        std::fs::File::open(&dir)?.sync_all()?;
+        // Making a large blob durable takes a while: off the runtime's threads.
+        let path = self.path(hash);
+        tokio::task::spawn_blocking(move || -> Result<(), BlobError> {
+            tmp.as_file().sync_all()?;
+            tmp.persist(path).map_err(|e| BlobError::Io(e.error))?;
+            std::fs::File::open(&dir)?.sync_all()?;
+            Ok(())
+        })
+        .await
+        .map_err(|e| BlobError::Io(std::io::Error::other(e)))??;
         Ok(true)
     }
 }

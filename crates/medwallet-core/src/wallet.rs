@@ -550,6 +550,7 @@ mod relationships;
 mod rotation;
 pub mod saving;
 mod sharing;
+mod streamed_open;
 
 pub use emergency::EMERGENCY_ACCOUNT_LABEL;
 pub use erasure::Erased;

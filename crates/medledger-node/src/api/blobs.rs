@@ -34,6 +34,9 @@ fn denied(d: Denied) -> ApiError {
     }
 }
 
+/// How much of a blob's file is read and sent at a time.
+const SERVE_PIECE: usize = 256 << 10;
+
 /// Uploads a blob (registered clinics only). The body must hash to `{hash}`.
 #[utoipa::path(put, path = "/v1/blobs/{hash}", operation_id = "put_blob", tag = "blobs", security(("signed_request" = [])), params(("hash" = String, Path, pattern = "^[0-9a-fA-F]{64}$", description = "SHA-256 of the body, hex")), request_body(content = inline(super::SealedBytes), content_type = "application/octet-stream"), responses((status = 201, description = "stored"), (status = 200, description = "already stored"), (status = 400, body = ErrorBody, description = "a malformed hash, a body that does not hash to it (hash_mismatch), or an upload cut short (interrupted)"), (status = 401, body = ErrorBody, description = "no valid signed request (no_auth, bad_signature, stale_request, replayed)"), (status = 403, body = ErrorBody, description = "the signer may not upload (not_an_uploader)"), (status = 413, body = ErrorBody, description = "over the blob limit of the node (too_large)"), (status = 503, body = ErrorBody, description = "the node could not store it (storage), or is busy (busy)")))]
 pub async fn put(
@@ -161,7 +164,9 @@ pub async fn get(
                 }
             })?;
     }
-    let stream = tokio_util::io::ReaderStream::new(file);
+    // Large pieces: each read of a file is a trip to tokio's blocking pool, and at the default
+    // 4 KiB a 1 GiB study took a quarter of a million of them.
+    let stream = tokio_util::io::ReaderStream::with_capacity(file, SERVE_PIECE);
     Ok((
         [(header::CONTENT_TYPE, "application/octet-stream")],
         Body::from_stream(stream),

@@ -6,14 +6,17 @@
 use std::io::{Read, Write};
 use std::sync::Arc;
 
+use medledger_client::background_hash::BackgroundHash;
 use medledger_client::padded::open_padded_stream;
 use medledger_client::{BlobRequest, BlobSink, LedgerSource};
 use medwallet_crypto::AccountKeys;
 use medwallet_crypto::envelope::{EnvelopeError, Identity, WrappedKey};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
+
+use std::sync::mpsc::SyncSender;
 
 use super::Wallet;
+use super::streamed_open::{Piece, open_streamed};
 use crate::clock::Clock;
 use crate::error::WalletError;
 use crate::records::RecordSummary;
@@ -32,14 +35,37 @@ pub type SaveProgressFn = Arc<dyn Fn(SaveProgress) + Send + Sync>;
 
 /// How often progress is told, in bytes.
 const TELL_EVERY: u64 = 4 << 20;
+/// Downloaded pieces waiting for the opener (a few MiB at most).
+const PIECES_IN_FLIGHT: usize = 32;
+
+/// Where a saved record is written. It can start over: a node caught serving other bytes
+/// part-way through means writing the next node's from the beginning.
+pub trait SaveTarget: Write + Send + 'static {
+    /// Drops everything written so far.
+    fn restart(&mut self) -> std::io::Result<()>;
+}
+
+impl SaveTarget for Vec<u8> {
+    fn restart(&mut self) -> std::io::Result<()> {
+        self.clear();
+        Ok(())
+    }
+}
+
+impl SaveTarget for medwallet_files::AtomicWriter {
+    fn restart(&mut self) -> std::io::Result<()> {
+        medwallet_files::AtomicWriter::restart(self)
+    }
+}
 
 impl<St: WalletStore, C: Clock> Wallet<St, C> {
     /// Writes record `id`, decrypted, to `out`: a file record (an imaging study) as its file,
-    /// any other as its FHIR. Its ciphertext comes from the store, else from a node into the
-    /// store first; it is checked against the ledger's hash as it is read. Returns the bytes
-    /// written, and `out` to be put in place: it holds garbage unless this returns `Ok`, so
-    /// give it a file that appears only then (`medwallet_files::AtomicWriter`).
-    pub async fn save_record<S: LedgerSource, W: Write + Send + 'static>(
+    /// any other as its FHIR. A kept ciphertext is opened as it is read, checked against the
+    /// ledger's hash; otherwise it is downloaded into the store and opened as it arrives, one
+    /// pass on two threads. Returns the bytes written, and `out` to be put in place: it holds
+    /// garbage unless this returns `Ok`, so give it a file that appears only then
+    /// (`medwallet_files::AtomicWriter`).
+    pub async fn save_record<S: LedgerSource, W: SaveTarget>(
         &self,
         source: &S,
         id: &str,
@@ -52,34 +78,82 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
             return Err(WalletError::NotForMe(record.id));
         }
         if !self.is_kept(&record) {
-            keep_ciphertext(
-                source,
-                &self.store,
-                &keys,
-                &record,
-                self.now_ms(),
-                Some(progress.clone()),
-            )
-            .await?;
+            return self
+                .download_and_open(source, keys, record, out, progress)
+                .await;
         }
         let kept = self
             .store
             .blob_reader(&record.ciphertext_sha256)?
             .ok_or(WalletError::Cache("lost a ciphertext it had just kept"))?;
-        // Decryption is CPU work for as long as the record is large: a thread of its own.
-        let (done, opened) = futures::channel::oneshot::channel();
         let sha = record.ciphertext_sha256.clone();
-        std::thread::spawn(move || {
-            let _ = done.send(open_into(&keys, &record, kept, out, &*progress));
-        });
-        let result = opened
-            .await
-            .map_err(|_| WalletError::Cache("stopped while opening a record"))?;
+        // Decryption is CPU work for as long as the record is large: a thread of its own.
+        let result = on_a_thread(move || {
+            let told = |p| progress(p);
+            open_into(&keys, &record, kept, out, Check::Hash, Some(&told))
+        })
+        .await;
         if let Err(WalletError::WrongCiphertext(_)) = &result {
             // The kept copy is damaged: the next attempt downloads it again.
             self.store.remove_blob(&sha)?;
         }
         result
+    }
+
+    /// Downloads `record`'s ciphertext into the store while a thread opens it into `out`.
+    async fn download_and_open<S: LedgerSource, W: SaveTarget>(
+        &self,
+        source: &S,
+        keys: Arc<AccountKeys>,
+        record: RecordSummary,
+        out: W,
+        progress: SaveProgressFn,
+    ) -> Result<(u64, W), WalletError> {
+        let request = BlobRequest::new(
+            keys.signing_key(),
+            record.blob()?,
+            record.record_id()?,
+            None,
+            self.now_ms(),
+        );
+        let (to_opener, pieces) = std::sync::mpsc::sync_channel(PIECES_IN_FLIGHT);
+        let (opening, opener_keys) = (record.clone(), keys.clone());
+        let opened = on_a_thread(move || open_streamed(&opener_keys, &opening, pieces, out));
+        let mut sink = Downloading {
+            inner: self.store.blob_download(&record.ciphertext_sha256)?,
+            opener: Some(to_opener),
+            sent_any: false,
+            done: 0,
+            told: 0,
+            of: record.ciphertext_len,
+            progress: Some(progress),
+        };
+        let downloaded = source
+            .blob_to(&request, record.ciphertext_len, &mut sink)
+            .await;
+        let Downloading { inner, opener, .. } = sink;
+        // The end of the pieces: the opener finishes with what it has.
+        drop(opener);
+        let opened = opened.await;
+        downloaded?;
+        inner.keep()?;
+        opened
+    }
+}
+
+/// Starts `work` on a thread of its own now; the future waits for it without blocking the
+/// caller's runtime.
+fn on_a_thread<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, WalletError> + Send + 'static,
+) -> impl std::future::Future<Output = Result<T, WalletError>> {
+    let (done, result) = futures::channel::oneshot::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(work());
+    });
+    async move {
+        result
+            .await
+            .map_err(|_| WalletError::Cache("stopped while opening a record"))?
     }
 }
 
@@ -101,6 +175,8 @@ pub(crate) async fn keep_ciphertext<S: LedgerSource, St: WalletStore>(
     );
     let mut sink = Downloading {
         inner: store.blob_download(&record.ciphertext_sha256)?,
+        opener: None,
+        sent_any: false,
         done: 0,
         told: 0,
         of: record.ciphertext_len,
@@ -113,8 +189,12 @@ pub(crate) async fn keep_ciphertext<S: LedgerSource, St: WalletStore>(
     Ok(())
 }
 
+/// A download into the store, each piece also handed to the opener, if there is one.
 struct Downloading {
     inner: Box<dyn BlobDownload>,
+    opener: Option<SyncSender<Piece>>,
+    /// The opener has had pieces of this attempt (a restart must tell it).
+    sent_any: bool,
     done: u64,
     told: u64,
     of: u64,
@@ -125,11 +205,23 @@ impl BlobSink for Downloading {
     fn restart(&mut self) -> std::io::Result<()> {
         self.done = 0;
         self.told = 0;
+        if let Some(opener) = &self.opener
+            && std::mem::take(&mut self.sent_any)
+        {
+            opener.send(Piece::Restart).map_err(|_| opener_gone())?;
+        }
         self.inner.restart()
     }
 
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         self.inner.write(bytes)?;
+        if let Some(opener) = &self.opener {
+            // Bounded: a download that outruns decryption waits for it.
+            opener
+                .send(Piece::Bytes(bytes.to_vec()))
+                .map_err(|_| opener_gone())?;
+            self.sent_any = true;
+        }
         self.done += bytes.len() as u64;
         if let Some(progress) = &self.progress
             && (self.done - self.told >= TELL_EVERY || self.done == self.of)
@@ -144,14 +236,28 @@ impl BlobSink for Downloading {
     }
 }
 
-/// Opens `ciphertext` (the kept copy of `record`'s) into `out`, checking its length and hash
-/// against the ledger's as it is read.
-fn open_into<W: Write>(
+fn opener_gone() -> std::io::Error {
+    std::io::Error::other("the record's decryption stopped")
+}
+
+/// How [`open_into`] knows the ciphertext is the ledger's.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Check {
+    /// It hashes what it reads (a kept copy, which may have been damaged since).
+    Hash,
+    /// The source hashed it as it arrived, and its verdict decides (a download).
+    BySource,
+}
+
+/// Opens `ciphertext` (`record`'s) into `out`, checking its length (and, by `check`, its hash)
+/// against the ledger's as it is read; telling `progress`, if given, how far it is.
+pub(super) fn open_into<R: Read, W: Write>(
     keys: &AccountKeys,
     record: &RecordSummary,
-    ciphertext: Box<dyn Read + Send>,
+    ciphertext: R,
     mut out: W,
-    progress: &(dyn Fn(SaveProgress) + Send + Sync),
+    check: Check,
+    progress: Option<&dyn Fn(SaveProgress)>,
 ) -> Result<(u64, W), WalletError> {
     let id = record.record_id()?;
     let blob = record.blob()?;
@@ -164,15 +270,19 @@ fn open_into<W: Write>(
         .map_err(|_| not_mine())?;
     let mut reading = Checked {
         inner: ciphertext,
-        hasher: Sha256::new(),
+        // On a thread of its own, beside the decryption.
+        hasher: (check == Check::Hash).then(BackgroundHash::default),
         read: 0,
         told: 0,
         of: record.ciphertext_len,
         progress,
     };
     let opened = open_padded_stream(&key, &mut reading, &mut out);
-    let whole = reading.read == record.ciphertext_len
-        && <[u8; 32]>::from(reading.hasher.finalize()) == blob.0;
+    let hashed = match reading.hasher.take() {
+        Some(hasher) => hasher.finish().ok() == Some(blob.0),
+        None => true,
+    };
+    let whole = reading.read == record.ciphertext_len && hashed;
     let written = match opened {
         Ok(written) if whole => written,
         Err(EnvelopeError::Io(e)) => return Err(WalletError::LocalStorage(StoreFailure::new(e))),
@@ -184,24 +294,28 @@ fn open_into<W: Write>(
     Ok((written, out))
 }
 
-/// The kept ciphertext as it is read: hashed, counted, and its progress told.
-struct Checked<'a> {
-    inner: Box<dyn Read + Send>,
-    hasher: Sha256,
+/// A ciphertext as it is read: hashed, counted, and its progress told.
+struct Checked<'a, R> {
+    inner: R,
+    hasher: Option<BackgroundHash>,
     read: u64,
     told: u64,
     of: u64,
-    progress: &'a (dyn Fn(SaveProgress) + Send + Sync),
+    progress: Option<&'a dyn Fn(SaveProgress)>,
 }
 
-impl Read for Checked<'_> {
+impl<R: Read> Read for Checked<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
+        if let Some(hasher) = &self.hasher {
+            hasher.update(&buf[..n])?;
+        }
         self.read += n as u64;
-        if self.read - self.told >= TELL_EVERY || (n == 0 && self.told != self.read) {
+        if let Some(progress) = self.progress
+            && (self.read - self.told >= TELL_EVERY || (n == 0 && self.told != self.read))
+        {
             self.told = self.read;
-            (self.progress)(SaveProgress::Opening {
+            progress(SaveProgress::Opening {
                 done: self.read,
                 of: self.of,
             });

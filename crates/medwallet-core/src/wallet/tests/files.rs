@@ -3,7 +3,11 @@
 
 use std::sync::Mutex;
 
-use medledger_client::Attachment;
+use medledger_client::{Attachment, BlobRequest, BlobSink, Incident, SourceError};
+use medledger_types::hash::ChainId;
+use medledger_types::state::StateKey;
+use medledger_types::tx::SignedTx;
+use medwallet_verify::{Invalid, VerifiedHeader};
 
 use super::*;
 use crate::wallet::saving::SaveProgress;
@@ -101,5 +105,88 @@ fn a_damaged_kept_copy_is_refused_dropped_and_downloaded_again() {
         done: record.ciphertext_len,
         of: record.ciphertext_len
     }));
+    assert!(w.patient.is_kept(&record));
+}
+
+/// The memory ledger behind a first node that streams most of a ciphertext with one byte
+/// changed before the source catches it and turns to the next node, as the network source does.
+struct CaughtMidway<'a>(&'a MemoryLedger);
+
+impl LedgerSource for CaughtMidway<'_> {
+    fn chain(&self) -> ChainId {
+        self.0.chain()
+    }
+    async fn latest(&self, now_ms: u64) -> Result<VerifiedHeader, SourceError> {
+        self.0.latest(now_ms).await
+    }
+    async fn value(
+        &self,
+        at: &VerifiedHeader,
+        key: &StateKey,
+    ) -> Result<Option<Vec<u8>>, SourceError> {
+        self.0.value(at, key).await
+    }
+    async fn blob(&self, request: &BlobRequest<'_>, len: u64) -> Result<Vec<u8>, SourceError> {
+        self.0.blob(request, len).await
+    }
+    async fn blob_to(
+        &self,
+        request: &BlobRequest<'_>,
+        len: u64,
+        sink: &mut dyn BlobSink,
+    ) -> Result<(), SourceError> {
+        let honest = self.0.blob(request, len).await?;
+        let mut lie = honest.clone();
+        lie[100_000] ^= 1;
+        sink.restart().map_err(SourceError::Local)?;
+        for piece in lie[..150_000].chunks(7_000) {
+            sink.write(piece).map_err(SourceError::Local)?;
+        }
+        sink.restart().map_err(SourceError::Local)?;
+        for piece in honest.chunks(9_000) {
+            sink.write(piece).map_err(SourceError::Local)?;
+        }
+        Ok(())
+    }
+    async fn submit(&self, tx: &SignedTx) -> Result<u64, SourceError> {
+        self.0.submit(tx).await
+    }
+    fn incidents(&self) -> Vec<Incident> {
+        self.0.incidents()
+    }
+    fn adopt_floor(&self, header: &[u8], certificate: &[u8]) -> Result<(), Invalid> {
+        self.0.adopt_floor(header, certificate)
+    }
+}
+
+#[test]
+fn a_download_restarted_midway_saves_only_the_next_nodes_bytes() {
+    let mut w = world();
+    let bytes = study(400_000);
+    let file = Attachment::new("application/dicom", "pet.dcm", bytes.len() as u64).expect("file");
+    let id = w
+        .ledger
+        .issue_file(&w.clinic, &keys(PATIENT), &bytes, file)
+        .to_hex();
+    w.sync();
+    let record = w.patient.record(&id).expect("synced");
+    w.patient_store
+        .blobs
+        .lock()
+        .expect("lock")
+        .remove(&record.ciphertext_sha256);
+
+    let source = CaughtMidway(&w.ledger);
+    let (written, out) =
+        block_on(
+            w.patient
+                .save_record(&source, &id, Vec::new(), Arc::new(|_| {})),
+        )
+        .expect("saved from the second answer");
+    assert_eq!(written, bytes.len() as u64);
+    assert!(
+        out == bytes,
+        "nothing of the first answer is left in the file"
+    );
     assert!(w.patient.is_kept(&record));
 }

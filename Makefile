@@ -15,7 +15,7 @@ APT_PACKAGES := build-essential pkg-config curl libssl-dev libwebkit2gtk-4.1-dev
   libayatana-appindicator3-dev librsvg2-dev libxdo-dev webkit2gtk-driver xvfb xauth x11-utils \
   python3-venv chromium chromium-driver dbus-daemon dbus-bin
 
-.PHONY: run demo-cli demo-crypto test deps py-deps ui build desktop ui-test e2e lint unit ipc-types package bench bench-ledger bench-desktop bench-links bench-emergency fuzz vectors soak
+.PHONY: run demo-cli demo-crypto test deps py-deps ui build desktop ui-test e2e lint unit ipc-types package bench bench-ledger bench-desktop bench-links bench-emergency bench-large fuzz vectors soak
 
 ## Installs missing Debian packages (idempotent: only what `dpkg` does not report installed).
 deps:
@@ -138,6 +138,15 @@ bench-links: deps ui
 ## validators.
 bench-emergency: deps
 	$(CARGO) bench --locked -p medwallet-e2e --bench emergency_figures
+
+## A large record: a 1 GiB generated imaging study issued by `medclinic issue-file`, replicated
+## by 3 validator processes and saved by `medwallet show --out`; throughput beside raw
+## ChaCha20-Poly1305 and each program's peak RSS (LARGE_BYTES sets the size; about 7 times it
+## on disk).
+LARGE_BYTES ?= 1073741824
+bench-large: deps
+	$(CARGO) build --locked --release -p medledger-node -p medledger-issuer -p medwallet-cli
+	MEDWALLET_LARGE_BYTES=$(LARGE_BYTES) $(CARGO) bench --locked -p medwallet-e2e --bench large_record
 
 ## Ledger load test: 4 real validators on loopback; finalized tx/s and finality p50/p99.
 BENCH_TXS ?= 40000

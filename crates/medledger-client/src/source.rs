@@ -118,15 +118,23 @@ pub trait LedgerSource {
     async fn blob(&self, request: &BlobRequest<'_>, len: u64) -> Result<Vec<u8>, SourceError>;
     /// [`LedgerSource::blob`] into `sink` as it arrives, for a record too large to hold in
     /// memory: the same checks, with the sink restarted before each node's answer. Only an
-    /// `Ok` means the sink holds the ciphertext. This default holds it in memory once; a source
-    /// over the network streams it.
+    /// `Ok` means the sink holds the ciphertext. This default holds it in memory once (and
+    /// checks it again here, whatever [`LedgerSource::blob`] did); a source over the network
+    /// streams it.
     async fn blob_to(
         &self,
         request: &BlobRequest<'_>,
         len: u64,
         sink: &mut dyn BlobSink,
     ) -> Result<(), SourceError> {
+        use sha2::Digest;
         let bytes = self.blob(request, len).await?;
+        if bytes.len() as u64 != len || sha2::Sha256::digest(&bytes)[..] != request.blob.0[..] {
+            return Err(SourceError::NoBlob(vec![NetError::Protocol {
+                node: "the source".into(),
+                message: Invalid::WrongCiphertext.to_string(),
+            }]));
+        }
         sink.restart().map_err(SourceError::Local)?;
         sink.write(&bytes).map_err(SourceError::Local)
     }

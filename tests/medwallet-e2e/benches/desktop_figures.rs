@@ -140,6 +140,7 @@ fn synthea_summaries(count: usize) -> Result<Vec<RecordSummary>> {
                 visit: None,
                 account: (i % clinics.len()) as u32,
                 erased: false,
+                file: None,
             }
         })
         .collect())

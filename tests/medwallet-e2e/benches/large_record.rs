@@ -87,6 +87,15 @@ fn measured(command: &mut Command) -> Result<(Duration, u64, Value)> {
     Ok((took, peak, serde_json::from_str(&out)?))
 }
 
+/// Waits until the files written so far are on disk (`sync`), so that one program's writes
+/// are not timed in the next one's run.
+fn settle() -> Result<()> {
+    if !Command::new("sync").status()?.success() {
+        bail!("sync failed");
+    }
+    Ok(())
+}
+
 /// The validator processes, stopped when dropped.
 struct Nodes(Vec<Child>);
 
@@ -318,6 +327,8 @@ fn main() -> Result<()> {
         .iter()
         .map(|c| peak_kib(c.id()).unwrap_or(0))
         .collect();
+    // Each program starts with no other program's writes still going to disk.
+    settle()?;
     eprintln!("issuing…");
     let (issue_took, issue_peak, issued) = issue(&study)?;
     let sealed = issued["size"].as_u64().context("size")?;
@@ -335,6 +346,7 @@ fn main() -> Result<()> {
     measured(&mut sync)?;
     let small_id = small_issued["record_id"].as_str().context("id")?;
     let (small_save_took, small_save_peak, _) = save(small_id, &work.path().join("small.out"))?;
+    settle()?;
     eprintln!("saving…");
     let out = work.path().join("study.out");
     let (save_took, save_peak, _) = save(issued["record_id"].as_str().context("id")?, &out)?;

@@ -21,6 +21,7 @@ use crate::clock::Clock;
 use crate::error::WalletError;
 use crate::records::RecordSummary;
 use crate::store::{BlobDownload, StoreFailure, WalletStore};
+use crate::wallet::KEPT_ON_SYNC_MAX;
 
 /// How far saving a record is, in bytes of its ciphertext.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -61,8 +62,8 @@ impl SaveTarget for medwallet_files::AtomicWriter {
 impl<St: WalletStore, C: Clock> Wallet<St, C> {
     /// Writes record `id`, decrypted, to `out`: a file record (an imaging study) as its file,
     /// any other as its FHIR. A kept ciphertext is opened as it is read, checked against the
-    /// ledger's hash; otherwise it is downloaded into the store and opened as it arrives, one
-    /// pass on two threads. Returns the bytes written, and `out` to be put in place: it holds
+    /// ledger's hash; otherwise it is downloaded (into the store, unless it is a file record
+    /// too large to keep twice) and opened as it arrives, one pass on two threads. Returns the bytes written, and `out` to be put in place: it holds
     /// garbage unless this returns `Ok`, so give it a file that appears only then
     /// (`medwallet_files::AtomicWriter`).
     pub async fn save_record<S: LedgerSource, W: SaveTarget>(
@@ -120,7 +121,12 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         let (opening, opener_keys) = (record.clone(), keys.clone());
         let opened = on_a_thread(move || open_streamed(&opener_keys, &opening, pieces, out));
         let mut sink = Downloading {
-            inner: self.store.blob_download(&record.ciphertext_sha256)?,
+            // A large file record is not kept twice: the saved file is the patient's copy,
+            // and a second one (encrypted) would cost its size again on disk.
+            kept: match record.file.is_some() && record.ciphertext_len > KEPT_ON_SYNC_MAX {
+                true => None,
+                false => Some(self.store.blob_download(&record.ciphertext_sha256)?),
+            },
             opener: Some(to_opener),
             sent_any: false,
             done: 0,
@@ -131,12 +137,14 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         let downloaded = source
             .blob_to(&request, record.ciphertext_len, &mut sink)
             .await;
-        let Downloading { inner, opener, .. } = sink;
+        let Downloading { kept, opener, .. } = sink;
         // The end of the pieces: the opener finishes with what it has.
         drop(opener);
         let opened = opened.await;
         downloaded?;
-        inner.keep()?;
+        if let Some(kept) = kept {
+            kept.keep()?;
+        }
         opened
     }
 }
@@ -174,7 +182,7 @@ pub(crate) async fn keep_ciphertext<S: LedgerSource, St: WalletStore>(
         now_ms,
     );
     let mut sink = Downloading {
-        inner: store.blob_download(&record.ciphertext_sha256)?,
+        kept: Some(store.blob_download(&record.ciphertext_sha256)?),
         opener: None,
         sent_any: false,
         done: 0,
@@ -185,13 +193,16 @@ pub(crate) async fn keep_ciphertext<S: LedgerSource, St: WalletStore>(
     source
         .blob_to(&request, record.ciphertext_len, &mut sink)
         .await?;
-    sink.inner.keep()?;
+    if let Some(kept) = sink.kept {
+        kept.keep()?;
+    }
     Ok(())
 }
 
 /// A download into the store, each piece also handed to the opener, if there is one.
 struct Downloading {
-    inner: Box<dyn BlobDownload>,
+    /// Where it is kept, unless it is too large a file to keep twice.
+    kept: Option<Box<dyn BlobDownload>>,
     opener: Option<SyncSender<Piece>>,
     /// The opener has had pieces of this attempt (a restart must tell it).
     sent_any: bool,
@@ -210,11 +221,16 @@ impl BlobSink for Downloading {
         {
             opener.send(Piece::Restart).map_err(|_| opener_gone())?;
         }
-        self.inner.restart()
+        match &mut self.kept {
+            Some(kept) => kept.restart(),
+            None => Ok(()),
+        }
     }
 
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        self.inner.write(bytes)?;
+        if let Some(kept) = &mut self.kept {
+            kept.write(bytes)?;
+        }
         if let Some(opener) = &self.opener {
             // Bounded: a download that outruns decryption waits for it.
             opener

@@ -190,3 +190,29 @@ fn a_download_restarted_midway_saves_only_the_next_nodes_bytes() {
     );
     assert!(w.patient.is_kept(&record));
 }
+
+#[test]
+fn a_large_file_record_is_left_to_be_saved_and_not_kept_twice() {
+    let mut w = world();
+    let bytes = study((crate::wallet::KEPT_ON_SYNC_MAX + (1 << 20)) as usize);
+    let file = Attachment::new("application/dicom", "ct.dcm", bytes.len() as u64).expect("file");
+    let id = w
+        .ledger
+        .issue_file(&w.clinic, &keys(PATIENT), &bytes, file)
+        .to_hex();
+    let report = w.sync();
+    let record = w.patient.record(&id).expect("synced");
+    assert_eq!(
+        report.ciphertexts_missing, 0,
+        "not missing: left to be saved"
+    );
+    assert!(!w.patient.is_kept(&record), "a sync does not fetch it");
+
+    let (result, heard) = saved(&w, &id);
+    assert!(result.expect("saved").1 == bytes);
+    assert!(heard.contains(&SaveProgress::Downloading {
+        done: record.ciphertext_len,
+        of: record.ciphertext_len
+    }));
+    assert!(!w.patient.is_kept(&record), "the saved file is the copy");
+}

@@ -18,6 +18,7 @@ const COMMANDS: &[&str] = &[
     "patient_summary",
     "export_records",
     "save_record_file",
+    "save_shared_file",
     "create_link",
     "links",
     "revoke_link",

@@ -116,31 +116,46 @@ pub async fn patient_summary(app: Wallet<'_>) -> Result<PatientSummary, AppError
 /// The export goes to the user's Downloads folder (the home folder if there is none).
 #[tauri::command]
 pub async fn export_records(app: Wallet<'_>, handle: AppHandle) -> Result<ExportResult, AppError> {
+    app.export_records(&downloads(&handle)?).await
+}
+
+/// Where saved records go: the user's Downloads folder (the home folder if there is none).
+fn downloads(handle: &AppHandle) -> Result<std::path::PathBuf, AppError> {
     use tauri::Manager;
-    let dir = handle
+    handle
         .path()
         .download_dir()
         .or_else(|_| handle.path().home_dir())
-        .map_err(|e| AppError::new(medwallet_app::ErrorCode::Storage, e.to_string()))?;
-    app.export_records(&dir).await
+        .map_err(|e| AppError::new(medwallet_app::ErrorCode::Storage, e.to_string()))
 }
 
-/// A file record (an imaging study) is saved to the user's Downloads folder (the home folder if
-/// there is none), with `save-progress` events as it downloads and opens.
+/// A file record (an imaging study) is saved to Downloads, with `save-progress` events as it
+/// downloads and opens.
 #[tauri::command]
 pub async fn save_record_file(
     app: Wallet<'_>,
     handle: AppHandle,
     id: String,
 ) -> Result<SavedFile, AppError> {
-    use tauri::Manager;
-    let dir = handle
-        .path()
-        .download_dir()
-        .or_else(|_| handle.path().home_dir())
-        .map_err(|e| AppError::new(medwallet_app::ErrorCode::Storage, e.to_string()))?;
+    let dir = downloads(&handle)?;
     app.save_record_file(&id, &dir, move |progress| {
         // Progress is best effort: a closed window does not stop the save.
+        let _ = handle.emit("save-progress", progress);
+    })
+    .await
+}
+
+/// Doctor mode: a shared file record saved to Downloads, with `save-progress` events.
+#[tauri::command]
+pub async fn save_shared_file(
+    app: Wallet<'_>,
+    handle: AppHandle,
+    grant_id: String,
+    record_id: String,
+    name: String,
+) -> Result<SavedFile, AppError> {
+    let dir = downloads(&handle)?;
+    app.save_shared_file(&grant_id, &record_id, &name, &dir, move |progress| {
         let _ = handle.emit("save-progress", progress);
     })
     .await

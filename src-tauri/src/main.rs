@@ -164,6 +164,7 @@ fn main() {
             commands::patient_summary,
             commands::export_records,
             commands::save_record_file,
+            commands::save_shared_file,
             commands::create_link,
             commands::links,
             commands::revoke_link,

@@ -38,6 +38,7 @@ mod lifecycle;
 pub mod lifecycle_views;
 mod links;
 mod records;
+mod saving;
 mod search;
 pub mod session;
 pub mod settings;

@@ -3,15 +3,15 @@
 
 use std::collections::HashMap;
 
-use medwallet_core::{RecordSummary, SaveProgress, SyncEvent, accounts};
+use medwallet_core::{RecordSummary, SyncEvent, accounts};
 use medwallet_fhir::lab_series::SeriesBuilder;
 use medwallet_fhir::numeric_observations;
 
 use crate::error::{AppError, ErrorCode};
 use crate::session::{App, lock};
 use crate::views::{
-    Category, FileItem, LabSeries, OpenedRecord, RecordItem, SaveProgressItem, SaveStage,
-    SavedFile, SeriesPoint, SyncPhase, SyncProgress, SyncReport, VisitItem,
+    Category, FileItem, LabSeries, OpenedRecord, RecordItem, SeriesPoint, SyncPhase, SyncProgress,
+    SyncReport, VisitItem,
 };
 
 impl App {
@@ -137,71 +137,8 @@ impl App {
             unreadable: r.unreadable,
             erased: r.erased,
             visit: r.visit.as_ref().map(VisitItem::of),
-            file: r.file.as_ref().map(|f| FileItem {
-                content_type: f.content_type.clone(),
-                name: f.name.clone(),
-                size_bytes: f.size,
-            }),
+            file: r.file.as_ref().map(FileItem::of),
         }
-    }
-
-    /// Saves record `id` (a file record, an imaging study, as its file) into `dir` under its
-    /// name (numbered if taken), as it downloads and opens: in constant memory whatever its
-    /// size. The file appears only complete and checked against the ledger's hash.
-    pub async fn save_record_file(
-        &self,
-        id: &str,
-        dir: &std::path::Path,
-        progress: impl Fn(SaveProgressItem) + Send + Sync + 'static,
-    ) -> Result<SavedFile, AppError> {
-        let record = self.summary(id)?;
-        let name = match &record.file {
-            Some(file) => file.name.clone(),
-            None => format!("record-{}.json", &record.id[..12]),
-        };
-        let storage = |e: std::io::Error, path: &std::path::Path| {
-            AppError::new(
-                ErrorCode::Storage,
-                format!("cannot write {}: {e}", path.display()),
-            )
-        };
-        std::fs::create_dir_all(dir).map_err(|e| storage(e, dir))?;
-        let (stem, extension) = match name.rsplit_once('.') {
-            Some((stem, ext)) if !stem.is_empty() => (stem.to_owned(), format!(".{ext}")),
-            _ => (name.clone(), String::new()),
-        };
-        let path = (0..100)
-            .map(|n| match n {
-                0 => dir.join(&name),
-                n => dir.join(format!("{stem} ({n}){extension}")),
-            })
-            .find(|p| !p.exists())
-            .ok_or_else(|| {
-                AppError::invalid(format!("too many copies of {name} in that folder"))
-            })?;
-        let writer = medwallet_files::AtomicWriter::create(&path).map_err(|e| storage(e, &path))?;
-        let wallet = self.wallet()?;
-        let record_id = record.id.clone();
-        let told: medwallet_core::SaveProgressFn = std::sync::Arc::new(move |p| {
-            let (stage, done, of) = match p {
-                SaveProgress::Downloading { done, of } => (SaveStage::Downloading, done, of),
-                SaveProgress::Opening { done, of } => (SaveStage::Opening, done, of),
-            };
-            progress(SaveProgressItem {
-                id: record_id.clone(),
-                stage,
-                done,
-                of,
-            });
-        });
-        let (size, writer) = self
-            .with_ledger(async |source| wallet.save_record(source, &record.id, writer, told).await)
-            .await?;
-        writer.commit_new().map_err(|e| storage(e, &path))?;
-        Ok(SavedFile {
-            path: path.display().to_string(),
-            size_bytes: size,
-        })
     }
 
     /// The timeline: every verified record, newest visit first.
@@ -221,7 +158,7 @@ impl App {
         Ok(items)
     }
 
-    fn summary(&self, id: &str) -> Result<RecordSummary, AppError> {
+    pub(crate) fn summary(&self, id: &str) -> Result<RecordSummary, AppError> {
         self.wallet()?.record(id).map_err(|_| {
             AppError::new(
                 ErrorCode::NotFound,

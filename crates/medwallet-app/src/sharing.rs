@@ -12,7 +12,7 @@ use medwallet_verify::VerifiedHeader;
 use crate::error::{AppError, ErrorCode};
 use crate::session::App;
 use crate::views::{
-    AccessItem, Category, DoctorInfo, GrantItem, GrantRequest, GrantResult, GrantScope,
+    AccessItem, Category, DoctorInfo, FileItem, GrantItem, GrantRequest, GrantResult, GrantScope,
     OpenedRecord, RecordItem, RevokeResult, SharedItem, VisitItem,
 };
 
@@ -178,6 +178,7 @@ impl App {
                 title: r.title,
                 date: r.date,
                 status: r.status.into(),
+                file: r.file.as_ref().map(FileItem::of),
             })
             .collect())
     }

@@ -190,6 +190,16 @@ pub struct FileItem {
     pub size_bytes: u64,
 }
 
+impl FileItem {
+    pub fn of(file: &medwallet_core::Attachment) -> Self {
+        Self {
+            content_type: file.content_type.clone(),
+            name: file.name.clone(),
+            size_bytes: file.size,
+        }
+    }
+}
+
 /// A record saved to a file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -436,6 +446,8 @@ pub struct SharedItem {
     pub title: String,
     pub date: Option<String>,
     pub status: GrantState,
+    /// It is a file (an imaging study), saved rather than shown; null for FHIR.
+    pub file: Option<FileItem>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, TS)]

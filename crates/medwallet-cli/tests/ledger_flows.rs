@@ -563,4 +563,28 @@ fn a_file_record_is_listed_as_a_file_and_saved_byte_for_byte_only_with_out() {
     );
     assert!(!again.status.success(), "an existing file is not replaced");
     assert!(std::fs::read(&out).expect("kept") == study);
+
+    // Shared with a doctor, who saves it the same way.
+    let doctor = dir.path().join("doctor");
+    let d = register_doctor(&devnet, &doctor, genesis.to_str().expect("utf8"), &runtime);
+    let address = d["address"].as_str().expect("address");
+    on_node::run(
+        &wallet,
+        &["grant", "--doctor", address, "--records", &issued.record_id],
+        &api,
+    );
+    let shown = medwallet(&doctor, &["show", &issued.record_id, "--node", &api]);
+    let said = String::from_utf8_lossy(&shown.stderr);
+    assert!(!shown.status.success() && said.contains("--out"), "{said}");
+    let theirs = dir.path().join("doctor.dcm");
+    let theirs_arg = theirs.to_str().expect("utf8");
+    on_node::run(
+        &doctor,
+        &["show", &issued.record_id, "--out", theirs_arg],
+        &api,
+    );
+    assert!(
+        std::fs::read(&theirs).expect("saved") == study,
+        "byte for byte"
+    );
 }

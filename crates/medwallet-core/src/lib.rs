@@ -47,7 +47,7 @@ pub use clock::{Clock, SystemClock};
 pub use consent::REVOCATION_NOTICE;
 pub use consent::ShareScope;
 pub use error::WalletError;
-pub use medledger_client::{Incident, LedgerSource, SourceError, Visit};
+pub use medledger_client::{Attachment, Incident, LedgerSource, SourceError, Visit};
 pub use records::RecordSummary;
 pub use relationships::Relationship;
 pub use store::{StoreFailure, WalletStore};

@@ -11,12 +11,13 @@
 //! (`medwallet_crypto::pairwise`), finds their grants under those keys (account after account,
 //! until [`GAP_LIMIT`] in a row have none) and signs its fetches with them.
 
+use medledger_client::padded::open_padded;
 use medledger_client::{LedgerSource, RecordMetadata, reads};
 use medledger_types::category::Category;
 use medledger_types::grant::notice_context;
 use medledger_types::hash::{Address, GrantId, PublicKey, RecordId};
 use medledger_types::state::{GrantStatus, RecordEntry, StateKey};
-use medwallet_crypto::envelope::{Identity, WrappedKey, open_sealed};
+use medwallet_crypto::envelope::{ContentKey, Identity, WrappedKey, open_sealed};
 use medwallet_crypto::pairwise::PeerSecret;
 use medwallet_crypto::{AccountKeys, SigningKey};
 use medwallet_verify::VerifiedHeader;
@@ -85,7 +86,7 @@ async fn grantees<S: LedgerSource>(
 
 use crate::consent::grant_status;
 use crate::error::WalletError;
-use crate::records::{decrypt, fetch_ciphertext};
+use crate::records::fetch_ciphertext;
 use crate::terms::open_terms;
 
 /// A record shared with this doctor.
@@ -105,6 +106,8 @@ pub struct SharedRecord {
     /// From the record's metadata (opened with the key wrapped to this doctor).
     pub title: String,
     pub date: Option<String>,
+    /// It is a file (an imaging study): saved (`Wallet::save_shared`), never shown.
+    pub file: Option<medledger_client::Attachment>,
 }
 
 /// Every record shared with `keys`' account, proven at `at`, with its grant's status at `now_ms`.
@@ -161,6 +164,7 @@ pub async fn shared_with<S: LedgerSource>(
                 title: metadata
                     .as_ref()
                     .map_or_else(|| "Record".to_owned(), |m| m.title.clone()),
+                file: metadata.as_ref().and_then(|m| m.file.clone()),
                 date: metadata.and_then(|m| m.date),
             });
         }
@@ -168,17 +172,25 @@ pub async fn shared_with<S: LedgerSource>(
     Ok(out)
 }
 
-/// Opens `record`, shared with `keys`' account under `grant`: the grant must be this
-/// account's and active at `now_ms`, and hold a key for the record; the ciphertext must match
-/// the ledger's hash.
-pub async fn open_shared<S: LedgerSource>(
+/// What a doctor may fetch of a shared record, proven: its entry, its clinic's description,
+/// the key it signs the request with, and the record's key unwrapped.
+pub struct SharedAccess {
+    pub entry: RecordEntry,
+    pub metadata: Option<RecordMetadata>,
+    pub signer: SigningKey,
+    pub key: ContentKey,
+}
+
+/// The access `keys`' account has to `record` under `grant`: the grant must be this account's
+/// and active at `now_ms`, and hold a key for the record that opens with this account's key.
+pub async fn shared_access<S: LedgerSource>(
     source: &S,
     keys: &AccountKeys,
     at: &VerifiedHeader,
     grant: GrantId,
     record: RecordId,
     now_ms: u64,
-) -> Result<Opened, WalletError> {
+) -> Result<SharedAccess, WalletError> {
     let not_shared = || WalletError::NotShared(record.to_hex());
     let Some((entry, status)) = reads::grant(source, at, &grant, now_ms).await? else {
         return Err(not_shared());
@@ -197,20 +209,41 @@ pub async fn open_shared<S: LedgerSource>(
     if e.patient != entry.patient {
         return Err(not_shared());
     }
-    let metadata = WrappedKey::from_bytes(&wrapped)
+    let key = WrappedKey::from_bytes(&wrapped)
         .ok()
         .and_then(|w| keys.identity().unwrap(&w, &record.0).ok())
-        .and_then(|k| RecordMetadata::open(&k, &e.metadata).ok());
-    if let Some(file) = metadata.as_ref().and_then(|m| m.file.as_ref()) {
-        // Never read whole into memory to be shown.
+        .ok_or_else(|| WalletError::NotForMe(record.to_hex()))?;
+    let metadata = RecordMetadata::open(&key, &e.metadata).ok();
+    Ok(SharedAccess {
+        entry: e,
+        metadata,
+        signer,
+        key,
+    })
+}
+
+/// Opens `record`, shared with `keys`' account under `grant` ([`shared_access`]); the
+/// ciphertext must match the ledger's hash. A file record (an imaging study) is refused: it is
+/// saved (`Wallet::save_shared`), never read whole.
+pub async fn open_shared<S: LedgerSource>(
+    source: &S,
+    keys: &AccountKeys,
+    at: &VerifiedHeader,
+    grant: GrantId,
+    record: RecordId,
+    now_ms: u64,
+) -> Result<Opened, WalletError> {
+    let access = shared_access(source, keys, at, grant, record, now_ms).await?;
+    if let Some(file) = access.metadata.as_ref().and_then(|m| m.file.as_ref()) {
         return Err(WalletError::IsAFile {
             id: record.to_hex(),
             name: file.name.clone(),
         });
     }
+    let e = access.entry;
     let ciphertext = fetch_ciphertext(
         source,
-        &signer,
+        &access.signer,
         e.ciphertext_sha256,
         e.ciphertext_len,
         record,
@@ -218,10 +251,11 @@ pub async fn open_shared<S: LedgerSource>(
         now_ms,
     )
     .await?;
-    let fhir = decrypt(keys, &record, &wrapped, &ciphertext)?;
+    let fhir = open_padded(&access.key, &ciphertext)
+        .map_err(|_| WalletError::WrongCiphertext(record.to_hex()))?;
     Ok(Opened {
         entry: e,
-        metadata,
+        metadata: access.metadata,
         fhir,
     })
 }

@@ -550,12 +550,12 @@ async fn download<S: LedgerSource, St: WalletStore>(
 mod emergency;
 mod erasure;
 mod guardian;
+mod opening;
 mod recovery;
 mod relationships;
 mod rotation;
 pub mod saving;
 mod sharing;
-mod streamed_open;
 
 pub use emergency::EMERGENCY_ACCOUNT_LABEL;
 pub use erasure::Erased;

@@ -53,7 +53,7 @@ export const DEMO_SERIES: LabSeries[] = [
 ];
 
 export const DEMO_SHARED: SharedItem[] = [
-  { patientAddress: 'mdw1patient8d7f6g5h4j3k2l1', patientHandle: 'h-j3k2l1', patientLabel: '', grantId: 'g1', recordId: 'r2', category: 'labs', title: 'Basic metabolic panel', date: '2024-02-03', status: 'active' },
-  { patientAddress: 'mdw1patient8d7f6g5h4j3k2l1', patientHandle: 'h-j3k2l1', patientLabel: '', grantId: 'g2', recordId: 'r9', category: 'conditions', title: 'Hypertension', date: '2023-01-02', status: 'revoked' },
-  { patientAddress: 'mdw1patient1q2w3e4r5t6y7u8', patientHandle: 'h-t6y7u8', patientLabel: '', grantId: 'g3', recordId: 'r7', category: 'immunizations', title: 'Tetanus booster', date: '2022-05-05', status: 'expired' },
+  { patientAddress: 'mdw1patient8d7f6g5h4j3k2l1', patientHandle: 'h-j3k2l1', patientLabel: '', grantId: 'g1', recordId: 'r2', category: 'labs', title: 'Basic metabolic panel', date: '2024-02-03', status: 'active', file: null },
+  { patientAddress: 'mdw1patient8d7f6g5h4j3k2l1', patientHandle: 'h-j3k2l1', patientLabel: '', grantId: 'g2', recordId: 'r9', category: 'conditions', title: 'Hypertension', date: '2023-01-02', status: 'revoked', file: null },
+  { patientAddress: 'mdw1patient1q2w3e4r5t6y7u8', patientHandle: 'h-t6y7u8', patientLabel: '', grantId: 'g3', recordId: 'r7', category: 'immunizations', title: 'Tetanus booster', date: '2022-05-05', status: 'expired', file: null },
 ];

@@ -169,6 +169,9 @@ export const finishRecovery = (password: string) => call<RotatedWallet>('finish_
 // Doctor mode
 export const sharedWithMe = () => call<SharedItem[]>('shared_with_me');
 /** Opens `recordId`, shared under `grantId` (both from `sharedWithMe`). */
+/** Doctor mode: a shared file record (an imaging study) saved, decrypted, to Downloads. */
+export const saveSharedFile = (grantId: string, recordId: string, name: string) =>
+  call<SavedFile>('save_shared_file', { grantId, recordId, name });
 export const openShared = (grantId: string, recordId: string) =>
   call<OpenedRecord>('open_shared', { grantId, recordId });
 

@@ -251,7 +251,11 @@ patientHandle: string,
 /**
  * How the patient asked to be known (may be empty).
  */
-patientLabel: string, grantId: string, recordId: string, category: Category, title: string, date: string | null, status: GrantState, };
+patientLabel: string, grantId: string, recordId: string, category: Category, title: string, date: string | null, status: GrantState, 
+/**
+ * It is a file (an imaging study), saved rather than shown; null for FHIR.
+ */
+file: FileItem | null, };
 
 export type LinkSelection = { "kind": "records", ids: Array<string>, } | { "kind": "categories", categories: Array<Category>, } | { "kind": "all" } | { "kind": "summary" };
 

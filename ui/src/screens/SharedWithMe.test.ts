@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fireEvent, render, screen, within } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import SharedWithMe from './SharedWithMe.svelte';
-import { fail, mockBackend } from '../test/backend';
+import { emitFromRust, fail, mockBackend } from '../test/backend';
 import { SHARED, condition, record } from '../test/fixtures';
 import { t } from '../i18n/translate';
 
@@ -81,6 +81,33 @@ describe('SharedWithMe (doctor mode)', () => {
     render(SharedWithMe);
     const items = await screen.findAllByTestId('shared-item');
     await fireEvent.click(items[1]);
+    expect(b.callsOf('open_shared')).toHaveLength(0);
+  });
+
+  it('saves a shared file record to Downloads with progress instead of opening it', async () => {
+    const study = {
+      ...SHARED[0],
+      recordId: 'rec-ct',
+      title: 'CT chest',
+      category: 'reports' as const,
+      file: { contentType: 'application/dicom', name: 'chest-ct.dcm', sizeBytes: 2_000_000 },
+    };
+    let finish: (v: unknown) => void = () => {};
+    const b = mockBackend({
+      shared_with_me: [study],
+      save_shared_file: () => new Promise((resolve) => (finish = resolve)),
+    });
+    render(SharedWithMe);
+    const [item] = await screen.findAllByTestId('shared-item');
+    expect(screen.getByTestId('file-note').textContent).toContain('chest-ct.dcm (2 MB)');
+    await fireEvent.click(item);
+    await waitFor(() => expect(b.callsOf('save_shared_file')).toHaveLength(1));
+    expect(b.callsOf('save_shared_file')[0].args).toEqual({ grantId: 'g1', recordId: 'rec-ct', name: 'chest-ct.dcm' });
+    await emitFromRust('save-progress', { id: 'rec-ct', stage: 'downloading', done: 1_000_000, of: 2_100_000 });
+    const bar = await screen.findByTestId('save-progress');
+    await waitFor(() => expect(bar.getAttribute('aria-valuenow')).toBe('1000000'));
+    finish({ path: '/home/grey/Downloads/chest-ct.dcm', sizeBytes: 2_000_000 });
+    expect((await screen.findByTestId('saved-notice')).textContent).toContain('/home/grey/Downloads/chest-ct.dcm');
     expect(b.callsOf('open_shared')).toHaveLength(0);
   });
 });

@@ -246,9 +246,9 @@ export const quietSync: SyncStatus = {
 };
 
 export const SHARED: SharedItem[] = [
-  { patientAddress: 'mdw1patientAAAAAAAAAAAAAAAAAAAAAAAAAAAAA1', patientHandle: 'h-AAAAA1', patientLabel: '', grantId: 'g1', recordId: 'rec-a1', category: 'labs', title: 'Lipid panel', date: '2020-07-21', status: 'active' },
-  { patientAddress: 'mdw1patientAAAAAAAAAAAAAAAAAAAAAAAAAAAAA1', patientHandle: 'h-AAAAA1', patientLabel: '', grantId: 'g2', recordId: 'rec-a2', category: 'conditions', title: 'Hypertension', date: '2019-01-02', status: 'revoked' },
-  { patientAddress: 'mdw1patientBBBBBBBBBBBBBBBBBBBBBBBBBBBBB2', patientHandle: 'h-BBBBB2', patientLabel: '', grantId: 'g3', recordId: 'rec-b1', category: 'immunizations', title: 'Tetanus booster', date: '2018-05-05', status: 'expired' },
+  { patientAddress: 'mdw1patientAAAAAAAAAAAAAAAAAAAAAAAAAAAAA1', patientHandle: 'h-AAAAA1', patientLabel: '', grantId: 'g1', recordId: 'rec-a1', category: 'labs', title: 'Lipid panel', date: '2020-07-21', status: 'active', file: null },
+  { patientAddress: 'mdw1patientAAAAAAAAAAAAAAAAAAAAAAAAAAAAA1', patientHandle: 'h-AAAAA1', patientLabel: '', grantId: 'g2', recordId: 'rec-a2', category: 'conditions', title: 'Hypertension', date: '2019-01-02', status: 'revoked', file: null },
+  { patientAddress: 'mdw1patientBBBBBBBBBBBBBBBBBBBBBBBBBBBBB2', patientHandle: 'h-BBBBB2', patientLabel: '', grantId: 'g3', recordId: 'rec-b1', category: 'immunizations', title: 'Tetanus booster', date: '2018-05-05', status: 'expired', file: null },
 ];
 
 export const potassiumSeries: LabSeries = {

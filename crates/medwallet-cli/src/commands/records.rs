@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::Args;
-use medledger_types::hash::RecordId;
+use medledger_types::hash::{GrantId, RecordId};
 use medledger_types::state::GrantStatus;
-use medwallet_core::{RecordSummary, SaveProgress, SaveProgressFn, SyncEvent, WalletError};
+use medwallet_core::{SaveProgress, SaveProgressFn, SyncEvent, WalletError};
 use medwallet_files::AtomicWriter;
 use serde_json::json;
 
@@ -209,7 +209,9 @@ pub fn show(ctx: &Context<'_>, args: ShowArgs, out: &Output) -> anyhow::Result<(
         match wallet.record(&args.record_id) {
             Ok(record) if record.file.is_some() => {
                 drop(wallet);
-                return save_file(ctx, &record, args.out.as_deref(), out);
+                let name = record.file.as_ref().map_or("", |f| f.name.as_str());
+                let what = Saving::Own(record.id.clone());
+                return save_file(ctx, what, name, args.out.as_deref(), out);
             }
             Ok(record) => wallet.open_offline(&record)?,
             Err(_) => None,
@@ -218,9 +220,11 @@ pub fn show(ctx: &Context<'_>, args: ShowArgs, out: &Output) -> anyhow::Result<(
     if let Some(fhir) = offline {
         return write_fhir(&args, &fhir, out);
     }
-    let fhir = ctx.run(async |wallet, source| {
+    let shown = ctx.run(async |wallet, source| {
         if wallet.record(&args.record_id).is_ok() {
-            return wallet.open_record(source, &args.record_id).await;
+            return Ok(Shown::Fhir(
+                wallet.open_record(source, &args.record_id).await?,
+            ));
         }
         // A doctor's view: the record must be shared with this wallet.
         let record = RecordId::from_hex(&args.record_id)
@@ -231,25 +235,50 @@ pub fn show(ctx: &Context<'_>, args: ShowArgs, out: &Output) -> anyhow::Result<(
         let Some(shared) = active.or_else(|| mine.clone().next()) else {
             return Err(WalletError::UnknownRecord(args.record_id.clone()));
         };
-        Ok(wallet.open_shared(source, shared.grant, record).await?.fhir)
+        match wallet.open_shared(source, shared.grant, record).await {
+            Ok(opened) => Ok(Shown::Fhir(opened.fhir)),
+            // A shared imaging study: saved, not read whole.
+            Err(WalletError::IsAFile { name, .. }) => Ok(Shown::SharedFile(
+                Saving::Shared(shared.grant, record),
+                name,
+            )),
+            Err(e) => Err(e),
+        }
     })?;
-    write_fhir(&args, &fhir, out)
+    match shown {
+        Shown::Fhir(fhir) => write_fhir(&args, &fhir, out),
+        Shown::SharedFile(what, name) => save_file(ctx, what, &name, args.out.as_deref(), out),
+    }
+}
+
+/// What `show` found.
+enum Shown {
+    Fhir(Vec<u8>),
+    /// A file record shared with this wallet, and its name.
+    SharedFile(Saving, String),
+}
+
+/// Whose file record is saved: this wallet's own, or one shared with it under a grant.
+enum Saving {
+    Own(String),
+    Shared(GrantId, RecordId),
 }
 
 /// Saves a file record (an imaging study) to `path` as it is downloaded and opened, with a
 /// progress bar: in constant memory whatever its size.
 fn save_file(
     ctx: &Context<'_>,
-    record: &RecordSummary,
+    what: Saving,
+    name: &str,
     path: Option<&Path>,
     out: &Output,
 ) -> anyhow::Result<()> {
-    let name = record.file.as_ref().map_or("", |f| f.name.as_str());
     let Some(path) = path else {
-        anyhow::bail!(
-            "record {} is a file ({name}); give --out FILE to save it",
-            record.id
-        );
+        let id = match &what {
+            Saving::Own(id) => id.clone(),
+            Saving::Shared(_, record) => record.to_hex(),
+        };
+        anyhow::bail!("record {id} is a file ({name}); give --out FILE to save it");
     };
     if path.exists() {
         anyhow::bail!("{} exists; refusing to overwrite it", path.display());
@@ -267,10 +296,13 @@ fn save_file(
         told.set_length(of);
         told.set_position(done);
     });
-    let saved = ctx.run(async |wallet, source| {
-        wallet
-            .save_record(source, &record.id, writer, progress)
-            .await
+    let saved = ctx.run(async |wallet, source| match &what {
+        Saving::Own(id) => wallet.save_record(source, id, writer, progress).await,
+        Saving::Shared(grant, record) => {
+            wallet
+                .save_shared(source, *grant, *record, writer, progress)
+                .await
+        }
     });
     bar.finish_and_clear();
     let (size, writer) = saved?;

@@ -1,26 +1,26 @@
 //! Records kept and saved whatever their size: a ciphertext is downloaded into the wallet's
 //! store as it arrives (checked against the ledger's hash by the source, which names a node
-//! that serves other bytes), and a record is opened from the store into a file as it is read.
-//! Memory stays at a few chunks, so a 1 GiB imaging study costs what a lab result does.
+//! that serves other bytes), and a record is opened into a file as it is read or as it
+//! arrives ([`super::opening`]). Memory stays at a few chunks, so a 1 GiB imaging study costs
+//! what a lab result does. A doctor saves a shared record the same way.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::sync::Arc;
-
-use medledger_client::background_hash::BackgroundHash;
-use medledger_client::padded::open_padded_stream;
-use medledger_client::{BlobRequest, BlobSink, LedgerSource};
-use medwallet_crypto::AccountKeys;
-use medwallet_crypto::envelope::{EnvelopeError, Identity, WrappedKey};
-use serde::Serialize;
-
 use std::sync::mpsc::SyncSender;
 
+use medledger_client::{BlobRequest, BlobSink, LedgerSource};
+use medledger_types::hash::{GrantId, RecordId};
+use medwallet_crypto::AccountKeys;
+use medwallet_crypto::envelope::{ContentKey, Identity, WrappedKey};
+use serde::Serialize;
+
 use super::Wallet;
-use super::streamed_open::{Piece, open_streamed};
+use super::opening::{Check, Expected, Piece, open_into, open_streamed};
 use crate::clock::Clock;
 use crate::error::WalletError;
 use crate::records::RecordSummary;
-use crate::store::{BlobDownload, StoreFailure, WalletStore};
+use crate::shared::shared_access;
+use crate::store::{BlobDownload, WalletStore};
 use crate::wallet::KEPT_ON_SYNC_MAX;
 
 /// How far saving a record is, in bytes of its ciphertext.
@@ -35,7 +35,7 @@ pub enum SaveProgress {
 pub type SaveProgressFn = Arc<dyn Fn(SaveProgress) + Send + Sync>;
 
 /// How often progress is told, in bytes.
-const TELL_EVERY: u64 = 4 << 20;
+pub(super) const TELL_EVERY: u64 = 4 << 20;
 /// Downloaded pieces waiting for the opener (a few MiB at most).
 const PIECES_IN_FLIGHT: usize = 32;
 
@@ -63,9 +63,9 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
     /// Writes record `id`, decrypted, to `out`: a file record (an imaging study) as its file,
     /// any other as its FHIR. A kept ciphertext is opened as it is read, checked against the
     /// ledger's hash; otherwise it is downloaded (into the store, unless it is a file record
-    /// too large to keep twice) and opened as it arrives, one pass on two threads. Returns the bytes written, and `out` to be put in place: it holds
-    /// garbage unless this returns `Ok`, so give it a file that appears only then
-    /// (`medwallet_files::AtomicWriter`).
+    /// too large to keep twice) and opened as it arrives, one pass on two threads. Returns the
+    /// bytes written, and `out` to be put in place: it holds garbage unless this returns `Ok`,
+    /// so give it a file that appears only then (`medwallet_files::AtomicWriter`).
     pub async fn save_record<S: LedgerSource, W: SaveTarget>(
         &self,
         source: &S,
@@ -78,75 +78,111 @@ impl<St: WalletStore, C: Clock> Wallet<St, C> {
         if record.unreadable {
             return Err(WalletError::NotForMe(record.id));
         }
+        let key = own_key(&keys, &record)?;
+        let expected = Expected {
+            record: record.id.clone(),
+            blob: record.blob()?,
+            len: record.ciphertext_len,
+        };
         if !self.is_kept(&record) {
-            return self
-                .download_and_open(source, keys, record, out, progress)
-                .await;
+            let request = BlobRequest::new(
+                keys.signing_key(),
+                expected.blob,
+                record.record_id()?,
+                None,
+                self.now_ms(),
+            );
+            // A large file record is not kept twice: the saved file is the patient's copy,
+            // and a second one (encrypted) would cost its size again on disk.
+            let kept = match record.file.is_some() && record.ciphertext_len > KEPT_ON_SYNC_MAX {
+                true => None,
+                false => Some(self.store.blob_download(&record.ciphertext_sha256)?),
+            };
+            return stream_and_open(source, &request, key, expected, kept, out, progress).await;
         }
         let kept = self
             .store
             .blob_reader(&record.ciphertext_sha256)?
             .ok_or(WalletError::Cache("lost a ciphertext it had just kept"))?;
-        let sha = record.ciphertext_sha256.clone();
         // Decryption is CPU work for as long as the record is large: a thread of its own.
         let result = on_a_thread(move || {
             let told = |p| progress(p);
-            open_into(&keys, &record, kept, out, Check::Hash, Some(&told))
+            open_into(&key, &expected, kept, out, Check::Hash, Some(&told))
         })
         .await;
         if let Err(WalletError::WrongCiphertext(_)) = &result {
             // The kept copy is damaged: the next attempt downloads it again.
-            self.store.remove_blob(&sha)?;
+            self.store.remove_blob(&record.ciphertext_sha256)?;
         }
         result
     }
 
-    /// Downloads `record`'s ciphertext into the store while a thread opens it into `out`.
-    async fn download_and_open<S: LedgerSource, W: SaveTarget>(
+    /// [`Wallet::save_record`] for a doctor: `record`, shared with this wallet under `grant`
+    /// (checked as `open_shared` checks it), downloaded and opened into `out` as it arrives.
+    /// Nothing is kept. This is how a shared file record (an imaging study) is read.
+    pub async fn save_shared<S: LedgerSource, W: SaveTarget>(
         &self,
         source: &S,
-        keys: Arc<AccountKeys>,
-        record: RecordSummary,
+        grant: GrantId,
+        record: RecordId,
         out: W,
         progress: SaveProgressFn,
     ) -> Result<(u64, W), WalletError> {
-        let request = BlobRequest::new(
-            keys.signing_key(),
-            record.blob()?,
-            record.record_id()?,
-            None,
-            self.now_ms(),
-        );
-        let (to_opener, pieces) = std::sync::mpsc::sync_channel(PIECES_IN_FLIGHT);
-        let (opening, opener_keys) = (record.clone(), keys.clone());
-        let opened = on_a_thread(move || open_streamed(&opener_keys, &opening, pieces, out));
-        let mut sink = Downloading {
-            // A large file record is not kept twice: the saved file is the patient's copy,
-            // and a second one (encrypted) would cost its size again on disk.
-            kept: match record.file.is_some() && record.ciphertext_len > KEPT_ON_SYNC_MAX {
-                true => None,
-                false => Some(self.store.blob_download(&record.ciphertext_sha256)?),
-            },
-            opener: Some(to_opener),
-            sent_any: false,
-            done: 0,
-            told: 0,
-            of: record.ciphertext_len,
-            progress: Some(progress),
+        let at = self.latest(source).await?;
+        let now = self.now_ms();
+        let access = shared_access(source, self.keys.zero(), &at, grant, record, now).await?;
+        let expected = Expected {
+            record: record.to_hex(),
+            blob: access.entry.ciphertext_sha256,
+            len: access.entry.ciphertext_len,
         };
-        let downloaded = source
-            .blob_to(&request, record.ciphertext_len, &mut sink)
-            .await;
-        let Downloading { kept, opener, .. } = sink;
-        // The end of the pieces: the opener finishes with what it has.
-        drop(opener);
-        let opened = opened.await;
-        downloaded?;
-        if let Some(kept) = kept {
-            kept.keep()?;
-        }
-        opened
+        let request = BlobRequest::new(&access.signer, expected.blob, record, Some(grant), now);
+        stream_and_open(source, &request, access.key, expected, None, out, progress).await
     }
+}
+
+/// The content key of one of this wallet's own records.
+fn own_key(keys: &AccountKeys, record: &RecordSummary) -> Result<ContentKey, WalletError> {
+    let not_mine = || WalletError::NotForMe(record.id.clone());
+    let wrapped = hex::decode(&record.wrapped_key).map_err(|_| not_mine())?;
+    let wrapped = WrappedKey::from_bytes(&wrapped).map_err(|_| not_mine())?;
+    keys.identity()
+        .unwrap(&wrapped, &record.record_id()?.0)
+        .map_err(|_| not_mine())
+}
+
+/// Downloads what `request` names (into `kept`, if given) while a thread opens it into `out`.
+async fn stream_and_open<S: LedgerSource, W: SaveTarget>(
+    source: &S,
+    request: &BlobRequest<'_>,
+    key: ContentKey,
+    expected: Expected,
+    kept: Option<Box<dyn BlobDownload>>,
+    out: W,
+    progress: SaveProgressFn,
+) -> Result<(u64, W), WalletError> {
+    let (to_opener, pieces) = std::sync::mpsc::sync_channel(PIECES_IN_FLIGHT);
+    let len = expected.len;
+    let opened = on_a_thread(move || open_streamed(&key, &expected, pieces, out));
+    let mut sink = Downloading {
+        kept,
+        opener: Some(to_opener),
+        sent_any: false,
+        done: 0,
+        told: 0,
+        of: len,
+        progress: Some(progress),
+    };
+    let downloaded = source.blob_to(request, len, &mut sink).await;
+    let Downloading { kept, opener, .. } = sink;
+    // The end of the pieces: the opener finishes with what it has.
+    drop(opener);
+    let opened = opened.await;
+    downloaded?;
+    if let Some(kept) = kept {
+        kept.keep()?;
+    }
+    opened
 }
 
 /// Starts `work` on a thread of its own now; the future waits for it without blocking the
@@ -254,88 +290,4 @@ impl BlobSink for Downloading {
 
 fn opener_gone() -> std::io::Error {
     std::io::Error::other("the record's decryption stopped")
-}
-
-/// How [`open_into`] knows the ciphertext is the ledger's.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Check {
-    /// It hashes what it reads (a kept copy, which may have been damaged since).
-    Hash,
-    /// The source hashed it as it arrived, and its verdict decides (a download).
-    BySource,
-}
-
-/// Opens `ciphertext` (`record`'s) into `out`, checking its length (and, by `check`, its hash)
-/// against the ledger's as it is read; telling `progress`, if given, how far it is.
-pub(super) fn open_into<R: Read, W: Write>(
-    keys: &AccountKeys,
-    record: &RecordSummary,
-    ciphertext: R,
-    mut out: W,
-    check: Check,
-    progress: Option<&dyn Fn(SaveProgress)>,
-) -> Result<(u64, W), WalletError> {
-    let id = record.record_id()?;
-    let blob = record.blob()?;
-    let not_mine = || WalletError::NotForMe(record.id.clone());
-    let wrapped = hex::decode(&record.wrapped_key).map_err(|_| not_mine())?;
-    let wrapped = WrappedKey::from_bytes(&wrapped).map_err(|_| not_mine())?;
-    let key = keys
-        .identity()
-        .unwrap(&wrapped, &id.0)
-        .map_err(|_| not_mine())?;
-    let mut reading = Checked {
-        inner: ciphertext,
-        // On a thread of its own, beside the decryption.
-        hasher: (check == Check::Hash).then(BackgroundHash::default),
-        read: 0,
-        told: 0,
-        of: record.ciphertext_len,
-        progress,
-    };
-    let opened = open_padded_stream(&key, &mut reading, &mut out);
-    let hashed = match reading.hasher.take() {
-        Some(hasher) => hasher.finish().ok() == Some(blob.0),
-        None => true,
-    };
-    let whole = reading.read == record.ciphertext_len && hashed;
-    let written = match opened {
-        Ok(written) if whole => written,
-        Err(EnvelopeError::Io(e)) => return Err(WalletError::LocalStorage(StoreFailure::new(e))),
-        // A wrong copy is named as one whichever check caught it: it is not the ledger's.
-        Ok(_) | Err(_) => return Err(WalletError::WrongCiphertext(record.id.clone())),
-    };
-    out.flush()
-        .map_err(|e| WalletError::LocalStorage(StoreFailure::new(e)))?;
-    Ok((written, out))
-}
-
-/// A ciphertext as it is read: hashed, counted, and its progress told.
-struct Checked<'a, R> {
-    inner: R,
-    hasher: Option<BackgroundHash>,
-    read: u64,
-    told: u64,
-    of: u64,
-    progress: Option<&'a dyn Fn(SaveProgress)>,
-}
-
-impl<R: Read> Read for Checked<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if let Some(hasher) = &self.hasher {
-            hasher.update(&buf[..n])?;
-        }
-        self.read += n as u64;
-        if let Some(progress) = self.progress
-            && (self.read - self.told >= TELL_EVERY || (n == 0 && self.told != self.read))
-        {
-            self.told = self.read;
-            progress(SaveProgress::Opening {
-                done: self.read,
-                of: self.of,
-            });
-        }
-        Ok(n)
-    }
 }

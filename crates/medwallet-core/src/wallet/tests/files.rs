@@ -216,3 +216,40 @@ fn a_large_file_record_is_left_to_be_saved_and_not_kept_twice() {
     }));
     assert!(!w.patient.is_kept(&record), "the saved file is the copy");
 }
+
+#[test]
+fn a_doctor_saves_a_shared_file_record_and_nothing_once_it_is_revoked() {
+    let mut w = world();
+    let bytes = study(250_000);
+    let file = Attachment::new("application/dicom", "echo.dcm", bytes.len() as u64).expect("file");
+    let id = w.ledger.issue_file(&w.clinic, &keys(PATIENT), &bytes, file);
+    w.sync();
+    let granted = w.grant(crate::consent::ShareScope::Records(vec![id]), None);
+
+    let err = block_on(w.doctor.open_shared(&w.ledger, granted.grant, id)).expect_err("a file");
+    assert!(matches!(err, WalletError::IsAFile { .. }), "{err}");
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let log = heard.clone();
+    let (written, out) = block_on(w.doctor.save_shared(
+        &w.ledger,
+        granted.grant,
+        id,
+        Vec::new(),
+        Arc::new(move |p| log.lock().expect("lock").push(p)),
+    ))
+    .expect("saved by the doctor");
+    assert_eq!(written, bytes.len() as u64);
+    assert!(out == bytes);
+    assert!(
+        matches!(heard.lock().expect("lock").last(), Some(SaveProgress::Downloading { done, of }) if done == of)
+    );
+
+    block_on(w.patient.revoke(&w.ledger, granted.grant)).expect("revoke");
+    let err =
+        block_on(
+            w.doctor
+                .save_shared(&w.ledger, granted.grant, id, Vec::new(), Arc::new(|_| {})),
+        )
+        .expect_err("revoked");
+    assert!(matches!(err, WalletError::GrantEnded(_)), "{err}");
+}

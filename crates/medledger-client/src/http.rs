@@ -363,9 +363,20 @@ impl NodeClient {
         chain: ChainId,
         now_ms: u64,
     ) -> Result<(), NetError> {
-        let len = bytes.len() as u64;
-        self.put_signed_blob(hash, bytes.into(), len, key, chain, now_ms)
+        let target = self.target(chain).await?;
+        let auth = upload_auth(key, &target, hash, now_ms, fresh_nonce());
+        let response = self
+            .http
+            .put(format!("{}/v1/blobs/{}", self.base, hash.to_hex()))
+            .header(AUTH_HEADER, &auth)
+            .body(bytes)
+            .send()
             .await
+            .map_err(|e| self.unreachable(e))?;
+        if response.status().is_success() {
+            return Ok(());
+        }
+        Err(self.refusal(response).await)
     }
 
     /// Uploads the sealed blob in `file` (`len` bytes), read as it is sent; `sent` hears the
@@ -381,37 +392,22 @@ impl NodeClient {
         now_ms: u64,
         sent: Arc<dyn Fn(u64) + Send + Sync>,
     ) -> Result<(), NetError> {
+        let target = self.target(chain).await?;
+        let auth = upload_auth(key, &target, hash, now_ms, fresh_nonce());
         let mut so_far = 0u64;
-        let pieces = tokio_util::io::ReaderStream::with_capacity(file, UPLOAD_PIECE).inspect_ok(
+        let body = tokio_util::io::ReaderStream::with_capacity(file, UPLOAD_PIECE).inspect_ok(
             move |piece: &bytes::Bytes| {
                 so_far += piece.len() as u64;
                 sent(so_far);
             },
         );
-        let body = reqwest::Body::wrap_stream(pieces);
-        self.put_signed_blob(hash, body, len, key, chain, now_ms)
-            .await
-    }
-
-    /// `PUT /v1/blobs/{hash}` of `body` (`len` bytes), the request signed by `key` for this node.
-    async fn put_signed_blob(
-        &self,
-        hash: &Sha256Digest,
-        body: reqwest::Body,
-        len: u64,
-        key: &SigningKey,
-        chain: ChainId,
-        now_ms: u64,
-    ) -> Result<(), NetError> {
-        let target = self.target(chain).await?;
-        let auth = upload_auth(key, &target, hash, now_ms, fresh_nonce());
         let response = self
             .http
             .put(format!("{}/v1/blobs/{}", self.base, hash.to_hex()))
             .header(AUTH_HEADER, &auth)
             .header(reqwest::header::CONTENT_LENGTH, len)
             .timeout(transfer_timeout(len))
-            .body(body)
+            .body(reqwest::Body::wrap_stream(body))
             .send()
             .await
             .map_err(|e| self.unreachable(e))?;

@@ -138,14 +138,6 @@ fn share_code(text: &str, whose: &str) -> anyhow::Result<ShareCode> {
         .map_err(|e| anyhow::anyhow!("invalid {whose} share code: {e}"))
 }
 
-/// A progress bar on stderr in `template` (indicatif hides it when stderr is not a terminal).
-fn progress_bar(template: &str) -> indicatif::ProgressBar {
-    indicatif::ProgressBar::new(0).with_style(
-        indicatif::ProgressStyle::with_template(template)
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    )
-}
-
 fn read_fhir(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
     medwallet_files::read_bounded(path, medwallet_fhir::MAX_DOCUMENT_LEN)
         .with_context(|| format!("cannot read {}", path.display()))
@@ -205,7 +197,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 name: &key.name,
             };
             // Uploads shown on a terminal (the bar is hidden when stderr is not one).
-            let bar = progress_bar("uploading {bar:30} {pos}/{len} records, {msg}");
+            let bar = indicatif::ProgressBar::new(0).with_style(
+                indicatif::ProgressStyle::with_template(
+                    "uploading {bar:30} {pos}/{len} records, {msg}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
             let issued = runtime()?.block_on(issue_reporting(
                 &source,
                 &clinic,
@@ -242,8 +239,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 keys: &keys,
                 name: &key.name,
             };
-            let bar =
-                progress_bar("{msg:9} {bar:30} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})");
+            let bar = indicatif::ProgressBar::new(0).with_style(
+                indicatif::ProgressStyle::with_template(
+                    "{msg:9} {bar:30} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
             let told = bar.clone();
             let record = FileRecord {
                 path: &file,
